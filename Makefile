@@ -1,0 +1,29 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both set everything up first.
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup demo test lint format schema clean
+
+setup:
+	@bash tools/bootstrap.sh
+
+demo: setup
+	$(BIN)/simgen validate scenarios/default.yaml
+	$(BIN)/simgen sample scenarios/default.yaml --variant 0
+
+test: setup lint
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+schema: setup
+	$(BIN)/simgen schema --out schema/scenario.schema.json
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

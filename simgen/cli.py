@@ -1,0 +1,109 @@
+"""The ``simgen`` command line: parses arguments and calls the API, nothing more."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from simgen import __version__
+from simgen.api import check_file, sample_file
+from simgen.scenario.errors import ScenarioError
+from simgen.scenario.limits import Limits
+from simgen.scenario.schema import scenario_json_schema_text
+
+app = typer.Typer(
+    name="simgen",
+    help="Declarative YAML scenarios to labeled autonomous-driving sensor datasets.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+NoLimits = Annotated[
+    bool,
+    typer.Option("--no-limits", help="Lift the size limits (resolution, duration, actors, variants)."),
+]
+
+
+def _limits(no_limits: bool) -> Limits:
+    return Limits.none() if no_limits else Limits()
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"simgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """simgen: declarative YAML scenarios to labeled autonomous-driving sensor datasets."""
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
+    all_variants: Annotated[
+        bool, typer.Option("--all-variants", help="Sample every variant, not only variant 0.")
+    ] = False,
+    no_limits: NoLimits = False,
+) -> None:
+    """Check scenario files; exit 1 with one line per problem if any is invalid."""
+    failed = 0
+    for file in files:
+        result = check_file(file, _limits(no_limits), all_variants=all_variants)
+        if result.ok and result.loaded is not None:
+            sc = result.loaded.scenario
+            typer.echo(
+                f"ok: {file} ({sc.variants} variants, {sc.frames} frames, "
+                f"{len(sc.actors)} actors, {len(sc.ego.sensors)} sensors)"
+            )
+        for issue in result.issues:
+            typer.echo(str(issue))
+        failed += not result.ok
+    if failed:
+        typer.echo(f"{failed} of {len(files)} files invalid")
+        raise typer.Exit(1)
+
+
+@app.command()
+def schema(
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead.")] = None,
+) -> None:
+    """Print the JSON Schema of the scenario format (for editor autocompletion)."""
+    text = scenario_json_schema_text()
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    from simgen.writers.atomic import write_text_atomic
+
+    write_text_atomic(out, text)
+    typer.echo(f"wrote {out}", err=True)
+
+
+@app.command("sample")
+def sample_command(
+    file: Annotated[Path, typer.Argument(help="Scenario file.")],
+    variant: Annotated[int, typer.Option("--variant", "-v", min=0, help="Variant index (0-based).")] = 0,
+    no_limits: NoLimits = False,
+) -> None:
+    """Print one concrete variant of a scenario as YAML (itself a valid scenario file)."""
+    from simgen.scenario.dump import instance_yaml
+
+    try:
+        loaded, instance = sample_file(file, variant, _limits(no_limits))
+    except ScenarioError as exc:
+        for issue in exc.issues:
+            typer.echo(str(issue), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(instance_yaml(instance, f"{file} (sha256 {loaded.sha256[:12]})"), nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

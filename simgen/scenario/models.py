@@ -1,0 +1,444 @@
+"""Scenario format v1: the pydantic models a YAML scenario file fills.
+
+Core keys follow DESIGN.md and are binding; everything else extends them. Unknown keys are
+rejected everywhere. Values that may vary between variants are typed with the distribution-aware
+field types from ``distributions``; cross-field rules (lane ranges, references between actors)
+live in ``checks`` so that they can point at the exact offending key.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag
+
+from simgen.scenario.distributions import (
+    AnyNumber,
+    Fraction,
+    NonNegative,
+    Positive,
+    integer,
+    number,
+    one_of,
+)
+
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def _check_name(value: str) -> str:
+    if len(value) > 64 or not NAME_PATTERN.match(value):
+        raise ValueError(
+            f"'{value}' is not a valid name: use [a-z0-9_-]+ (lowercase letters, digits, '_' "
+            "and '-', starting with a letter or digit, at most 64 characters), "
+            "since it becomes a folder name"
+        )
+    return value
+
+
+Name = Annotated[str, AfterValidator(_check_name)]
+ActorRef = Annotated[str, Field(description="the name of an actor, or 'ego'")]
+
+VehicleModel = Literal["sedan", "suv", "truck", "bus", "motorcycle"]
+ActorModel = Literal[
+    "sedan",
+    "suv",
+    "truck",
+    "bus",
+    "motorcycle",
+    "bicycle",
+    "pedestrian",
+    "child",
+    "traffic_cone",
+    "barrier",
+    "debris",
+]
+Arm = Literal["south", "north", "east", "west"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+# --- road and environment ----------------------------------------------------------------------
+
+
+class Furniture(Strict):
+    """Street furniture placed along the road from the scenario seed, as counts per 100 m."""
+
+    street_lamps: NonNegative = 0.0
+    poles: NonNegative = 0.0
+    trees: NonNegative = 0.0
+    buildings: NonNegative = 0.0
+
+
+class Road(Strict):
+    type: Literal["straight", "curve", "intersection"] = "straight"
+    length: number(gt=0) = 200.0
+    lanes: integer(ge=1, le=8) = 2
+    oncoming_lanes: integer(ge=0, le=8) = 1
+    lane_width: number(ge=2.0, le=6.0) = 3.5
+    sidewalk_width: number(ge=0, le=10) = 2.0
+    kerb_height: number(ge=0, le=0.5) = 0.15
+    lane_markings: Literal["dashed", "solid"] = "dashed"
+    radius: AnyNumber | None = Field(
+        default=None, description="curve only: signed radius in metres, + turns left"
+    )
+    arm_length: Positive | None = Field(
+        default=None, description="intersection only: length of each of the 4 arms (m)"
+    )
+    furniture: Furniture = Furniture()
+
+
+class Sun(Strict):
+    elevation: number(ge=-90, le=90) = 45.0
+    azimuth: AnyNumber = 0.0
+
+
+class Environment(Strict):
+    sun: Sun = Sun()
+    fog: NonNegative = Field(default=0.0, description="extinction coefficient (1/m)")
+    rain: Fraction = 0.0
+    street_lights: bool = False
+
+
+# --- sensors -----------------------------------------------------------------------------------
+
+
+class Mount(Strict):
+    """A pose in the ego vehicle frame: metres and degrees (roll, pitch, yaw)."""
+
+    xyz: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    rpy: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+
+CameraOutput = Literal["rgb", "depth", "semantic", "instance"]
+
+
+class Camera(Strict):
+    name: Name
+    type: Literal["camera"]
+    mount: Mount = Mount()
+    width: int = Field(default=1280, ge=16)
+    height: int = Field(default=720, ge=16)
+    fov: float = Field(default=90.0, gt=1, lt=179, description="horizontal, degrees")
+    outputs: list[CameraOutput] = Field(default_factory=lambda: ["rgb"], min_length=1)
+    shadows: bool = False
+    depth_npy: bool = Field(default=False, description="also save float32 depth as .npy")
+
+
+LidarPreset = Literal["vlp16", "hdl32e", "hdl64e", "os1_128"]
+
+
+class LidarNoise(Strict):
+    range_std: float = Field(default=0.0, ge=0, le=1, description="range noise, metres")
+    dropout: float = Field(default=0.0, ge=0, le=1, description="fraction of returns dropped")
+
+
+class Lidar(Strict):
+    name: Name
+    type: Literal["lidar"]
+    mount: Mount = Mount()
+    preset: LidarPreset | None = None
+    channels: int | None = Field(default=None, ge=1, le=512)
+    vertical_fov: tuple[float, float] | None = Field(
+        default=None, description="[upper, lower] elevation limits, degrees"
+    )
+    vertical_angles: list[float] | None = Field(
+        default=None, description="explicit elevation of every ring, degrees"
+    )
+    horizontal_resolution: float | None = Field(default=None, gt=0, le=10, description="degrees")
+    range: float | None = Field(default=None, gt=0, le=1000, description="metres")
+    rotation_rate: float | None = Field(default=None, gt=0, le=100, description="Hz")
+    noise: LidarNoise = LidarNoise()
+    rolling_shutter: bool = True
+
+
+def _key_tag(field: str) -> Any:
+    """A discriminator reading ``field``; named after it so that error messages can name the key."""
+
+    def tag(v: Any) -> str | None:
+        if isinstance(v, dict):
+            value = v.get(field)
+            return value if isinstance(value, str) else None
+        return getattr(v, field, None)
+
+    tag.__name__ = tag.__qualname__ = field
+    return tag
+
+
+def _tagged_union(models: tuple[type[BaseModel], ...], field: str) -> Any:
+    members = tuple(Annotated[m, Tag(m.model_fields[field].annotation.__args__[0])] for m in models)
+    return Annotated[Union[members], Discriminator(_key_tag(field))]  # noqa: UP007
+
+
+Sensor = _tagged_union((Camera, Lidar), "type")
+
+
+# --- behaviours --------------------------------------------------------------------------------
+
+
+class When(Strict):
+    """A condition trigger: fires the first time the measured value drops below ``below``."""
+
+    distance_to: ActorRef | None = None
+    time_to_collision: ActorRef | None = None
+    below: float = Field(gt=0)
+
+
+class Step(Strict):
+    at: NonNegative | None = Field(default=None, description="start time (s)")
+    when: When | None = None
+
+
+class LaneFollow(Step):
+    action: Literal["lane_follow"]
+    speed: NonNegative | None = None
+    headway: Positive = Field(default=1.5, description="time gap kept to a leader (s)")
+
+
+class LaneChange(Step):
+    action: Literal["lane_change"]
+    lane: integer()
+    duration: Positive = 3.0
+
+
+class Brake(Step):
+    action: Literal["brake"]
+    decel: number(gt=0, le=15) = 6.0
+
+
+class Accelerate(Step):
+    action: Literal["accelerate"]
+    accel: number(gt=0, le=10) = 2.0
+    target_speed: NonNegative | None = None
+
+
+class Stop(Step):
+    action: Literal["stop"]
+    decel: number(gt=0, le=15) = 3.0
+
+
+class Cross(Step):
+    action: Literal["cross"]
+    speed: Positive = 1.4
+    direction: Literal["left", "right"] | None = Field(
+        default=None, description="default: towards the far side of the road"
+    )
+
+
+class FollowPath(Step):
+    action: Literal["follow_path"]
+    waypoints: list[tuple[float, float]] = Field(min_length=1, description="world x, y (m)")
+    speed: Positive
+
+
+class Parked(Step):
+    action: Literal["parked"]
+
+
+class WrongWay(Step):
+    action: Literal["wrong_way"]
+    speed: NonNegative | None = None
+
+
+BEHAVIOURS = (LaneFollow, LaneChange, Brake, Accelerate, Stop, Cross, FollowPath, Parked, WrongWay)
+
+
+Behaviour = _tagged_union(BEHAVIOURS, "action")
+
+
+# --- placement and actors ----------------------------------------------------------------------
+
+
+class RelativeS(Strict):
+    """A position along the road given relative to another actor's ``s``."""
+
+    relative_to: ActorRef
+    offset: AnyNumber = 0.0
+
+
+def _position_tag(v: Any) -> str:
+    if isinstance(v, RelativeS) or (isinstance(v, dict) and "relative_to" in v):
+        return "relative"
+    return "absolute"
+
+
+Position = Annotated[
+    Union[Annotated[NonNegative, Tag("absolute")], Annotated[RelativeS, Tag("relative")]],  # noqa: UP007
+    Discriminator(_position_tag),
+]
+
+
+class Placed(Strict):
+    """Where a road user starts: a lane (0 = rightmost of the ego's direction, -1 = the oncoming
+    lane next to the centre line) or a lateral ``offset`` from the road's reference line."""
+
+    lane: integer() | None = None
+    offset: AnyNumber | None = Field(default=None, description="metres, + is left of the centre line")
+    arm: Arm | None = Field(default=None, description="intersection only: the arm it starts on")
+    speed: NonNegative = 0.0
+    behavior: list[Behaviour] = Field(default_factory=list)
+
+
+class Ego(Placed):
+    model: one_of(VehicleModel) = "sedan"
+    s: NonNegative = 20.0
+    sensors: list[Sensor] = Field(default_factory=list)
+
+
+class Actor(Placed):
+    name: Name
+    model: one_of(ActorModel)
+    s: Position
+
+
+# --- constraints -------------------------------------------------------------------------------
+
+
+class Distance(Strict):
+    """Road-plane distance between two actors' start positions."""
+
+    distance: tuple[ActorRef, ActorRef]
+    above: float | None = None
+    below: float | None = None
+
+
+class MinGap(Strict):
+    """Every pair of road users starts at least this far apart (m)."""
+
+    min_gap: float = Field(gt=0)
+
+
+class Ahead(Strict):
+    """The first actor starts further along the road than the second."""
+
+    ahead: tuple[ActorRef, ActorRef]
+
+
+class SpeedDifference(Strict):
+    """First actor's start speed minus the second's (m/s)."""
+
+    speed_difference: tuple[ActorRef, ActorRef]
+    above: float | None = None
+    below: float | None = None
+
+
+REQUIREMENTS = (Distance, MinGap, Ahead, SpeedDifference)
+REQUIREMENT_KEYS = tuple(next(iter(m.model_fields)) for m in REQUIREMENTS)
+
+
+def _requirement_tag(v: Any) -> str | None:
+    if isinstance(v, BaseModel):
+        return next(iter(type(v).model_fields))
+    if isinstance(v, dict):
+        found = [k for k in REQUIREMENT_KEYS if k in v]
+        return found[0] if len(found) == 1 else None
+    return None
+
+
+Requirement = Annotated[
+    Union[tuple(Annotated[m, Tag(k)] for m, k in zip(REQUIREMENTS, REQUIREMENT_KEYS))],  # noqa: UP007
+    Discriminator(
+        _requirement_tag,
+        custom_error_type="requirement",
+        custom_error_message="expected exactly one of " + ", ".join(REQUIREMENT_KEYS),
+    ),
+]
+
+
+# --- injectors ---------------------------------------------------------------------------------
+
+
+class LowLight(Strict):
+    type: Literal["low_light"]
+    ev: number(le=0, ge=-12) = -3.0
+
+
+class Crash(Strict):
+    """Steer ``actor`` into ``target``; without them, the nearest pair ahead of the ego."""
+
+    type: Literal["crash"]
+    actor: ActorRef | None = None
+    target: ActorRef | None = None
+    at: NonNegative = 2.0
+
+
+class Fog(Strict):
+    type: Literal["fog"]
+    density: number(gt=0, le=1) = 0.03
+
+
+class Rain(Strict):
+    type: Literal["rain"]
+    intensity: Fraction = 0.6
+
+
+class Glare(Strict):
+    """Put a low sun straight ahead of the ego camera."""
+
+    type: Literal["glare"]
+    elevation: number(ge=0, le=30) = 5.0
+
+
+class SensorFault(Strict):
+    type: Literal["sensor_fault"]
+    sensor: str
+    fault: Literal["blackout", "dead_pixels", "stuck_frame", "noise", "lidar_dropout"]
+    at: NonNegative = 0.0
+    duration: Positive | None = None
+    severity: Fraction = 0.5
+
+
+class Jaywalker(Strict):
+    """A pedestrian steps out ``ahead`` metres in front of the ego at time ``at``."""
+
+    type: Literal["jaywalker"]
+    model: one_of(Literal["pedestrian", "child"]) = "pedestrian"
+    ahead: Positive = 25.0
+    speed: Positive = 1.4
+    at: NonNegative = 1.0
+
+
+class CutIn(Strict):
+    """An actor from the next lane cuts in ``gap`` metres ahead of the ego."""
+
+    type: Literal["cut_in"]
+    actor: ActorRef | None = None
+    gap: Positive = 8.0
+    at: NonNegative = 1.0
+    duration: Positive = 1.5
+
+
+INJECTORS = (LowLight, Crash, Fog, Rain, Glare, SensorFault, Jaywalker, CutIn)
+Injector = _tagged_union(INJECTORS, "type")
+
+
+# --- output and the scenario -------------------------------------------------------------------
+
+
+class Output(Strict):
+    formats: list[Literal["kitti", "coco", "nuscenes"]] = Field(
+        default_factory=list, description="exports written next to the native dataset"
+    )
+
+
+class Scenario(Strict):
+    version: Literal[1]
+    name: Name
+    description: str = ""
+    seed: int = Field(default=0, ge=0, lt=2**63)
+    duration: float = Field(gt=0, description="simulated seconds")
+    frame_rate: float = Field(default=10.0, gt=0, description="sensor frames per second")
+    variants: int = Field(default=1, ge=1)
+    road: Road = Road()
+    environment: Environment = Environment()
+    ego: Ego
+    actors: list[Actor] = Field(default_factory=list)
+    require: list[Requirement] = Field(default_factory=list)
+    injectors: list[Injector] = Field(default_factory=list)
+    output: Output = Output()
+
+    @property
+    def frames(self) -> int:
+        return max(1, int(round(self.duration * self.frame_rate)))

@@ -1,0 +1,194 @@
+"""Drawing a concrete ScenarioInstance from a scenario: pure and deterministic.
+
+Each distribution gets its own random stream, derived from (seed, variant, attempt, key path), so
+editing one value of a scenario leaves every other draw unchanged. ``require:`` constraints are met
+by rejection sampling with a bounded number of attempts (Scenic's ``require`` is the model).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from simgen.rng import derive_rng
+from simgen.scenario.checks import EGO, check_scenario
+from simgen.scenario.distributions import draw, is_distribution
+from simgen.scenario.errors import dotted
+from simgen.scenario.layout import lane_center_offset, road_point
+from simgen.scenario.limits import Limits
+from simgen.scenario.models import (
+    Ahead,
+    Distance,
+    MinGap,
+    Placed,
+    RelativeS,
+    Requirement,
+    Scenario,
+    SpeedDifference,
+)
+from simgen.scenario.yaml_source import Path
+
+DEFAULT_MAX_TRIES = 1000
+
+
+class ScenarioInstance(BaseModel):
+    """One variant of a scenario with every value concrete and every position absolute."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    variant: int
+    attempt: int
+    scenario: Scenario
+
+
+class SamplingError(Exception):
+    """No draw met the scenario's constraints; ``path`` names the constraint that failed most."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__(f"{dotted(path)}: {message}")
+        self.path = path
+        self.message = message
+
+
+def sample(scenario: Scenario, variant: int, *, max_tries: int = DEFAULT_MAX_TRIES) -> ScenarioInstance:
+    """The concrete instance for ``variant`` (0-based) of ``scenario``."""
+    if not 0 <= variant < scenario.variants:
+        raise SamplingError(
+            ("variants",),
+            f"variant {variant} does not exist: this scenario has variants 0..{scenario.variants - 1}",
+        )
+    failures: Counter[tuple[Path, str]] = Counter()
+    for attempt in range(max_tries):
+        concrete, failure = _attempt(scenario, variant, attempt)
+        if concrete is not None:
+            return ScenarioInstance(variant=variant, attempt=attempt, scenario=concrete)
+        failures[failure] += 1
+    (path, reason), count = failures.most_common(1)[0]
+    raise SamplingError(
+        path,
+        f"could not be met in {max_tries} draws of variant {variant} "
+        f"(failed {count} times; last reason: {reason})",
+    )
+
+
+def _attempt(scenario: Scenario, variant: int, attempt: int) -> tuple[Scenario | None, Any]:
+    def rng_for(path: str) -> Any:
+        return derive_rng(scenario.seed, variant, f"sample/{attempt}/{path}")
+
+    data = _draw_tree(scenario, "", rng_for)
+    _resolve_relative_positions(data)
+    try:
+        concrete = Scenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        path = tuple(p for p in err["loc"] if p not in ("value", "absolute"))
+        return None, (path, f"a drawn value is invalid: {err['msg']}")
+    problems = check_scenario(concrete, Limits.none())
+    if problems:
+        return None, (problems[0].path, problems[0].message)
+    for i, req in enumerate(concrete.require):
+        reason = requirement_failure(concrete, req)
+        if reason is not None:
+            return None, (("require", i), reason)
+    return concrete, None
+
+
+def _draw_tree(value: Any, path: str, rng_for: Any) -> Any:
+    """Plain data for ``value`` with every distribution replaced by a draw."""
+    if is_distribution(value):
+        return draw(value, rng_for(path))
+    if isinstance(value, BaseModel):
+        return {
+            name: _draw_tree(getattr(value, name), f"{path}.{name}" if path else name, rng_for)
+            for name in type(value).model_fields
+        }
+    if isinstance(value, (list, tuple)):
+        # Items are keyed by name where they have one, so reordering a list keeps their draws.
+        return [
+            _draw_tree(item, f"{path}[{getattr(item, 'name', i)}]", rng_for)
+            for i, item in enumerate(value)
+        ]
+    return value
+
+
+def _resolve_relative_positions(data: dict[str, Any]) -> None:
+    """Replace ``s: {relative_to, offset}`` by absolute ``s``, in dependency order."""
+    s = {EGO: data["ego"]["s"]}
+    pending = {a["name"]: a for a in data["actors"]}
+    while pending:
+        progressed = False
+        for name, actor in list(pending.items()):
+            pos = actor["s"]
+            if isinstance(pos, dict):
+                base = s.get(pos["relative_to"])
+                if base is None:
+                    continue
+                actor["s"] = base + pos["offset"]
+            s[name] = actor["s"]
+            del pending[name]
+            progressed = True
+        if not progressed:  # a cycle or a bad reference; checks report it with its position
+            return
+
+
+# --- requirements ------------------------------------------------------------------------------
+
+
+def start_xy(scenario: Scenario, user: Placed) -> tuple[float, float]:
+    """World x, y of a road user's start position in a concrete scenario."""
+    road = scenario.road
+    if user.offset is not None:
+        lateral = float(user.offset)
+    else:
+        lane = 0 if user.lane is None else int(user.lane)
+        lateral = lane_center_offset(lane, int(road.lanes), float(road.lane_width))
+    s = user.s
+    if isinstance(s, RelativeS):
+        raise ValueError("start_xy needs a sampled scenario with absolute positions")
+    x, y, _ = road_point(
+        road.type,
+        float(s),
+        lateral,
+        radius=None if road.radius is None else float(road.radius),
+        arm=user.arm,
+        arm_length=None if road.arm_length is None else float(road.arm_length),
+    )
+    return x, y
+
+
+def requirement_failure(scenario: Scenario, req: Requirement) -> str | None:
+    """Why a concrete scenario breaks ``req``, or None when it holds."""
+    users: dict[str, Placed] = {EGO: scenario.ego, **{a.name: a for a in scenario.actors}}
+
+    def distance(a: str, b: str) -> float:
+        (xa, ya), (xb, yb) = start_xy(scenario, users[a]), start_xy(scenario, users[b])
+        return math.hypot(xa - xb, ya - yb)
+
+    if isinstance(req, MinGap):
+        names = list(users)
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                d = distance(a, b)
+                if d < req.min_gap:
+                    return f"{a} and {b} start {d:.2f} m apart, below min_gap {req.min_gap:g}"
+        return None
+    if isinstance(req, Ahead):
+        a, b = req.ahead
+        sa, sb = float(users[a].s), float(users[b].s)  # type: ignore[arg-type]
+        return None if sa > sb else f"{a} (s={sa:.2f}) is not ahead of {b} (s={sb:.2f})"
+    if isinstance(req, Distance):
+        value, what = distance(*req.distance), f"distance {req.distance[0]}-{req.distance[1]}"
+    elif isinstance(req, SpeedDifference):
+        a, b = req.speed_difference
+        value = float(users[a].speed) - float(users[b].speed)  # type: ignore[arg-type]
+        what = f"speed difference {a}-{b}"
+    else:  # pragma: no cover - the union is closed
+        raise TypeError(type(req))
+    if req.above is not None and not value > req.above:
+        return f"{what} is {value:.2f}, not above {req.above:g}"
+    if req.below is not None and not value < req.below:
+        return f"{what} is {value:.2f}, not below {req.below:g}"
+    return None

@@ -1,0 +1,1 @@
+"""Sensors: read a WorldState snapshot, return arrays. They never call PyBullet."""

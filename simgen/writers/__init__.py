@@ -1,0 +1,1 @@
+"""Writers: pure functions from typed frames to files, every file written atomically."""

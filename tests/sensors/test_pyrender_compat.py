@@ -1,0 +1,41 @@
+import numpy as np
+import trimesh
+
+from simgen.sensors.pyrender_compat import (
+    MAX_LIGHTS_PER_TYPE,
+    LightSource,
+    import_pyrender,
+    select_lights,
+)
+
+
+def test_mesh_bounds_work_on_numpy_2():
+    pyrender = import_pyrender()
+    mesh = pyrender.Mesh.from_trimesh(trimesh.creation.box((2.0, 4.0, 6.0)))
+    np.testing.assert_allclose(mesh.bounds, [[-1, -2, -3], [1, 2, 3]])
+
+
+def test_offscreen_depth_matches_geometry():
+    """A unit cube 4 m in front of the camera: its front face is 3.5 m away at the centre pixel."""
+    pyrender = import_pyrender()
+    scene = pyrender.Scene(ambient_light=[0.3, 0.3, 0.3])
+    scene.add(pyrender.Mesh.from_trimesh(trimesh.creation.box((1.0, 1.0, 1.0))))
+    pose = np.eye(4)
+    pose[2, 3] = 4.0
+    scene.add(pyrender.PerspectiveCamera(yfov=1.0), pose=pose)
+    renderer = pyrender.OffscreenRenderer(64, 48)
+    try:
+        _, depth = renderer.render(scene)
+    finally:
+        renderer.delete()
+    assert abs(depth[24, 32] - 3.5) < 1e-3
+
+
+def test_select_lights_keeps_nearest_per_kind():
+    street = [LightSource("point", 100.0, (float(x), 0.0, 5.0)) for x in range(0, 100, 10)]
+    sun = LightSource("directional", 3.0)
+    chosen = select_lights([*street, sun], viewpoint=(42.0, 0.0, 1.5))
+    points = [light for light in chosen if light.kind == "point"]
+    assert len(points) == MAX_LIGHTS_PER_TYPE
+    assert sorted(light.position[0] for light in points) == [30.0, 40.0, 50.0, 60.0]
+    assert sun in chosen

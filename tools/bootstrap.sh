@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Sets up everything simgen needs, idempotently: the system libraries (through apt when it is
+# available), a virtual environment in .venv, and the package with its test extras.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+
+# --- 1. system libraries -------------------------------------------------------------------
+# open3d needs libusb-1.0; pyrender renders headless through EGL with Mesa's software driver.
+if [ "$(uname -s)" = "Linux" ]; then
+  have() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+  missing=()
+  have 'libusb-1.0.so.0' || missing+=(libusb-1.0-0)
+  have 'libEGL.so.1' || missing+=(libegl1)
+  have 'libEGL_mesa.so.0' || missing+=(libegl-mesa0)
+  have 'libGL.so.1' || missing+=(libgl1)
+  ls /usr/lib/*/dri/swrast_dri.so /usr/lib/dri/swrast_dri.so >/dev/null 2>&1 || missing+=(libgl1-mesa-dri)
+  if [ ${#missing[@]} -gt 0 ]; then
+    if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; }; then
+      SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+      echo "simgen setup: installing system libraries: ${missing[*]}"
+      $SUDO apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+      cat >&2 <<MSG
+simgen setup: these system libraries are missing: ${missing[*]}
+Install them, then run this again:
+  Debian/Ubuntu:  sudo apt-get install ${missing[*]}
+  Fedora/RHEL:    sudo dnf install libusb1 mesa-libEGL mesa-libGL mesa-dri-drivers
+  Arch:           sudo pacman -S libusb mesa
+MSG
+      exit 1
+    fi
+  fi
+fi
+
+# --- 2. a Python >= 3.11 -------------------------------------------------------------------
+PY=""
+for candidate in ${PYTHON:-} python3.13 python3.12 python3.11 python3; do
+  if command -v "$candidate" >/dev/null 2>&1 &&
+     "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    PY=$candidate; break
+  fi
+done
+if [ -z "$PY" ]; then
+  echo "simgen setup: needs Python >= 3.11 (set PYTHON=/path/to/python3.11 if it is not on PATH)" >&2
+  exit 1
+fi
+
+# --- 3. virtual environment and package ----------------------------------------------------
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "simgen setup: creating $VENV with $($PY --version)"
+  "$PY" -m venv "$VENV"
+fi
+stamp="$VENV/.simgen-installed"
+want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "simgen setup: installing simgen and its test extras into $VENV (about a minute)"
+  "$VENV/bin/python" -m pip install --quiet --upgrade pip
+  "$VENV/bin/python" -m pip install --quiet -e '.[test]'
+  echo "$want" > "$stamp"
+fi
