@@ -61,7 +61,9 @@ def sample(scenario: Scenario, variant: int, *, max_tries: int = DEFAULT_MAX_TRI
             f"variant {variant} does not exist: this scenario has variants 0..{scenario.variants - 1}",
         )
     failures: Counter[tuple[Path, str]] = Counter()
-    for attempt in range(max_tries):
+    # Without distributions every attempt draws the same instance: one is enough.
+    tries = max_tries if has_distributions(scenario) else 1
+    for attempt in range(tries):
         concrete, failure = _attempt(scenario, variant, attempt)
         if concrete is not None:
             return ScenarioInstance(variant=variant, attempt=attempt, scenario=concrete)
@@ -69,9 +71,19 @@ def sample(scenario: Scenario, variant: int, *, max_tries: int = DEFAULT_MAX_TRI
     (path, reason), count = failures.most_common(1)[0]
     raise SamplingError(
         path,
-        f"could not be met in {max_tries} draws of variant {variant} "
-        f"(failed {count} times; last reason: {reason})",
+        f"could not be met in {tries} draw{'s' if tries > 1 else ''} of variant {variant} "
+        f"(failed {count} times; reason: {reason})",
     )
+
+
+def has_distributions(value: Any) -> bool:
+    if is_distribution(value):
+        return True
+    if isinstance(value, BaseModel):
+        return any(has_distributions(getattr(value, name)) for name in type(value).model_fields)
+    if isinstance(value, (list, tuple)):
+        return any(has_distributions(item) for item in value)
+    return False
 
 
 def _attempt(scenario: Scenario, variant: int, attempt: int) -> tuple[Scenario | None, Any]:
