@@ -29,7 +29,9 @@ def _sample_or_issue(loaded: LoadedScenario, variant: int) -> ScenarioInstance:
         raise ScenarioError([loaded.issue(exc.path, exc.message)]) from None
 
 
-def check_file(path: str | Path, limits: Limits | None = None, all_variants: bool = False) -> CheckResult:
+def check_file(
+    path: str | Path, limits: Limits | None = None, all_variants: bool = False
+) -> CheckResult:
     """Validate a file and prove it samples: variant 0, or every variant with ``all_variants``."""
     try:
         loaded = load_scenario(path, limits)

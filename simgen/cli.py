@@ -23,7 +23,9 @@ app = typer.Typer(
 
 NoLimits = Annotated[
     bool,
-    typer.Option("--no-limits", help="Lift the size limits (resolution, duration, actors, variants)."),
+    typer.Option(
+        "--no-limits", help="Lift the size limits (resolution, duration, actors, variants)."
+    ),
 ]
 
 
@@ -90,7 +92,9 @@ def schema(
 @app.command("sample")
 def sample_command(
     file: Annotated[Path, typer.Argument(help="Scenario file.")],
-    variant: Annotated[int, typer.Option("--variant", "-v", min=0, help="Variant index (0-based).")] = 0,
+    variant: Annotated[
+        int, typer.Option("--variant", "-v", min=0, help="Variant index (0-based).")
+    ] = 0,
     no_limits: NoLimits = False,
 ) -> None:
     """Print one concrete variant of a scenario as YAML (itself a valid scenario file)."""

@@ -84,11 +84,11 @@ def _road(sc: Scenario) -> list[Problem]:
         else:
             for r in candidates(road.radius) or []:
                 if abs(r) < 10:
-                    out.append(
-                        Problem(("road", "radius"), f"|radius| must be >= 10 m, got {r}")
-                    )
+                    out.append(Problem(("road", "radius"), f"|radius| must be >= 10 m, got {r}"))
     elif road.radius is not None:
-        out.append(Problem(("road", "radius"), f"radius is only used by curve roads, not {road.type}"))
+        out.append(
+            Problem(("road", "radius"), f"radius is only used by curve roads, not {road.type}")
+        )
     if road.type == "intersection":
         if road.arm_length is None:
             out.append(
@@ -96,7 +96,9 @@ def _road(sc: Scenario) -> list[Problem]:
             )
     elif road.arm_length is not None:
         out.append(
-            Problem(("road", "arm_length"), f"arm_length is only used by intersections, not {road.type}")
+            Problem(
+                ("road", "arm_length"), f"arm_length is only used by intersections, not {road.type}"
+            )
         )
     return out
 
@@ -145,7 +147,9 @@ def _placements(sc: Scenario) -> list[Problem]:
         if user.lane is not None:
             lane_problem((*path, "lane"), user.lane)
         if user.arm is not None and road.type != "intersection":
-            out.append(Problem((*path, "arm"), f"arm is only used on intersections, not {road.type}"))
+            out.append(
+                Problem((*path, "arm"), f"arm is only used on intersections, not {road.type}")
+            )
         s = _concrete(user.s) if not isinstance(user.s, RelativeS) else None
         if s is not None and length is not None and s > length:
             out.append(
@@ -173,7 +177,9 @@ def _ref_problem(path: Path, ref: str | None, valid: Iterable[str], what: str) -
     valid = list(dict.fromkeys(valid))
     if ref is None or ref in valid:
         return []
-    return [Problem(path, f"unknown {what} '{ref}'{suggest(ref, valid)}; known: {', '.join(valid)}")]
+    return [
+        Problem(path, f"unknown {what} '{ref}'{suggest(ref, valid)}; known: {', '.join(valid)}")
+    ]
 
 
 def _references(sc: Scenario, names: list[str], sensors: list[str]) -> list[Problem]:
@@ -235,7 +241,10 @@ def _requirements(sc: Scenario, names: list[str]) -> list[Problem]:
                 out.append(Problem(path, "needs 'above', 'below' or both"))
             elif req.above is not None and req.below is not None and req.above >= req.below:
                 out.append(
-                    Problem((*path, "below"), f"must be greater than above ({req.above}), got {req.below}")
+                    Problem(
+                        (*path, "below"),
+                        f"must be greater than above ({req.above}), got {req.below}",
+                    )
                 )
     return out
 

@@ -124,7 +124,7 @@ def draw(value: Any, rng: np.random.Generator) -> Any:
 
 @dataclass(frozen=True)
 class Bounds:
-    """Closed or open limits that a concrete value, and every value a distribution can take, obey."""
+    """Limits that a concrete value, and every value a distribution can take, must obey."""
 
     ge: float | None = None
     gt: float | None = None
@@ -234,7 +234,9 @@ def integer(ge: int | None = None, le: int | None = None) -> Any:
         union,
         Discriminator(_tag),
         BeforeValidator(
-            _shape_check("an integer", lambda v: isinstance(v, int) and not isinstance(v, bool), ("choice",))
+            _shape_check(
+                "an integer", lambda v: isinstance(v, int) and not isinstance(v, bool), ("choice",)
+            )
         ),
         AfterValidator(bounds.check),
     ]

@@ -13,7 +13,7 @@ _FIRST = ("version", "name", "type", "model", "description")
 
 def _ordered(value: Any) -> Any:
     if isinstance(value, dict):
-        keys = sorted(value, key=lambda k: (_FIRST.index(k) if k in _FIRST else len(_FIRST)))
+        keys = sorted(value, key=lambda k: _FIRST.index(k) if k in _FIRST else len(_FIRST))
         return {k: _ordered(value[k]) for k in keys}
     if isinstance(value, list):
         return [_ordered(v) for v in value]

@@ -62,10 +62,9 @@ def real_path(loc: tuple[Any, ...], data: Any) -> Path:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            path.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
             node = node[part]
             path.append(part)
     return tuple(path)
@@ -189,7 +188,9 @@ def _text(err: dict[str, Any], data: Any, path: Path, root: type[BaseModel]) -> 
         if kind == "union_tag_not_found":
             return f"missing key '{field}' (expected one of {', '.join(options)})"
         tag = ctx.get("tag")
-        return f"unknown {field} '{tag}'{suggest(tag, options)}; expected one of {', '.join(options)}"
+        return (
+            f"unknown {field} '{tag}'{suggest(tag, options)}; expected one of {', '.join(options)}"
+        )
     if kind == "literal_error":
         options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         listed = ", ".join(options) if options else str(ctx.get("expected"))

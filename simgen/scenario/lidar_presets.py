@@ -72,7 +72,9 @@ def scan_pattern(spec: Lidar) -> ScanPattern:
     preset = PRESETS[spec.preset] if spec.preset else None
     if spec.vertical_angles is not None:
         if spec.vertical_fov is not None:
-            raise LidarSpecError("vertical_angles", "give vertical_angles or vertical_fov, not both")
+            raise LidarSpecError(
+                "vertical_angles", "give vertical_angles or vertical_fov, not both"
+            )
         if spec.channels is not None and spec.channels != len(spec.vertical_angles):
             raise LidarSpecError(
                 "vertical_angles",

@@ -17,7 +17,7 @@ from simgen.scenario.yaml_source import Mark, SourceMap, YamlError, parse_yaml
 
 @dataclass(frozen=True)
 class LoadedScenario:
-    """A valid scenario together with where it came from, so later errors can still point into it."""
+    """A valid scenario and where it came from, so later errors can still point into the file."""
 
     scenario: Scenario
     file: str
@@ -28,7 +28,9 @@ class LoadedScenario:
         return Issue(self.file, self.source.value(path), path, message)
 
 
-def parse_scenario(text: str, file: str = "<string>", limits: Limits | None = None) -> LoadedScenario:
+def parse_scenario(
+    text: str, file: str = "<string>", limits: Limits | None = None
+) -> LoadedScenario:
     """Validate scenario text; raises ScenarioError listing every problem found."""
     limits = Limits() if limits is None else limits
     try:
@@ -38,13 +40,22 @@ def parse_scenario(text: str, file: str = "<string>", limits: Limits | None = No
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single value ({data!r})"
         raise ScenarioError(
-            [Issue(file, Mark(1, 1), (), f"the document must be a mapping of scenario keys, got {kind}")]
+            [
+                Issue(
+                    file,
+                    Mark(1, 1),
+                    (),
+                    f"the document must be a mapping of scenario keys, got {kind}",
+                )
+            ]
         )
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(issues_from_validation(exc, data, source, file, Scenario)) from None
-    loaded = LoadedScenario(scenario, file, hashlib.sha256(text.encode("utf-8")).hexdigest(), source)
+    loaded = LoadedScenario(
+        scenario, file, hashlib.sha256(text.encode("utf-8")).hexdigest(), source
+    )
     problems = check_scenario(scenario, limits)
     if problems:
         raise ScenarioError(sort_issues(loaded.issue(p.path, p.message) for p in problems))
@@ -57,9 +68,13 @@ def load_scenario(path: str | Path, limits: Limits | None = None) -> LoadedScena
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        raise ScenarioError([Issue(file, Mark(1, 1), (), f"cannot read the file: {exc.strerror}")]) from None
+        raise ScenarioError(
+            [Issue(file, Mark(1, 1), (), f"cannot read the file: {exc.strerror}")]
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError([Issue(file, Mark(1, 1), (), f"the file is not UTF-8 text ({exc.reason})")]) from None
+        raise ScenarioError(
+            [Issue(file, Mark(1, 1), (), f"the file is not UTF-8 text ({exc.reason})")]
+        ) from None
     return parse_scenario(text, file, limits)

@@ -275,7 +275,9 @@ class Placed(Strict):
     lane next to the centre line) or a lateral ``offset`` from the road's reference line."""
 
     lane: integer() | None = None
-    offset: AnyNumber | None = Field(default=None, description="metres, + is left of the centre line")
+    offset: AnyNumber | None = Field(
+        default=None, description="metres, + is left of the centre line"
+    )
     arm: Arm | None = Field(default=None, description="intersection only: the arm it starts on")
     speed: NonNegative = 0.0
     behavior: list[Behaviour] = Field(default_factory=list)
@@ -338,7 +340,7 @@ def _requirement_tag(v: Any) -> str | None:
 
 
 Requirement = Annotated[
-    Union[tuple(Annotated[m, Tag(k)] for m, k in zip(REQUIREMENTS, REQUIREMENT_KEYS))],  # noqa: UP007
+    Union[tuple(Annotated[m, Tag(k)] for m, k in zip(REQUIREMENTS, REQUIREMENT_KEYS, strict=True))],  # noqa: UP007
     Discriminator(
         _requirement_tag,
         custom_error_type="requirement",
@@ -441,4 +443,4 @@ class Scenario(Strict):
 
     @property
     def frames(self) -> int:
-        return max(1, int(round(self.duration * self.frame_rate)))
+        return max(1, round(self.duration * self.frame_rate))

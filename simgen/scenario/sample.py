@@ -53,12 +53,15 @@ class SamplingError(Exception):
         self.message = message
 
 
-def sample(scenario: Scenario, variant: int, *, max_tries: int = DEFAULT_MAX_TRIES) -> ScenarioInstance:
+def sample(
+    scenario: Scenario, variant: int, *, max_tries: int = DEFAULT_MAX_TRIES
+) -> ScenarioInstance:
     """The concrete instance for ``variant`` (0-based) of ``scenario``."""
     if not 0 <= variant < scenario.variants:
         raise SamplingError(
             ("variants",),
-            f"variant {variant} does not exist: this scenario has variants 0..{scenario.variants - 1}",
+            f"variant {variant} does not exist: "
+            f"this scenario has variants 0..{scenario.variants - 1}",
         )
     failures: Counter[tuple[Path, str]] = Counter()
     # Without distributions every attempt draws the same instance: one is enough.

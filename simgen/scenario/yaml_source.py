@@ -73,7 +73,9 @@ class _Builder:
         self.count += 1
         if self.count > MAX_NODES:
             raise YamlError(
-                _mark(node), f"the document expands to more than {MAX_NODES} nodes (alias bomb?)", path
+                _mark(node),
+                f"the document expands to more than {MAX_NODES} nodes (alias bomb?)",
+                path,
             )
         self.source.values.setdefault(path, _mark(node))
         if id(node) in self.active:
@@ -130,11 +132,22 @@ def _from_yaml_error(exc: yaml.MarkedYAMLError) -> YamlError:
     return YamlError(where, f"YAML syntax error: {what or exc}")
 
 
+def _position(text: str, index: int) -> Mark:
+    before = text[:index]
+    return Mark(before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1)
+
+
 def parse_yaml(text: str) -> tuple[Any, SourceMap]:
     """Plain data and its source map for a single YAML document."""
     if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
         raise YamlError(Mark(1, 1), f"the file is larger than {MAX_BYTES} bytes")
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise YamlError(
+            _position(text, exc.position),
+            f"YAML error: unacceptable character #x{exc.character:04x}: {exc.reason}",
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -143,6 +156,11 @@ def parse_yaml(text: str) -> tuple[Any, SourceMap]:
         data = builder.build(node, ())
     except yaml.MarkedYAMLError as exc:
         raise _from_yaml_error(exc) from None
+    except yaml.reader.ReaderError as exc:
+        raise YamlError(
+            _position(text, exc.position),
+            f"YAML error: unacceptable character #x{exc.character:04x}: {exc.reason}",
+        ) from None
     except yaml.YAMLError as exc:
         raise YamlError(Mark(1, 1), f"YAML error: {exc}") from None
     except RecursionError:

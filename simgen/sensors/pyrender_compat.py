@@ -36,7 +36,7 @@ def import_pyrender() -> ModuleType:
         return importlib.import_module("pyrender")
     except Exception as exc:  # pragma: no cover - depends on the machine's GL stack
         raise RendererUnavailable(
-            f"cannot load pyrender with PYOPENGL_PLATFORM={os.environ['PYOPENGL_PLATFORM']}: {exc}. "
+            f"cannot load pyrender (PYOPENGL_PLATFORM={os.environ['PYOPENGL_PLATFORM']}): {exc}. "
             "Headless rendering needs EGL and Mesa (Debian/Ubuntu: apt-get install libegl1 "
             "libegl-mesa0 libgl1-mesa-dri)."
         ) from exc

@@ -1,4 +1,4 @@
-"""Atomic file writes: a reader (or a resumed batch) sees a whole file or none, never half of one."""
+"""Atomic file writes: a reader, or a resumed batch, sees a whole file or none, never half."""
 
 from __future__ import annotations
 
