@@ -14,7 +14,11 @@ if [ "$(uname -s)" = "Linux" ]; then
   have 'libEGL.so.1' || missing+=(libegl1)
   have 'libEGL_mesa.so.0' || missing+=(libegl-mesa0)
   have 'libGL.so.1' || missing+=(libgl1)
-  ls /usr/lib/*/dri/swrast_dri.so /usr/lib/dri/swrast_dri.so >/dev/null 2>&1 || missing+=(libgl1-mesa-dri)
+  dri=no
+  for f in /usr/lib/*/dri/swrast_dri.so /usr/lib/dri/swrast_dri.so /usr/lib64/dri/swrast_dri.so; do
+    [ -e "$f" ] && dri=yes
+  done
+  [ "$dri" = yes ] || missing+=(libgl1-mesa-dri)
   if [ ${#missing[@]} -gt 0 ]; then
     if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; }; then
       SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
