@@ -1,0 +1,63 @@
+"""The procedural asset catalog (assets/catalog.json, made by tools/generate_assets.py)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+ASSETS_DIR = Path(__file__).resolve().parent.parent.parent / "assets"
+
+Vec3 = tuple[float, float, float]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Part(_Frozen):
+    reflectivity: float
+    color: Vec3
+    semantic_class: str | None = None
+
+
+class Collision(_Frozen):
+    shape: Literal["box"]
+    size: Vec3
+
+
+class AssetEntry(_Frozen):
+    kind: Literal["vehicle", "pedestrian", "cyclist", "object", "furniture"]
+    semantic_class: str
+    mesh: str
+    dimensions: Vec3
+    mass: float
+    collision: Collision
+    parts: dict[str, Part]
+    lights: dict[str, list[Vec3]]
+
+    @property
+    def is_pedestrian(self) -> bool:
+        return self.kind == "pedestrian"
+
+
+class Catalog(_Frozen):
+    version: int
+    assets: dict[str, AssetEntry]
+
+    def __getitem__(self, model: str) -> AssetEntry:
+        try:
+            return self.assets[model]
+        except KeyError:
+            raise KeyError(f"no asset '{model}' in the catalog") from None
+
+    def mesh_path(self, model: str) -> Path:
+        return ASSETS_DIR / self[model].mesh
+
+
+@cache
+def load_catalog(path: Path = ASSETS_DIR / "catalog.json") -> Catalog:
+    return Catalog.model_validate(json.loads(path.read_text()))

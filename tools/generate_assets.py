@@ -1,0 +1,496 @@
+"""Generate simgen's procedural assets: low-poly meshes (GLB, one node per material part) and
+assets/catalog.json. Deterministic: running it twice gives byte-identical files.
+
+    python tools/generate_assets.py            # writes assets/
+    python tools/generate_assets.py --out DIR  # writes elsewhere (the tests compare the bytes)
+
+Every mesh has its origin at the centre of its bounding box's bottom face, x forward, y left,
+z up (DESIGN.md). The catalog's dimensions are measured from the mesh, so 3D boxes are exact.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import trimesh
+
+ROOT = Path(__file__).resolve().parent.parent
+SECTIONS = 12  # facets of round parts: recognisable, and small on disk
+
+# lidar reflectivity (0..1) and default colour (linear RGB) of each material part
+MATERIALS = {
+    "body": (0.55, (0.6, 0.6, 0.62)),
+    "glass": (0.1, (0.08, 0.1, 0.14)),
+    "tyres": (0.05, (0.03, 0.03, 0.03)),
+    "lights": (0.9, (0.95, 0.95, 0.9)),
+    "skin": (0.4, (0.85, 0.65, 0.5)),
+    "clothes": (0.35, (0.2, 0.25, 0.45)),
+    "frame": (0.6, (0.15, 0.15, 0.15)),
+    "plastic": (0.7, (1.0, 0.35, 0.0)),
+    "stripes": (0.95, (0.95, 0.95, 0.95)),
+    "concrete": (0.45, (0.65, 0.64, 0.6)),
+    "rock": (0.3, (0.35, 0.3, 0.27)),
+    "metal": (0.5, (0.4, 0.4, 0.42)),
+    "bark": (0.3, (0.3, 0.2, 0.12)),
+    "leaves": (0.35, (0.15, 0.4, 0.12)),
+    "wall": (0.45, (0.62, 0.55, 0.5)),
+    "roof": (0.3, (0.3, 0.22, 0.2)),
+}
+
+
+def box(size: tuple[float, float, float], center: tuple[float, float, float]) -> trimesh.Trimesh:
+    return trimesh.creation.box(
+        extents=size, transform=trimesh.transformations.translation_matrix(center)
+    )
+
+
+def cylinder(
+    radius: float, height: float, center: tuple[float, float, float], axis: str = "z"
+) -> trimesh.Trimesh:
+    mesh = trimesh.creation.cylinder(radius=radius, height=height, sections=SECTIONS)
+    if axis == "y":
+        mesh.apply_transform(trimesh.transformations.rotation_matrix(math.pi / 2, (1, 0, 0)))
+    elif axis == "x":
+        mesh.apply_transform(trimesh.transformations.rotation_matrix(math.pi / 2, (0, 1, 0)))
+    mesh.apply_translation(center)
+    return mesh
+
+
+def sphere(radius: float, center: tuple[float, float, float]) -> trimesh.Trimesh:
+    mesh = trimesh.creation.icosphere(subdivisions=1, radius=radius)
+    mesh.apply_translation(center)
+    return mesh
+
+
+def hull(points: list[tuple[float, float, float]]) -> trimesh.Trimesh:
+    return trimesh.convex.convex_hull(np.asarray(points, dtype=float))
+
+
+def rect_frustum(
+    x0: float, x1: float, w0: float, z0: float, x2: float, x3: float, w1: float, z1: float
+) -> trimesh.Trimesh:
+    """A hull between a bottom rectangle [x0, x1] x w0 at z0 and a top one [x2, x3] x w1 at z1."""
+    pts = []
+    for xa, xb, w, z in ((x0, x1, w0, z0), (x2, x3, w1, z1)):
+        pts += [(xa, -w / 2, z), (xa, w / 2, z), (xb, -w / 2, z), (xb, w / 2, z)]
+    return hull(pts)
+
+
+@dataclass
+class Asset:
+    name: str
+    kind: str  # vehicle | pedestrian | cyclist | object | furniture
+    semantic_class: str
+    mass: float
+    parts: dict[str, list[trimesh.Trimesh]] = field(default_factory=dict)
+    part_classes: dict[str, str] = field(default_factory=dict)
+    lights: dict[str, list[tuple[float, float, float]]] = field(default_factory=dict)
+
+    def add(self, part: str, *meshes: trimesh.Trimesh) -> None:
+        self.parts.setdefault(part, []).extend(meshes)
+
+
+# --- vehicles ----------------------------------------------------------------------------------
+
+
+def car(
+    name: str,
+    length: float,
+    width: float,
+    height: float,
+    mass: float,
+    clearance: float,
+    wheel_r: float,
+) -> Asset:
+    a = Asset(name, "vehicle", "car", mass)
+    body_top = clearance + (height - clearance) * 0.5
+    half = length / 2
+    # lower body with a sloped bonnet, then a glass cabin and a thin roof
+    a.add(
+        "body",
+        rect_frustum(-half, half, width, clearance, -half + 0.1, half - 0.15, width, body_top),
+        box((length * 0.46, width * 0.82, 0.05), (-length * 0.07, 0, height - 0.025)),
+    )
+    a.add(
+        "glass",
+        rect_frustum(
+            -half * 0.72,
+            half * 0.42,
+            width * 0.9,
+            body_top,
+            -half * 0.55,
+            half * 0.15,
+            width * 0.8,
+            height - 0.05,
+        ),
+    )
+    for x in (-length * 0.32, length * 0.32):
+        for y in (-(width / 2 - 0.12), width / 2 - 0.12):
+            a.add("tyres", cylinder(wheel_r, 0.24, (x, y, wheel_r), axis="y"))
+    light_z = clearance + (body_top - clearance) * 0.65
+    head = [(half - 0.02, s * width * 0.33, light_z) for s in (-1, 1)]
+    tail = [(-half + 0.02, s * width * 0.36, light_z) for s in (-1, 1)]
+    for x, y, z in head + tail:
+        a.add("lights", box((0.06, 0.32, 0.12), (x, y, z)))
+    a.lights = {"head": head, "tail": tail}
+    return a
+
+
+def truck() -> Asset:
+    a = Asset("truck", "vehicle", "truck", 9000.0)
+    length, width, height = 8.5, 2.5, 3.4
+    half = length / 2
+    cab_len = 2.2
+    a.add("body", box((cab_len, width, 2.0), (half - cab_len / 2, 0, 0.55 + 1.0)))
+    a.add(
+        "body",
+        box(
+            (length - cab_len - 0.2, width, height - 0.6),
+            (-half + (length - cab_len - 0.2) / 2, 0, 0.6 + (height - 0.6) / 2),
+        ),
+    )
+    a.add("body", box((length, width * 0.6, 0.3), (0, 0, 0.55)))
+    a.add("glass", box((0.05, width * 0.85, 0.8), (half + 0.005, 0, 2.05)))
+    a.add("glass", box((1.2, width + 0.01, 0.6), (half - 0.8, 0, 2.05)))
+    for x in (half - 1.2, -half + 2.6, -half + 1.4):
+        for y in (-(width / 2 - 0.18), width / 2 - 0.18):
+            a.add("tyres", cylinder(0.5, 0.34, (x, y, 0.5), axis="y"))
+    head = [(half - 0.02, s * width * 0.38, 0.9) for s in (-1, 1)]
+    tail = [(-half + 0.02, s * width * 0.4, 0.9) for s in (-1, 1)]
+    for x, y, z in head + tail:
+        a.add("lights", box((0.06, 0.3, 0.15), (x, y, z)))
+    a.lights = {"head": head, "tail": tail}
+    return a
+
+
+def bus() -> Asset:
+    a = Asset("bus", "vehicle", "bus", 12000.0)
+    length, width, height = 12.0, 2.55, 3.2
+    half = length / 2
+    a.add("body", box((length, width, 1.2), (0, 0, 0.35 + 0.6)))
+    a.add("body", box((length, width, 0.35), (0, 0, height - 0.175)))
+    a.add(
+        "glass",
+        box(
+            (length - 0.1, width - 0.02, height - 0.35 - 1.55),
+            (0, 0, 1.55 + (height - 0.35 - 1.55) / 2),
+        ),
+    )
+    a.add(
+        "body", box((0.2, width, height - 1.55 - 0.35), (-half + 0.1, 0, 1.55 + (height - 1.9) / 2))
+    )
+    for x in (half - 2.5, -half + 3.0):
+        for y in (-(width / 2 - 0.18), width / 2 - 0.18):
+            a.add("tyres", cylinder(0.5, 0.3, (x, y, 0.5), axis="y"))
+    head = [(half - 0.02, s * width * 0.38, 0.7) for s in (-1, 1)]
+    tail = [(-half + 0.02, s * width * 0.4, 0.9) for s in (-1, 1)]
+    for x, y, z in head + tail:
+        a.add("lights", box((0.06, 0.3, 0.15), (x, y, z)))
+    a.lights = {"head": head, "tail": tail}
+    return a
+
+
+def rider(a: Asset, x: float, seat_z: float, lean: float, scale: float = 1.0) -> None:
+    """A seated rider: legs down to the pedals, torso leaning forward, arms to the bars, head."""
+    a.part_classes["clothes"] = "rider"
+    a.part_classes["skin"] = "rider"
+    torso_h = 0.6 * scale
+    a.add(
+        "clothes",
+        hull(
+            [
+                (x - 0.15, -0.18, seat_z),
+                (x - 0.15, 0.18, seat_z),
+                (x + 0.1, -0.18, seat_z),
+                (x + 0.1, 0.18, seat_z),
+                (x + lean - 0.1, -0.2, seat_z + torso_h),
+                (x + lean - 0.1, 0.2, seat_z + torso_h),
+                (x + lean + 0.1, -0.2, seat_z + torso_h),
+                (x + lean + 0.1, 0.2, seat_z + torso_h),
+            ]
+        ),
+    )
+    for y in (-0.12, 0.12):
+        a.add(
+            "clothes", box((0.14, 0.12, seat_z - 0.25), (x + 0.12, y, 0.25 + (seat_z - 0.25) / 2))
+        )
+    a.add("skin", sphere(0.11 * scale, (x + lean + 0.02, 0, seat_z + torso_h + 0.14 * scale)))
+
+
+def motorcycle() -> Asset:
+    a = Asset("motorcycle", "cyclist", "motorcycle", 260.0)
+    for x in (-0.72, 0.72):
+        a.add("tyres", cylinder(0.32, 0.14, (x, 0, 0.32), axis="y"))
+    a.add(
+        "body",
+        hull(
+            [
+                (-0.55, -0.15, 0.35),
+                (-0.55, 0.15, 0.35),
+                (0.55, -0.15, 0.35),
+                (0.55, 0.15, 0.35),
+                (-0.35, -0.18, 0.85),
+                (-0.35, 0.18, 0.85),
+                (0.45, -0.2, 0.95),
+                (0.45, 0.2, 0.95),
+            ]
+        ),
+    )
+    a.add("frame", box((0.08, 0.7, 0.05), (0.55, 0, 1.05)))
+    rider(a, -0.15, 0.85, 0.35)
+    head = [(0.8, 0.0, 0.85)]
+    tail = [(-0.8, 0.0, 0.8)]
+    a.add("lights", box((0.06, 0.14, 0.1), head[0]), box((0.06, 0.12, 0.06), tail[0]))
+    a.lights = {"head": head, "tail": tail}
+    return a
+
+
+def bicycle() -> Asset:
+    a = Asset("bicycle", "cyclist", "bicycle", 90.0)
+    for x in (-0.55, 0.55):
+        a.add("tyres", cylinder(0.34, 0.05, (x, 0, 0.34), axis="y"))
+    a.add(
+        "frame",
+        hull(
+            [
+                (-0.55, -0.02, 0.34),
+                (-0.55, 0.02, 0.34),
+                (0.0, -0.02, 0.36),
+                (0.0, 0.02, 0.36),
+                (-0.15, -0.02, 0.85),
+                (-0.15, 0.02, 0.85),
+            ]
+        ),
+    )
+    a.add(
+        "frame",
+        hull(
+            [
+                (0.0, -0.02, 0.36),
+                (0.0, 0.02, 0.36),
+                (0.45, -0.02, 0.95),
+                (0.45, 0.02, 0.95),
+                (0.55, -0.02, 0.34),
+                (0.55, 0.02, 0.34),
+            ]
+        ),
+    )
+    a.add("frame", box((0.06, 0.55, 0.04), (0.45, 0, 0.98)))
+    rider(a, -0.2, 0.9, 0.3, scale=1.05)
+    a.lights = {"head": [], "tail": []}
+    return a
+
+
+# --- people and objects ------------------------------------------------------------------------
+
+
+def person(name: str, height: float, mass: float) -> Asset:
+    a = Asset(name, "pedestrian", "person", mass)
+    s = height / 1.78
+    leg_h = 0.85 * s
+    for y in (-0.1 * s, 0.1 * s):
+        a.add("clothes", box((0.16 * s, 0.15 * s, leg_h), (0, y, leg_h / 2)))
+    torso_h = 0.62 * s
+    a.add(
+        "clothes",
+        hull(
+            [
+                (-0.12 * s, -0.2 * s, leg_h),
+                (-0.12 * s, 0.2 * s, leg_h),
+                (0.12 * s, -0.2 * s, leg_h),
+                (0.12 * s, 0.2 * s, leg_h),
+                (-0.13 * s, -0.24 * s, leg_h + torso_h),
+                (-0.13 * s, 0.24 * s, leg_h + torso_h),
+                (0.13 * s, -0.24 * s, leg_h + torso_h),
+                (0.13 * s, 0.24 * s, leg_h + torso_h),
+            ]
+        ),
+    )
+    for y in (-0.29 * s, 0.29 * s):
+        a.add("clothes", box((0.11 * s, 0.1 * s, 0.6 * s), (0, y, leg_h + torso_h - 0.3 * s)))
+    head_r = 0.11 * s if name != "child" else 0.13 * s
+    top = height - head_r
+    a.add("skin", sphere(head_r, (0, 0, top)))
+    a.add(
+        "skin",
+        cylinder(
+            0.05 * s,
+            top - head_r - (leg_h + torso_h) + 0.02,
+            (0, 0, (top - head_r + leg_h + torso_h) / 2),
+        ),
+    )
+    a.lights = {"head": [], "tail": []}
+    return a
+
+
+def traffic_cone() -> Asset:
+    a = Asset("traffic_cone", "object", "traffic_cone", 3.0)
+    a.add("plastic", box((0.4, 0.4, 0.04), (0, 0, 0.02)))
+    cone = trimesh.creation.cone(radius=0.15, height=0.66, sections=SECTIONS)
+    cone.apply_translation((0, 0, 0.04))
+    a.add("plastic", cone)
+    a.add("stripes", cylinder(0.105, 0.1, (0, 0, 0.36)))
+    return a
+
+
+def barrier() -> Asset:
+    a = Asset("barrier", "object", "barrier", 1500.0)
+    a.add(
+        "concrete",
+        hull(
+            [
+                (x, y, z)
+                for x in (-1.0, 1.0)
+                for (y, z) in (
+                    (-0.3, 0.0),
+                    (0.3, 0.0),
+                    (-0.2, 0.25),
+                    (0.2, 0.25),
+                    (-0.08, 0.8),
+                    (0.08, 0.8),
+                )
+            ]
+        ),
+    )
+    a.add("stripes", box((1.6, 0.17, 0.12), (0, 0, 0.6)))
+    return a
+
+
+def debris() -> Asset:
+    a = Asset("debris", "object", "debris", 40.0)
+    rng = np.random.default_rng(20240611)
+    pts = rng.normal(size=(24, 3)) * (0.3, 0.22, 0.12)
+    pts[:, 2] = np.abs(pts[:, 2])
+    rock = hull([tuple(p) for p in np.round(pts, 4)])
+    a.add("rock", rock)
+    return a
+
+
+# --- street furniture --------------------------------------------------------------------------
+
+
+def street_lamp() -> Asset:
+    a = Asset("street_lamp", "furniture", "pole", 0.0)
+    a.add("metal", cylinder(0.09, 7.0, (0, 0, 3.5)))
+    a.add("metal", box((0.08, 1.4, 0.08), (0, 0.7, 6.9)))
+    a.add("lights", box((0.3, 0.5, 0.12), (0, 1.35, 6.8)))
+    a.part_classes["lights"] = "street_light"
+    a.lights = {"lamp": [(0.0, 1.35, 6.7)]}
+    return a
+
+
+def pole() -> Asset:
+    a = Asset("pole", "furniture", "pole", 0.0)
+    a.add("metal", cylinder(0.12, 8.0, (0, 0, 4.0)))
+    a.add("metal", box((0.1, 1.2, 0.1), (0, 0, 7.5)))
+    return a
+
+
+def tree() -> Asset:
+    a = Asset("tree", "furniture", "vegetation", 0.0)
+    a.add("bark", cylinder(0.18, 2.6, (0, 0, 1.3)))
+    crown = trimesh.creation.icosphere(subdivisions=1, radius=1.0)
+    crown.apply_scale((1.6, 1.6, 2.0))
+    crown.apply_translation((0, 0, 4.3))
+    a.add("leaves", crown)
+    return a
+
+
+def building() -> Asset:
+    """A 1 m cube with a roof slab; the world scales it to each building's footprint and height."""
+    a = Asset("building", "furniture", "building", 0.0)
+    a.add("wall", box((1.0, 1.0, 0.96), (0, 0, 0.48)))
+    a.add("roof", box((1.0, 1.0, 0.04), (0, 0, 0.98)))
+    return a
+
+
+BUILDERS: list[Callable[[], Asset]] = [
+    lambda: car("sedan", 4.6, 1.84, 1.45, 1500.0, 0.16, 0.32),
+    lambda: car("suv", 4.8, 1.95, 1.78, 2100.0, 0.22, 0.37),
+    truck,
+    bus,
+    motorcycle,
+    bicycle,
+    lambda: person("pedestrian", 1.78, 75.0),
+    lambda: person("child", 1.2, 28.0),
+    traffic_cone,
+    barrier,
+    debris,
+    street_lamp,
+    pole,
+    tree,
+    building,
+]
+
+
+def _round(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
+    return trimesh.Trimesh(np.round(mesh.vertices, 5), mesh.faces.copy(), process=False)
+
+
+def build(asset: Asset) -> tuple[bytes, dict]:
+    merged = {
+        part: _round(trimesh.util.concatenate(meshes)) for part, meshes in asset.parts.items()
+    }
+    lo = np.min([m.bounds[0] for m in merged.values()], axis=0)
+    hi = np.max([m.bounds[1] for m in merged.values()], axis=0)
+    # origin at the centre of the bounding box's bottom face
+    shift = -np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, lo[2]])
+    scene = trimesh.Scene()
+    for part in sorted(merged):
+        mesh = merged[part]
+        mesh.apply_translation(shift)
+        scene.add_geometry(_round(mesh), node_name=part, geom_name=part)
+    dims = [round(float(v), 4) for v in hi - lo]
+    entry = {
+        "kind": asset.kind,
+        "semantic_class": asset.semantic_class,
+        "mesh": f"models/{asset.name}.glb",
+        "dimensions": dims,
+        "mass": asset.mass,
+        "collision": {"shape": "box", "size": dims},
+        "parts": {
+            part: {
+                "reflectivity": MATERIALS[part][0],
+                "color": list(MATERIALS[part][1]),
+                **(
+                    {"semantic_class": asset.part_classes[part]}
+                    if part in asset.part_classes
+                    else {}
+                ),
+            }
+            for part in sorted(merged)
+        },
+        "lights": {
+            k: [[round(float(c + d), 4) for c, d in zip(p, shift, strict=True)] for p in v]
+            for k, v in sorted(asset.lights.items())
+        },
+    }
+    return scene.export(file_type="glb"), entry
+
+
+def generate(out: Path) -> None:
+    (out / "models").mkdir(parents=True, exist_ok=True)
+    catalog: dict[str, dict] = {}
+    for builder in BUILDERS:
+        asset = builder()
+        data, entry = build(asset)
+        (out / "models" / f"{asset.name}.glb").write_bytes(data)
+        catalog[asset.name] = entry
+    text = json.dumps({"version": 1, "assets": catalog}, indent=2, sort_keys=True) + "\n"
+    (out / "catalog.json").write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "assets")
+    generate(parser.parse_args().out)
+
+
+if __name__ == "__main__":
+    main()
