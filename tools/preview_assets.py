@@ -44,7 +44,10 @@ def render_asset(pyrender, name: str, entry: dict, size: int) -> np.ndarray:
     eye = target + radius * 1.3 * np.array([math.cos(0.6), math.sin(0.6), 0.55])
     pose = look_at(eye, target)
     scene.add(pyrender.PerspectiveCamera(yfov=math.radians(45)), pose=pose)
-    scene.add(pyrender.DirectionalLight(intensity=3.0), pose=look_at(eye + [0, -3, 5], target))
+    scene.add(
+        pyrender.DirectionalLight(intensity=3.0),
+        pose=look_at(eye + np.array([0.0, -3.0, 5.0]), target),
+    )
     renderer = pyrender.OffscreenRenderer(size, size)
     try:
         color, _ = renderer.render(scene)
