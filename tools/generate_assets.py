@@ -91,6 +91,7 @@ class Asset:
     parts: dict[str, list[trimesh.Trimesh]] = field(default_factory=dict)
     part_classes: dict[str, str] = field(default_factory=dict)
     lights: dict[str, list[tuple[float, float, float]]] = field(default_factory=dict)
+    collision_mesh: trimesh.Trimesh | None = None  # default: the whole bounding box
 
     def add(self, part: str, *meshes: trimesh.Trimesh) -> None:
         self.parts.setdefault(part, []).extend(meshes)
@@ -378,6 +379,7 @@ def debris() -> Asset:
 def street_lamp() -> Asset:
     a = Asset("street_lamp", "furniture", "pole", 0.0)
     a.add("metal", cylinder(0.09, 7.0, (0, 0, 3.5)))
+    a.collision_mesh = cylinder(0.09, 7.0, (0, 0, 3.5))
     a.add("metal", box((0.08, 1.4, 0.08), (0, 0.7, 6.9)))
     a.add("lights", box((0.3, 0.5, 0.12), (0, 1.35, 6.8)))
     a.part_classes["lights"] = "street_light"
@@ -388,6 +390,7 @@ def street_lamp() -> Asset:
 def pole() -> Asset:
     a = Asset("pole", "furniture", "pole", 0.0)
     a.add("metal", cylinder(0.12, 8.0, (0, 0, 4.0)))
+    a.collision_mesh = cylinder(0.12, 8.0, (0, 0, 4.0))
     a.add("metal", box((0.1, 1.2, 0.1), (0, 0, 7.5)))
     return a
 
@@ -395,6 +398,7 @@ def pole() -> Asset:
 def tree() -> Asset:
     a = Asset("tree", "furniture", "vegetation", 0.0)
     a.add("bark", cylinder(0.18, 2.6, (0, 0, 1.3)))
+    a.collision_mesh = cylinder(0.18, 6.0, (0, 0, 3.0))
     crown = trimesh.creation.icosphere(subdivisions=1, radius=1.0)
     crown.apply_scale((1.6, 1.6, 2.0))
     crown.apply_translation((0, 0, 4.3))
@@ -447,13 +451,20 @@ def build(asset: Asset) -> tuple[bytes, dict]:
         mesh.apply_translation(shift)
         scene.add_geometry(_round(mesh), node_name=part, geom_name=part)
     dims = [round(float(v), 4) for v in hi - lo]
+    collision = {"shape": "box", "size": dims, "center": [0.0, 0.0, 0.0]}
+    if asset.collision_mesh is not None:
+        c_lo, c_hi = asset.collision_mesh.bounds + shift
+        collision["size"] = [round(float(v), 4) for v in c_hi - c_lo]
+        collision["center"] = [
+            round(float(v), 4) for v in ((c_lo[0] + c_hi[0]) / 2, (c_lo[1] + c_hi[1]) / 2, c_lo[2])
+        ]
     entry = {
         "kind": asset.kind,
         "semantic_class": asset.semantic_class,
         "mesh": f"models/{asset.name}.glb",
         "dimensions": dims,
         "mass": asset.mass,
-        "collision": {"shape": "box", "size": dims},
+        "collision": collision,
         "parts": {
             part: {
                 "reflectivity": MATERIALS[part][0],

@@ -25,8 +25,11 @@ class Part(_Frozen):
 
 
 class Collision(_Frozen):
+    """A box of ``size`` whose bottom centre sits at ``center`` in the asset frame."""
+
     shape: Literal["box"]
     size: Vec3
+    center: Vec3 = (0.0, 0.0, 0.0)
 
 
 class AssetEntry(_Frozen):

@@ -1,0 +1,63 @@
+"""Small pure geometry helpers shared by the world, sensors and labels."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def wrap_angle(angle: float) -> float:
+    """The same angle in [-pi, pi)."""
+    return (angle + math.pi) % (2 * math.pi) - math.pi
+
+
+def rotation_rpy(roll: float, pitch: float, yaw: float) -> np.ndarray:
+    """Rotation matrix R = Rz(yaw) Ry(pitch) Rx(roll) (radians), x forward, y left, z up."""
+    cr, sr = math.cos(roll), math.sin(roll)
+    cp, sp = math.cos(pitch), math.sin(pitch)
+    cy, sy = math.cos(yaw), math.sin(yaw)
+    return np.array(
+        [
+            [cy * cp, cy * sp * sr - sy * cr, cy * sp * cr + sy * sr],
+            [sy * cp, sy * sp * sr + cy * cr, sy * sp * cr - cy * sr],
+            [-sp, cp * sr, cp * cr],
+        ]
+    )
+
+
+def footprint(x: float, y: float, yaw: float, length: float, width: float) -> np.ndarray:
+    """The 4 ground-plane corners (counter-clockwise) of an oriented box."""
+    c, s = math.cos(yaw), math.sin(yaw)
+    half = np.array([[1, 1], [-1, 1], [-1, -1], [1, -1]]) * (length / 2, width / 2)
+    rot = np.array([[c, -s], [s, c]])
+    return half @ rot.T + (x, y)
+
+
+def _separated(a: np.ndarray, b: np.ndarray) -> bool:
+    for poly in (a, b):
+        for i in range(len(poly)):
+            edge = poly[(i + 1) % len(poly)] - poly[i]
+            normal = np.array([-edge[1], edge[0]])
+            pa, pb = a @ normal, b @ normal
+            if pa.max() < pb.min() or pb.max() < pa.min():
+                return True
+    return False
+
+
+def _point_segment(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
+    ab = b - a
+    t = np.clip(np.dot(p - a, ab) / max(np.dot(ab, ab), 1e-12), 0.0, 1.0)
+    return float(np.linalg.norm(p - (a + t * ab)))
+
+
+def polygon_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Distance between two convex polygons (0 when they overlap): bumper-to-bumper gaps."""
+    if not _separated(a, b):
+        return 0.0
+    best = math.inf
+    for p, q in ((a, b), (b, a)):
+        for point in p:
+            for i in range(len(q)):
+                best = min(best, _point_segment(point, q[i], q[(i + 1) % len(q)]))
+    return best

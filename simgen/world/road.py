@@ -1,0 +1,276 @@
+"""Road geometry: the lane API (lane/s/offset <-> world) and the static road surface meshes.
+
+Roads are described in road coordinates: ``s`` along the reference line (the centre line between
+the two directions) and a signed lateral ``offset`` (+ left). ``simgen.scenario.layout`` holds the
+lateral layout and the reference-line maths; this module builds on them for the world.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import trimesh
+
+from simgen.geometry import wrap_angle
+from simgen.scenario.layout import ARM_HEADINGS, lane_center_offset, road_point
+from simgen.scenario.models import Road
+
+MARKING_WIDTH = 0.15
+MARKING_HEIGHT = 0.005  # above the asphalt, so markings render on top without z-fighting
+DASH_ON, DASH_OFF = 3.0, 6.0
+CURVE_STEP = 1.0  # metres between cross-sections of a curved strip
+
+
+@dataclass(frozen=True)
+class SurfaceMesh:
+    """A static piece of the road surface with one semantic class and material."""
+
+    name: str
+    semantic_class: str
+    mesh: trimesh.Trimesh
+    color: tuple[float, float, float]
+    reflectivity: float
+
+
+@dataclass(frozen=True)
+class RoadGeometry:
+    """The lane API of one concrete road."""
+
+    road: Road
+
+    @property
+    def type(self) -> str:
+        return self.road.type
+
+    @property
+    def lanes(self) -> int:
+        return int(self.road.lanes)
+
+    @property
+    def oncoming_lanes(self) -> int:
+        return int(self.road.oncoming_lanes)
+
+    @property
+    def lane_width(self) -> float:
+        return float(self.road.lane_width)
+
+    @property
+    def sidewalk_width(self) -> float:
+        return float(self.road.sidewalk_width)
+
+    @property
+    def kerb_height(self) -> float:
+        return float(self.road.kerb_height)
+
+    @property
+    def length(self) -> float:
+        """Length of the reference line (of each arm, for an intersection)."""
+        if self.type == "intersection":
+            return float(self.road.arm_length)  # type: ignore[arg-type]
+        return float(self.road.length)
+
+    @property
+    def right_edge(self) -> float:
+        """Lateral offset of the carriageway's right edge (negative)."""
+        return -self.lanes * self.lane_width
+
+    @property
+    def left_edge(self) -> float:
+        return self.oncoming_lanes * self.lane_width
+
+    @property
+    def junction_half(self) -> float:
+        """Half the side of an intersection's central square (0 for other roads)."""
+        if self.type != "intersection":
+            return 0.0
+        return max(self.lanes, self.oncoming_lanes) * self.lane_width
+
+    def lane_offset(self, lane: int) -> float:
+        return lane_center_offset(lane, self.lanes, self.lane_width)
+
+    def lane_direction(self, lane: int) -> int:
+        """+1 where traffic follows increasing s (the ego's direction), -1 on oncoming lanes."""
+        return 1 if lane >= 0 else -1
+
+    def lane_at(self, offset: float) -> int | None:
+        """The lane containing a lateral offset, or None off the carriageway."""
+        if self.right_edge <= offset < 0:
+            return self.lanes - 1 - int(-offset // self.lane_width)
+        if 0 <= offset < self.left_edge:
+            return -1 - int(offset // self.lane_width)
+        return None
+
+    def to_world(
+        self, s: float, offset: float, arm: str | None = None
+    ) -> tuple[float, float, float]:
+        """World (x, y, heading of increasing s) of a road point."""
+        return road_point(
+            self.type,
+            s,
+            offset,
+            radius=None if self.road.radius is None else float(self.road.radius),
+            arm=arm,
+            arm_length=None if self.road.arm_length is None else float(self.road.arm_length),
+        )
+
+    def lane_pose(self, lane: int, s: float, arm: str | None = None) -> tuple[float, float, float]:
+        """World (x, y, heading of travel) of a lane's centreline at ``s``."""
+        x, y, heading = self.to_world(s, self.lane_offset(lane), arm)
+        if self.lane_direction(lane) < 0:
+            heading += math.pi
+        return x, y, wrap_angle(heading)
+
+    def to_road(self, x: float, y: float, arm: str | None = None) -> tuple[float, float]:
+        """Road (s, offset) of a world point: the inverse of ``to_world``."""
+        if self.type == "curve":
+            radius = float(self.road.radius)  # type: ignore[arg-type]
+            dx, dy = x, y - radius
+            distance = math.hypot(dx, dy)
+            if radius > 0:
+                return radius * math.atan2(dx, -dy), radius - distance
+            return radius * math.atan2(-dx, dy), radius + distance
+        if self.type == "intersection":
+            heading = ARM_HEADINGS[arm or "south"]
+            c, s_ = math.cos(heading), math.sin(heading)
+            return x * c + y * s_ + self.length, -x * s_ + y * c
+        return x, y
+
+    def surface_height(self, x: float, y: float) -> float:
+        """Height of the ground at a world point: the kerb height on sidewalks, else 0."""
+        arms = list(ARM_HEADINGS) if self.type == "intersection" else [None]
+        for arm in arms:
+            s, offset = self.to_road(x, y, arm)
+            if self.type == "intersection" and not 0 <= s <= self.length - self.junction_half:
+                continue
+            right = self.right_edge - self.sidewalk_width <= offset < self.right_edge
+            left = self.left_edge < offset <= self.left_edge + self.sidewalk_width
+            if right or left:
+                return self.kerb_height
+        return 0.0
+
+    def on_road_area(self, x: float, y: float, margin: float = 0.0) -> bool:
+        """Whether a world point lies on a carriageway, sidewalk or junction (grown by margin)."""
+        if self.type == "intersection":
+            j = self.junction_half + self.sidewalk_width + margin
+            if abs(x) <= j and abs(y) <= j:
+                return True
+        low = self.right_edge - self.sidewalk_width - margin
+        high = self.left_edge + self.sidewalk_width + margin
+        for arm in self.arms:
+            s, offset = self.to_road(x, y, arm)
+            if -margin <= s <= self.length + margin and low <= offset <= high:
+                return True
+        return False
+
+    @cached_property
+    def arms(self) -> tuple[str | None, ...]:
+        return tuple(ARM_HEADINGS) if self.type == "intersection" else (None,)
+
+    @property
+    def arm_extent(self) -> float:
+        """How far along each arm the straight road (sidewalks, markings) runs."""
+        return self.length - self.junction_half
+
+    # --- surface meshes ------------------------------------------------------------------------
+
+    def strip(
+        self, s0: float, s1: float, lat0: float, lat1: float, z: float, arm: str | None
+    ) -> trimesh.Trimesh:
+        """A flat ribbon between two lateral offsets from s0 to s1, following the road."""
+        steps = 1 if self.type != "curve" else max(1, math.ceil((s1 - s0) / CURVE_STEP))
+        ss = np.linspace(s0, s1, steps + 1)
+        verts = []
+        for s in ss:
+            for lat in (lat0, lat1):
+                x, y, _ = self.to_world(float(s), lat, arm)
+                verts.append((x, y, z))
+        faces = []
+        for i in range(steps):
+            a, b, c, d = 2 * i, 2 * i + 1, 2 * i + 2, 2 * i + 3
+            faces += [(a, c, b), (b, c, d)] if lat1 > lat0 else [(a, b, c), (b, d, c)]
+        return trimesh.Trimesh(np.asarray(verts), np.asarray(faces), process=False)
+
+    def wall(
+        self, s0: float, s1: float, lat: float, z0: float, z1: float, arm: str | None, facing: int
+    ) -> trimesh.Trimesh:
+        """A vertical ribbon at one lateral offset (a kerb face); ``facing`` is +1 for left."""
+        steps = 1 if self.type != "curve" else max(1, math.ceil((s1 - s0) / CURVE_STEP))
+        verts = []
+        for s in np.linspace(s0, s1, steps + 1):
+            x, y, _ = self.to_world(float(s), lat, arm)
+            verts += [(x, y, z0), (x, y, z1)]
+        faces = []
+        for i in range(steps):
+            a, b, c, d = 2 * i, 2 * i + 1, 2 * i + 2, 2 * i + 3
+            faces += [(a, b, c), (b, d, c)] if facing > 0 else [(a, c, b), (b, c, d)]
+        return trimesh.Trimesh(np.asarray(verts), np.asarray(faces), process=False)
+
+    def _marking_lines(self) -> list[tuple[float, bool]]:
+        """(lateral offset, dashed) of every painted line."""
+        w = self.lane_width
+        solid_between = self.road.lane_markings == "solid"
+        lines: list[tuple[float, bool]] = []
+        inset = MARKING_WIDTH  # edge lines sit just inside the kerbs
+        lines.append((self.right_edge + inset, False))
+        if self.oncoming_lanes:
+            lines.append((self.left_edge - inset, False))
+            lines.append((0.0, False))  # centre line between the directions
+        for k in range(1, self.lanes):
+            lines.append((-k * w, not solid_between))
+        for k in range(1, self.oncoming_lanes):
+            lines.append((k * w, not solid_between))
+        return lines
+
+    def surface_meshes(self) -> list[SurfaceMesh]:
+        """Asphalt, lane markings, sidewalks and kerbs as static meshes."""
+        asphalt, markings, sidewalks, kerbs = [], [], [], []
+        h = self.kerb_height
+        end = self.arm_extent
+        for arm in self.arms:
+            asphalt.append(self.strip(0.0, end, self.right_edge, self.left_edge, 0.0, arm))
+            for lat0, lat1, kerb_lat, facing in (
+                (self.right_edge - self.sidewalk_width, self.right_edge, self.right_edge, 1),
+                (self.left_edge, self.left_edge + self.sidewalk_width, self.left_edge, -1),
+            ):
+                if self.sidewalk_width > 0:
+                    sidewalks.append(self.strip(0.0, end, lat0, lat1, h, arm))
+                if h > 0:
+                    kerbs.append(self.wall(0.0, end, kerb_lat, 0.0, h, arm, facing))
+            stop = end - (1.0 if self.type == "intersection" else 0.0)
+            for lat, dashed in self._marking_lines():
+                lo, hi = lat - MARKING_WIDTH / 2, lat + MARKING_WIDTH / 2
+                if not dashed:
+                    markings.append(self.strip(0.0, stop, lo, hi, MARKING_HEIGHT, arm))
+                    continue
+                s = 0.0
+                while s < stop:
+                    markings.append(
+                        self.strip(s, min(s + DASH_ON, stop), lo, hi, MARKING_HEIGHT, arm)
+                    )
+                    s += DASH_ON + DASH_OFF
+        if self.type == "intersection":
+            j = self.junction_half
+            square = trimesh.Trimesh(
+                np.array([(-j, -j, 0.0), (j, -j, 0.0), (j, j, 0.0), (-j, j, 0.0)]),
+                np.array([(0, 1, 2), (0, 2, 3)]),
+                process=False,
+            )
+            asphalt.append(square)
+        out = [
+            SurfaceMesh("asphalt", "road", _merge(asphalt), (0.18, 0.18, 0.19), 0.12),
+            SurfaceMesh("markings", "lane_marking", _merge(markings), (0.9, 0.9, 0.85), 0.8),
+        ]
+        if sidewalks:
+            out.append(
+                SurfaceMesh("sidewalks", "sidewalk", _merge(sidewalks), (0.55, 0.54, 0.5), 0.35)
+            )
+        if kerbs:
+            out.append(SurfaceMesh("kerbs", "kerb", _merge(kerbs), (0.62, 0.6, 0.57), 0.4))
+        return out
+
+
+def _merge(meshes: list[trimesh.Trimesh]) -> trimesh.Trimesh:
+    return trimesh.util.concatenate(meshes) if meshes else trimesh.Trimesh()
