@@ -32,6 +32,7 @@ IDM_COMFORT_DECEL = 3.0  # m/s^2
 IDM_MIN_GAP = 2.0  # m, bumper to bumper when stopped
 MAX_DECEL = 9.0  # m/s^2, what tyres give
 MAX_SPEED = 60.0
+CONTROL_RATE = 30.0  # Hz at which car-following looks at its leader again (a driver's pace)
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class Plan:
     accel_cmd: float = 0.0
     headway: float = 1.5
     accel: float = 0.0
+    follow_accel: float = 0.0  # IDM's answer, held between control ticks
     lane_change: LateralMove | None = None
     crossing: tuple[float, float] | None = None  # (target lateral, lateral speed)
     path: list[tuple[float, float]] | None = None
@@ -285,7 +287,7 @@ def leader(plan: Plan, others: dict[str, Snapshot], geom: RoadGeometry) -> tuple
     return max(best_gap, 0.0), closing
 
 
-def longitudinal_accel(plan: Plan, others: dict[str, Snapshot], geom: RoadGeometry) -> float:
+def longitudinal_accel(plan: Plan) -> float:
     if plan.mode == "parked":
         return 0.0
     if plan.mode == "brake":
@@ -293,19 +295,26 @@ def longitudinal_accel(plan: Plan, others: dict[str, Snapshot], geom: RoadGeomet
     if plan.mode == "accelerate":
         return plan.accel_cmd if plan.speed < plan.desired_speed else 0.0
     if plan.mode == "follow":
-        gap, closing = leader(plan, others, geom)
-        return idm_accel(plan.speed, plan.desired_speed, gap, closing, plan.headway)
+        return plan.follow_accel
     return 0.0
 
 
 def advance(
-    plan: Plan, t: float, dt: float, others: dict[str, Snapshot], geom: RoadGeometry
+    plan: Plan,
+    t: float,
+    dt: float,
+    others: dict[str, Snapshot],
+    geom: RoadGeometry,
+    control_tick: bool = True,
 ) -> None:
-    """Move a plan from ``t`` to ``t + dt``."""
+    """Move a plan from ``t`` to ``t + dt``; car-following re-plans on control ticks only."""
     if plan.path is not None:
         _advance_path(plan, dt, geom)
         return
-    accel = longitudinal_accel(plan, others, geom)
+    if plan.mode == "follow" and control_tick:
+        gap, closing = leader(plan, others, geom)
+        plan.follow_accel = idm_accel(plan.speed, plan.desired_speed, gap, closing, plan.headway)
+    accel = longitudinal_accel(plan)
     new_speed = min(MAX_SPEED, max(0.0, plan.speed + accel * dt))
     if plan.mode == "accelerate" and plan.speed < plan.desired_speed <= new_speed:
         new_speed = plan.desired_speed

@@ -11,7 +11,14 @@ from simgen.rng import derive_rng
 from simgen.scenario.models import Actor, Ego, Scenario
 from simgen.scenario.sample import ScenarioInstance
 from simgen.world.assets import load_catalog
-from simgen.world.behaviour import Plan, Snapshot, advance, fire_triggers, make_plan
+from simgen.world.behaviour import (
+    CONTROL_RATE,
+    Plan,
+    Snapshot,
+    advance,
+    fire_triggers,
+    make_plan,
+)
 from simgen.world.furniture import place_furniture
 from simgen.world.physics import BodyState, PhysicsWorld
 from simgen.world.road import RoadGeometry
@@ -74,6 +81,8 @@ class Simulation:
         self.static = build_static_world(instance)
         self.geom = self.static.road
         self.dt = 1.0 / physics_rate
+        self.control_every = max(1, round(physics_rate / CONTROL_RATE))
+        self.steps_done = 0
         self.plans = _plans(self.scenario, self.geom)
         self.by_name = {plan.name: plan for plan in self.plans}
         self.free: dict[str, BodyState] = {}  # crashed road users, by name
@@ -139,12 +148,15 @@ class Simulation:
         for name in self.free:
             self.free[name] = self.physics.state(name)
         others = self.snapshots()
+        tick = self.steps_done % self.control_every == 0
+        self.steps_done += 1
         for plan in self.plans:
             if plan.name not in self.free:
-                advance(plan, t, self.dt, others, self.geom)
-        others = self.snapshots()
-        for plan in self.plans:
-            if plan.name not in self.free:
+                advance(plan, t, self.dt, others, self.geom, control_tick=tick)
+        waiting = [p for p in self.plans if p.name not in self.free and not all(p.fired)]
+        if waiting:
+            others = self.snapshots()
+            for plan in waiting:
                 fire_triggers(plan, t + self.dt, others, self.geom)
 
     def state(self, frame: int, time: float) -> WorldState:
