@@ -15,7 +15,7 @@ HEADER = """
 version: 1
 name: t
 seed: 1
-road: {type: straight, length: 300, lanes: 2, oncoming_lanes: 1, lane_width: 3.5, sidewalk_width: 2.5}
+road: {length: 300, lanes: 2, oncoming_lanes: 1, lane_width: 3.5, sidewalk_width: 2.5}
 """
 
 
