@@ -1,7 +1,5 @@
 """The committed assets are exactly what the generator makes, and their catalog is truthful."""
 
-import importlib.util
-import sys
 import typing
 
 import numpy as np
@@ -10,21 +8,11 @@ import trimesh
 from simgen.classes import BY_NAME
 from simgen.scenario.models import ActorModel
 from simgen.world.assets import ASSETS_DIR, load_catalog
-from tests.conftest import ROOT
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location(
-        "generate_assets", ROOT / "tools" / "generate_assets.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being defined
-    spec.loader.exec_module(module)
-    return module
+from tests.tools.conftest import load_tool
 
 
 def test_regeneration_is_byte_identical(tmp_path):
-    _generator().generate(tmp_path)
+    load_tool("generate_assets").generate(tmp_path)
     committed = sorted(p.relative_to(ASSETS_DIR) for p in ASSETS_DIR.rglob("*") if p.is_file())
     fresh = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
     assert committed == fresh

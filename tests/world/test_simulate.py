@@ -208,3 +208,87 @@ def test_world_state_carries_what_sensors_need():
     assert cutter.semantic_class == "car" and cutter.dimensions == (4.62, 1.84, 1.45)
     assert math.isclose(cutter.speed, 15.0)
     assert state.actor("walker").semantic_class == "person"
+
+
+def test_time_to_collision_trigger():
+    _, states = run(
+        """
+duration: 6.0
+frame_rate: 100
+ego:
+  lane: 0
+  s: 20
+  speed: 15
+  behavior:
+    - {action: accelerate, accel: 1, target_speed: 15}
+    - {when: {time_to_collision: stopped, below: 2.0}, action: brake, decel: 8}
+actors:
+  - {name: stopped, model: suv, lane: 0, s: 120, behavior: [{action: parked}]}
+"""
+    )
+    first_slow = next(i for i, s in enumerate(states) if s.ego.speed < 15.0 - 1e-6)
+    before = states[first_slow - 1]
+    ego, other = before.ego, before.actor("stopped")
+    gap = polygon_distance(
+        footprint(*ego.position[:2], ego.yaw, *ego.dimensions[:2]),
+        footprint(*other.position[:2], other.yaw, *other.dimensions[:2]),
+    )
+    assert abs(gap / 15.0 - 2.0) < 0.02  # closing at 15 m/s: TTC 2 s is a 30 m gap
+    assert states[-1].ego.lights.brake_lights
+    assert not any(s.events for s in states)  # 8 m/s^2 stops it in 14 m
+
+
+def test_follow_path_visits_every_waypoint():
+    _, states = run(
+        """
+duration: 8.0
+frame_rate: 20
+ego: {lane: 0, s: 10, behavior: [{action: parked}]}
+actors:
+  - name: bike
+    model: bicycle
+    offset: -8.0
+    s: 40
+    behavior: [{at: 0.0, action: follow_path, speed: 5, waypoints: [[50, -8], [50, 2], [60, 2]]}]
+"""
+    )
+    track = np.array([s.actor("bike").position[:2] for s in states])
+    for waypoint in ([50, -8], [50, 2], [60, 2]):
+        assert np.min(np.linalg.norm(track - waypoint, axis=1)) < 0.26  # 5 m/s at 20 Hz
+    assert np.allclose(track[-1], [60, 2])
+    # it turned to face its way: +y on the second leg
+    mid = next(s.actor("bike") for s in states if 0 < s.actor("bike").position[1] < 1)
+    assert abs(mid.yaw - math.pi / 2) < 1e-6
+
+
+def test_an_off_centre_hit_spins_the_struck_car():
+    _, states = run(
+        """
+duration: 4.0
+frame_rate: 20
+ego: {lane: 0, s: 20, speed: 14, behavior: [{action: accelerate, accel: 1, target_speed: 14}]}
+actors:
+  - {name: parked, model: sedan, offset: -3.9, s: 50, behavior: [{action: parked}]}
+"""
+    )
+    assert [set(e.actors) for s in states for e in s.events] == [{"ego", "parked"}]
+    parked = states[-1].actor("parked")
+    assert abs(math.degrees(parked.yaw)) > 5.0
+    assert parked.position[0] > 51.0  # pushed along
+    assert parked.speed < 0.5 and states[-1].ego.speed < 0.5  # and friction stopped both
+
+
+def test_lights_follow_light_and_braking():
+    _, night = run(
+        """
+duration: 1.0
+environment: {sun: {elevation: -10}}
+ego: {lane: 0, s: 20, speed: 10}
+actors:
+  - {name: walker, model: pedestrian, offset: -8.0, s: 30}
+"""
+    )
+    assert night[0].ego.lights.headlights
+    assert not night[0].actor("walker").lights.headlights
+    _, day = run("duration: 1.0\nego: {lane: 0, s: 20, speed: 10}\n")
+    assert not day[0].ego.lights.headlights and not day[0].ego.lights.brake_lights
