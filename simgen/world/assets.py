@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-ASSETS_DIR = Path(__file__).resolve().parent.parent.parent / "assets"
+ASSETS_DIR = Path(str(files("simgen_assets")))
 
 Vec3 = tuple[float, float, float]
 

@@ -1,0 +1,1 @@
+"""simgen's procedural assets (made by tools/generate_assets.py), installed as package data."""
