@@ -34,6 +34,7 @@ CLASSES: tuple[SemanticClass, ...] = (
     SemanticClass(17, "barrier", (102, 102, 156), "guard rail"),
     SemanticClass(18, "debris", (150, 100, 100), None),
     SemanticClass(19, "street_light", (250, 220, 0), "pole"),
+    SemanticClass(20, "terrain", (152, 251, 152), "terrain"),
 )
 
 BY_NAME: dict[str, SemanticClass] = {c.name: c for c in CLASSES}

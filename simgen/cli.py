@@ -109,5 +109,74 @@ def sample_command(
     typer.echo(instance_yaml(instance, f"{file} (sha256 {loaded.sha256[:12]})"), nl=False)
 
 
+@app.command()
+def render(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files to render.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Dataset root folder.")],
+    variants: Annotated[
+        int | None, typer.Option("--variants", min=1, help="Render only the first N variants.")
+    ] = None,
+    variant: Annotated[
+        int | None, typer.Option("--variant", min=0, help="Render only this variant.")
+    ] = None,
+    frames: Annotated[
+        int | None, typer.Option("--frames", min=1, help="Render only the first N frames.")
+    ] = None,
+    no_limits: NoLimits = False,
+) -> None:
+    """Render scenarios to a labeled native dataset; complete variants are skipped on a rerun."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from simgen.render import plan_jobs, render_variant
+
+    try:
+        jobs = plan_jobs(
+            files, variants=variants, variant=variant, frames=frames, limits=_limits(no_limits)
+        )
+    except ScenarioError as exc:
+        for issue in exc.issues:
+            typer.echo(str(issue), err=True)
+        raise typer.Exit(1) from None
+    for job in jobs:
+        if job.variant >= job.loaded.scenario.variants:
+            typer.echo(
+                f"{job.loaded.file}: variant {job.variant} does not exist "
+                f"(variants 0..{job.loaded.scenario.variants - 1})",
+                err=True,
+            )
+            raise typer.Exit(1)
+    total = sum(job.frames for job in jobs)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} frames/s"),
+        TimeRemainingColumn(),
+    )
+    done: list[Path] = []
+    with Progress(*columns, transient=False) as bar:
+        task = bar.add_task("rendering", total=total, rate="-")
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+            elapsed = bar.tasks[task].elapsed or 0.0
+            finished = bar.tasks[task].completed
+            bar.update(task, rate=f"{finished / elapsed:.1f}" if elapsed > 0 else "-")
+
+        for job in jobs:
+            bar.update(task, description=f"{job.name} v{job.variant}")
+            done.append(render_variant(job, out, advance))
+    for directory in done:
+        typer.echo(f"wrote {directory}")
+    if done:
+        typer.echo(f"open first: {done[0] / 'overview.png'}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

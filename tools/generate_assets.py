@@ -29,6 +29,8 @@ MATERIALS = {
     "glass": (0.1, (0.08, 0.1, 0.14)),
     "tyres": (0.05, (0.03, 0.03, 0.03)),
     "lights": (0.9, (0.95, 0.95, 0.9)),
+    "headlights": (0.9, (0.95, 0.95, 0.9)),
+    "taillights": (0.9, (0.6, 0.02, 0.02)),
     "skin": (0.4, (0.85, 0.65, 0.5)),
     "clothes": (0.35, (0.2, 0.25, 0.45)),
     "frame": (0.6, (0.15, 0.15, 0.15)),
@@ -137,8 +139,9 @@ def car(
     light_z = clearance + (body_top - clearance) * 0.65
     head = [(half - 0.02, s * width * 0.33, light_z) for s in (-1, 1)]
     tail = [(-half + 0.02, s * width * 0.36, light_z) for s in (-1, 1)]
-    for x, y, z in head + tail:
-        a.add("lights", box((0.06, 0.32, 0.12), (x, y, z)))
+    for part, points in (("headlights", head), ("taillights", tail)):
+        for x, y, z in points:
+            a.add(part, box((0.06, 0.32, 0.12), (x, y, z)))
     a.lights = {"head": head, "tail": tail}
     return a
 
@@ -164,8 +167,9 @@ def truck() -> Asset:
             a.add("tyres", cylinder(0.5, 0.34, (x, y, 0.5), axis="y"))
     head = [(half - 0.02, s * width * 0.38, 0.9) for s in (-1, 1)]
     tail = [(-half + 0.02, s * width * 0.4, 0.9) for s in (-1, 1)]
-    for x, y, z in head + tail:
-        a.add("lights", box((0.06, 0.3, 0.15), (x, y, z)))
+    for part, points in (("headlights", head), ("taillights", tail)):
+        for x, y, z in points:
+            a.add(part, box((0.06, 0.3, 0.15), (x, y, z)))
     a.lights = {"head": head, "tail": tail}
     return a
 
@@ -191,8 +195,9 @@ def bus() -> Asset:
             a.add("tyres", cylinder(0.5, 0.3, (x, y, 0.5), axis="y"))
     head = [(half - 0.02, s * width * 0.38, 0.7) for s in (-1, 1)]
     tail = [(-half + 0.02, s * width * 0.4, 0.9) for s in (-1, 1)]
-    for x, y, z in head + tail:
-        a.add("lights", box((0.06, 0.3, 0.15), (x, y, z)))
+    for part, points in (("headlights", head), ("taillights", tail)):
+        for x, y, z in points:
+            a.add(part, box((0.06, 0.3, 0.15), (x, y, z)))
     a.lights = {"head": head, "tail": tail}
     return a
 
@@ -247,7 +252,8 @@ def motorcycle() -> Asset:
     rider(a, -0.15, 0.85, 0.35)
     head = [(0.8, 0.0, 0.85)]
     tail = [(-0.8, 0.0, 0.8)]
-    a.add("lights", box((0.06, 0.14, 0.1), head[0]), box((0.06, 0.12, 0.06), tail[0]))
+    a.add("headlights", box((0.06, 0.14, 0.1), head[0]))
+    a.add("taillights", box((0.06, 0.12, 0.06), tail[0]))
     a.lights = {"head": head, "tail": tail}
     return a
 

@@ -47,6 +47,7 @@ class LightSource:
     kind: LightKind
     intensity: float
     position: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    direction: tuple[float, float, float] = (1.0, 0.0, 0.0)  # where a spot light points
 
     def relevance(self, viewpoint: tuple[float, float, float]) -> float:
         """Light reaching the viewpoint: directional lights are everywhere, others fall off."""

@@ -18,6 +18,8 @@ from simgen.geometry import wrap_angle
 from simgen.scenario.layout import ARM_HEADINGS, lane_center_offset, road_point
 from simgen.scenario.models import Road
 
+GROUND_EXTENT = 600.0  # metres of terrain around the road, out to where the sky begins
+GROUND_DEPTH = 0.02  # just below the asphalt, so the road always wins the depth test
 MARKING_WIDTH = 0.15
 MARKING_HEIGHT = 0.005  # above the asphalt, so markings render on top without z-fighting
 DASH_ON, DASH_OFF = 3.0, 6.0
@@ -224,6 +226,22 @@ class RoadGeometry:
             lines.append((k * w, not solid_between))
         return lines
 
+    def _ground_bounds(self) -> tuple[float, float, float, float]:
+        """The road's extent in x and y, grown by GROUND_EXTENT on every side."""
+        corners = [
+            self.to_world(s, lat, arm)[:2]
+            for arm in self.arms
+            for s in np.linspace(0.0, self.length, 16)
+            for lat in (self.right_edge, self.left_edge)
+        ]
+        xs, ys = zip(*corners, strict=True)
+        return (
+            min(xs) - GROUND_EXTENT,
+            min(ys) - GROUND_EXTENT,
+            max(xs) + GROUND_EXTENT,
+            max(ys) + GROUND_EXTENT,
+        )
+
     def surface_meshes(self) -> list[SurfaceMesh]:
         """Asphalt, lane markings, sidewalks and kerbs as static meshes."""
         asphalt, markings, sidewalks, kerbs = [], [], [], []
@@ -259,16 +277,26 @@ class RoadGeometry:
                 process=False,
             )
             asphalt.append(square)
+        lo_x, lo_y, hi_x, hi_y = self._ground_bounds()
+        ground = trimesh.Trimesh(
+            np.array(
+                [(lo_x, lo_y, -GROUND_DEPTH), (hi_x, lo_y, -GROUND_DEPTH),
+                 (hi_x, hi_y, -GROUND_DEPTH), (lo_x, hi_y, -GROUND_DEPTH)]
+            ),
+            np.array([(0, 1, 2), (0, 2, 3)]),
+            process=False,
+        )  # fmt: skip
         out = [
-            SurfaceMesh("asphalt", "road", _merge(asphalt), (0.18, 0.18, 0.19), 0.12),
+            SurfaceMesh("terrain", "terrain", ground, (0.16, 0.22, 0.09), 0.3),
+            SurfaceMesh("asphalt", "road", _merge(asphalt), (0.09, 0.09, 0.1), 0.12),
             SurfaceMesh("markings", "lane_marking", _merge(markings), (0.9, 0.9, 0.85), 0.8),
         ]
         if sidewalks:
             out.append(
-                SurfaceMesh("sidewalks", "sidewalk", _merge(sidewalks), (0.55, 0.54, 0.5), 0.35)
+                SurfaceMesh("sidewalks", "sidewalk", _merge(sidewalks), (0.36, 0.35, 0.33), 0.35)
             )
         if kerbs:
-            out.append(SurfaceMesh("kerbs", "kerb", _merge(kerbs), (0.62, 0.6, 0.57), 0.4))
+            out.append(SurfaceMesh("kerbs", "kerb", _merge(kerbs), (0.5, 0.49, 0.46), 0.4))
         return out
 
 

@@ -1,0 +1,1 @@
+"""Labels derived from one WorldState and the sensor frames rendered from it."""

@@ -1,0 +1,180 @@
+"""Rendering datasets: scenario files -> native datasets, one (scenario, variant) at a time.
+
+Each variant is simulated, seen by the ego's sensors, labelled and written. Its manifest is
+written last, so an interrupted batch resumes by skipping complete variants and redoing the rest.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from simgen.labels.frame import derive
+from simgen.scenario.limits import Limits
+from simgen.scenario.load import LoadedScenario, load_scenario
+from simgen.scenario.models import Camera, Lidar
+from simgen.scenario.sample import ScenarioInstance, sample
+from simgen.sensors.camera import CameraFrame
+from simgen.sensors.suite import SensorSuite
+from simgen.world.simulate import simulate
+from simgen.writers.native import (
+    DEPTH_SCALE,
+    FORMAT_VERSION,
+    NativeWriter,
+    class_table,
+    is_complete,
+    png,
+)
+from simgen.writers.overview import overview
+
+Progress = Callable[[int], None]  # called with the number of frames just finished
+
+PACKAGES = (
+    "simgen",
+    "numpy",
+    "pybullet",
+    "pyrender",
+    "open3d-cpu",
+    "open3d",
+    "trimesh",
+    "opencv-python-headless",
+)
+
+
+@dataclass(frozen=True)
+class VariantJob:
+    loaded: LoadedScenario
+    variant: int
+    frames: int
+
+    @property
+    def name(self) -> str:
+        return self.loaded.scenario.name
+
+    def directory(self, out: Path) -> Path:
+        return out / self.name / f"{self.variant:04d}"
+
+    def request(self) -> dict:
+        """What makes two renders the same: compared when resuming."""
+        return {
+            "format_version": FORMAT_VERSION,
+            "scenario_sha256": self.loaded.sha256,
+            "variant": self.variant,
+            "frame_count": self.frames,
+        }
+
+
+def versions() -> dict[str, str]:
+    out = {}
+    for package in PACKAGES:
+        try:
+            out[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def plan_jobs(
+    paths: list[Path],
+    *,
+    variants: int | None = None,
+    variant: int | None = None,
+    frames: int | None = None,
+    limits: Limits | None = None,
+) -> list[VariantJob]:
+    """Every (scenario, variant) to render; raises ScenarioError before anything is written."""
+    jobs = []
+    for path in paths:
+        loaded = load_scenario(path, limits)
+        scenario = loaded.scenario
+        if variant is not None:
+            chosen = [variant]
+        else:
+            chosen = list(
+                range(min(variants, scenario.variants) if variants else scenario.variants)
+            )
+        count = min(frames, scenario.frames) if frames else scenario.frames
+        jobs += [VariantJob(loaded, v, count) for v in chosen]
+    return jobs
+
+
+def render_variant(job: VariantJob, out: Path, progress: Progress | None = None) -> Path:
+    """Render one variant into its folder and return the folder (skipped when complete)."""
+    directory = job.directory(out)
+    if is_complete(directory, job.request()):
+        if progress:
+            progress(job.frames)
+        return directory
+    instance = _sample(job)
+    scenario = instance.scenario
+    depth_npy = {s.name: s.depth_npy for s in scenario.ego.sensors if isinstance(s, Camera)}
+    writer = NativeWriter(directory, depth_npy)
+    states = simulate(instance)
+    suite = None
+    try:
+        first_overview = None
+        times: list[float] = []
+        for state in states:
+            if state.frame >= job.frames:
+                break
+            if suite is None:
+                suite = SensorSuite(instance, state.static)
+                writer.write_json("calibration.json", suite.calibrations.to_json())
+                writer.write_json("classes.json", class_table())
+            times.append(state.time)
+            frames = suite.capture(state)
+            labels = derive(state, frames)
+            writer.write_frame(state.frame, frames, labels)
+            if first_overview is None or state.frame == job.frames // 2:
+                first_overview = _overview(scenario, frames, labels)
+            if progress:
+                progress(1)
+        if first_overview is not None:
+            writer.submit("overview.png", lambda: png(first_overview))
+        writer.finish(_manifest(job, instance, times))
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        states.close()
+        if suite is not None:
+            suite.close()
+    return directory
+
+
+def _sample(job: VariantJob) -> ScenarioInstance:
+    return sample(job.loaded.scenario, job.variant)
+
+
+def _overview(scenario, frames: dict, labels) -> np.ndarray:
+    camera_name = next((s.name for s in scenario.ego.sensors if isinstance(s, Camera)), None)
+    lidar_name = next((s.name for s in scenario.ego.sensors if isinstance(s, Lidar)), None)
+    camera = frames.get(camera_name) if camera_name else None
+    return overview(
+        camera if isinstance(camera, CameraFrame) else None,
+        frames.get(lidar_name) if lidar_name else None,
+        labels,
+        camera_name or "",
+    )
+
+
+def _manifest(job: VariantJob, instance: ScenarioInstance, times: list[float]) -> dict:
+    scenario = instance.scenario
+    return {
+        **job.request(),
+        "complete": True,
+        "scenario": scenario.name,
+        "scenario_file": job.loaded.file,
+        "seed": scenario.seed,
+        "sample_attempt": instance.attempt,
+        "frame_rate": scenario.frame_rate,
+        "frames": [{"frame": i, "time": t} for i, t in enumerate(times)],
+        "depth_scale": DEPTH_SCALE,
+        "sensors": [s.name for s in scenario.ego.sensors],
+        "software": versions(),
+        "instance": instance.scenario.model_dump(mode="json", exclude_none=True),
+    }

@@ -1,0 +1,216 @@
+"""The camera back end: pyrender through EGL, headless.
+
+Two passes at most per frame:
+- a shaded colour pass (multisampled) for RGB;
+- one flat-colour pass, without multisampling, whose colour encodes the instance id (red, green)
+  and the semantic class (blue) of every pixel; its depth buffer gives metric depth along the
+  optical axis. Masks and depth come from the same rasterisation, so they agree pixel for pixel.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from simgen.classes import BY_NAME
+from simgen.scenario.models import Environment
+from simgen.sensors.pyrender_compat import LightSource, import_pyrender, select_lights
+from simgen.sensors.rig import CameraCalibration
+from simgen.sensors.scene import Placed
+
+SKY_ID = BY_NAME["sky"].id
+Z_NEAR, Z_FAR = 0.1, 1000.0
+# OpenCV optical frame -> OpenGL camera frame (looking down -z, y up)
+GL_FROM_OPTICAL = np.diag([1.0, -1.0, -1.0, 1.0])
+
+
+@dataclass(frozen=True)
+class CameraFrame:
+    rgb: np.ndarray | None  # (H, W, 3) uint8
+    depth: np.ndarray | None  # (H, W) float32 metres along the optical axis, 0 = sky
+    instance: np.ndarray | None  # (H, W) uint16 actor ids, 0 = background
+    semantic: np.ndarray | None  # (H, W) uint8 class ids
+
+
+def sun_direction(elevation_deg: float, azimuth_deg: float) -> np.ndarray:
+    """Unit vector towards the sun; azimuth counter-clockwise from +x, like yaw."""
+    el, az = math.radians(elevation_deg), math.radians(azimuth_deg)
+    return np.array([math.cos(el) * math.cos(az), math.cos(el) * math.sin(az), math.sin(el)])
+
+
+def sky_color(elevation_deg: float) -> np.ndarray:
+    day, dusk, night = (
+        np.array([0.52, 0.68, 0.9]),
+        np.array([0.85, 0.55, 0.38]),
+        np.array([0.02, 0.025, 0.05]),
+    )
+    if elevation_deg >= 15:
+        return day
+    if elevation_deg >= 0:
+        return dusk + (day - dusk) * elevation_deg / 15
+    if elevation_deg >= -10:
+        return night + (dusk - night) * (elevation_deg + 10) / 10
+    return night
+
+
+def sun_strength(elevation_deg: float) -> float:
+    """0 below the horizon, full above 20 degrees."""
+    return float(np.clip(elevation_deg / 20.0, 0.0, 1.0))
+
+
+def encode_label(instance_id: int, class_id: int) -> tuple[int, int, int]:
+    return instance_id & 0xFF, (instance_id >> 8) & 0xFF, class_id
+
+
+def _look_along(position: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """A pose whose -z axis points along ``direction`` (pyrender lights shine along -z)."""
+    z = -direction / np.linalg.norm(direction)
+    helper = np.array([0.0, 0.0, 1.0]) if abs(z[2]) < 0.9 else np.array([1.0, 0.0, 0.0])
+    x = np.cross(helper, z)
+    x /= np.linalg.norm(x)
+    y = np.cross(z, x)
+    pose = np.eye(4)
+    pose[:3, 0], pose[:3, 1], pose[:3, 2], pose[:3, 3] = x, y, z, position
+    return pose
+
+
+class PyrenderCamera:
+    """One camera's scene: static geometry uploaded once, road users re-posed every frame."""
+
+    def __init__(
+        self,
+        calibration: CameraCalibration,
+        static: list[Placed],
+        outputs: tuple[str, ...],
+        shadows: bool = False,
+    ) -> None:
+        pyrender = import_pyrender()
+        self.pr = pyrender
+        self.calibration = calibration
+        self.outputs = outputs
+        self.shadows = shadows
+        self.scene = pyrender.Scene(bg_color=[0, 0, 0, 1], ambient_light=[0.3, 0.3, 0.3])
+        K = calibration.K
+        camera = pyrender.IntrinsicsCamera(
+            fx=K[0, 0], fy=K[1, 1], cx=K[0, 2] + 0.5, cy=K[1, 2] + 0.5, znear=Z_NEAR, zfar=Z_FAR
+        )
+        self.camera_node = self.scene.add(camera, pose=np.eye(4))
+        self.seg_colors: dict = {}
+        self.static_nodes = [self._add(p) for p in static]
+        self.actor_nodes: dict[tuple[str, int], object] = {}
+        self.light_nodes: list = []
+        self.renderer = pyrender.OffscreenRenderer(calibration.width, calibration.height)
+
+    def close(self) -> None:
+        self.renderer.delete()
+
+    def _mesh(self, placed: Placed):
+        pr = self.pr
+        color = [*placed.color, 1.0]
+        material = pr.MetallicRoughnessMaterial(
+            baseColorFactor=color,
+            metallicFactor=0.0,
+            roughnessFactor=0.65,
+            emissiveFactor=placed.color if placed.emissive else (0.0, 0.0, 0.0),
+        )
+        primitive = pr.Primitive(
+            positions=placed.part.vertices.astype(np.float32),
+            indices=placed.part.faces,
+            material=material,
+            mode=pr.constants.GLTF.TRIANGLES,
+        )
+        return pr.Mesh([primitive])
+
+    def _add(self, placed: Placed):
+        node = self.scene.add(self._mesh(placed), pose=placed.transform)
+        self.seg_colors[node] = encode_label(placed.instance_id, placed.class_id)
+        return node
+
+    def _update_actors(self, dynamic: list[Placed]) -> None:
+        seen = set()
+        for placed in dynamic:
+            key = (placed.part.key, placed.instance_id)
+            seen.add(key)
+            node = self.actor_nodes.get(key)
+            if node is None:
+                node = self.actor_nodes[key] = self._add(placed)
+                node.mesh.primitives[0].material.baseColorFactor = [*placed.color, 1.0]
+            else:
+                self.scene.set_pose(node, placed.transform)
+            material = node.mesh.primitives[0].material
+            material.emissiveFactor = np.array(placed.color if placed.emissive else (0.0, 0.0, 0.0))
+        for key in [k for k in self.actor_nodes if k not in seen]:
+            node = self.actor_nodes.pop(key)
+            self.scene.remove_node(node)
+            self.seg_colors.pop(node, None)
+
+    def _update_lights(
+        self, environment: Environment, lights: list[LightSource], camera_position: np.ndarray
+    ) -> None:
+        pr = self.pr
+        for node in self.light_nodes:
+            self.scene.remove_node(node)
+        self.light_nodes = []
+        elevation = float(environment.sun.elevation)
+        strength = sun_strength(elevation)
+        sky = sky_color(elevation)
+        self.scene.bg_color = [*sky, 1.0]
+        self.scene.ambient_light = list(0.08 + 0.3 * strength * np.ones(3) + 0.1 * sky)
+        if strength > 0:
+            direction = -sun_direction(elevation, float(environment.sun.azimuth))
+            sun = pr.DirectionalLight(color=[1.0, 0.97, 0.9], intensity=3.5 * strength)
+            self.light_nodes.append(self.scene.add(sun, pose=_look_along(np.zeros(3), direction)))
+        chosen = select_lights(lights, tuple(camera_position))
+        for light in chosen:
+            if light.kind == "point":
+                pose = np.eye(4)
+                pose[:3, 3] = light.position
+                node = self.scene.add(
+                    pr.PointLight(color=[1.0, 0.9, 0.7], intensity=light.intensity), pose=pose
+                )
+            elif light.kind == "spot":
+                pose = _look_along(np.asarray(light.position), np.asarray(light.direction))
+                spot = pr.SpotLight(
+                    color=[1.0, 1.0, 0.9],
+                    intensity=light.intensity,
+                    innerConeAngle=0.2,
+                    outerConeAngle=0.5,
+                )
+                node = self.scene.add(spot, pose=pose)
+            else:
+                continue
+            self.light_nodes.append(node)
+
+    def capture(
+        self,
+        world_from_ego: np.ndarray,
+        dynamic: list[Placed],
+        environment: Environment,
+        lights: list[LightSource],
+    ) -> CameraFrame:
+        pr = self.pr
+        world_from_camera = world_from_ego @ self.calibration.ego_from_camera
+        self.scene.set_pose(self.camera_node, world_from_camera @ GL_FROM_OPTICAL)
+        self._update_actors(dynamic)
+        rgb = depth = instance = semantic = None
+        if "rgb" in self.outputs:
+            self._update_lights(environment, lights, world_from_camera[:3, 3])
+            flags = pr.RenderFlags.SHADOWS_DIRECTIONAL if self.shadows else pr.RenderFlags.NONE
+            rgb, _ = self.renderer.render(self.scene, flags=flags)
+        if {"depth", "instance", "semantic"} & set(self.outputs):
+            labels, depth = self.renderer.render(
+                self.scene, flags=pr.RenderFlags.SEG, seg_node_map=self.seg_colors
+            )
+            labels = labels.astype(np.uint16)
+            instance = labels[..., 0] | (labels[..., 1] << 8)
+            semantic = labels[..., 2].astype(np.uint8)
+            semantic[semantic == 0] = SKY_ID  # nothing drawn there: the sky
+            depth = depth.astype(np.float32)
+        return CameraFrame(
+            rgb=None if rgb is None else np.ascontiguousarray(rgb),
+            depth=depth if "depth" in self.outputs else None,
+            instance=instance if "instance" in self.outputs else None,
+            semantic=semantic if "semantic" in self.outputs else None,
+        )

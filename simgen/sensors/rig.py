@@ -1,0 +1,95 @@
+"""Sensor rig and calibration: intrinsics, extrinsics and the frame conventions of DESIGN.md.
+
+- Ego frame: x forward, y left, z up, origin at the centre of the box's bottom face.
+- Camera optical frame (OpenCV): x right, y down, z forward; pixel (u, v) centres are integers.
+- Lidar frame: x forward, y left, z up, origin at the sensor.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from simgen.geometry import rotation_rpy
+from simgen.scenario.lidar_presets import ScanPattern, scan_pattern
+from simgen.scenario.models import Camera, Lidar, Mount
+
+# optical (x right, y down, z forward) expressed in a body frame (x forward, y left, z up)
+BODY_FROM_OPTICAL = np.array(
+    [[0.0, 0.0, 1.0, 0.0], [-1.0, 0.0, 0.0, 0.0], [0.0, -1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 1.0]]
+)
+
+
+def mount_transform(mount: Mount) -> np.ndarray:
+    """4x4 pose of a sensor's body frame in the ego frame (rpy in degrees)."""
+    out = np.eye(4)
+    out[:3, :3] = rotation_rpy(*(math.radians(a) for a in mount.rpy))
+    out[:3, 3] = mount.xyz
+    return out
+
+
+def intrinsics(width: int, height: int, hfov_deg: float) -> np.ndarray:
+    """K from the image size and the horizontal field of view, square pixels, centred."""
+    fx = (width / 2.0) / math.tan(math.radians(hfov_deg) / 2.0)
+    return np.array([[fx, 0.0, (width - 1) / 2.0], [0.0, fx, (height - 1) / 2.0], [0.0, 0.0, 1.0]])
+
+
+@dataclass(frozen=True)
+class CameraCalibration:
+    name: str
+    width: int
+    height: int
+    K: np.ndarray  # 3x3
+    ego_from_camera: np.ndarray  # 4x4, optical frame -> ego frame
+
+    def to_json(self) -> dict:
+        return {
+            "type": "camera",
+            "width": self.width,
+            "height": self.height,
+            "K": self.K.tolist(),
+            "ego_from_sensor": self.ego_from_camera.tolist(),
+            "frame": "optical: x right, y down, z forward",
+        }
+
+
+@dataclass(frozen=True)
+class LidarCalibration:
+    name: str
+    scan: ScanPattern
+    ego_from_lidar: np.ndarray  # 4x4
+
+    def to_json(self) -> dict:
+        return {
+            "type": "lidar",
+            "ego_from_sensor": self.ego_from_lidar.tolist(),
+            "vertical_angles": list(self.scan.vertical_angles),
+            "horizontal_resolution": self.scan.horizontal_resolution,
+            "range": self.scan.range,
+            "rotation_rate": self.scan.rotation_rate,
+            "frame": "x forward, y left, z up",
+        }
+
+
+def camera_calibration(spec: Camera) -> CameraCalibration:
+    return CameraCalibration(
+        spec.name,
+        spec.width,
+        spec.height,
+        intrinsics(spec.width, spec.height, spec.fov),
+        mount_transform(spec.mount) @ BODY_FROM_OPTICAL,
+    )
+
+
+def lidar_calibration(spec: Lidar) -> LidarCalibration:
+    return LidarCalibration(spec.name, scan_pattern(spec), mount_transform(spec.mount))
+
+
+def project(K: np.ndarray, camera_from_world: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Pixel coordinates (N, 2) and depth (N,) of world points (N, 3)."""
+    homogeneous = np.c_[points, np.ones(len(points))]
+    cam = (camera_from_world @ homogeneous.T).T[:, :3]
+    uv = (K @ cam.T).T
+    return np.c_[uv[:, :2] / uv[:, 2:3], cam[:, 2]]

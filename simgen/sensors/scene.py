@@ -1,0 +1,170 @@
+"""What sensors see: a WorldState turned into placed meshes with ids, classes and materials.
+
+Camera and lidar back ends both consume these ``Placed`` meshes, so a pixel and a lidar point on
+the same surface always agree on its instance id, semantic class and material.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import trimesh
+
+from simgen.classes import class_id
+from simgen.randomize.appearance import Appearance
+from simgen.sensors.pyrender_compat import LightSource
+from simgen.world.assets import load_catalog
+from simgen.world.state import ActorState, StaticWorld, WorldState
+
+Color = tuple[float, float, float]
+
+HEADLIGHT_ON = (1.0, 1.0, 0.92)
+TAILLIGHT_ON = (1.0, 0.05, 0.03)
+BRAKE_LIGHT_ON = (1.0, 0.12, 0.08)
+
+
+@dataclass(frozen=True)
+class Part:
+    """Geometry that never changes, shared by every placement of it."""
+
+    key: str
+    vertices: np.ndarray  # (V, 3) float64, in the asset frame
+    faces: np.ndarray  # (F, 3) int32
+
+
+@dataclass(frozen=True)
+class Placed:
+    part: Part
+    transform: np.ndarray  # 4x4 asset frame -> world (may include scale)
+    instance_id: int  # 0 for static geometry
+    class_id: int
+    color: Color
+    reflectivity: float
+    emissive: bool = False
+
+
+@cache
+def asset_parts(model: str) -> dict[str, Part]:
+    catalog = load_catalog()
+    scene = trimesh.load(catalog.mesh_path(model), force="scene")
+    out = {}
+    for name, geometry in sorted(scene.geometry.items()):
+        out[name] = Part(
+            f"{model}/{name}",
+            np.asarray(geometry.vertices, dtype=np.float64),
+            np.asarray(geometry.faces, dtype=np.int32),
+        )
+    return out
+
+
+def _yaw_transform(
+    position: tuple[float, float, float], yaw: float, scale=(1.0, 1.0, 1.0)
+) -> np.ndarray:
+    c, s = math.cos(yaw), math.sin(yaw)
+    out = np.eye(4)
+    out[:3, :3] = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]]) @ np.diag(scale)
+    out[:3, 3] = position
+    return out
+
+
+def static_placements(static: StaticWorld, street_lights_on: bool) -> list[Placed]:
+    """Road surfaces and furniture: built once per simulation."""
+    out = []
+    for surface in static.surfaces:
+        part = Part(
+            f"static/{surface.name}",
+            np.asarray(surface.mesh.vertices, dtype=np.float64),
+            np.asarray(surface.mesh.faces, dtype=np.int32),
+        )
+        out.append(
+            Placed(
+                part,
+                np.eye(4),
+                0,
+                class_id(surface.semantic_class),
+                surface.color,
+                surface.reflectivity,
+            )
+        )
+    catalog = load_catalog()
+    for obj in static.objects:
+        entry = catalog[obj.model]
+        transform = _yaw_transform(obj.position, obj.yaw, obj.scale)
+        for name, part in asset_parts(obj.model).items():
+            material = entry.parts[name]
+            cls = material.semantic_class or entry.semantic_class
+            lit = street_lights_on and name == "lights"
+            color = (1.0, 0.95, 0.75) if lit else material.color
+            out.append(Placed(part, transform, 0, class_id(cls), color, material.reflectivity, lit))
+    return out
+
+
+def actor_placements(actor: ActorState, appearance: Appearance) -> list[Placed]:
+    entry = load_catalog()[actor.model]
+    transform = actor.transform()
+    out = []
+    for name, part in asset_parts(actor.model).items():
+        material = entry.parts[name]
+        cls = material.semantic_class or entry.semantic_class
+        color = appearance.color(actor.name, name, material.color)
+        emissive = False
+        if name == "headlights" and actor.lights.headlights:
+            color, emissive = HEADLIGHT_ON, True
+        elif name == "taillights" and (actor.lights.headlights or actor.lights.brake_lights):
+            color, emissive = (BRAKE_LIGHT_ON if actor.lights.brake_lights else TAILLIGHT_ON), True
+        out.append(
+            Placed(part, transform, actor.id, class_id(cls), color, material.reflectivity, emissive)
+        )
+    return out
+
+
+def dynamic_placements(state: WorldState, appearance: Appearance) -> list[Placed]:
+    return [p for actor in state.actors for p in actor_placements(actor, appearance)]
+
+
+def extrapolate(actor: ActorState, dt: float) -> np.ndarray:
+    """The actor's pose ``dt`` seconds later at constant linear and angular velocity."""
+    transform = actor.transform()
+    if dt == 0.0:
+        return transform
+    wz = actor.angular_velocity[2] * dt
+    c, s = math.cos(wz), math.sin(wz)
+    turn = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+    out = transform.copy()
+    out[:3, :3] = turn @ transform[:3, :3]
+    out[:3, 3] = transform[:3, 3] + np.asarray(actor.velocity) * dt
+    return out
+
+
+LAMP_INTENSITY = 250.0  # pyrender point light, candela-like units
+HEADLIGHT_INTENSITY = 400.0
+
+
+def light_sources(state: WorldState, street_lights_on: bool) -> list[LightSource]:
+    """Street lamps (when lit) as point lights and headlights (when on) as spot lights."""
+    catalog = load_catalog()
+    out: list[LightSource] = []
+    if street_lights_on:
+        for obj in state.static.objects:
+            for local in catalog[obj.model].lights.get("lamp", []):
+                world = _yaw_transform(obj.position, obj.yaw) @ np.array([*local, 1.0])
+                out.append(LightSource("point", LAMP_INTENSITY, tuple(float(v) for v in world[:3])))
+    for actor in state.actors:
+        if not actor.lights.headlights:
+            continue
+        transform = actor.transform()
+        forward = transform[:3, :3] @ np.array([1.0, 0.0, -0.08])
+        for local in catalog[actor.model].lights.get("head", []):
+            world = transform @ np.array([*local, 1.0])
+            out.append(
+                LightSource(
+                    "spot",
+                    HEADLIGHT_INTENSITY,
+                    tuple(float(v) for v in world[:3]),
+                    tuple(float(v) for v in forward),
+                )
+            )
+    return out
