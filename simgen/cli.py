@@ -178,5 +178,45 @@ def render(
         typer.echo(f"open first: {done[0] / 'overview.png'}")
 
 
+@app.command()
+def bench(
+    frames: Annotated[int, typer.Option("--frames", min=2, help="Frames of the bench scene.")] = 20,
+    naive_frames: Annotated[
+        int, typer.Option("--naive-frames", min=1, help="Frames for the PyBullet baseline.")
+    ] = 3,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write JSON here.")] = None,
+) -> None:
+    """Time a fully labelled frame of scenarios/bench_highway.yaml, stage by stage."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from simgen.bench import run_bench
+
+    result = run_bench(frames=frames, naive_frames=naive_frames)
+    table = Table(title=f"simgen bench: {result.frames} frames, medians per frame")
+    table.add_column("stage")
+    table.add_column("ms", justify="right")
+    for stage, ms in result.stages_ms.items():
+        table.add_row(stage, f"{ms:.1f}")
+    table.add_row("[b]frame (stages in sequence)[/b]", f"[b]{result.frame_ms:.1f}[/b]")
+    table.add_row("frame (wall, encoding overlapped)", f"{result.pipelined_frame_ms:.1f}")
+    table.add_row(f"raw Open3D cast, same {result.rays} rays", f"{result.raw_open3d_ms:.1f}")
+    for stage, ms in result.naive_ms.items():
+        table.add_row(f"naive PyBullet {stage}", f"{ms:.1f}")
+    console = Console()
+    console.print(table)
+    console.print(
+        f"{result.frames_per_s:.2f} frames/s; lidar stage {result.lidar_vs_raw:.2f}x raw Open3D; "
+        f"{result.speedup_vs_naive:.1f}x faster than the naive PyBullet pipeline; "
+        f"peak RSS {result.peak_rss_mb:.0f} MB\nmachine: {result.machine}"
+    )
+    if json_out is not None:
+        from simgen.writers.atomic import write_text_atomic
+
+        write_text_atomic(json_out, json.dumps(result.to_json(), indent=2) + "\n")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

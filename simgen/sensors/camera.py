@@ -10,15 +10,21 @@ Two passes at most per frame:
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from simgen.classes import BY_NAME
 from simgen.scenario.models import Environment
-from simgen.sensors.pyrender_compat import LightSource, import_pyrender, select_lights
+from simgen.sensors.pyrender_compat import (
+    LightSource,
+    import_pyrender,
+    render_color,
+    select_lights,
+)
 from simgen.sensors.rig import CameraCalibration
-from simgen.sensors.scene import Placed
+from simgen.sensors.scene import Part, Placed
 
 SKY_ID = BY_NAME["sky"].id
 Z_NEAR, Z_FAR = 0.1, 1000.0
@@ -64,6 +70,10 @@ def encode_label(instance_id: int, class_id: int) -> tuple[int, int, int]:
     return instance_id & 0xFF, (instance_id >> 8) & 0xFF, class_id
 
 
+def _is_lamp(placed: Placed) -> bool:
+    return placed.part.key.endswith("lights")
+
+
 def _look_along(position: np.ndarray, direction: np.ndarray) -> np.ndarray:
     """A pose whose -z axis points along ``direction`` (pyrender lights shine along -z)."""
     z = -direction / np.linalg.norm(direction)
@@ -98,51 +108,87 @@ class PyrenderCamera:
         )
         self.camera_node = self.scene.add(camera, pose=np.eye(4))
         self.seg_colors: dict = {}
-        self.static_nodes = [self._add(p) for p in static]
-        self.actor_nodes: dict[tuple[str, int], object] = {}
+        self.static_nodes: list = []
+        self._add_static(static)
+        self.actor_nodes: dict[tuple[int, int], tuple[object, object | None]] = {}
         self.light_nodes: list = []
         self.renderer = pyrender.OffscreenRenderer(calibration.width, calibration.height)
+        self.timings: dict[str, float] = {}  # seconds per pass of the last capture, for bench
 
     def close(self) -> None:
         self.renderer.delete()
 
-    def _mesh(self, placed: Placed):
+    def _primitive(self, parts: list[Placed], material: object) -> object:
+        """One draw call for several parts: vertices in the node frame, colours per vertex."""
         pr = self.pr
-        color = [*placed.color, 1.0]
-        material = pr.MetallicRoughnessMaterial(
-            baseColorFactor=color,
-            metallicFactor=0.0,
-            roughnessFactor=0.65,
-            emissiveFactor=placed.color if placed.emissive else (0.0, 0.0, 0.0),
-        )
-        primitive = pr.Primitive(
-            positions=placed.part.vertices.astype(np.float32),
-            indices=placed.part.faces,
+        positions, colors, indices, offset = [], [], [], 0
+        for p in parts:
+            positions.append(p.part.vertices)
+            colors.append(np.tile([*p.color, 1.0], (len(p.part.vertices), 1)))
+            indices.append(p.part.faces + offset)
+            offset += len(p.part.vertices)
+        return pr.Primitive(
+            positions=np.concatenate(positions).astype(np.float32),
+            color_0=np.concatenate(colors).astype(np.float32),
+            indices=np.concatenate(indices),
             material=material,
             mode=pr.constants.GLTF.TRIANGLES,
         )
-        return pr.Mesh([primitive])
 
-    def _add(self, placed: Placed):
-        node = self.scene.add(self._mesh(placed), pose=placed.transform)
-        self.seg_colors[node] = encode_label(placed.instance_id, placed.class_id)
-        return node
+    def _material(self, emissive: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> object:
+        return self.pr.MetallicRoughnessMaterial(
+            baseColorFactor=[1.0, 1.0, 1.0, 1.0],
+            metallicFactor=0.0,
+            roughnessFactor=0.65,
+            emissiveFactor=emissive,
+        )
+
+    def _add_group(
+        self, parts: list[Placed], transform: np.ndarray
+    ) -> tuple[object, object | None]:
+        """A node for parts sharing a pose and a label; lamps get their own primitive so they
+        can glow. Returns the node and the lamp material (None when it has no lamps)."""
+        plain = [p for p in parts if not _is_lamp(p)]
+        lamps = [p for p in parts if _is_lamp(p)]
+        primitives = [self._primitive(plain, self._material())] if plain else []
+        lamp_material = None
+        if lamps:
+            lamp_material = self._material()
+            primitives.append(self._primitive(lamps, lamp_material))
+        node = self.scene.add(self.pr.Mesh(primitives), pose=transform)
+        self.seg_colors[node] = encode_label(parts[0].instance_id, parts[0].class_id)
+        return node, lamp_material
+
+    def _add_static(self, static: list[Placed]) -> None:
+        """Static geometry merged into one node per (class, glowing or not): few draw calls."""
+        groups: dict[tuple[int, bool], list[Placed]] = {}
+        for p in static:
+            world = p.part.vertices @ p.transform[:3, :3].T + p.transform[:3, 3]
+            moved = Placed(Part(p.part.key, world, p.part.faces), np.eye(4), 0, p.class_id,
+                           p.color, p.reflectivity, p.emissive)  # fmt: skip
+            groups.setdefault((p.class_id, p.emissive), []).append(moved)
+        for (_, glowing), parts in sorted(groups.items()):
+            node, lamps = self._add_group(parts, np.eye(4))
+            if glowing and lamps is not None:
+                lamps.emissiveFactor = np.array(parts[0].color)
+            self.static_nodes.append(node)
 
     def _update_actors(self, dynamic: list[Placed]) -> None:
-        seen = set()
-        for placed in dynamic:
-            key = (placed.part.key, placed.instance_id)
-            seen.add(key)
-            node = self.actor_nodes.get(key)
-            if node is None:
-                node = self.actor_nodes[key] = self._add(placed)
-                node.mesh.primitives[0].material.baseColorFactor = [*placed.color, 1.0]
+        groups: dict[tuple[int, int], list[Placed]] = {}
+        for p in dynamic:
+            groups.setdefault((p.instance_id, p.class_id), []).append(p)
+        for key, parts in groups.items():
+            entry = self.actor_nodes.get(key)
+            if entry is None:
+                entry = self.actor_nodes[key] = self._add_group(parts, parts[0].transform)
             else:
-                self.scene.set_pose(node, placed.transform)
-            material = node.mesh.primitives[0].material
-            material.emissiveFactor = np.array(placed.color if placed.emissive else (0.0, 0.0, 0.0))
-        for key in [k for k in self.actor_nodes if k not in seen]:
-            node = self.actor_nodes.pop(key)
+                self.scene.set_pose(entry[0], parts[0].transform)
+            lamps = entry[1]
+            if lamps is not None:
+                glow = next((p.color for p in parts if _is_lamp(p) and p.emissive), None)
+                lamps.emissiveFactor = np.array(glow if glow is not None else (0.0, 0.0, 0.0))
+        for key in [k for k in self.actor_nodes if k not in groups]:
+            node, _ = self.actor_nodes.pop(key)
             self.scene.remove_node(node)
             self.seg_colors.pop(node, None)
 
@@ -195,10 +241,12 @@ class PyrenderCamera:
         self.scene.set_pose(self.camera_node, world_from_camera @ GL_FROM_OPTICAL)
         self._update_actors(dynamic)
         rgb = depth = instance = semantic = None
+        start = time.perf_counter()
         if "rgb" in self.outputs:
             self._update_lights(environment, lights, world_from_camera[:3, 3])
             flags = pr.RenderFlags.SHADOWS_DIRECTIONAL if self.shadows else pr.RenderFlags.NONE
-            rgb, _ = self.renderer.render(self.scene, flags=flags)
+            rgb = render_color(self.renderer, self.scene, flags)
+        shaded = time.perf_counter()
         if {"depth", "instance", "semantic"} & set(self.outputs):
             labels, depth = self.renderer.render(
                 self.scene, flags=pr.RenderFlags.SEG, seg_node_map=self.seg_colors
@@ -208,6 +256,7 @@ class PyrenderCamera:
             semantic = labels[..., 2].astype(np.uint8)
             semantic[semantic == 0] = SKY_ID  # nothing drawn there: the sky
             depth = depth.astype(np.float32)
+        self.timings = {"rgb": shaded - start, "labels+depth": time.perf_counter() - shaded}
         return CameraFrame(
             rgb=None if rgb is None else np.ascontiguousarray(rgb),
             depth=depth if "depth" in self.outputs else None,

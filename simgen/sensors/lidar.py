@@ -12,6 +12,7 @@ angle and the two-way attenuation of the path, not the range alone.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ import open3d as o3d
 
 from simgen.scenario.models import LidarNoise
 from simgen.sensors.rig import LidarCalibration
-from simgen.sensors.scene import Placed
+from simgen.sensors.scene import Placed, extrapolate_pose
 
 AIR_EXTINCTION = 0.002  # 1/m, clear air at 905 nm
 DEFAULT_SLICES = 8
@@ -38,6 +39,47 @@ POINT_DTYPE = np.dtype(
         ("instance", "<u2"),
     ]
 )
+
+
+@dataclass(frozen=True)
+class LocalMesh:
+    """A road user's parts merged in its own frame, with per-triangle class and reflectivity."""
+
+    vertices: np.ndarray
+    triangles: np.ndarray
+    semantic: np.ndarray
+    reflectivity: np.ndarray
+    radius: float  # of a sphere around the box centre that holds every vertex
+
+
+@dataclass(frozen=True)
+class Body:
+    """A road user as the lidar needs it: an id, its mesh, its pose and how it moves on."""
+
+    instance_id: int
+    mesh: LocalMesh
+    transform: np.ndarray  # world pose at the start of the sweep
+    velocity: np.ndarray  # m/s, world
+    yaw_rate: float  # rad/s
+
+    def pose_at(self, tau: float) -> np.ndarray:
+        return extrapolate_pose(self.transform, self.velocity, self.yaw_rate, tau)
+
+
+def local_mesh(parts: list[Placed]) -> LocalMesh:
+    """Merge one road user's placed parts (all in the same frame) into a LocalMesh."""
+    merged = _merge(
+        [Placed(p.part, np.eye(4), 0, p.class_id, p.color, p.reflectivity) for p in parts]
+    )
+    lo, hi = merged.vertices.min(axis=0), merged.vertices.max(axis=0)
+    radius = float(np.linalg.norm(hi - lo) / 2)
+    return LocalMesh(
+        merged.vertices.astype(np.float64),
+        merged.triangles,
+        merged.semantic,
+        merged.reflectivity,
+        radius,
+    )
 
 
 @dataclass(frozen=True)
@@ -118,76 +160,166 @@ class Open3DLidar:
         self.static_mesh = _merge(static)
         self.static_scene = _scene(self.static_mesh)
         self.dirs, self.rings, self.times = ray_directions(calibration)
-
-    def _cast(self, pose: np.ndarray, dirs: np.ndarray, dynamic: _Mesh) -> dict[str, np.ndarray]:
-        world_dirs = dirs @ pose[:3, :3].T
-        origins = np.broadcast_to(pose[:3, 3], world_dirs.shape)
-        rays = o3d.core.Tensor(np.c_[origins, world_dirs].astype(np.float32))
-        hit_s = self.static_scene.cast_rays(rays)
-        t = hit_s["t_hit"].numpy()
-        prim = hit_s["primitive_ids"].numpy()
-        normals = hit_s["primitive_normals"].numpy()
-        inst = np.zeros(len(t), np.uint16)
-        hit_static = np.isfinite(t)
-        safe = np.where(hit_static, prim, 0)
-        sem = np.where(hit_static, self.static_mesh.semantic[safe] if len(safe) else 0, 0).astype(
-            np.uint8
+        flat = self.dirs.reshape(-1, 3)
+        self.dir_x, self.dir_y, self.dir_z = (
+            np.ascontiguousarray(flat[:, i], np.float32) for i in range(3)
         )
-        refl = np.where(hit_static, self.static_mesh.reflectivity[safe] if len(safe) else 0, 0)
-        if len(dynamic.triangles):
-            hit_d = _scene(dynamic).cast_rays(rays)
-            td = hit_d["t_hit"].numpy()
-            nearer = td < t
-            if nearer.any():
-                pd = hit_d["primitive_ids"].numpy()[nearer]
-                t = np.where(nearer, td, t)
-                normals[nearer] = hit_d["primitive_normals"].numpy()[nearer]
-                inst[nearer] = dynamic.instance[pd]
-                sem[nearer] = dynamic.semantic[pd]
-                refl = refl.astype(np.float32)
-                refl[nearer] = dynamic.reflectivity[pd]
-        cos = np.abs(np.einsum("ij,ij->i", normals, world_dirs))
-        return {"t": t, "cos": cos, "instance": inst, "semantic": sem, "reflectivity": refl}
+        self.flat_rings = np.ascontiguousarray(self.rings.reshape(-1))
+        self.flat_times = np.repeat(self.times, calibration.scan.channels)
 
     def capture(
         self,
-        sensor_pose_at: Callable[[float], np.ndarray],  # tau -> world_from_sensor
-        dynamic_at: Callable[[float], list[Placed]],  # tau -> the road users then
+        sensor_pose_at: Callable[[float], np.ndarray],
+        bodies: list[Body],
         fog: float,
         rng: np.random.Generator,
     ) -> np.ndarray:
-        """A full sweep as a structured array (POINT_DTYPE), in firing order."""
-        columns = self.calibration.scan.columns
-        bounds = np.linspace(0, columns, self.slices + 1).round().astype(int)
-        parts = []
-        for k in range(self.slices):
-            lo, hi = bounds[k], bounds[k + 1]
-            if hi <= lo:
-                continue
-            tau = float(self.times[lo]) if self.slices > 1 else 0.0
-            dirs = self.dirs[lo:hi].reshape(-1, 3)
-            hit = self._cast(sensor_pose_at(tau), dirs, _merge(dynamic_at(tau)))
-            hit["dirs"] = dirs
-            hit["ring"] = self.rings[lo:hi].reshape(-1)
-            hit["time"] = np.repeat(self.times[lo:hi], self.calibration.scan.channels)
-            parts.append(hit)
-        t = np.concatenate([p["t"] for p in parts])
-        keep = np.isfinite(t) & (t <= self.calibration.scan.range)
+        """A full sweep as a structured array (POINT_DTYPE), in firing order.
+
+        ``sensor_pose_at(tau)`` is the world_from_sensor pose ``tau`` s after the sweep starts;
+        each body knows its own pose at any ``tau``.
+        """
+        scan = self.calibration.scan
+        bounds = np.linspace(0, scan.columns, self.slices + 1).round().astype(int)
+        slices = [(int(lo), int(hi)) for lo, hi in itertools.pairwise(bounds) if hi > lo]
+        taus = [float(self.times[lo]) if self.slices > 1 else 0.0 for lo, _ in slices]
+        poses = [sensor_pose_at(tau) for tau in taus]
+        # every ray leaves from where the sensor is when it fires; static geometry: one cast
+        world_dirs = np.empty((scan.columns, scan.channels, 3), np.float32)
+        origins = np.empty_like(world_dirs)  # float32, as Open3D casts
+        for (lo, hi), pose in zip(slices, poses, strict=True):
+            world_dirs[lo:hi] = self.dirs[lo:hi] @ pose[:3, :3].T
+            origins[lo:hi] = pose[:3, 3]
+        world_dirs = world_dirs.reshape(-1, 3)
+        rays = np.empty((len(world_dirs), 6), np.float32)
+        rays[:, :3], rays[:, 3:] = origins.reshape(-1, 3), world_dirs
+        hit = self.static_scene.cast_rays(o3d.core.Tensor(rays))
+        t = hit["t_hit"].numpy()
+        normals = hit["primitive_normals"].numpy()
+        found = np.isfinite(t)
+        prim = np.where(found, hit["primitive_ids"].numpy(), 0)
+        semantic = np.where(found, self.static_mesh.semantic[prim], 0).astype(np.uint8)
+        reflectivity = np.where(found, self.static_mesh.reflectivity[prim], 0).astype(np.float32)
+        instance = np.zeros(len(t), np.uint16)
+        # road users: each slice's bodies near its sector, posed at its time, all in one scene;
+        # slice k's copies and rays are lifted by k * SLICE_LIFT, out of every other slice's reach
+        starts = np.array([b.transform[:3, 3] for b in bodies]).reshape(-1, 3)
+        velocities = np.array([b.velocity for b in bodies]).reshape(-1, 3)
+        radii = np.array([b.mesh.radius for b in bodies])
+        lift = 2.0 * (scan.range + 2.0 * (radii.max() if len(radii) else 0.0))
+        posed: list[tuple[Body, np.ndarray]] = []
+        lifted = rays.copy()
+        wanted = np.zeros(scan.columns, bool)  # columns that can see some road user
+        for k, ((lo, hi), tau, pose) in enumerate(zip(slices, taus, poses, strict=True)):
+            centers = starts + velocities * tau
+            centers[:, 2] += radii / 2
+            near, first, last = self._in_sector(centers, radii, pose, lo, hi)
+            for i in near:
+                moved = bodies[i].pose_at(tau).copy()
+                moved[2, 3] += k * lift
+                posed.append((bodies[i], moved))
+            wanted[lo:hi] = self._covered(first, last, lo, hi)
+            lifted[lo * scan.channels : hi * scan.channels, 2] += k * lift
+        rows = np.nonzero(np.repeat(wanted, scan.channels))[0]
+        if posed and len(rows):
+            mesh = _merge_bodies(posed)
+            dyn = _scene(mesh).cast_rays(o3d.core.Tensor(np.ascontiguousarray(lifted[rows])))
+            td = dyn["t_hit"].numpy()
+            closer = np.nonzero(td < t[rows])[0]
+            if len(closer):
+                nearer = rows[closer]
+                pd = dyn["primitive_ids"].numpy()[closer]
+                t[nearer] = td[closer]
+                normals[nearer] = dyn["primitive_normals"].numpy()[closer]
+                instance[nearer] = mesh.instance[pd]
+                semantic[nearer] = mesh.semantic[pd]
+                reflectivity[nearer] = mesh.reflectivity[pd]
+        return self._points(t, normals, world_dirs, instance, semantic, reflectivity, fog, rng)
+
+    def _in_sector(
+        self, centers: np.ndarray, radius: np.ndarray, pose: np.ndarray, lo: int, hi: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The bodies (bounding spheres) that columns lo..hi can hit, and for each the first and
+        last column (unwrapped, may lie outside lo..hi) that can see it."""
+        empty = np.zeros(0, int)
+        if not len(centers):
+            return empty, empty, empty
+        local = (centers - pose[:3, 3]) @ pose[:3, :3]
+        distance = np.hypot(local[:, 0], local[:, 1])
+        half = np.arcsin(np.clip(radius / np.maximum(distance, 1e-9), 0.0, 1.0))
+        step = 2 * math.pi / self.calibration.scan.columns
+        first = math.pi - lo * step  # columns sweep clockwise from behind
+        offset = (first - np.arctan2(local[:, 1], local[:, 0])) % (2 * math.pi)
+        inside = (offset <= (hi - lo) * step + half) | (offset >= 2 * math.pi - half)
+        close = distance <= radius
+        keep = (close | inside) & (distance <= self.calibration.scan.range + radius)
+        # columns (relative to lo, unwrapped) from which each kept body may be seen
+        start = np.where(close, -np.inf, np.floor((offset - half) / step) - 1)
+        stop = np.where(close, np.inf, np.ceil((offset + half) / step) + 1)
+        wrapped = offset >= 2 * math.pi - half
+        start = np.where(wrapped & ~close, start - 2 * math.pi / step, start)
+        stop = np.where(wrapped & ~close, stop - 2 * math.pi / step, stop)
+        index = np.nonzero(keep)[0]
+        return index, start[index] + lo, stop[index] + lo
+
+    @staticmethod
+    def _covered(first: np.ndarray, last: np.ndarray, lo: int, hi: int) -> np.ndarray:
+        columns = np.arange(lo, hi)
+        seen = np.zeros(hi - lo, bool)
+        for a, b in zip(first, last, strict=True):
+            seen |= (columns >= a) & (columns <= b)
+        return seen
+
+    def _points(
+        self,
+        t: np.ndarray,
+        normals: np.ndarray,
+        world_dirs: np.ndarray,
+        instance: np.ndarray,
+        semantic: np.ndarray,
+        reflectivity: np.ndarray,
+        fog: float,
+        rng: np.random.Generator,
+    ) -> np.ndarray:
+        scan = self.calibration.scan
+        keep = np.isfinite(t) & (t <= scan.range)
         if self.noise.dropout > 0:
             keep &= rng.random(len(t)) >= self.noise.dropout
-        rng_noise = (
-            rng.normal(0.0, self.noise.range_std, len(t)) if self.noise.range_std > 0 else 0.0
+        noise = rng.normal(0.0, self.noise.range_std, len(t)) if self.noise.range_std > 0 else 0.0
+        # 1-D gathers only: indexing (N, 3) arrays costs several times more
+        cos = np.abs(
+            normals[:, 0] * world_dirs[:, 0]
+            + normals[:, 1] * world_dirs[:, 1]
+            + normals[:, 2] * world_dirs[:, 2]
         )
-        r = (t + rng_noise)[keep]
-        dirs = np.concatenate([p["dirs"] for p in parts])[keep]
-        cos = np.concatenate([p["cos"] for p in parts])[keep]
-        refl = np.concatenate([p["reflectivity"] for p in parts])[keep]
-        out = np.zeros(len(r), POINT_DTYPE)
-        xyz = dirs * r[:, None]
-        out["x"], out["y"], out["z"] = xyz[:, 0], xyz[:, 1], xyz[:, 2]
-        out["intensity"] = refl * cos * np.exp(-2.0 * (AIR_EXTINCTION + fog) * r)
-        out["ring"] = np.concatenate([p["ring"] for p in parts])[keep]
-        out["time"] = np.concatenate([p["time"] for p in parts])[keep]
-        out["semantic"] = np.concatenate([p["semantic"] for p in parts])[keep]
-        out["instance"] = np.concatenate([p["instance"] for p in parts])[keep]
+        idx = np.nonzero(keep)[0]
+        r = (t + noise)[idx].astype(np.float32)
+        out = np.empty(len(r), POINT_DTYPE)
+        out["x"], out["y"], out["z"] = self.dir_x[idx] * r, self.dir_y[idx] * r, self.dir_z[idx] * r
+        attenuation = np.exp(-2.0 * (AIR_EXTINCTION + fog) * r)
+        out["intensity"] = reflectivity[idx] * cos[idx] * attenuation
+        out["ring"] = self.flat_rings[idx]
+        out["time"] = self.flat_times[idx]
+        out["semantic"] = semantic[idx]
+        out["instance"] = instance[idx]
         return out
+
+
+def _merge_bodies(placed: list[tuple[Body, np.ndarray]]) -> _Mesh:
+    verts, tris, inst, sem, refl = [], [], [], [], []
+    offset = 0
+    for body, pose in placed:
+        mesh = body.mesh
+        verts.append(mesh.vertices @ pose[:3, :3].T + pose[:3, 3])
+        tris.append(mesh.triangles + offset)
+        inst.append(np.full(len(mesh.triangles), body.instance_id, np.uint16))
+        sem.append(mesh.semantic)
+        refl.append(mesh.reflectivity)
+        offset += len(mesh.vertices)
+    return _Mesh(
+        np.concatenate(verts).astype(np.float32),
+        np.concatenate(tris).astype(np.uint32),
+        np.concatenate(inst),
+        np.concatenate(sem),
+        np.concatenate(refl),
+    )

@@ -102,6 +102,17 @@ def static_placements(static: StaticWorld, street_lights_on: bool) -> list[Place
     return out
 
 
+def asset_placements(model: str) -> list[Placed]:
+    """An asset's parts in its own frame, with their classes and catalog materials."""
+    entry = load_catalog()[model]
+    out = []
+    for name, part in asset_parts(model).items():
+        material = entry.parts[name]
+        cls = material.semantic_class or entry.semantic_class
+        out.append(Placed(part, np.eye(4), 0, class_id(cls), material.color, material.reflectivity))
+    return out
+
+
 def actor_placements(actor: ActorState, appearance: Appearance) -> list[Placed]:
     entry = load_catalog()[actor.model]
     transform = actor.transform()
@@ -125,18 +136,24 @@ def dynamic_placements(state: WorldState, appearance: Appearance) -> list[Placed
     return [p for actor in state.actors for p in actor_placements(actor, appearance)]
 
 
-def extrapolate(actor: ActorState, dt: float) -> np.ndarray:
-    """The actor's pose ``dt`` seconds later at constant linear and angular velocity."""
-    transform = actor.transform()
+def extrapolate_pose(
+    transform: np.ndarray, velocity: np.ndarray, yaw_rate: float, dt: float
+) -> np.ndarray:
+    """A pose ``dt`` seconds later at constant linear velocity and yaw rate."""
     if dt == 0.0:
         return transform
-    wz = actor.angular_velocity[2] * dt
-    c, s = math.cos(wz), math.sin(wz)
-    turn = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+    c, s = math.cos(yaw_rate * dt), math.sin(yaw_rate * dt)
     out = transform.copy()
-    out[:3, :3] = turn @ transform[:3, :3]
-    out[:3, 3] = transform[:3, 3] + np.asarray(actor.velocity) * dt
+    out[:3, :3] = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]]) @ transform[:3, :3]
+    out[:3, 3] = transform[:3, 3] + np.asarray(velocity) * dt
     return out
+
+
+def extrapolate(actor: ActorState, dt: float) -> np.ndarray:
+    """The actor's pose ``dt`` seconds later at constant linear and angular velocity."""
+    return extrapolate_pose(
+        actor.transform(), np.asarray(actor.velocity), actor.angular_velocity[2], dt
+    )
 
 
 LAMP_INTENSITY = 250.0  # pyrender point light, candela-like units

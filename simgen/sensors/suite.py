@@ -6,6 +6,7 @@ vehicle is cropped or filtered.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from functools import partial
 
@@ -16,7 +17,7 @@ from simgen.rng import derive_rng
 from simgen.scenario.models import Camera, Lidar
 from simgen.scenario.sample import ScenarioInstance
 from simgen.sensors.camera import CameraFrame, PyrenderCamera
-from simgen.sensors.lidar import Open3DLidar
+from simgen.sensors.lidar import Body, LocalMesh, Open3DLidar, local_mesh
 from simgen.sensors.rig import (
     CameraCalibration,
     LidarCalibration,
@@ -26,6 +27,7 @@ from simgen.sensors.rig import (
 from simgen.sensors.scene import (
     Placed,
     actor_placements,
+    asset_placements,
     extrapolate,
     light_sources,
     static_placements,
@@ -72,6 +74,7 @@ class SensorSuite:
             scenario.seed, instance.variant, [(n, catalog[str(m)].kind) for n, m in users]
         )
         static_parts = static_placements(static, self.street_lights)
+        self._meshes: dict[str, LocalMesh] = {}
         specs = {s.name: s for s in scenario.ego.sensors}
         self.cameras = {
             name: PyrenderCamera(
@@ -94,42 +97,52 @@ class SensorSuite:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _others(self, state: WorldState, tau: float = 0.0) -> list[Placed]:
-        """Every road user but the ego, ``tau`` seconds after the state."""
-        out = []
-        for actor in state.actors[1:]:
-            placed = actor_placements(actor, self.appearance)
-            if tau:
-                moved = extrapolate(actor, tau)
-                placed = [
-                    Placed(
-                        p.part,
-                        moved,
-                        p.instance_id,
-                        p.class_id,
-                        p.color,
-                        p.reflectivity,
-                        p.emissive,
-                    )
-                    for p in placed
-                ]
-            out += placed
-        return out
+    def _others(self, state: WorldState) -> list[Placed]:
+        """Every road user but the ego."""
+        return [p for actor in state.actors[1:] for p in actor_placements(actor, self.appearance)]
+
+    def _local_mesh(self, model: str) -> LocalMesh:
+        mesh = self._meshes.get(model)
+        if mesh is None:
+            mesh = self._meshes[model] = local_mesh(asset_placements(model))
+        return mesh
+
+    def bodies(self, state: WorldState) -> list[Body]:
+        """Every road user but the ego, as the lidar casts against them."""
+        return [
+            Body(
+                actor.id,
+                self._local_mesh(actor.model),
+                actor.transform(),
+                np.asarray(actor.velocity),
+                actor.angular_velocity[2],
+            )
+            for actor in state.actors[1:]
+        ]
 
     def capture(self, state: WorldState) -> dict[str, SensorData]:
+        """Every sensor's output for one state; ``timings`` keeps seconds per sensor and pass."""
         out: dict[str, SensorData] = {}
+        self.timings: dict[str, float] = {}
         world_from_ego = state.ego.transform()
         if self.cameras:
             dynamic = self._others(state)
             lights = light_sources(state, self.street_lights)
             for name, camera in self.cameras.items():
                 out[name] = camera.capture(world_from_ego, dynamic, state.environment, lights)
+                for stage, seconds in camera.timings.items():
+                    self.timings[f"camera {stage}"] = (
+                        self.timings.get(f"camera {stage}", 0) + seconds
+                    )
         seed, variant = self.instance.scenario.seed, self.instance.variant
+        bodies = self.bodies(state) if self.lidars else []
         for name, lidar in self.lidars.items():
+            start = time.perf_counter()
             out[name] = lidar.capture(
                 partial(_sensor_pose, state, lidar.calibration.ego_from_lidar),
-                partial(self._others, state),
+                bodies,
                 self.fog,
                 derive_rng(seed, variant, f"lidar/{name}/{state.frame}"),
             )
+            self.timings["lidar"] = self.timings.get("lidar", 0) + time.perf_counter() - start
         return out
