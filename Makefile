@@ -2,14 +2,14 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint format schema clean
+.PHONY: setup demo test lint format bench schema clean
 
 setup:
 	@bash tools/bootstrap.sh
 
 demo: setup
 	$(BIN)/simgen validate scenarios/default.yaml
-	$(BIN)/simgen sample scenarios/default.yaml --variant 0
+	$(BIN)/simgen render scenarios/default.yaml --out out/demo
 
 test: setup lint
 	$(BIN)/python -m pytest -q
@@ -21,6 +21,9 @@ lint: setup
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/simgen bench --json out/bench.json
 
 schema: setup
 	$(BIN)/simgen schema --out schema/scenario.schema.json

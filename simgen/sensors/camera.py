@@ -135,22 +135,22 @@ class PyrenderCamera:
             mode=pr.constants.GLTF.TRIANGLES,
         )
 
-    def _material(self, emissive: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> object:
+    def _material(self, roughness: float = 0.6) -> object:
         return self.pr.MetallicRoughnessMaterial(
             baseColorFactor=[1.0, 1.0, 1.0, 1.0],
             metallicFactor=0.0,
-            roughnessFactor=0.65,
-            emissiveFactor=emissive,
+            roughnessFactor=roughness,
+            emissiveFactor=(0.0, 0.0, 0.0),
         )
 
     def _add_group(
-        self, parts: list[Placed], transform: np.ndarray
+        self, parts: list[Placed], transform: np.ndarray, roughness: float = 0.6
     ) -> tuple[object, object | None]:
         """A node for parts sharing a pose and a label; lamps get their own primitive so they
         can glow. Returns the node and the lamp material (None when it has no lamps)."""
         plain = [p for p in parts if not _is_lamp(p)]
         lamps = [p for p in parts if _is_lamp(p)]
-        primitives = [self._primitive(plain, self._material())] if plain else []
+        primitives = [self._primitive(plain, self._material(roughness))] if plain else []
         lamp_material = None
         if lamps:
             lamp_material = self._material()
@@ -168,7 +168,7 @@ class PyrenderCamera:
                            p.color, p.reflectivity, p.emissive)  # fmt: skip
             groups.setdefault((p.class_id, p.emissive), []).append(moved)
         for (_, glowing), parts in sorted(groups.items()):
-            node, lamps = self._add_group(parts, np.eye(4))
+            node, lamps = self._add_group(parts, np.eye(4), roughness=0.95)  # asphalt, grass
             if glowing and lamps is not None:
                 lamps.emissiveFactor = np.array(parts[0].color)
             self.static_nodes.append(node)

@@ -156,12 +156,18 @@ def extrapolate(actor: ActorState, dt: float) -> np.ndarray:
     )
 
 
-LAMP_INTENSITY = 250.0  # pyrender point light, candela-like units
-HEADLIGHT_INTENSITY = 400.0
+LAMP_INTENSITY = 120.0  # pyrender point light, candela-like units
+HEADLIGHT_INTENSITY = 60.0
+
+
+DAYLIGHT_ELEVATION = 10.0  # degrees: above it, lamps and headlights light nothing visibly
 
 
 def light_sources(state: WorldState, street_lights_on: bool) -> list[LightSource]:
-    """Street lamps (when lit) as point lights and headlights (when on) as spot lights."""
+    """Street lamps (when lit) as point lights and headlights (when on) as spot lights, in the
+    dark only: in daylight their lamps still glow but cast no visible light."""
+    if float(state.environment.sun.elevation) > DAYLIGHT_ELEVATION:
+        return []
     catalog = load_catalog()
     out: list[LightSource] = []
     if street_lights_on:
