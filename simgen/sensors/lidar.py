@@ -161,6 +161,14 @@ class Open3DLidar:
         self.static_scene = _scene(self.static_mesh)
         self.dirs, self.rings, self.times = ray_directions(calibration)
         flat = self.dirs.reshape(-1, 3)
+        self.flat_dirs = np.ascontiguousarray(flat, np.float32)
+        self._rays = np.empty((len(flat), 6), np.float32)
+        bounds = np.linspace(0, calibration.scan.columns, self.slices + 1).round().astype(int)
+        column_slice = np.searchsorted(
+            bounds[1:], np.arange(calibration.scan.columns), side="right"
+        )
+        self.column_slice = column_slice
+        self.flat_slice = np.repeat(column_slice, calibration.scan.channels).astype(np.float32)
         self.dir_x, self.dir_y, self.dir_z = (
             np.ascontiguousarray(flat[:, i], np.float32) for i in range(3)
         )
@@ -185,14 +193,12 @@ class Open3DLidar:
         taus = [float(self.times[lo]) if self.slices > 1 else 0.0 for lo, _ in slices]
         poses = [sensor_pose_at(tau) for tau in taus]
         # every ray leaves from where the sensor is when it fires; static geometry: one cast
-        world_dirs = np.empty((scan.columns, scan.channels, 3), np.float32)
-        origins = np.empty_like(world_dirs)  # float32, as Open3D casts
+        rays = self._rays  # (columns * channels, 6) float32, reused: origin, direction
         for (lo, hi), pose in zip(slices, poses, strict=True):
-            world_dirs[lo:hi] = self.dirs[lo:hi] @ pose[:3, :3].T
-            origins[lo:hi] = pose[:3, 3]
-        world_dirs = world_dirs.reshape(-1, 3)
-        rays = np.empty((len(world_dirs), 6), np.float32)
-        rays[:, :3], rays[:, 3:] = origins.reshape(-1, 3), world_dirs
+            rows = slice(lo * scan.channels, hi * scan.channels)
+            rays[rows, 3:] = self.flat_dirs[rows] @ pose[:3, :3].T.astype(np.float32)
+            rays[rows, :3] = pose[:3, 3]
+        world_dirs = rays[:, 3:]
         hit = self.static_scene.cast_rays(o3d.core.Tensor(rays))
         t = hit["t_hit"].numpy()
         normals = hit["primitive_normals"].numpy()
@@ -208,9 +214,9 @@ class Open3DLidar:
         radii = np.array([b.mesh.radius for b in bodies])
         lift = 2.0 * (scan.range + 2.0 * (radii.max() if len(radii) else 0.0))
         posed: list[tuple[Body, np.ndarray]] = []
-        lifted = rays.copy()
         wanted = np.zeros(scan.columns, bool)  # columns that can see some road user
-        for k, ((lo, hi), tau, pose) in enumerate(zip(slices, taus, poses, strict=True)):
+        for (lo, hi), tau, pose in zip(slices, taus, poses, strict=True):
+            k = int(self.column_slice[lo])
             centers = starts + velocities * tau
             centers[:, 2] += radii / 2
             near, first, last = self._in_sector(centers, radii, pose, lo, hi)
@@ -219,11 +225,12 @@ class Open3DLidar:
                 moved[2, 3] += k * lift
                 posed.append((bodies[i], moved))
             wanted[lo:hi] = self._covered(first, last, lo, hi)
-            lifted[lo * scan.channels : hi * scan.channels, 2] += k * lift
         rows = np.nonzero(np.repeat(wanted, scan.channels))[0]
         if posed and len(rows):
             mesh = _merge_bodies(posed)
-            dyn = _scene(mesh).cast_rays(o3d.core.Tensor(np.ascontiguousarray(lifted[rows])))
+            lifted = rays[rows]  # a copy: fancy indexing
+            lifted[:, 2] += self.flat_slice[rows] * lift
+            dyn = _scene(mesh).cast_rays(o3d.core.Tensor(lifted))
             td = dyn["t_hit"].numpy()
             closer = np.nonzero(td < t[rows])[0]
             if len(closer):
