@@ -135,7 +135,10 @@ def render_variant(job: VariantJob, out: Path, progress: Progress | None = None)
                 progress(1)
         if first_overview is not None:
             writer.submit("overview.png", lambda: png(first_overview))
-        writer.finish(_manifest(job, instance, times))
+        manifest = _manifest(job, instance, times)
+        manifest["classes"] = class_table()
+        manifest["calibration"] = suite.calibrations.to_json() if suite is not None else {}
+        writer.finish(manifest)
     except BaseException:
         writer.abort()
         raise

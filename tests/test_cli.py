@@ -72,3 +72,56 @@ def test_validate_exit_codes(tmp_path):
     assert result.exit_code == 1
     assert f"{big}:" in result.output and "--no-limits" in result.output
     assert runner.invoke(app, ["validate", "--no-limits", str(big)]).exit_code == 0
+
+
+TINY = """
+version: 1
+name: tiny
+seed: 2
+duration: 0.2
+frame_rate: 10
+variants: 2
+ego:
+  lane: 0
+  s: 20
+  speed: 5
+  sensors:
+    - {name: cam, type: camera, width: 96, height: 64, outputs: [rgb, depth, semantic, instance]}
+    - {name: lidar, type: lidar, channels: 4, vertical_fov: [2, -10], horizontal_resolution: 2,
+       range: 60, mount: {xyz: [0, 0, 1.9]}}
+actors:
+  - {name: lead, model: sedan, lane: 0, s: 40, speed: 5}
+"""
+
+
+def test_render_writes_every_variant_and_names_the_overview(tmp_path):
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(TINY)
+    result = runner.invoke(app, ["render", str(scenario), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    for variant in ("0000", "0001"):
+        root = tmp_path / "out" / "tiny" / variant
+        manifest = json.loads((root / "manifest.json").read_text())
+        assert manifest["complete"] and manifest["variant"] == int(variant)
+        assert len(manifest["frames"]) == 2
+        assert {"cam/rgb/000001.png", "lidar/000001.bin", "labels/000001.json"} <= set(
+            manifest["files"]
+        )
+        assert manifest["calibration"]["cam"]["K"][0][0] > 0
+    assert "overview.png" in result.output
+
+
+def test_render_refuses_bad_input_without_writing(tmp_path):
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(TINY.replace("speed: 5\n  sensors", "speed: fast\n  sensors"))
+    result = runner.invoke(app, ["render", str(scenario), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert f"{scenario}:" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+    good = tmp_path / "tiny.yaml"
+    good.write_text(TINY)
+    result = runner.invoke(
+        app, ["render", str(good), "--out", str(tmp_path / "out"), "--variant", "5"]
+    )
+    assert result.exit_code == 1 and "variants 0..1" in result.output
+    assert not (tmp_path / "out").exists()
