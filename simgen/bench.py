@@ -185,7 +185,7 @@ def run_bench(
                 wall_start, t0, t1 = time.perf_counter(), time.perf_counter(), time.perf_counter()
             data = suite.capture(state)
             t2 = time.perf_counter()
-            labels = derive(state, data)
+            labels = derive(state, data, suite.calibrations)
             t3 = time.perf_counter()
             writer.write_frame(state.frame, data, labels)
             t4 = time.perf_counter()

@@ -127,7 +127,7 @@ def render_variant(job: VariantJob, out: Path, progress: Progress | None = None)
                 writer.write_json("classes.json", class_table())
             times.append(state.time)
             frames = suite.capture(state)
-            labels = derive(state, frames)
+            labels = derive(state, frames, suite.calibrations)
             writer.write_frame(state.frame, frames, labels)
             if first_overview is None or state.frame == job.frames // 2:
                 first_overview = _overview(scenario, frames, labels)

@@ -1,8 +1,9 @@
 """Per-frame labels from one WorldState and the frames rendered from it (the same instant).
 
-3D boxes come from the world state (exact poses and catalog dimensions); what each sensor
-actually saw comes from its own outputs: visible 2D boxes and pixel counts from the instance
-mask, point counts from the lidar's per-point instance ids.
+3D boxes come from the world state (exact poses and catalog dimensions). What each sensor saw
+comes from its own outputs: visible boxes and pixels from the instance mask, points from the
+lidar's per-point ids; the unoccluded silhouette for visibility is rasterised from the object's
+mesh alone. Objects no sensor sees stay in the labels, flagged ``visible: false``.
 """
 
 from __future__ import annotations
@@ -12,34 +13,45 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy.ndimage import find_objects
 
+from simgen.labels.visibility import (
+    CameraView,
+    amodal_box,
+    box_corners,
+    kitti_occlusion,
+    silhouette_pixels,
+)
 from simgen.sensors.camera import CameraFrame
+from simgen.sensors.scene import asset_placements
+from simgen.sensors.suite import Calibrations
 from simgen.world.state import ActorState, CollisionEvent, WorldState
 
 
 @dataclass(frozen=True)
 class Box3D:
-    center: tuple[float, float, float]  # world, the box's geometric centre
-    size: tuple[float, float, float]  # length, width, height
-    rotation: tuple[float, float, float, float]  # world quaternion x, y, z, w
-    yaw: float
+    """A box in some frame: geometric centre, size (length, width, height), rotation."""
+
+    center: tuple[float, float, float]
+    size: tuple[float, float, float]
+    rotation: tuple[float, float, float, float]  # quaternion x, y, z, w
+    yaw: float  # about the frame's z axis (world, ego, lidar); see rotation otherwise
 
 
 @dataclass(frozen=True)
 class ObjectLabel:
-    id: int
+    id: int  # = track id = instance id in masks and lidar points, stable for the whole run
     name: str
     semantic_class: str
     model: str
-    box: Box3D
-    velocity: tuple[float, float, float]
+    boxes: dict[str, Box3D]  # "world", "ego" and every sensor's own frame
+    velocity: tuple[float, float, float]  # world, m/s
     angular_velocity: tuple[float, float, float]
     moving: bool
     crashed: bool
     headlights: bool
     brake_lights: bool
-    camera_boxes: dict[str, list[int]]  # visible box [u_min, v_min, u_max, v_max], inclusive
-    camera_pixels: dict[str, int]
-    lidar_points: dict[str, int]
+    cameras: dict[str, CameraView]
+    lidar_points: dict[str, int]  # returns from this object, per lidar
+    visible: bool  # seen by at least one sensor
 
 
 @dataclass(frozen=True)
@@ -54,9 +66,25 @@ class FrameLabels:
         return asdict(self)
 
 
-def box3d(actor: ActorState) -> Box3D:
-    center = actor.box_center()[:3]
-    return Box3D(tuple(float(c) for c in center), actor.dimensions, actor.rotation, actor.yaw)  # type: ignore[arg-type]
+def _quat(r: np.ndarray) -> tuple[float, float, float, float]:
+    w = np.sqrt(max(0.0, 1 + r[0, 0] + r[1, 1] + r[2, 2])) / 2
+    x = np.copysign(np.sqrt(max(0.0, 1 + r[0, 0] - r[1, 1] - r[2, 2])) / 2, r[2, 1] - r[1, 2])
+    y = np.copysign(np.sqrt(max(0.0, 1 - r[0, 0] + r[1, 1] - r[2, 2])) / 2, r[0, 2] - r[2, 0])
+    z = np.copysign(np.sqrt(max(0.0, 1 - r[0, 0] - r[1, 1] + r[2, 2])) / 2, r[1, 0] - r[0, 1])
+    return float(x), float(y), float(z), float(w)
+
+
+def box_in(frame_from_world: np.ndarray, actor: ActorState) -> Box3D:
+    """The actor's box expressed in another frame."""
+    pose = frame_from_world @ actor.transform()
+    center = pose @ np.array([0.0, 0.0, actor.dimensions[2] / 2, 1.0])
+    rot = pose[:3, :3]
+    return Box3D(
+        tuple(float(c) for c in center[:3]),  # type: ignore[arg-type]
+        actor.dimensions,
+        _quat(rot),
+        float(np.arctan2(rot[1, 0], rot[0, 0])),
+    )
 
 
 def mask_boxes(instance: np.ndarray) -> dict[int, tuple[list[int], int]]:
@@ -72,7 +100,63 @@ def mask_boxes(instance: np.ndarray) -> dict[int, tuple[list[int], int]]:
     return out
 
 
-def derive(state: WorldState, frames: dict[str, CameraFrame | np.ndarray]) -> FrameLabels:
+def _mesh(model: str) -> tuple[np.ndarray, np.ndarray]:
+    parts = asset_placements(model)
+    vertices, faces, offset = [], [], 0
+    for p in parts:
+        vertices.append(p.part.vertices)
+        faces.append(p.part.faces + offset)
+        offset += len(p.part.vertices)
+    return np.concatenate(vertices), np.concatenate(faces)
+
+
+_MESHES: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def camera_view(
+    actor: ActorState,
+    camera_from_world: np.ndarray,
+    K: np.ndarray,
+    width: int,
+    height: int,
+    seen: tuple[list[int], int] | None,
+) -> CameraView:
+    to_cam = camera_from_world @ actor.transform()
+    corners = box_corners(actor.dimensions) @ to_cam[:3, :3].T + to_cam[:3, 3]
+    box, truncation = amodal_box(K, corners, width, height)
+    unoccluded = 0
+    if box is not None:
+        if actor.model not in _MESHES:
+            _MESHES[actor.model] = _mesh(actor.model)
+        vertices, faces = _MESHES[actor.model]
+        unoccluded = silhouette_pixels(
+            K, vertices @ to_cam[:3, :3].T + to_cam[:3, 3], faces, width, height, region=box
+        )
+    visible = seen[1] if seen else 0
+    visibility = min(1.0, visible / unoccluded) if unoccluded else (1.0 if visible else 0.0)
+    return CameraView(
+        amodal_box=box,
+        visible_box=seen[0] if seen else None,
+        visible_pixels=visible,
+        unoccluded_pixels=unoccluded,
+        visibility=float(visibility),
+        truncation=truncation,
+        kitti_occlusion=kitti_occlusion(visibility) if unoccluded or visible else 3,
+    )
+
+
+def derive(
+    state: WorldState, frames: dict[str, CameraFrame | np.ndarray], calibrations: Calibrations
+) -> FrameLabels:
+    world_from_ego = state.ego.transform()
+    ego_from_world = np.linalg.inv(world_from_ego)
+    sensor_from_world = {
+        name: np.linalg.inv(world_from_ego @ c.ego_from_camera)
+        for name, c in calibrations.cameras.items()
+    } | {
+        name: np.linalg.inv(world_from_ego @ c.ego_from_lidar)
+        for name, c in calibrations.lidars.items()
+    }
     seen: dict[str, dict[int, tuple[list[int], int]]] = {}
     points: dict[str, dict[int, int]] = {}
     for name, data in frames.items():
@@ -84,28 +168,38 @@ def derive(state: WorldState, frames: dict[str, CameraFrame | np.ndarray]) -> Fr
             points[name] = {int(i): int(c) for i, c in zip(ids, counts, strict=True) if i > 0}
     objects = []
     for actor in state.actors[1:]:
+        boxes = {"world": box_in(np.eye(4), actor), "ego": box_in(ego_from_world, actor)}
+        boxes |= {name: box_in(m, actor) for name, m in sensor_from_world.items()}
+        cameras = {
+            name: camera_view(
+                actor, sensor_from_world[name], c.K, c.width, c.height, seen[name].get(actor.id)
+            )
+            for name, c in calibrations.cameras.items()
+            if name in seen
+        }
+        lidar = {name: p.get(actor.id, 0) for name, p in points.items()}
         objects.append(
             ObjectLabel(
                 id=actor.id,
                 name=actor.name,
                 semantic_class=actor.semantic_class,
                 model=actor.model,
-                box=box3d(actor),
+                boxes=boxes,
                 velocity=actor.velocity,
                 angular_velocity=actor.angular_velocity,
                 moving=actor.speed > 0.1,
                 crashed=actor.crashed,
                 headlights=actor.lights.headlights,
                 brake_lights=actor.lights.brake_lights,
-                camera_boxes={n: s[actor.id][0] for n, s in seen.items() if actor.id in s},
-                camera_pixels={n: s[actor.id][1] for n, s in seen.items() if actor.id in s},
-                lidar_points={n: p.get(actor.id, 0) for n, p in points.items()},
+                cameras=cameras,
+                lidar_points=lidar,
+                visible=any(v.visible_pixels for v in cameras.values()) or any(lidar.values()),
             )
         )
     return FrameLabels(
         frame=state.frame,
         time=state.time,
-        world_from_ego=state.ego.transform().tolist(),
+        world_from_ego=world_from_ego.tolist(),
         objects=objects,
         events=list(state.events),
     )

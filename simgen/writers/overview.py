@@ -53,7 +53,8 @@ def overview(
         h, w = camera.rgb.shape[:2]
         rgb = cv2.cvtColor(camera.rgb, cv2.COLOR_RGB2BGR)
         for obj in labels.objects:
-            box = obj.camera_boxes.get(camera_name)
+            view = obj.cameras.get(camera_name)
+            box = view.visible_box if view is not None else None
             if box is None:
                 continue
             color = tuple(int(c) for c in PALETTE[_class_index(obj.semantic_class)][::-1])

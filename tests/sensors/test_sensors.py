@@ -176,7 +176,7 @@ def test_dataset_files_decode_to_the_rendered_values(tmp_path, capture):
     labels = json.loads((root / "labels/000000.json").read_text())
     truck = next(o for o in labels["objects"] if o["name"] == "truck")
     assert truck["lidar_points"]["lidar"] == int(np.sum(points["instance"] == truck["id"]))
-    assert truck["camera_pixels"]["cam"] == int(np.sum(instance == truck["id"]))
+    assert truck["cameras"]["cam"]["visible_pixels"] == int(np.sum(instance == truck["id"]))
 
 
 def test_a_rerun_skips_complete_variants_and_redoes_broken_ones(tmp_path):

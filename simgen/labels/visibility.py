@@ -1,0 +1,144 @@
+"""How much of an object a camera sees: amodal boxes, truncation and occlusion.
+
+- The amodal box is the 2D box of the projected 3D box (clipped at the near plane).
+- Truncation is the fraction of that box's area outside the image.
+- Visibility is visible pixels (from the instance mask) over unoccluded pixels: the object's own
+  silhouette rasterised alone, with nothing in front of it, inside the image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+NEAR = 0.1
+SHIFT = 4  # fixed-point bits for cv2.fillPoly: sub-pixel accurate edges
+
+
+@dataclass(frozen=True)
+class CameraView:
+    amodal_box: list[float] | None  # [u_min, v_min, u_max, v_max] clipped to the image
+    visible_box: list[int] | None  # tight around the instance mask
+    visible_pixels: int
+    unoccluded_pixels: int
+    visibility: float  # visible / unoccluded, 0 when out of view
+    truncation: float  # fraction of the projected box outside the image
+    kitti_occlusion: int  # 0 fully visible, 1 partly, 2 largely occluded, 3 unknown
+
+
+def kitti_occlusion(visibility: float) -> int:
+    if visibility >= 0.75:
+        return 0
+    if visibility >= 0.25:
+        return 1
+    return 2
+
+
+def _clip_polygon(points: np.ndarray) -> np.ndarray:
+    """Sutherland-Hodgman against z >= NEAR for one polygon in camera coordinates."""
+    out = []
+    n = len(points)
+    for i in range(n):
+        a, b = points[i], points[(i + 1) % n]
+        a_in, b_in = a[2] >= NEAR, b[2] >= NEAR
+        if a_in:
+            out.append(a)
+        if a_in != b_in:
+            t = (NEAR - a[2]) / (b[2] - a[2])
+            out.append(a + t * (b - a))
+    return np.asarray(out)
+
+
+def _project(K: np.ndarray, points: np.ndarray) -> np.ndarray:
+    return (points[:, :2] / points[:, 2:3]) * (K[0, 0], K[1, 1]) + (K[0, 2], K[1, 2])
+
+
+def box_corners(size: tuple[float, float, float]) -> np.ndarray:
+    """The 8 corners of a box with its origin at the bottom centre, in its own frame."""
+    length, width, height = size
+    x = np.array([1, 1, -1, -1, 1, 1, -1, -1]) * length / 2
+    y = np.array([1, -1, -1, 1, 1, -1, -1, 1]) * width / 2
+    z = np.array([0, 0, 0, 0, 1, 1, 1, 1]) * height
+    return np.stack([x, y, z], axis=1)
+
+
+BOX_FACES = ((0, 1, 2, 3), (4, 5, 6, 7), (0, 1, 5, 4), (1, 2, 6, 5), (2, 3, 7, 6), (3, 0, 4, 7))
+
+
+def amodal_box(
+    K: np.ndarray, corners_cam: np.ndarray, width: int, height: int
+) -> tuple[list[float] | None, float]:
+    """Clipped 2D box of projected 3D box corners and the truncated fraction of its area."""
+    pieces = [_clip_polygon(corners_cam[list(face)]) for face in BOX_FACES]
+    pieces = [p for p in pieces if len(p)]
+    if not pieces:
+        return None, 1.0
+    uv = _project(K, np.concatenate(pieces))
+    u0, v0 = uv.min(axis=0)
+    u1, v1 = uv.max(axis=0)
+    full = max(u1 - u0, 1e-9) * max(v1 - v0, 1e-9)
+    cu0, cv0 = max(u0, -0.5), max(v0, -0.5)
+    cu1, cv1 = min(u1, width - 0.5), min(v1, height - 0.5)
+    if cu1 <= cu0 or cv1 <= cv0:
+        return None, 1.0
+    inside = (cu1 - cu0) * (cv1 - cv0)
+    return [float(cu0), float(cv0), float(cu1), float(cv1)], float(1.0 - inside / full)
+
+
+def _supersampling(area: float) -> int:
+    """Sub-samples per pixel side: edges matter most for small silhouettes."""
+    if area < 4_000:
+        return 8
+    if area < 40_000:
+        return 4
+    return 2
+
+
+def silhouette_pixels(
+    K: np.ndarray,
+    vertices_cam: np.ndarray,
+    faces: np.ndarray,
+    width: int,
+    height: int,
+    region: list[float] | None = None,
+) -> int:
+    """Pixels of the image the mesh covers when nothing is in front of it.
+
+    A pixel counts when at least half of it is covered, which matches the renderer's rule (the
+    pixel centre lies inside) to within a fraction of a pixel along edges. ``region`` (a box in
+    pixels, e.g. the amodal box) limits the work to where the mesh can be.
+    """
+    tris = vertices_cam[faces]  # (F, 3, 3)
+    # the silhouette of a closed mesh is the union of the faces turned towards the camera
+    normals = np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])
+    tris = tris[np.einsum("ij,ij->i", normals, tris[:, 0]) < 0]
+    z = tris[:, :, 2]
+    front = np.all(z >= NEAR, axis=1)
+    polygons = []
+    if front.any():
+        polygons += list(_project(K, tris[front].reshape(-1, 3)).reshape(-1, 3, 2))
+    for tri in tris[~front & np.any(z >= NEAR, axis=1)]:
+        clipped = _clip_polygon(tri)
+        if len(clipped) >= 3:
+            polygons.append(_project(K, clipped))
+    if not polygons:
+        return 0
+    u0, v0, u1, v1 = region if region is not None else (0, 0, width - 1, height - 1)
+    x0, y0 = max(0, int(np.floor(u0)) - 1), max(0, int(np.floor(v0)) - 1)
+    x1, y1 = min(width - 1, int(np.ceil(u1)) + 1), min(height - 1, int(np.ceil(v1)) + 1)
+    if x1 < x0 or y1 < y0:
+        return 0
+    w, h = x1 - x0 + 1, y1 - y0 + 1
+    scale = _supersampling(w * h)
+    # sub-pixel (i, j) has its centre at image coordinate x0 - 0.5 + (i + 0.5) / scale
+    offset = np.array([x0 - 0.5, y0 - 0.5])
+    fixed = [
+        np.round(((p - offset) * scale - 0.5) * (1 << SHIFT)).astype(np.int32) for p in polygons
+    ]
+    canvas = np.zeros((h * scale, w * scale), np.uint8)
+    for polygon in fixed:  # one by one: fillPoly would XOR overlapping triangles away
+        cv2.fillConvexPoly(canvas, polygon, 1, lineType=cv2.LINE_8, shift=SHIFT)
+    coverage = canvas.reshape(h, scale, w, scale).sum(axis=(1, 3))
+    return int(np.count_nonzero(coverage * 2 >= scale * scale))
