@@ -44,6 +44,10 @@ def labels_for(actors: str, frames: int = 1):
     return out
 
 
+def parked(name: str, model: str, where: str) -> str:
+    return f"  - {{name: {name}, model: {model}, {where}, behavior: [{{action: parked}}]}}\n"
+
+
 def obj(labels, name):
     return next(o for o in labels.objects if o.name == name)
 
@@ -70,9 +74,9 @@ def test_a_car_hidden_behind_a_truck_is_invisible_to_the_camera():
 
 def test_a_half_hidden_car_has_visibility_one_half():
     # a bus whose right edge lies on the camera's line of sight to the car's centre line
-    occluder = f"  - {{name: bus, model: bus, offset: {LANE0 + 2.55 / 2}, s: 36, behavior: [{{action: parked}}]}}\n"
-    target = "  - {name: car, model: sedan, lane: 0, s: 52, behavior: [{action: parked}]}\n"
-    ((labels, data),) = labels_for(occluder + target)
+    occluder = parked("bus", "bus", f"offset: {LANE0 + 2.55 / 2}, s: 36")
+    target = parked("car", "sedan", "lane: 0, s: 52")
+    ((labels, _),) = labels_for(occluder + target)
     view = obj(labels, "car").cameras["cam"]
     assert view.visibility == pytest.approx(0.5, abs=0.1)
     assert view.kitti_occlusion == 1
@@ -84,9 +88,7 @@ def test_a_half_hidden_car_has_visibility_one_half():
 
 def test_a_car_half_outside_the_frame_is_half_truncated():
     # 90 degree field of view: a point 20 m ahead of the camera and 20 m to its right is on the edge
-    ((labels, _),) = labels_for(
-        f"  - {{name: car, model: sedan, offset: {LANE0 - 20.0}, s: 41.5, behavior: [{{action: parked}}]}}\n"
-    )
+    ((labels, _),) = labels_for(parked("car", "sedan", f"offset: {LANE0 - 20.0}, s: 41.5"))
     view = obj(labels, "car").cameras["cam"]
     assert view.truncation == pytest.approx(0.5, abs=0.1)
     assert view.visibility == pytest.approx(1.0, abs=0.05)  # of what is inside the image
