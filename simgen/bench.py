@@ -23,6 +23,7 @@ import numpy as np
 import open3d as o3d
 import pybullet as p
 
+from simgen.geometry import quat_from_matrix
 from simgen.labels.frame import derive
 from simgen.scenario.load import load_scenario
 from simgen.scenario.sample import sample
@@ -115,7 +116,7 @@ class NaivePyBullet:
             key = f"{placed.part.key}#{placed.instance_id}"
             body = self.bodies.get(key) or self._body(key, placed, static=False)
             rotation = placed.transform[:3, :3]
-            quat = _matrix_to_quat(rotation)
+            quat = list(quat_from_matrix(rotation))
             p.resetBasePositionAndOrientation(
                 body, placed.transform[:3, 3].tolist(), quat, physicsClientId=self.client
             )
@@ -148,14 +149,6 @@ class NaivePyBullet:
 
     def close(self) -> None:
         p.disconnect(self.client)
-
-
-def _matrix_to_quat(r: np.ndarray) -> list[float]:
-    w = np.sqrt(max(0.0, 1 + r[0, 0] + r[1, 1] + r[2, 2])) / 2
-    x = np.copysign(np.sqrt(max(0.0, 1 + r[0, 0] - r[1, 1] - r[2, 2])) / 2, r[2, 1] - r[1, 2])
-    y = np.copysign(np.sqrt(max(0.0, 1 - r[0, 0] + r[1, 1] - r[2, 2])) / 2, r[0, 2] - r[2, 0])
-    z = np.copysign(np.sqrt(max(0.0, 1 - r[0, 0] - r[1, 1] + r[2, 2])) / 2, r[1, 0] - r[0, 1])
-    return [float(x), float(y), float(z), float(w)]
 
 
 def run_bench(

@@ -133,7 +133,7 @@ def render(
         TimeRemainingColumn,
     )
 
-    from simgen.render import plan_jobs, render_variant
+    from simgen.render import export_requested, plan_jobs, render_variant
 
     try:
         jobs = plan_jobs(
@@ -174,8 +174,31 @@ def render(
             done.append(render_variant(job, out, advance))
     for directory in done:
         typer.echo(f"wrote {directory}")
+    for folder, fmt, count in export_requested(jobs, out):
+        typer.echo(f"wrote {fmt} export of {count} frames to {folder}")
     if done:
         typer.echo(f"open first: {done[0] / 'overview.png'}")
+
+
+@app.command("export")
+def export_command(
+    dataset: Annotated[Path, typer.Argument(help="A native dataset folder (from simgen render).")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="kitti, coco or nuscenes.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the export to.")],
+) -> None:
+    """Export a rendered dataset to KITTI, COCO or nuScenes."""
+    from simgen.dataset import DatasetError
+    from simgen.export import EXPORTERS, export
+
+    if fmt not in EXPORTERS:
+        typer.echo(f"unknown format '{fmt}'; expected one of {', '.join(EXPORTERS)}", err=True)
+        raise typer.Exit(1)
+    try:
+        count = export(dataset, fmt, out)
+    except DatasetError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"wrote {fmt} export of {count} frames to {out}")
 
 
 @app.command()

@@ -181,3 +181,17 @@ def _manifest(job: VariantJob, instance: ScenarioInstance, times: list[float]) -
         "software": versions(),
         "instance": instance.scenario.model_dump(mode="json", exclude_none=True),
     }
+
+
+def export_requested(jobs: list[VariantJob], out: Path) -> list[tuple[Path, str, int]]:
+    """Run the exports each scenario's ``output.formats`` asks for, over its rendered variants.
+
+    They go to OUT/<scenario>/export_<format>/ and cover every complete variant of it there."""
+    from simgen.export import export
+
+    done = []
+    for name, formats in {j.name: j.loaded.scenario.output.formats for j in jobs}.items():
+        for fmt in formats:
+            folder = out / name / f"export_{fmt}"
+            done.append((folder, fmt, export(out / name, fmt, folder)))
+    return done

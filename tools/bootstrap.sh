@@ -62,5 +62,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "simgen setup: installing simgen and its test extras into $VENV (about a minute)"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
   "$VENV/bin/python" -m pip install --quiet -e '.[test]'
+  # test-only client: its numpy<2 pin is stale, its run-time needs come with the test extras
+  "$VENV/bin/python" -m pip install --quiet --no-deps 'nuscenes-devkit==1.2.0'
   echo "$want" > "$stamp"
 fi

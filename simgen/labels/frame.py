@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy.ndimage import find_objects
 
+from simgen.geometry import quat_from_matrix
 from simgen.labels.visibility import (
     CameraView,
     amodal_box,
@@ -66,14 +67,6 @@ class FrameLabels:
         return asdict(self)
 
 
-def _quat(r: np.ndarray) -> tuple[float, float, float, float]:
-    w = np.sqrt(max(0.0, 1 + r[0, 0] + r[1, 1] + r[2, 2])) / 2
-    x = np.copysign(np.sqrt(max(0.0, 1 + r[0, 0] - r[1, 1] - r[2, 2])) / 2, r[2, 1] - r[1, 2])
-    y = np.copysign(np.sqrt(max(0.0, 1 - r[0, 0] + r[1, 1] - r[2, 2])) / 2, r[0, 2] - r[2, 0])
-    z = np.copysign(np.sqrt(max(0.0, 1 - r[0, 0] - r[1, 1] + r[2, 2])) / 2, r[1, 0] - r[0, 1])
-    return float(x), float(y), float(z), float(w)
-
-
 def box_in(frame_from_world: np.ndarray, actor: ActorState) -> Box3D:
     """The actor's box expressed in another frame."""
     pose = frame_from_world @ actor.transform()
@@ -82,7 +75,7 @@ def box_in(frame_from_world: np.ndarray, actor: ActorState) -> Box3D:
     return Box3D(
         tuple(float(c) for c in center[:3]),  # type: ignore[arg-type]
         actor.dimensions,
-        _quat(rot),
+        quat_from_matrix(rot),
         float(np.arctan2(rot[1, 0], rot[0, 0])),
     )
 

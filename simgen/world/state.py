@@ -11,23 +11,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simgen.geometry import quat_to_matrix
 from simgen.scenario.models import Environment
 from simgen.world.furniture import StaticObject
 from simgen.world.road import RoadGeometry, SurfaceMesh
 
 Vec3 = tuple[float, float, float]
 Quat = tuple[float, float, float, float]  # x, y, z, w
-
-
-def quat_to_matrix(q: Quat) -> np.ndarray:
-    x, y, z, w = q
-    return np.array(
-        [
-            [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
-            [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
-            [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
-        ]
-    )
 
 
 def yaw_quat(yaw: float) -> Quat:
