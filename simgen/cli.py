@@ -202,6 +202,27 @@ def export_command(
 
 
 @app.command()
+def preview(
+    dataset: Annotated[Path, typer.Argument(help="A native dataset folder.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="PNG to write.")],
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario name.")] = None,
+    variant: Annotated[int, typer.Option("--variant", min=0)] = 0,
+    frame: Annotated[int, typer.Option("--frame", min=0)] = 0,
+    camera: Annotated[str | None, typer.Option("--camera", help="Default: the first.")] = None,
+) -> None:
+    """Draw 2D and projected 3D boxes with class and visibility on one frame."""
+    from simgen.dataset import DatasetError
+    from simgen.preview import write_preview
+
+    try:
+        path = write_preview(dataset, out, scenario, variant, frame, camera)
+    except DatasetError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"wrote {path}")
+
+
+@app.command()
 def bench(
     frames: Annotated[int, typer.Option("--frames", min=2, help="Frames of the bench scene.")] = 20,
     naive_frames: Annotated[
