@@ -106,6 +106,10 @@ def _merge(placed: list[Placed], transforms: list[np.ndarray] | None = None) -> 
         sem.append(np.full(n, p.class_id, np.uint8))
         refl.append(np.full(n, p.reflectivity, np.float32))
         offset += len(v)
+    return _concat(verts, tris, inst, sem, refl)
+
+
+def _concat(verts: list, tris: list, inst: list, sem: list, refl: list) -> _Mesh:
     if not verts:
         empty = np.zeros((0, 3))
         return _Mesh(empty, empty.astype(np.uint32), *(np.zeros(0, d) for d in ("u2", "u1", "f4")))
@@ -323,10 +327,4 @@ def _merge_bodies(placed: list[tuple[Body, np.ndarray]]) -> _Mesh:
         sem.append(mesh.semantic)
         refl.append(mesh.reflectivity)
         offset += len(mesh.vertices)
-    return _Mesh(
-        np.concatenate(verts).astype(np.float32),
-        np.concatenate(tris).astype(np.uint32),
-        np.concatenate(inst),
-        np.concatenate(sem),
-        np.concatenate(refl),
-    )
+    return _concat(verts, tris, inst, sem, refl)
