@@ -7,6 +7,7 @@ from simgen.labels.frame import derive
 from simgen.scenario import parse_scenario, sample
 from simgen.sensors.suite import SensorSuite
 from simgen.world.simulate import simulate
+from simgen.writers.kitti import object_line
 
 HEAD = """
 version: 1
@@ -70,6 +71,8 @@ def test_a_car_hidden_behind_a_truck_is_invisible_to_the_camera():
     assert view.unoccluded_pixels > 50  # it is in view ...
     assert view.visibility < 0.05  # ... but hidden
     assert view.kitti_occlusion == 2
+    as_json = next(o for o in labels.to_json()["objects"] if o["name"] == "car")
+    assert object_line(as_json, "cam").startswith("DontCare ")  # what KITTI does not label
 
 
 def test_a_half_hidden_car_has_visibility_one_half():
