@@ -116,14 +116,13 @@ def silhouette_pixels(
     tris = tris[np.einsum("ij,ij->i", normals, tris[:, 0]) < 0]
     z = tris[:, :, 2]
     front = np.all(z >= NEAR, axis=1)
-    polygons = []
-    if front.any():
-        polygons += list(_project(K, tris[front].reshape(-1, 3)).reshape(-1, 3, 2))
+    flat = _project(K, tris[front].reshape(-1, 3)).reshape(-1, 3, 2) if front.any() else None
+    clipped = []
     for tri in tris[~front & np.any(z >= NEAR, axis=1)]:
-        clipped = _clip_polygon(tri)
-        if len(clipped) >= 3:
-            polygons.append(_project(K, clipped))
-    if not polygons:
+        polygon = _clip_polygon(tri)
+        if len(polygon) >= 3:
+            clipped.append(_project(K, polygon))
+    if flat is None and not clipped:
         return 0
     u0, v0, u1, v1 = region if region is not None else (0, 0, width - 1, height - 1)
     x0, y0 = max(0, int(np.floor(u0)) - 1), max(0, int(np.floor(v0)) - 1)
@@ -134,11 +133,13 @@ def silhouette_pixels(
     scale = _supersampling(w * h)
     # sub-pixel (i, j) has its centre at image coordinate x0 - 0.5 + (i + 0.5) / scale
     offset = np.array([x0 - 0.5, y0 - 0.5])
-    fixed = [
-        np.round(((p - offset) * scale - 0.5) * (1 << SHIFT)).astype(np.int32) for p in polygons
-    ]
+
+    def fixed(points: np.ndarray) -> np.ndarray:
+        return np.round(((points - offset) * scale - 0.5) * (1 << SHIFT)).astype(np.int32)
+
     canvas = np.zeros((h * scale, w * scale), np.uint8)
-    for polygon in fixed:  # one by one: fillPoly would XOR overlapping triangles away
-        cv2.fillConvexPoly(canvas, polygon, 1, lineType=cv2.LINE_8, shift=SHIFT)
-    coverage = canvas.reshape(h, scale, w, scale).sum(axis=(1, 3))
-    return int(np.count_nonzero(coverage * 2 >= scale * scale))
+    # one by one: fillPoly would XOR overlapping triangles away
+    for polygon in [*(fixed(flat) if flat is not None else ()), *map(fixed, clipped)]:
+        cv2.fillConvexPoly(canvas, polygon, 255, lineType=cv2.LINE_8, shift=SHIFT)
+    coverage = cv2.resize(canvas, (w, h), interpolation=cv2.INTER_AREA)
+    return int(np.count_nonzero(coverage >= 128))

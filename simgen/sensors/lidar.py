@@ -163,6 +163,8 @@ class Open3DLidar:
         self.slices = slices if rolling_shutter else 1
         self.static_mesh = _merge(static)
         self.static_scene = _scene(self.static_mesh)
+        self.static_semantic = np.r_[self.static_mesh.semantic, 0].astype(np.uint8)
+        self.static_reflectivity = np.r_[self.static_mesh.reflectivity, 0].astype(np.float32)
         self.dirs, self.rings, self.times = ray_directions(calibration)
         flat = self.dirs.reshape(-1, 3)
         self.flat_dirs = np.ascontiguousarray(flat, np.float32)
@@ -206,10 +208,10 @@ class Open3DLidar:
         hit = self.static_scene.cast_rays(o3d.core.Tensor(rays))
         t = hit["t_hit"].numpy()
         normals = hit["primitive_normals"].numpy()
-        found = np.isfinite(t)
-        prim = np.where(found, hit["primitive_ids"].numpy(), 0)
-        semantic = np.where(found, self.static_mesh.semantic[prim], 0).astype(np.uint8)
-        reflectivity = np.where(found, self.static_mesh.reflectivity[prim], 0).astype(np.float32)
+        # misses carry Open3D's invalid id (2**32 - 1): clamp it onto a trailing "nothing" entry
+        prim = np.minimum(hit["primitive_ids"].numpy(), len(self.static_semantic) - 1)
+        semantic = self.static_semantic[prim]
+        reflectivity = self.static_reflectivity[prim]
         instance = np.zeros(len(t), np.uint16)
         # road users: each slice's bodies near its sector, posed at its time, all in one scene;
         # slice k's copies and rays are lifted by k * SLICE_LIFT, out of every other slice's reach

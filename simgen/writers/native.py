@@ -16,10 +16,12 @@ OUT/<scenario>/<variant:04d>/
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -88,15 +90,21 @@ def lidar_files(name: str, frame: int, points: np.ndarray) -> dict[str, Any]:
     }
 
 
+def _lower_priority() -> None:
+    """Encoding runs behind rendering: it only needs the time the render thread leaves idle."""
+    with contextlib.suppress(AttributeError, OSError):  # an optimisation, not on every platform
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 0)
+
+
 class NativeWriter:
     """Writes one variant. Encoding and writing run on worker threads (cv2 and zlib release
     the GIL), in parallel with rendering the next frame."""
 
-    def __init__(self, root: Path, depth_npy: dict[str, bool], workers: int = 2) -> None:
+    def __init__(self, root: Path, depth_npy: dict[str, bool], workers: int = 1) -> None:
         self.root = root
         self.depth_npy = depth_npy
         self.hashes: dict[str, str] = {}
-        self.pool = ThreadPoolExecutor(max_workers=workers)
+        self.pool = ThreadPoolExecutor(max_workers=workers, initializer=_lower_priority)
         self.pending: list[tuple[str, Future]] = []
         self.busy: list[float] = []
 
