@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +29,22 @@ NoLimits = Annotated[
         "--no-limits", help="Lift the size limits (resolution, duration, actors, variants)."
     ),
 ]
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Turn the errors users cause (bad files, bad datasets) into lines and exit code 1."""
+    from simgen.dataset import DatasetError
+
+    try:
+        yield
+    except ScenarioError as exc:
+        for issue in exc.issues:
+            typer.echo(str(issue), err=True)
+        raise typer.Exit(1) from None
+    except DatasetError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
 
 
 def _limits(no_limits: bool) -> Limits:
@@ -100,12 +118,8 @@ def sample_command(
     """Print one concrete variant of a scenario as YAML (itself a valid scenario file)."""
     from simgen.scenario.dump import instance_yaml
 
-    try:
+    with _reported():
         loaded, instance = sample_file(file, variant, _limits(no_limits))
-    except ScenarioError as exc:
-        for issue in exc.issues:
-            typer.echo(str(issue), err=True)
-        raise typer.Exit(1) from None
     typer.echo(instance_yaml(instance, f"{file} (sha256 {loaded.sha256[:12]})"), nl=False)
 
 
@@ -135,14 +149,10 @@ def render(
 
     from simgen.render import export_requested, plan_jobs, render_variant
 
-    try:
+    with _reported():
         jobs = plan_jobs(
             files, variants=variants, variant=variant, frames=frames, limits=_limits(no_limits)
         )
-    except ScenarioError as exc:
-        for issue in exc.issues:
-            typer.echo(str(issue), err=True)
-        raise typer.Exit(1) from None
     for job in jobs:
         if job.variant >= job.loaded.scenario.variants:
             typer.echo(
@@ -187,17 +197,13 @@ def export_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the export to.")],
 ) -> None:
     """Export a rendered dataset to KITTI, COCO or nuScenes."""
-    from simgen.dataset import DatasetError
     from simgen.export import EXPORTERS, export
 
     if fmt not in EXPORTERS:
         typer.echo(f"unknown format '{fmt}'; expected one of {', '.join(EXPORTERS)}", err=True)
         raise typer.Exit(1)
-    try:
+    with _reported():
         count = export(dataset, fmt, out)
-    except DatasetError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from None
     typer.echo(f"wrote {fmt} export of {count} frames to {out}")
 
 
@@ -211,14 +217,10 @@ def preview(
     camera: Annotated[str | None, typer.Option("--camera", help="Default: the first.")] = None,
 ) -> None:
     """Draw 2D and projected 3D boxes with class and visibility on one frame."""
-    from simgen.dataset import DatasetError
     from simgen.preview import write_preview
 
-    try:
+    with _reported():
         path = write_preview(dataset, out, scenario, variant, frame, camera)
-    except DatasetError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from None
     typer.echo(f"wrote {path}")
 
 

@@ -109,7 +109,7 @@ def render_variant(job: VariantJob, out: Path, progress: Progress | None = None)
         if progress:
             progress(job.frames)
         return directory
-    instance = _sample(job)
+    instance = sample(job.loaded.scenario, job.variant)
     scenario = instance.scenario
     depth_npy = {s.name: s.depth_npy for s in scenario.ego.sensors if isinstance(s, Camera)}
     writer = NativeWriter(directory, depth_npy)
@@ -147,10 +147,6 @@ def render_variant(job: VariantJob, out: Path, progress: Progress | None = None)
         if suite is not None:
             suite.close()
     return directory
-
-
-def _sample(job: VariantJob) -> ScenarioInstance:
-    return sample(job.loaded.scenario, job.variant)
 
 
 def _overview(scenario, frames: dict, labels) -> np.ndarray:

@@ -9,6 +9,7 @@ mesh alone. Objects no sensor sees stay in the labels, flagged ``visible: false`
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import cache
 
 import numpy as np
 from scipy.ndimage import find_objects
@@ -93,7 +94,9 @@ def mask_boxes(instance: np.ndarray) -> dict[int, tuple[list[int], int]]:
     return out
 
 
+@cache
 def _mesh(model: str) -> tuple[np.ndarray, np.ndarray]:
+    """An asset's parts as one mesh in its own frame."""
     parts = asset_placements(model)
     vertices, faces, offset = [], [], 0
     for p in parts:
@@ -101,9 +104,6 @@ def _mesh(model: str) -> tuple[np.ndarray, np.ndarray]:
         faces.append(p.part.faces + offset)
         offset += len(p.part.vertices)
     return np.concatenate(vertices), np.concatenate(faces)
-
-
-_MESHES: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
 
 def camera_view(
@@ -119,9 +119,7 @@ def camera_view(
     box, truncation = amodal_box(K, corners, width, height)
     unoccluded = 0
     if box is not None:
-        if actor.model not in _MESHES:
-            _MESHES[actor.model] = _mesh(actor.model)
-        vertices, faces = _MESHES[actor.model]
+        vertices, faces = _mesh(actor.model)
         unoccluded = silhouette_pixels(
             K, vertices @ to_cam[:3, :3].T + to_cam[:3, 3], faces, width, height, region=box
         )
