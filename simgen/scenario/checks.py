@@ -71,7 +71,31 @@ def check_scenario(sc: Scenario, limits: Limits) -> list[Problem]:
     out += _relative_cycles(sc)
     out += _requirements(sc, names)
     out += _lidars(sc)
+    out += _exports(sc)
     out += _limits(sc, limits)
+    return out
+
+
+EXPORT_NEEDS = {
+    "kitti": ("a camera with outputs rgb and instance, and a lidar", {"rgb", "instance"}, True),
+    "coco": (
+        "a camera with outputs rgb, semantic and instance",
+        {"rgb", "semantic", "instance"},
+        False,
+    ),
+    "nuscenes": ("a camera with outputs rgb and instance", {"rgb", "instance"}, False),
+}
+
+
+def _exports(sc: Scenario) -> list[Problem]:
+    """Each requested export must find the sensors it is made from."""
+    out: list[Problem] = []
+    cameras = [set(s.outputs) for s in sc.ego.sensors if isinstance(s, Camera)]
+    has_lidar = any(isinstance(s, Lidar) for s in sc.ego.sensors)
+    for i, fmt in enumerate(sc.output.formats):
+        what, outputs, lidar = EXPORT_NEEDS[fmt]
+        if not any(outputs <= c for c in cameras) or (lidar and not has_lidar):
+            out.append(Problem(("output", "formats", i), f"{fmt} needs {what} on the ego"))
     return out
 
 

@@ -126,10 +126,18 @@ def export_kitti(dataset: str | Path, out: str | Path) -> int:
 
 
 def _sensors(variant: Variant) -> tuple[str, str]:
-    cameras = [c for c in variant.cameras() if f"{c}/rgb/000000.png" in variant.manifest["files"]]
+    files = variant.manifest["files"]
+    cameras = [
+        c
+        for c in variant.cameras()
+        if {f"{c}/rgb/000000.png", f"{c}/instance/000000.png"} <= set(files)
+    ]
     lidars = variant.lidars()
     if not cameras or not lidars:
-        raise DatasetError(f"{variant.root}: KITTI needs a camera with rgb and a lidar")
+        raise DatasetError(
+            f"{variant.root}: KITTI needs a camera with rgb and instance outputs (visibility and "
+            "DontCare come from the instance mask) and a lidar"
+        )
     return cameras[0], lidars[0]
 
 
