@@ -17,6 +17,7 @@ import numpy as np
 
 from simgen.classes import BY_NAME
 from simgen.scenario.models import Environment
+from simgen.sensors.effects import apply_fog
 from simgen.sensors.pyrender_compat import (
     LightSource,
     import_pyrender,
@@ -247,7 +248,8 @@ class PyrenderCamera:
             flags = pr.RenderFlags.SHADOWS_DIRECTIONAL if self.shadows else pr.RenderFlags.NONE
             rgb = render_color(self.renderer, self.scene, flags)
         shaded = time.perf_counter()
-        if {"depth", "instance", "semantic"} & set(self.outputs):
+        fog = float(environment.fog)
+        if {"depth", "instance", "semantic"} & set(self.outputs) or (rgb is not None and fog > 0):
             labels, depth = self.renderer.render(
                 self.scene, flags=pr.RenderFlags.SEG, seg_node_map=self.seg_colors
             )
@@ -256,6 +258,8 @@ class PyrenderCamera:
             semantic = labels[..., 2].astype(np.uint8)
             semantic[semantic == 0] = SKY_ID  # nothing drawn there: the sky
             depth = depth.astype(np.float32)
+        if rgb is not None and fog > 0:
+            rgb = apply_fog(rgb, depth, fog)
         self.timings = {"rgb": shaded - start, "labels+depth": time.perf_counter() - shaded}
         return CameraFrame(
             rgb=None if rgb is None else np.ascontiguousarray(rgb),
