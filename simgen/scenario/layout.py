@@ -22,13 +22,6 @@ def lane_center_offset(lane: int, lanes: int, lane_width: float) -> float:
     return (-lane - 0.5) * lane_width
 
 
-def road_half_widths(
-    lanes: int, oncoming_lanes: int, lane_width: float, sidewalk_width: float
-) -> tuple[float, float]:
-    """Distance from the reference line to the outer sidewalk edge on the right and on the left."""
-    return lanes * lane_width + sidewalk_width, oncoming_lanes * lane_width + sidewalk_width
-
-
 ARM_HEADINGS = {"south": 0.0, "north": math.pi, "west": -math.pi / 2, "east": math.pi / 2}
 
 

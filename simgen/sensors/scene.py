@@ -132,10 +132,6 @@ def actor_placements(actor: ActorState, appearance: Appearance) -> list[Placed]:
     return out
 
 
-def dynamic_placements(state: WorldState, appearance: Appearance) -> list[Placed]:
-    return [p for actor in state.actors for p in actor_placements(actor, appearance)]
-
-
 def extrapolate_pose(
     transform: np.ndarray, velocity: np.ndarray, yaw_rate: float, dt: float
 ) -> np.ndarray:

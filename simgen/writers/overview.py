@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from simgen.classes import CLASSES
+from simgen.classes import BY_NAME, CLASSES
 from simgen.labels.frame import FrameLabels
 from simgen.sensors.camera import CameraFrame
 
@@ -57,7 +57,7 @@ def overview(
             box = view.visible_box if view is not None else None
             if box is None:
                 continue
-            color = tuple(int(c) for c in PALETTE[_class_index(obj.semantic_class)][::-1])
+            color = tuple(int(c) for c in PALETTE[BY_NAME[obj.semantic_class].id][::-1])
             cv2.rectangle(rgb, (box[0], box[1]), (box[2], box[3]), color, 2)
             cv2.putText(rgb, f"{obj.name}", (box[0], max(box[1] - 4, 10)),
                         cv2.FONT_HERSHEY_SIMPLEX, 0.45, color, 1, cv2.LINE_AA)  # fmt: skip
@@ -70,7 +70,3 @@ def overview(
         tiles += [np.zeros((h, w, 3), np.uint8)] * 3
     tiles.append(lidar_bev(lidar, (h, w)) if lidar is not None else np.zeros((h, w, 3), np.uint8))
     return np.vstack([np.hstack(tiles[:2]), np.hstack(tiles[2:])])
-
-
-def _class_index(name: str) -> int:
-    return next(c.id for c in CLASSES if c.name == name)
