@@ -7,6 +7,7 @@ written last, so an interrupted batch resumes by skipping complete variants and 
 from __future__ import annotations
 
 import importlib.metadata
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,7 +104,10 @@ def plan_jobs(
 
 
 def render_variant(job: VariantJob, out: Path, progress: Progress | None = None) -> Path:
-    """Render one variant into its folder and return the folder (skipped when complete)."""
+    """Render one variant into its folder and return the folder (skipped when complete).
+
+    An incomplete or outdated folder (another scenario version, frame count or format) is
+    rendered again from scratch."""
     directory = job.directory(out)
     if is_complete(directory, job.request()):
         if progress:
@@ -112,7 +116,10 @@ def render_variant(job: VariantJob, out: Path, progress: Progress | None = None)
     instance = sample(job.loaded.scenario, job.variant)
     scenario = instance.scenario
     depth_npy = {s.name: s.depth_npy for s in scenario.ego.sensors if isinstance(s, Camera)}
-    writer = NativeWriter(directory, depth_npy)
+    # written aside and moved into place whole: no stale or half-written variant is ever visible
+    partial = directory.with_name(directory.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    writer = NativeWriter(partial, depth_npy)
     states = simulate(instance)
     suite = None
     try:
@@ -139,6 +146,8 @@ def render_variant(job: VariantJob, out: Path, progress: Progress | None = None)
         manifest["classes"] = class_table()
         manifest["calibration"] = suite.calibrations.to_json() if suite is not None else {}
         writer.finish(manifest)
+        shutil.rmtree(directory, ignore_errors=True)
+        partial.rename(directory)
     except BaseException:
         writer.abort()
         raise

@@ -230,3 +230,17 @@ def test_rolling_shutter_sweep_matches_a_brute_force_cast_per_slice():
     assert len(ranges) == len(kept)
     np.testing.assert_allclose(ranges, kept, atol=2e-3)
     assert np.any(points["instance"] > 0)
+
+
+def test_a_changed_request_replaces_the_variant_whole(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENE)
+    (three,) = plan_jobs([path], variant=0, frames=3)
+    root = render_variant(three, tmp_path / "w")
+    assert (root / "cam/rgb/000002.png").exists()
+    (two,) = plan_jobs([path], variant=0, frames=2)
+    assert render_variant(two, tmp_path / "w") == root
+    manifest = json.loads((root / "manifest.json").read_text())
+    on_disk = {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+    assert on_disk == set(manifest["files"]) | {"manifest.json"}  # no stale frame 2 left behind
+    assert not (tmp_path / "w" / "sensors" / "0000.partial").exists()
