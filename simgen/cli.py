@@ -45,6 +45,10 @@ def _reported() -> Iterator[None]:
     except DatasetError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
+    except OSError as exc:  # a folder that cannot be written, a full disk
+        where = f" {exc.filename}" if exc.filename else ""
+        typer.echo(f"cannot write{where}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _limits(no_limits: bool) -> Limits:
@@ -179,12 +183,15 @@ def render(
             finished = bar.tasks[task].completed
             bar.update(task, rate=f"{finished / elapsed:.1f}" if elapsed > 0 else "-")
 
-        for job in jobs:
-            bar.update(task, description=f"{job.name} v{job.variant}")
-            done.append(render_variant(job, out, advance))
+        with _reported():
+            for job in jobs:
+                bar.update(task, description=f"{job.name} v{job.variant}")
+                done.append(render_variant(job, out, advance))
     for directory in done:
         typer.echo(f"wrote {directory}")
-    for folder, fmt, count in export_requested(jobs, out):
+    with _reported():
+        exported = export_requested(jobs, out)
+    for folder, fmt, count in exported:
         typer.echo(f"wrote {fmt} export of {count} frames to {folder}")
     if done:
         typer.echo(f"open first: {done[0] / 'overview.png'}")

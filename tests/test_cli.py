@@ -125,3 +125,13 @@ def test_render_refuses_bad_input_without_writing(tmp_path):
     )
     assert result.exit_code == 1 and "variants 0..1" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_render_into_an_unwritable_place_fails_cleanly(tmp_path):
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(TINY)
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = runner.invoke(app, ["render", str(scenario), "--out", str(blocker / "out")])
+    assert result.exit_code == 1
+    assert "cannot write" in result.output and "Traceback" not in result.output
