@@ -24,6 +24,17 @@ def run(body: str, **kw):
     return instance, list(simulate(instance, **kw))
 
 
+def gap_when_braking_starts(states, other: str, cruise: float) -> float:
+    """Bumper-to-bumper gap from the ego to ``other`` in the last frame before it slowed."""
+    first_slow = next(i for i, s in enumerate(states) if s.ego.speed < cruise - 1e-6)
+    before = states[first_slow - 1]
+    ego, them = before.ego, before.actor(other)
+    return polygon_distance(
+        footprint(*ego.position[:2], ego.yaw, *ego.dimensions[:2]),
+        footprint(*them.position[:2], them.yaw, *them.dimensions[:2]),
+    )
+
+
 def test_lane_follow_covers_speed_times_time():
     _, states = run(
         """
@@ -70,14 +81,7 @@ actors:
   - {name: block, model: barrier, lane: 0, s: 100}
 """
     )
-    speeds = [s.ego.speed for s in states]
-    first_slow = next(i for i, v in enumerate(speeds) if v < 15.0 - 1e-6)
-    before = states[first_slow - 1]
-    ego, block = before.ego, before.actor("block")
-    gap = polygon_distance(
-        footprint(*ego.position[:2], ego.yaw, *ego.dimensions[:2]),
-        footprint(*block.position[:2], block.yaw, *block.dimensions[:2]),
-    )
+    gap = gap_when_braking_starts(states, "block", cruise=15.0)
     assert 19.8 <= gap <= 20.2, gap  # one 10 ms frame at 15 m/s is 0.15 m
     # and it then stops at 6 m/s^2: v^2 / 2a = 18.75 m later
     assert states[-1].ego.speed < 1e-6
@@ -226,13 +230,7 @@ actors:
   - {name: stopped, model: suv, lane: 0, s: 120, behavior: [{action: parked}]}
 """
     )
-    first_slow = next(i for i, s in enumerate(states) if s.ego.speed < 15.0 - 1e-6)
-    before = states[first_slow - 1]
-    ego, other = before.ego, before.actor("stopped")
-    gap = polygon_distance(
-        footprint(*ego.position[:2], ego.yaw, *ego.dimensions[:2]),
-        footprint(*other.position[:2], other.yaw, *other.dimensions[:2]),
-    )
+    gap = gap_when_braking_starts(states, "stopped", cruise=15.0)
     assert abs(gap / 15.0 - 2.0) < 0.02  # closing at 15 m/s: TTC 2 s is a 30 m gap
     assert states[-1].ego.lights.brake_lights
     assert not any(s.events for s in states)  # 8 m/s^2 stops it in 14 m
