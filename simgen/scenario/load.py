@@ -43,7 +43,7 @@ def parse_scenario(
             [
                 Issue(
                     file,
-                    Mark(1, 1),
+                    source.value(()),  # where the document's root node starts
                     (),
                     f"the document must be a mapping of scenario keys, got {kind}",
                 )
