@@ -192,7 +192,7 @@ def run_bench(
                 note("labels", t3 - t2)
                 note("encode+write (queue)", t4 - t3)
                 totals.append(t4 - t0)
-        writer.finish({"bench": True})
+        writer.drain()
         wall = time.perf_counter() - wall_start
         states.close()
         encode = writer.busy_seconds / max(1, frames)

@@ -200,17 +200,36 @@ def render(
 @app.command("export")
 def export_command(
     dataset: Annotated[Path, typer.Argument(help="A native dataset folder (from simgen render).")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="kitti, coco or nuscenes.")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="kitti, kitti_tracking, coco or nuscenes.")
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the export to.")],
+    kitti_dontcare: Annotated[
+        bool,
+        typer.Option(
+            "--kitti-dontcare",
+            help="KITTI: write objects below the two thresholds as DontCare regions "
+            "(default: every object seen is labelled with its type and 3D box).",
+        ),
+    ] = False,
+    dontcare_min_height: Annotated[
+        float, typer.Option(min=0, help="With --kitti-dontcare: visible box height (px).")
+    ] = 25.0,
+    dontcare_min_visibility: Annotated[
+        float, typer.Option(min=0, max=1, help="With --kitti-dontcare: visible fraction.")
+    ] = 0.1,
 ) -> None:
-    """Export a rendered dataset to KITTI, COCO or nuScenes."""
+    """Export a rendered dataset to KITTI (object or tracking), COCO or nuScenes."""
     from simgen.export import EXPORTERS, export
+    from simgen.labels.policy import DontCare
+    from simgen.writers.options import ExportOptions
 
     if fmt not in EXPORTERS:
         typer.echo(f"unknown format '{fmt}'; expected one of {', '.join(EXPORTERS)}", err=True)
         raise typer.Exit(1)
+    dont_care = DontCare(dontcare_min_height, dontcare_min_visibility) if kitti_dontcare else None
     with _reported():
-        count = export(dataset, fmt, out)
+        count = export(dataset, fmt, out, ExportOptions(kitti_dontcare=dont_care))
     typer.echo(f"wrote {fmt} export of {count} frames to {out}")
 
 

@@ -5,18 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from simgen.dataset import Dataset, open_dataset
 from simgen.writers.coco import export_coco
 from simgen.writers.kitti import export_kitti
+from simgen.writers.kitti_tracking import export_kitti_tracking
 from simgen.writers.nuscenes import export_nuscenes
+from simgen.writers.options import ExportOptions
 
-EXPORTERS: dict[str, Callable[[str | Path, str | Path], int]] = {
+Exporter = Callable[[Dataset, Path, ExportOptions], int]
+
+EXPORTERS: dict[str, Exporter] = {
     "kitti": export_kitti,
+    "kitti_tracking": export_kitti_tracking,
     "coco": export_coco,
     "nuscenes": export_nuscenes,
 }
 
 
-def export(dataset: str | Path, fmt: str, out: str | Path) -> int:
+def export(
+    dataset: str | Path, fmt: str, out: str | Path, options: ExportOptions | None = None
+) -> int:
     """Export every complete variant below ``dataset``; returns frames (or images) written."""
     try:
         exporter = EXPORTERS[fmt]
@@ -24,4 +32,4 @@ def export(dataset: str | Path, fmt: str, out: str | Path) -> int:
         raise ValueError(
             f"unknown format '{fmt}'; expected one of {', '.join(EXPORTERS)}"
         ) from None
-    return exporter(dataset, out)
+    return exporter(open_dataset(dataset), Path(out), options or ExportOptions())

@@ -82,3 +82,12 @@ def quat_from_matrix(r: np.ndarray) -> tuple[float, float, float, float]:
     y = math.copysign(math.sqrt(max(0.0, 1 - r[0, 0] + r[1, 1] - r[2, 2])) / 2, r[0, 2] - r[2, 0])
     z = math.copysign(math.sqrt(max(0.0, 1 - r[0, 0] - r[1, 1] + r[2, 2])) / 2, r[1, 0] - r[0, 1])
     return x, y, z, w
+
+
+def box_corners(size: tuple[float, float, float]) -> np.ndarray:
+    """The 8 corners of a box with its origin at the bottom centre, in its own frame."""
+    length, width, height = size
+    x = np.array([1, 1, -1, -1, 1, 1, -1, -1]) * length / 2
+    y = np.array([1, -1, -1, 1, 1, -1, -1, 1]) * width / 2
+    z = np.array([0, 0, 0, 0, 1, 1, 1, 1]) * height
+    return np.stack([x, y, z], axis=1)

@@ -12,9 +12,9 @@ import cv2
 import numpy as np
 
 from simgen.classes import BY_NAME
-from simgen.dataset import DatasetError, Variant, find_variants
-from simgen.geometry import quat_to_matrix
-from simgen.labels.visibility import NEAR, box_corners
+from simgen.dataset import DatasetError, Variant, open_dataset
+from simgen.labels.schema import Box3D
+from simgen.labels.visibility import NEAR
 from simgen.writers.atomic import write_bytes_atomic
 
 EDGES = ((0, 1), (1, 2), (2, 3), (3, 0), (4, 5), (5, 6), (6, 7), (7, 4),
@@ -25,11 +25,8 @@ def _project(K: np.ndarray, p: np.ndarray) -> tuple[int, int]:
     return round(K[0, 0] * p[0] / p[2] + K[0, 2]), round(K[1, 1] * p[1] / p[2] + K[1, 2])
 
 
-def draw_box3d(image: np.ndarray, K: np.ndarray, box: dict, color: tuple[int, int, int]) -> None:
-    rot = quat_to_matrix(box["rotation"])
-    size = box["size"]
-    bottom = np.array(box["center"]) - rot[:, 2] * size[2] / 2
-    corners = box_corners(tuple(size)) @ rot.T + bottom
+def draw_box3d(image: np.ndarray, K: np.ndarray, box: Box3D, color: tuple[int, int, int]) -> None:
+    corners = box.corners()
     for a, b in EDGES:
         p, q = corners[a], corners[b]
         if p[2] < NEAR and q[2] < NEAR:
@@ -43,23 +40,24 @@ def draw_box3d(image: np.ndarray, K: np.ndarray, box: dict, color: tuple[int, in
 
 def overlay(variant: Variant, frame: int, camera: str) -> np.ndarray:
     """The RGB image of one frame with every labelled object drawn on it (BGR)."""
-    image = cv2.imread(str(variant.image(camera, "rgb", frame)))
-    K = np.array(variant.calibration[camera]["K"])
-    for obj in variant.labels(frame)["objects"]:
-        view = obj["cameras"].get(camera)
-        if view is None or view["amodal_box"] is None:
+    found = variant.frame(frame)
+    image = cv2.cvtColor(found.rgb(camera), cv2.COLOR_RGB2BGR)
+    K = variant.camera(camera).K
+    for obj in found.labels.objects:
+        view = obj.cameras.get(camera)
+        if view is None or view.amodal_box is None:
             continue
-        rgb = BY_NAME[obj["semantic_class"]].color
+        rgb = BY_NAME[obj.semantic_class].color
         color = (int(rgb[2]), int(rgb[1]), int(rgb[0]))
-        draw_box3d(image, K, obj["boxes"][camera], color)
-        u0, v0, u1, v1 = (round(c) for c in view["amodal_box"])
+        draw_box3d(image, K, obj.boxes[camera], color)
+        u0, v0, u1, v1 = (round(c) for c in view.amodal_box)
         cv2.rectangle(image, (u0, v0), (u1, v1), color, 1)
-        if view["visible_box"] is not None:
-            x0, y0, x1, y1 = view["visible_box"]
+        if view.visible_box is not None:
+            x0, y0, x1, y1 = view.visible_box
             cv2.rectangle(image, (x0, y0), (x1, y1), color, 2)
-        text = f"{obj['semantic_class']} {obj['id']} v={view['visibility']:.2f}"
-        if view["truncation"] > 0.01:
-            text += f" t={view['truncation']:.2f}"
+        text = f"{obj.semantic_class} {obj.id} v={view.visibility:.2f}"
+        if view.truncation > 0.01:
+            text += f" t={view.truncation:.2f}"
         cv2.putText(image, text, (u0, max(v0 - 4, 10)), cv2.FONT_HERSHEY_SIMPLEX, 0.4,
                     color, 1, cv2.LINE_AA)  # fmt: skip
     return image
@@ -73,21 +71,10 @@ def write_preview(
     frame: int = 0,
     camera: str | None = None,
 ) -> Path:
-    found = [
-        v
-        for v in find_variants(dataset)
-        if (scenario is None or v.scenario == scenario) and v.variant == variant
-    ]
-    if not found:
-        raise DatasetError(
-            f"{dataset}: no variant {variant}" + (f" of {scenario}" if scenario else "")
-        )
-    chosen = found[0]
-    camera = camera or next(iter(chosen.cameras()), None)
+    chosen = open_dataset(dataset).variant(scenario, variant)
+    camera = camera or next(iter(chosen.cameras("rgb")), None)
     if camera is None:
-        raise DatasetError(f"{chosen.root}: no camera to draw on")
-    if not any(f["frame"] == frame for f in chosen.frames):
-        raise DatasetError(f"{chosen.root}: no frame {frame}")
+        raise DatasetError(f"{chosen.root}: no camera with RGB to draw on")
     _, data = cv2.imencode(".png", overlay(chosen, frame, camera))
     write_bytes_atomic(out, data.tobytes())
     return Path(out)

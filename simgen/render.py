@@ -14,22 +14,18 @@ from pathlib import Path
 
 import numpy as np
 
+from simgen.classes import CLASSES
+from simgen.dataset_layout import DEPTH_SCALE, FORMAT_VERSION, FrameTime, Manifest
 from simgen.labels.frame import derive
 from simgen.scenario.limits import Limits
 from simgen.scenario.load import LoadedScenario, load_scenario
 from simgen.scenario.models import Camera, Lidar
 from simgen.scenario.sample import ScenarioInstance, sample
 from simgen.sensors.camera import CameraFrame
+from simgen.sensors.rig import Calibrations
 from simgen.sensors.suite import SensorSuite
 from simgen.world.simulate import simulate
-from simgen.writers.native import (
-    DEPTH_SCALE,
-    FORMAT_VERSION,
-    NativeWriter,
-    class_table,
-    is_complete,
-    png,
-)
+from simgen.writers.native import NativeWriter, class_table, is_complete, png
 from simgen.writers.overview import overview
 
 Progress = Callable[[int], None]  # called with the number of frames just finished
@@ -142,10 +138,8 @@ def render_variant(job: VariantJob, out: Path, progress: Progress | None = None)
                 progress(1)
         if first_overview is not None:
             writer.submit("overview.png", lambda: png(first_overview))
-        manifest = _manifest(job, instance, times)
-        manifest["classes"] = class_table()
-        manifest["calibration"] = suite.calibrations.to_json() if suite is not None else {}
-        writer.finish(manifest)
+        calibration = suite.calibrations if suite is not None else Calibrations({}, {})
+        writer.finish(_manifest(job, instance, times, calibration))
         shutil.rmtree(directory, ignore_errors=True)
         partial.rename(directory)
     except BaseException:
@@ -170,22 +164,27 @@ def _overview(scenario, frames: dict, labels) -> np.ndarray:
     )
 
 
-def _manifest(job: VariantJob, instance: ScenarioInstance, times: list[float]) -> dict:
+def _manifest(
+    job: VariantJob, instance: ScenarioInstance, times: list[float], calibration: Calibrations
+) -> Manifest:
     scenario = instance.scenario
-    return {
+    return Manifest(
         **job.request(),
-        "complete": True,
-        "scenario": scenario.name,
-        "scenario_file": job.loaded.file,
-        "seed": scenario.seed,
-        "sample_attempt": instance.attempt,
-        "frame_rate": scenario.frame_rate,
-        "frames": [{"frame": i, "time": t} for i, t in enumerate(times)],
-        "depth_scale": DEPTH_SCALE,
-        "sensors": [s.name for s in scenario.ego.sensors],
-        "software": versions(),
-        "instance": instance.scenario.model_dump(mode="json", exclude_none=True),
-    }
+        complete=True,
+        scenario=scenario.name,
+        scenario_file=job.loaded.file,
+        seed=scenario.seed,
+        sample_attempt=instance.attempt,
+        frame_rate=scenario.frame_rate,
+        frames=tuple(FrameTime(i, t) for i, t in enumerate(times)),
+        depth_scale=DEPTH_SCALE,
+        sensors=tuple(s.name for s in scenario.ego.sensors),
+        software=versions(),
+        instance=scenario.model_dump(mode="json", exclude_none=True),
+        classes=CLASSES,
+        calibration=calibration,
+        files={},  # filled in by the writer when every file is hashed
+    )
 
 
 def export_requested(jobs: list[VariantJob], out: Path) -> list[tuple[Path, str, int]]:

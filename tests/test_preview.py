@@ -25,9 +25,8 @@ def test_render_runs_the_requested_exports_and_preview_draws_the_boxes(tmp_path)
     assert result.exit_code == 0, result.output
     drawn = cv2.imread(str(png))
     variant = find_variants(out)[0]
-    raw = cv2.imread(str(variant.image("cam", "rgb", 1)))
-    lead = next(o for o in variant.labels(1)["objects"] if o["name"] == "lead")
-    x0, y0, x1, _ = lead["cameras"]["cam"]["visible_box"]
+    raw = cv2.cvtColor(variant.frame(1).rgb("cam"), cv2.COLOR_RGB2BGR)
+    x0, y0, x1, _ = variant.labels(1).object("lead").cameras["cam"].visible_box
     changed = np.any(drawn != raw, axis=2)
     assert changed[y0, x0 : x1 + 1].mean() > 0.9  # the top edge of the visible box is drawn
     assert not changed[: max(y0 - 15, 1)].any()  # and nothing well above the labels

@@ -8,64 +8,18 @@ mesh alone. Objects no sensor sees stay in the labels, flagged ``visible: false`
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from functools import cache
 
 import numpy as np
 from scipy.ndimage import find_objects
 
-from simgen.geometry import quat_from_matrix
-from simgen.labels.visibility import (
-    CameraView,
-    amodal_box,
-    box_corners,
-    kitti_occlusion,
-    silhouette_pixels,
-)
+from simgen.geometry import box_corners, quat_from_matrix
+from simgen.labels.schema import Box3D, CameraView, FrameLabels, ObjectLabel
+from simgen.labels.visibility import amodal_box, kitti_occlusion, silhouette_pixels
 from simgen.sensors.camera import CameraFrame
+from simgen.sensors.rig import Calibrations
 from simgen.sensors.scene import asset_placements
-from simgen.sensors.suite import Calibrations
-from simgen.world.state import ActorState, CollisionEvent, WorldState
-
-
-@dataclass(frozen=True)
-class Box3D:
-    """A box in some frame: geometric centre, size (length, width, height), rotation."""
-
-    center: tuple[float, float, float]
-    size: tuple[float, float, float]
-    rotation: tuple[float, float, float, float]  # quaternion x, y, z, w
-    yaw: float  # about the frame's z axis (world, ego, lidar); see rotation otherwise
-
-
-@dataclass(frozen=True)
-class ObjectLabel:
-    id: int  # = track id = instance id in masks and lidar points, stable for the whole run
-    name: str
-    semantic_class: str
-    model: str
-    boxes: dict[str, Box3D]  # "world", "ego" and every sensor's own frame
-    velocity: tuple[float, float, float]  # world, m/s
-    angular_velocity: tuple[float, float, float]
-    moving: bool
-    crashed: bool
-    headlights: bool
-    brake_lights: bool
-    cameras: dict[str, CameraView]
-    lidar_points: dict[str, int]  # returns from this object, per lidar
-    visible: bool  # seen by at least one sensor
-
-
-@dataclass(frozen=True)
-class FrameLabels:
-    frame: int
-    time: float
-    world_from_ego: list[list[float]]
-    objects: list[ObjectLabel]
-    events: list[CollisionEvent]
-
-    def to_json(self) -> dict:
-        return asdict(self)
+from simgen.world.state import ActorState, WorldState
 
 
 def box_in(frame_from_world: np.ndarray, actor: ActorState) -> Box3D:
@@ -81,15 +35,15 @@ def box_in(frame_from_world: np.ndarray, actor: ActorState) -> Box3D:
     )
 
 
-def mask_boxes(instance: np.ndarray) -> dict[int, tuple[list[int], int]]:
+def mask_boxes(instance: np.ndarray) -> dict[int, tuple[tuple[int, int, int, int], int]]:
     """Tight box and pixel count of every id > 0 in an instance mask (one C pass each)."""
     counts = np.bincount(instance.ravel())
-    out: dict[int, tuple[list[int], int]] = {}
+    out: dict[int, tuple[tuple[int, int, int, int], int]] = {}
     for index, found in enumerate(find_objects(instance.astype(np.int32))):
         if found is None:
             continue
         rows, cols = found
-        box = [cols.start, rows.start, cols.stop - 1, rows.stop - 1]
+        box = (int(cols.start), int(rows.start), int(cols.stop) - 1, int(rows.stop) - 1)
         out[index + 1] = (box, int(counts[index + 1]))
     return out
 
@@ -112,7 +66,7 @@ def camera_view(
     K: np.ndarray,
     width: int,
     height: int,
-    seen: tuple[list[int], int] | None,
+    seen: tuple[tuple[int, int, int, int], int] | None,
 ) -> CameraView:
     to_cam = camera_from_world @ actor.transform()
     corners = box_corners(actor.dimensions) @ to_cam[:3, :3].T + to_cam[:3, 3]
@@ -148,7 +102,7 @@ def derive(
         name: np.linalg.inv(world_from_ego @ c.ego_from_lidar)
         for name, c in calibrations.lidars.items()
     }
-    seen: dict[str, dict[int, tuple[list[int], int]]] = {}
+    seen: dict[str, dict[int, tuple[tuple[int, int, int, int], int]]] = {}
     points: dict[str, dict[int, int]] = {}
     for name, data in frames.items():
         if isinstance(data, CameraFrame):
@@ -190,7 +144,9 @@ def derive(
     return FrameLabels(
         frame=state.frame,
         time=state.time,
-        world_from_ego=world_from_ego.tolist(),
-        objects=objects,
-        events=list(state.events),
+        world_from_ego=tuple(tuple(float(v) for v in row) for row in world_from_ego),
+        ego_velocity=state.ego.velocity,
+        ego_angular_velocity=state.ego.angular_velocity,
+        objects=tuple(objects),
+        events=tuple(state.events),
     )

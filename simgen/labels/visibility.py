@@ -8,24 +8,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import cv2
 import numpy as np
 
+from simgen.geometry import box_corners
+from simgen.labels.schema import CameraView
+
+__all__ = ["CameraView", "amodal_box", "box_corners", "kitti_occlusion", "silhouette_pixels"]
+
 NEAR = 0.1
 SHIFT = 4  # fixed-point bits for cv2.fillPoly: sub-pixel accurate edges
-
-
-@dataclass(frozen=True)
-class CameraView:
-    amodal_box: list[float] | None  # [u_min, v_min, u_max, v_max] clipped to the image
-    visible_box: list[int] | None  # tight around the instance mask
-    visible_pixels: int
-    unoccluded_pixels: int
-    visibility: float  # visible / unoccluded, 0 when out of view
-    truncation: float  # fraction of the projected box outside the image
-    kitti_occlusion: int  # 0 fully visible, 1 partly, 2 largely occluded, 3 unknown
 
 
 def kitti_occlusion(visibility: float) -> int:
@@ -55,21 +47,12 @@ def _project(K: np.ndarray, points: np.ndarray) -> np.ndarray:
     return (points[:, :2] / points[:, 2:3]) * (K[0, 0], K[1, 1]) + (K[0, 2], K[1, 2])
 
 
-def box_corners(size: tuple[float, float, float]) -> np.ndarray:
-    """The 8 corners of a box with its origin at the bottom centre, in its own frame."""
-    length, width, height = size
-    x = np.array([1, 1, -1, -1, 1, 1, -1, -1]) * length / 2
-    y = np.array([1, -1, -1, 1, 1, -1, -1, 1]) * width / 2
-    z = np.array([0, 0, 0, 0, 1, 1, 1, 1]) * height
-    return np.stack([x, y, z], axis=1)
-
-
 BOX_FACES = ((0, 1, 2, 3), (4, 5, 6, 7), (0, 1, 5, 4), (1, 2, 6, 5), (2, 3, 7, 6), (3, 0, 4, 7))
 
 
 def amodal_box(
     K: np.ndarray, corners_cam: np.ndarray, width: int, height: int
-) -> tuple[list[float] | None, float]:
+) -> tuple[tuple[float, float, float, float] | None, float]:
     """Clipped 2D box of projected 3D box corners and the truncated fraction of its area."""
     pieces = [_clip_polygon(corners_cam[list(face)]) for face in BOX_FACES]
     pieces = [p for p in pieces if len(p)]
@@ -84,7 +67,7 @@ def amodal_box(
     if cu1 <= cu0 or cv1 <= cv0:
         return None, 1.0
     inside = (cu1 - cu0) * (cv1 - cv0)
-    return [float(cu0), float(cv0), float(cu1), float(cv1)], float(1.0 - inside / full)
+    return (float(cu0), float(cv0), float(cu1), float(cv1)), float(1.0 - inside / full)
 
 
 def _supersampling(area: float) -> int:

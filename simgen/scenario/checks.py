@@ -77,7 +77,8 @@ def check_scenario(sc: Scenario, limits: Limits) -> list[Problem]:
 
 
 EXPORT_NEEDS = {
-    "kitti": ("a camera with outputs rgb and instance, and a lidar", {"rgb", "instance"}, True),
+    "kitti": ("a camera with outputs rgb and instance", {"rgb", "instance"}, False),
+    "kitti_tracking": ("a camera with outputs rgb and instance", {"rgb", "instance"}, False),
     "coco": (
         "a camera with outputs rgb, semantic and instance",
         {"rgb", "semantic", "instance"},

@@ -420,7 +420,7 @@ Injector = _tagged_union(INJECTORS, "type")
 
 
 class Output(Strict):
-    formats: list[Literal["kitti", "coco", "nuscenes"]] = Field(
+    formats: list[Literal["kitti", "kitti_tracking", "coco", "nuscenes"]] = Field(
         default_factory=list, description="exports written next to the native dataset"
     )
 

@@ -20,25 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 import open3d as o3d
 
+from simgen.dataset_layout import POINT_DTYPE
 from simgen.scenario.models import LidarNoise
 from simgen.sensors.rig import LidarCalibration
 from simgen.sensors.scene import Placed, extrapolate_pose
 
 AIR_EXTINCTION = 0.002  # 1/m, clear air at 905 nm
 DEFAULT_SLICES = 8
-
-POINT_DTYPE = np.dtype(
-    [
-        ("x", "<f4"),
-        ("y", "<f4"),
-        ("z", "<f4"),
-        ("intensity", "<f4"),
-        ("ring", "<u2"),
-        ("time", "<f4"),
-        ("semantic", "u1"),
-        ("instance", "<u2"),
-    ]
-)
 
 
 @dataclass(frozen=True)

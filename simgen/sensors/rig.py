@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from simgen.geometry import rotation_rpy
 from simgen.scenario.lidar_presets import ScanPattern, scan_pattern
 from simgen.scenario.models import Camera, Lidar, Mount
+from simgen.scenario.sample import ScenarioInstance
 
 # optical (x right, y down, z forward) expressed in a body frame (x forward, y left, z up)
 BODY_FROM_OPTICAL = np.array(
@@ -44,7 +46,7 @@ class CameraCalibration:
     K: np.ndarray  # 3x3
     ego_from_camera: np.ndarray  # 4x4, optical frame -> ego frame
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "type": "camera",
             "width": self.width,
@@ -54,6 +56,16 @@ class CameraCalibration:
             "frame": "optical: x right, y down, z forward",
         }
 
+    @classmethod
+    def from_json(cls, name: str, data: dict[str, Any]) -> CameraCalibration:
+        return cls(
+            name,
+            int(data["width"]),
+            int(data["height"]),
+            _matrix(data["K"], (3, 3)),
+            _matrix(data["ego_from_sensor"], (4, 4)),
+        )
+
 
 @dataclass(frozen=True)
 class LidarCalibration:
@@ -61,7 +73,7 @@ class LidarCalibration:
     scan: ScanPattern
     ego_from_lidar: np.ndarray  # 4x4
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "type": "lidar",
             "ego_from_sensor": self.ego_from_lidar.tolist(),
@@ -71,6 +83,53 @@ class LidarCalibration:
             "rotation_rate": self.scan.rotation_rate,
             "frame": "x forward, y left, z up",
         }
+
+    @classmethod
+    def from_json(cls, name: str, data: dict[str, Any]) -> LidarCalibration:
+        scan = ScanPattern(
+            tuple(float(a) for a in data["vertical_angles"]),
+            float(data["horizontal_resolution"]),
+            float(data["range"]),
+            float(data["rotation_rate"]),
+        )
+        return cls(name, scan, _matrix(data["ego_from_sensor"], (4, 4)))
+
+
+@dataclass(frozen=True)
+class Calibrations:
+    """Every sensor of a rig, by name; written once per variant and read back by datasets."""
+
+    cameras: dict[str, CameraCalibration]
+    lidars: dict[str, LidarCalibration]
+
+    def to_json(self) -> dict[str, Any]:
+        return {name: c.to_json() for name, c in {**self.cameras, **self.lidars}.items()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Calibrations:
+        kinds = {name: entry.get("type") for name, entry in data.items()}
+        unknown = sorted(n for n, kind in kinds.items() if kind not in ("camera", "lidar"))
+        if unknown:
+            raise ValueError(f"calibration of {', '.join(unknown)}: type must be camera or lidar")
+        cameras = {n: e for n, e in data.items() if kinds[n] == "camera"}
+        lidars = {n: e for n, e in data.items() if kinds[n] == "lidar"}
+        return cls(
+            {n: CameraCalibration.from_json(n, e) for n, e in cameras.items()},
+            {n: LidarCalibration.from_json(n, e) for n, e in lidars.items()},
+        )
+
+    def sensor_from_ego(self, name: str) -> np.ndarray:
+        """4x4 transform from the ego frame into a sensor's own frame."""
+        if name in self.cameras:
+            return np.linalg.inv(self.cameras[name].ego_from_camera)
+        return np.linalg.inv(self.lidars[name].ego_from_lidar)
+
+
+def _matrix(rows: Any, shape: tuple[int, int]) -> np.ndarray:
+    out = np.asarray(rows, dtype=float)
+    if out.shape != shape:
+        raise ValueError(f"expected a {shape[0]}x{shape[1]} matrix, got shape {out.shape}")
+    return out
 
 
 def camera_calibration(spec: Camera) -> CameraCalibration:
@@ -85,6 +144,14 @@ def camera_calibration(spec: Camera) -> CameraCalibration:
 
 def lidar_calibration(spec: Lidar) -> LidarCalibration:
     return LidarCalibration(spec.name, scan_pattern(spec), mount_transform(spec.mount))
+
+
+def calibrations(instance: ScenarioInstance) -> Calibrations:
+    sensors = instance.scenario.ego.sensors
+    return Calibrations(
+        {s.name: camera_calibration(s) for s in sensors if isinstance(s, Camera)},
+        {s.name: lidar_calibration(s) for s in sensors if isinstance(s, Lidar)},
+    )
 
 
 def project(K: np.ndarray, camera_from_world: np.ndarray, points: np.ndarray) -> np.ndarray:

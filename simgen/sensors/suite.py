@@ -7,23 +7,16 @@ vehicle is cropped or filtered.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
 
 from simgen.randomize.appearance import Appearance, draw_appearance
 from simgen.rng import derive_rng
-from simgen.scenario.models import Camera, Lidar
 from simgen.scenario.sample import ScenarioInstance
 from simgen.sensors.camera import CameraFrame, PyrenderCamera
 from simgen.sensors.lidar import Body, LocalMesh, Open3DLidar, local_mesh
-from simgen.sensors.rig import (
-    CameraCalibration,
-    LidarCalibration,
-    camera_calibration,
-    lidar_calibration,
-)
+from simgen.sensors.rig import calibrations
 from simgen.sensors.scene import (
     Placed,
     actor_placements,
@@ -36,23 +29,6 @@ from simgen.world.assets import load_catalog
 from simgen.world.state import StaticWorld, WorldState
 
 SensorData = CameraFrame | np.ndarray
-
-
-@dataclass(frozen=True)
-class Calibrations:
-    cameras: dict[str, CameraCalibration]
-    lidars: dict[str, LidarCalibration]
-
-    def to_json(self) -> dict:
-        return {name: c.to_json() for name, c in {**self.cameras, **self.lidars}.items()}
-
-
-def calibrations(instance: ScenarioInstance) -> Calibrations:
-    sensors = instance.scenario.ego.sensors
-    return Calibrations(
-        {s.name: camera_calibration(s) for s in sensors if isinstance(s, Camera)},
-        {s.name: lidar_calibration(s) for s in sensors if isinstance(s, Lidar)},
-    )
 
 
 def _sensor_pose(state: WorldState, ego_from_sensor: np.ndarray, tau: float) -> np.ndarray:

@@ -13,10 +13,10 @@ import numpy as np
 
 from simgen.geometry import quat_to_matrix
 from simgen.scenario.models import Environment
+from simgen.world.events import CollisionEvent, Vec3
 from simgen.world.furniture import StaticObject
 from simgen.world.road import RoadGeometry, SurfaceMesh
 
-Vec3 = tuple[float, float, float]
 Quat = tuple[float, float, float, float]  # x, y, z, w
 
 
@@ -67,15 +67,6 @@ class ActorState:
     def box_center(self) -> np.ndarray:
         """World centre of the 3D bounding box (half a height above ``position``, along its z)."""
         return self.transform() @ np.array([0.0, 0.0, self.dimensions[2] / 2, 1.0])
-
-
-@dataclass(frozen=True)
-class CollisionEvent:
-    time: float
-    actors: tuple[str, str]
-    ids: tuple[int, int]
-    impulse: float  # N*s, summed over the contact points of the first touching step
-    position: Vec3
 
 
 @dataclass(frozen=True)

@@ -13,36 +13,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from simgen.classes import BY_NAME, CLASSES
-from simgen.dataset import find_variants
+from simgen.classes import coco_classes
+from simgen.dataset import Dataset
+from simgen.dataset_layout import json_bytes
 from simgen.writers.atomic import write_bytes_atomic
-from simgen.writers.native import json_bytes
-
-OBJECT_CLASSES = (
-    "car",
-    "truck",
-    "bus",
-    "motorcycle",
-    "bicycle",
-    "person",
-    "rider",
-    "traffic_cone",
-    "barrier",
-    "debris",
-)
+from simgen.writers.options import ExportOptions
 
 
 def categories() -> list[dict[str, Any]]:
-    supercategory = {"person": "human", "rider": "human"}
-    return [
-        {"id": c.id, "name": c.name, "supercategory": supercategory.get(c.name, "object")}
-        for c in CLASSES
-        if c.name in OBJECT_CLASSES
-    ]
+    return [{"id": c.id, "name": c.name, "supercategory": c.coco} for c in coco_classes()]
 
 
 def rle(mask: np.ndarray) -> dict[str, Any]:
@@ -50,57 +32,41 @@ def rle(mask: np.ndarray) -> dict[str, Any]:
     return {"size": list(encoded["size"]), "counts": encoded["counts"].decode("ascii")}
 
 
-def export_coco(dataset: str | Path, out: str | Path) -> int:
+def export_coco(dataset: Dataset, out: Path, options: ExportOptions) -> int:
     """Write images and annotations.json; returns the number of images."""
-    out = Path(out)
-    wanted = {BY_NAME[n].id for n in OBJECT_CLASSES}
-    images, annotations = [], []
-    for variant in find_variants(dataset):
-        for camera in variant.cameras():
-            files = variant.manifest["files"]
-            if not {f"{camera}/{o}/000000.png" for o in ("rgb", "instance", "semantic")} <= set(
-                files
-            ):
-                continue
-            height, width = (
-                variant.calibration[camera]["height"],
-                variant.calibration[camera]["width"],
-            )
-            for entry in variant.frames:
-                frame = entry["frame"]
+    wanted = {c.id for c in coco_classes()}
+    images: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
+    for variant in dataset:
+        for camera in variant.cameras("rgb", "instance", "semantic"):
+            calib = variant.camera(camera)
+            for frame in variant.frames():
                 image_id = len(images) + 1
-                name = f"images/{variant.key}_{frame:06d}_{camera}.png"
+                name = f"images/{variant.key}_{frame.index:06d}_{camera}.png"
                 write_bytes_atomic(
-                    out / name, variant.image(camera, "rgb", frame).read_bytes(), durable=False
+                    out / name, frame.image_file(camera, "rgb").read_bytes(), durable=False
                 )
                 images.append(
                     {
                         "id": image_id,
                         "file_name": name,
-                        "width": width,
-                        "height": height,
+                        "width": calib.width,
+                        "height": calib.height,
                         "scenario": variant.scenario,
                         "variant": variant.variant,
-                        "frame": frame,
+                        "frame": frame.index,
                         "camera": camera,
                     }
                 )
-                instance = cv2.imread(
-                    str(variant.image(camera, "instance", frame)), cv2.IMREAD_UNCHANGED
-                )
-                semantic = cv2.imread(
-                    str(variant.image(camera, "semantic", frame)), cv2.IMREAD_UNCHANGED
-                )
-                views = {
-                    o["id"]: o["cameras"].get(camera, {}) for o in variant.labels(frame)["objects"]
-                }
+                instance, semantic = frame.instance(camera), frame.semantic(camera)
+                views = {o.id: o.cameras.get(camera) for o in frame.labels.objects}
                 for object_id in np.unique(instance[instance > 0]):
+                    view = views.get(int(object_id))
                     for class_id in np.unique(semantic[instance == object_id]):
                         if int(class_id) not in wanted:
                             continue
                         mask = (instance == object_id) & (semantic == class_id)
                         ys, xs = np.nonzero(mask)
-                        view = views.get(int(object_id), {})
                         annotations.append(
                             {
                                 "id": len(annotations) + 1,
@@ -116,8 +82,8 @@ def export_coco(dataset: str | Path, out: str | Path) -> int:
                                 "iscrowd": 0,
                                 "segmentation": rle(mask),
                                 "track_id": int(object_id),
-                                "visibility": view.get("visibility"),
-                                "truncation": view.get("truncation"),
+                                "visibility": view.visibility if view else None,
+                                "truncation": view.truncation if view else None,
                             }
                         )
     data = {

@@ -1,17 +1,6 @@
-"""The native dataset: one folder per (scenario, variant), every file atomic and hashed.
+"""The native dataset writer: one folder per (scenario, variant), every file atomic and hashed.
 
-OUT/<scenario>/<variant:04d>/
-  manifest.json                      written last: a variant with one is complete
-  calibration.json                   K and ego_from_sensor of every sensor, lidar scan
-  classes.json                       id, name, RGB palette colour, nearest Cityscapes label
-  labels/<frame:06d>.json            ego pose, objects (3D box, visibility...), collisions
-  <camera>/rgb/<frame:06d>.png       8-bit RGB
-  <camera>/depth/<frame:06d>.png     16-bit depth in millimetres along the optical axis
-  <camera>/depth/<frame:06d>.npy     float32 metres (when the camera asks for depth_npy)
-  <camera>/semantic/<frame:06d>.png  8-bit class ids
-  <camera>/instance/<frame:06d>.png  16-bit instance ids (= object ids in the labels)
-  <lidar>/<frame:06d>.npy            structured points: x y z intensity ring time semantic instance
-  <lidar>/<frame:06d>.bin            float32 x y z intensity (KITTI velodyne layout)
+The layout and the manifest are defined in ``simgen.dataset_layout``, shared with the reader.
 """
 
 from __future__ import annotations
@@ -19,13 +8,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import json
 import os
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +21,18 @@ import cv2
 import numpy as np
 
 from simgen.classes import CLASSES
+from simgen.dataset_layout import (
+    DEPTH_SCALE,
+    MANIFEST,
+    Manifest,
+    depth_npy_path,
+    image_path,
+    json_bytes,
+    labels_path,
+    lidar_path,
+)
 from simgen.sensors.camera import CameraFrame
 from simgen.writers.atomic import write_bytes_atomic
-
-DEPTH_SCALE = 0.001  # metres per unit of the 16-bit depth PNG
-MANIFEST = "manifest.json"
-FORMAT_VERSION = 1
 
 
 def png(image: np.ndarray) -> bytes:
@@ -60,33 +54,27 @@ def depth_png(depth: np.ndarray) -> bytes:
     return png(mm)
 
 
-def json_bytes(data: Any) -> bytes:
-    return (json.dumps(data, indent=1, sort_keys=True) + "\n").encode("utf-8")
-
-
 def camera_files(name: str, frame: int, data: CameraFrame, depth_npy: bool) -> dict[str, Any]:
     """Relative path -> a callable producing the bytes (encoded off the render thread)."""
-    stem = f"{frame:06d}"
     out: dict[str, Any] = {}
     if data.rgb is not None:
-        out[f"{name}/rgb/{stem}.png"] = lambda: png(cv2.cvtColor(data.rgb, cv2.COLOR_RGB2BGR))
+        out[image_path(name, "rgb", frame)] = lambda: png(cv2.cvtColor(data.rgb, cv2.COLOR_RGB2BGR))
     if data.depth is not None:
-        out[f"{name}/depth/{stem}.png"] = lambda: depth_png(data.depth)
+        out[image_path(name, "depth", frame)] = lambda: depth_png(data.depth)
         if depth_npy:
-            out[f"{name}/depth/{stem}.npy"] = lambda: npy(data.depth)
+            out[depth_npy_path(name, frame)] = lambda: npy(data.depth)
     if data.semantic is not None:
-        out[f"{name}/semantic/{stem}.png"] = lambda: png(data.semantic)
+        out[image_path(name, "semantic", frame)] = lambda: png(data.semantic)
     if data.instance is not None:
-        out[f"{name}/instance/{stem}.png"] = lambda: png(data.instance)
+        out[image_path(name, "instance", frame)] = lambda: png(data.instance)
     return out
 
 
 def lidar_files(name: str, frame: int, points: np.ndarray) -> dict[str, Any]:
-    stem = f"{frame:06d}"
     xyzi = np.stack([points["x"], points["y"], points["z"], points["intensity"]], axis=1)
     return {
-        f"{name}/{stem}.npy": lambda: npy(points),
-        f"{name}/{stem}.bin": lambda: np.ascontiguousarray(xyzi, dtype="<f4").tobytes(),
+        lidar_path(name, frame, "npy"): lambda: npy(points),
+        lidar_path(name, frame, "bin"): lambda: np.ascontiguousarray(xyzi, dtype="<f4").tobytes(),
     }
 
 
@@ -140,7 +128,7 @@ class NativeWriter:
             )
             for rel, make in files.items():
                 self.submit(rel, make)
-        self.write_json(f"labels/{frame:06d}.json", labels.to_json())
+        self.write_json(labels_path(frame), labels.to_json())
         self._collect(block=False)
 
     def _collect(self, block: bool) -> None:
@@ -152,13 +140,17 @@ class NativeWriter:
                 still.append((rel, future))
         self.pending = still
 
-    def finish(self, manifest: dict[str, Any]) -> None:
-        """Wait for every file, then write the manifest with all their hashes: the commit point."""
+    def drain(self) -> None:
+        """Wait until every submitted file is written and hashed."""
         self._collect(block=True)
         self.pool.shutdown()
+
+    def finish(self, manifest: Manifest) -> None:
+        """Wait for every file, then write the manifest with all their hashes: the commit point."""
+        self.drain()
         os.sync()  # every frame file reaches the disk before the manifest says they exist
-        manifest = {**manifest, "files": dict(sorted(self.hashes.items()))}
-        write_bytes_atomic(self.root / MANIFEST, json_bytes(manifest))
+        manifest = replace(manifest, files=dict(sorted(self.hashes.items())))
+        write_bytes_atomic(self.root / MANIFEST, json_bytes(manifest.to_json()))
 
     def abort(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -171,7 +163,7 @@ def class_table() -> list[dict[str, Any]]:
 def is_complete(variant_dir: Path, expect: dict[str, Any]) -> bool:
     """A variant is done when its manifest exists and was made with the same request."""
     try:
-        manifest = json.loads((variant_dir / MANIFEST).read_text())
-    except (OSError, ValueError):
+        manifest = Manifest.from_json((variant_dir / MANIFEST).read_bytes())
+    except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
         return False
-    return all(manifest.get(k) == v for k, v in expect.items())
+    return manifest.complete and manifest.request() == expect

@@ -19,31 +19,21 @@ from typing import Any
 import cv2
 import numpy as np
 
-from simgen.dataset import Variant, find_variants
+from simgen.classes import nuscenes_categories, nuscenes_category
+from simgen.dataset import Dataset, Frame, Variant
+from simgen.dataset_layout import json_bytes
 from simgen.geometry import quat_from_matrix
+from simgen.labels.schema import ObjectLabel
 from simgen.scenario.models import Scenario
 from simgen.world.road import RoadGeometry
 from simgen.writers.atomic import write_bytes_atomic
-from simgen.writers.native import json_bytes
+from simgen.writers.options import ExportOptions
 
 VERSION = "v1.0-simgen"
 MAP_RESOLUTION = 0.1
 MAP_MARGIN = 60.0
 BASE_TIME_US = 1_700_000_000_000_000
 
-CATEGORIES = {
-    "sedan": "vehicle.car",
-    "suv": "vehicle.car",
-    "truck": "vehicle.truck",
-    "bus": "vehicle.bus.rigid",
-    "motorcycle": "vehicle.motorcycle",
-    "bicycle": "vehicle.bicycle",
-    "pedestrian": "human.pedestrian.adult",
-    "child": "human.pedestrian.child",
-    "traffic_cone": "movable_object.trafficcone",
-    "barrier": "movable_object.barrier",
-    "debris": "movable_object.debris",
-}
 ATTRIBUTES = (
     "vehicle.moving",
     "vehicle.stopped",
@@ -69,16 +59,16 @@ def wxyz(rotation: np.ndarray) -> list[float]:
     return [w, x, y, z]
 
 
-def _attribute(model: str, obj: dict[str, Any]) -> str:
-    if model in ("pedestrian", "child"):
-        return "pedestrian.moving" if obj["moving"] else "pedestrian.standing"
-    if model in ("bicycle", "motorcycle"):
+def _attribute(obj: ObjectLabel, category: str) -> str:
+    if category.startswith("human.pedestrian"):
+        return "pedestrian.moving" if obj.moving else "pedestrian.standing"
+    if category in ("vehicle.bicycle", "vehicle.motorcycle"):
         return "cycle.with_rider"
-    return "vehicle.moving" if obj["moving"] else "vehicle.parked"
+    return "vehicle.moving" if obj.moving else "vehicle.parked"
 
 
-def _visibility_token(obj: dict[str, Any]) -> str:
-    best = max([v["visibility"] for v in obj["cameras"].values()], default=1.0)
+def _visibility_token(obj: ObjectLabel) -> str:
+    best = max([v.visibility for v in obj.cameras.values()], default=1.0)
     return next(t for t, _, low in reversed(VISIBILITY) if best >= low)
 
 
@@ -102,9 +92,8 @@ def _road_map(variant: Variant, path: Path) -> np.ndarray:
     return -low
 
 
-def export_nuscenes(dataset: str | Path, out: str | Path) -> int:
+def export_nuscenes(dataset: Dataset, out: Path, options: ExportOptions) -> int:
     """Write a nuScenes-format dataset; returns the number of samples (frames)."""
-    out = Path(out)
     tables: dict[str, list[dict[str, Any]]] = {
         name: []
         for name in (
@@ -123,7 +112,7 @@ def export_nuscenes(dataset: str | Path, out: str | Path) -> int:
             "map",
         )
     }
-    for name in sorted(set(CATEGORIES.values())):
+    for name in nuscenes_categories():
         tables["category"].append(
             {"token": token("category", name), "name": name, "description": name}
         )
@@ -137,7 +126,7 @@ def export_nuscenes(dataset: str | Path, out: str | Path) -> int:
         )
     sensors: dict[str, str] = {}
     samples = 0
-    for variant in find_variants(dataset):
+    for variant in dataset:
         key = variant.key
         scene_token, log_token, map_token = (
             token("scene", key),
@@ -163,15 +152,16 @@ def export_nuscenes(dataset: str | Path, out: str | Path) -> int:
             }
         )
         channels = {}
-        for name, calib in variant.calibration.items():
+        rig = variant.calibration
+        mounts = {n: (c.ego_from_camera, "camera", c.K.tolist()) for n, c in rig.cameras.items()}
+        mounts |= {n: (c.ego_from_lidar, "lidar", []) for n, c in rig.lidars.items()}
+        for name, (ego_from, modality, intrinsic) in mounts.items():
             channel = name.upper()
-            modality = calib["type"]
             if channel not in sensors:
                 sensors[channel] = token("sensor", channel)
                 tables["sensor"].append(
                     {"token": sensors[channel], "channel": channel, "modality": modality}
                 )
-            ego_from = np.array(calib["ego_from_sensor"])
             cs_token = token("calibrated_sensor", key, name)
             tables["calibrated_sensor"].append(
                 {
@@ -179,16 +169,18 @@ def export_nuscenes(dataset: str | Path, out: str | Path) -> int:
                     "sensor_token": sensors[channel],
                     "translation": ego_from[:3, 3].tolist(),
                     "rotation": wxyz(ego_from[:3, :3]),
-                    "camera_intrinsic": calib["K"] if modality == "camera" else [],
+                    "camera_intrinsic": intrinsic,
                 }
             )
             channels[name] = (channel, cs_token, modality)
-        sample_tokens = [token("sample", key, e["frame"]) for e in variant.frames]
-        annotations: dict[str, list[dict[str, Any]]] = {}
-        for index, entry in enumerate(variant.frames):
-            frame, stamp = entry["frame"], BASE_TIME_US + round(entry["time"] * 1e6)
-            labels = variant.labels(frame)
-            world_from_ego = np.array(labels["world_from_ego"])
+        frames = list(variant.frames())
+        sample_tokens = [token("sample", key, f.index) for f in frames]
+        annotations: dict[int, list[dict[str, Any]]] = {}
+        categories: dict[int, str] = {}
+        for index, entry in enumerate(frames):
+            frame, stamp = entry.index, BASE_TIME_US + round(entry.time * 1e6)
+            labels = entry.labels
+            world_from_ego = labels.pose()
             pose_token = token("ego_pose", key, frame)
             tables["ego_pose"].append(
                 {
@@ -209,16 +201,15 @@ def export_nuscenes(dataset: str | Path, out: str | Path) -> int:
             )
             for name, (channel, cs_token, modality) in channels.items():
                 rel = _sample_file(
-                    variant,
-                    name,
-                    modality,
-                    frame,
-                    out / "samples" / channel,
-                    f"{key}__{channel}__{stamp}",
+                    entry, name, modality, out / "samples" / channel, f"{key}__{channel}__{stamp}"
                 )
                 if rel is None:
                     continue
-                calib = variant.calibration[name]
+                size = (
+                    (rig.cameras[name].height, rig.cameras[name].width)
+                    if name in rig.cameras
+                    else (0, 0)
+                )
                 tables["sample_data"].append(
                     {
                         "token": token("sample_data", key, name, frame),
@@ -228,48 +219,46 @@ def export_nuscenes(dataset: str | Path, out: str | Path) -> int:
                         "timestamp": stamp,
                         "fileformat": rel.rsplit(".", 1)[-1],
                         "is_key_frame": True,
-                        "height": calib.get("height", 0),
-                        "width": calib.get("width", 0),
+                        "height": size[0],
+                        "width": size[1],
                         "filename": rel,
                         "prev": token("sample_data", key, name, frame - 1) if index else "",
                         "next": token("sample_data", key, name, frame + 1)
-                        if index + 1 < len(variant.frames)
+                        if index + 1 < len(frames)
                         else "",
                     }
                 )
-            for obj in labels["objects"]:
-                if not obj["visible"]:
+            for obj in labels.objects:
+                category = nuscenes_category(obj.semantic_class, obj.model)
+                if not obj.visible or category is None:
                     continue
-                box = obj["boxes"]["world"]
-                length, width, height = box["size"]
-                x, y, z, w = box["rotation"]
-                annotations.setdefault(obj["name"], []).append(
+                box = obj.boxes["world"]
+                length, width, height = box.size
+                x, y, z, w = box.rotation
+                categories[obj.id] = category
+                annotations.setdefault(obj.id, []).append(
                     {
-                        "token": token("sample_annotation", key, obj["id"], frame),
+                        "token": token("sample_annotation", key, obj.id, frame),
                         "sample_token": sample_tokens[index],
-                        "instance_token": token("instance", key, obj["id"]),
+                        "instance_token": token("instance", key, obj.id),
                         "visibility_token": _visibility_token(obj),
-                        "attribute_tokens": [token("attribute", _attribute(obj["model"], obj))],
-                        "translation": (np.array(box["center"]) + shift).tolist(),
+                        "attribute_tokens": [token("attribute", _attribute(obj, category))],
+                        "translation": (np.array(box.center) + shift).tolist(),
                         "size": [width, length, height],
                         "rotation": [w, x, y, z],
-                        "num_lidar_pts": int(sum(obj["lidar_points"].values())),
+                        "num_lidar_pts": int(sum(obj.lidar_points.values())),
                         "num_radar_pts": 0,
-                        "_model": obj["model"],
                     }
                 )
-        for records in annotations.values():
+        for object_id, records in annotations.items():
             for i, record in enumerate(records):
                 record["prev"] = records[i - 1]["token"] if i else ""
                 record["next"] = records[i + 1]["token"] if i + 1 < len(records) else ""
-            model = records[0].pop("_model")
-            for record in records[1:]:
-                record.pop("_model")
             tables["sample_annotation"] += records
             tables["instance"].append(
                 {
                     "token": records[0]["instance_token"],
-                    "category_token": token("category", CATEGORIES[model]),
+                    "category_token": token("category", categories[object_id]),
                     "nbr_annotations": len(records),
                     "first_annotation_token": records[0]["token"],
                     "last_annotation_token": records[-1]["token"],
@@ -294,16 +283,14 @@ def export_nuscenes(dataset: str | Path, out: str | Path) -> int:
     return samples
 
 
-def _sample_file(
-    variant: Variant, name: str, modality: str, frame: int, folder: Path, stem: str
-) -> str | None:
+def _sample_file(frame: Frame, name: str, modality: str, folder: Path, stem: str) -> str | None:
     if modality == "camera":
-        rel = f"{name}/rgb/{frame:06d}.png"
-        if rel not in variant.manifest["files"]:
+        if not frame.variant.has_output(name, "rgb"):
             return None
-        write_bytes_atomic(folder / f"{stem}.png", variant.file(rel).read_bytes(), durable=False)
+        data = frame.image_file(name, "rgb").read_bytes()
+        write_bytes_atomic(folder / f"{stem}.png", data, durable=False)
         return f"samples/{folder.name}/{stem}.png"
-    points = variant.lidar_points(name, frame)
+    points = frame.lidar(name)
     five = np.stack(
         [
             points["x"],

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from simgen.classes import BY_NAME, CLASSES
-from simgen.labels.frame import FrameLabels
+from simgen.labels.schema import FrameLabels
 from simgen.sensors.camera import CameraFrame
 
 PALETTE = np.array([c.color for c in CLASSES], dtype=np.uint8)

@@ -80,12 +80,12 @@ def test_nuscenes_devkit_loads_the_export_and_returns_our_boxes(dataset, tmp_pat
     variant = find_variants(dataset)[0]
     sample = nusc.get("sample", nusc.scene[0]["first_sample_token"])
     labels = variant.labels(0)
-    ours = {o["name"]: o for o in labels["objects"] if o["visible"]}
+    ours = {o.name: o for o in labels.objects if o.visible}
     for channel, sensor in (("LIDAR_TOP", "lidar_top"), ("CAM_FRONT", "cam_front")):
         path, boxes, intrinsic = nusc.get_sample_data(sample["data"][channel])
         assert path.endswith((".pcd.bin", ".png"))
         if channel == "CAM_FRONT":
-            np.testing.assert_allclose(intrinsic, variant.calibration["cam_front"]["K"])
+            np.testing.assert_allclose(intrinsic, variant.camera("cam_front").K)
         assert boxes
         for box in boxes:
             ann = nusc.get("sample_annotation", box.token)
@@ -93,12 +93,10 @@ def test_nuscenes_devkit_loads_the_export_and_returns_our_boxes(dataset, tmp_pat
             match = [
                 o
                 for o in ours.values()
-                if o["boxes"][sensor]["center"]
-                and np.allclose(box.center, o["boxes"][sensor]["center"], atol=1e-4)
+                if np.allclose(box.center, o.boxes[sensor].center, atol=1e-4)
             ]
             assert len(match) == 1, box
-            obj = match[0]
-            length, width, height = obj["boxes"][sensor]["size"]
+            length, width, height = match[0].boxes[sensor].size
             np.testing.assert_allclose(box.wlh, [width, length, height], atol=1e-6)
             assert nusc.get("category", instance["category_token"])["name"].split(".")[0] in (
                 "vehicle",
@@ -107,7 +105,7 @@ def test_nuscenes_devkit_loads_the_export_and_returns_our_boxes(dataset, tmp_pat
             )
     points = np.fromfile(nusc.get_sample_data_path(sample["data"]["LIDAR_TOP"]), dtype=np.float32)
     assert points.size % 5 == 0
-    native = variant.lidar_points("lidar_top", 0)
+    native = variant.frame(0).lidar("lidar_top")
     np.testing.assert_allclose(points.reshape(-1, 5)[:, 0], native["x"])
     # the map mask is a real raster of the road: the ego stands on drivable surface
     log = nusc.get("log", nusc.scene[0]["log_token"])
@@ -150,7 +148,7 @@ def test_kitti_boxes_project_onto_their_2d_boxes_and_hold_their_points(dataset, 
         ).reshape(-1, 4)
         cam_points = (np.c_[scan[:, :3], np.ones(len(scan))] @ velo_to_cam.T)[:, :3]
         variant = next(v for v in find_variants(dataset) if v.variant == entry["variant"])
-        objects = variant.labels(entry["frame"])["objects"]
+        objects = variant.labels(entry["frame"]).objects
         for line in (tmp_path / "training/label_2" / f"{stem}.txt").read_text().splitlines():
             f = line.split()
             if f[0] == "DontCare":
@@ -180,10 +178,32 @@ def test_kitti_boxes_project_onto_their_2d_boxes_and_hold_their_points(dataset, 
             candidates = [
                 o
                 for o in objects
-                if math.isclose(o["boxes"]["cam_front"]["size"][2], h, abs_tol=1e-3)
-                and math.dist(o["boxes"]["cam_front"]["center"][::2], (x, z)) < 1e-2
+                if math.isclose(o.boxes["cam_front"].size[2], h, abs_tol=1e-3)
+                and math.dist(o.boxes["cam_front"].center[::2], (x, z)) < 1e-2
             ]
             assert len(candidates) == 1
-            assert int(inside.sum()) == candidates[0]["lidar_points"]["lidar_top"]
+            assert int(inside.sum()) == candidates[0].lidar_points["lidar_top"]
             checked += 1
-    assert checked >= 6 and dont_care >= 1  # the hidden car is a DontCare region
+    assert checked >= 6 and dont_care == 0  # every object seen is labelled; no DontCare asked for
+
+
+def test_kitti_dontcare_regions_replace_small_or_hidden_objects_only_when_asked(dataset, tmp_path):
+    from simgen.labels.policy import DontCare
+    from simgen.writers.options import ExportOptions
+
+    export(dataset, "kitti", tmp_path / "all")
+    export(dataset, "kitti", tmp_path / "dc", ExportOptions(kitti_dontcare=DontCare(30, 0.5)))
+    kept = replaced = 0
+    for path in sorted((tmp_path / "all/training/label_2").glob("*.txt")):
+        plain = path.read_text().splitlines()
+        marked = (tmp_path / "dc/training/label_2" / path.name).read_text().splitlines()
+        assert len(plain) == len(marked)  # one line per object either way
+        for a, b in zip(plain, marked, strict=True):
+            if b.startswith("DontCare"):
+                replaced += 1
+                v0, v1 = float(b.split()[5]), float(b.split()[7])
+                assert v1 - v0 + 1 < 30 or a.split()[2] != "0"  # small, or partly hidden
+            else:
+                kept += 1
+                assert a == b
+    assert kept and replaced

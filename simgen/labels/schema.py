@@ -1,0 +1,115 @@
+"""The label schema: what one frame's labels hold, written by the renderer and read back typed.
+
+Pure data with NumPy helpers only, so readers (exports, evaluation, report) import it without
+the simulator or the sensors. ``FrameLabels.from_json(x.to_json()) == x`` holds exactly: JSON keeps
+every float bit for bit, and pydantic turns the lists back into the declared tuples.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+from pydantic import TypeAdapter
+
+from simgen.geometry import box_corners, quat_to_matrix
+from simgen.world.events import CollisionEvent, Vec3
+
+Quat = tuple[float, float, float, float]  # x, y, z, w
+
+
+@dataclass(frozen=True)
+class Box3D:
+    """A box in some frame: geometric centre, size (length, width, height), rotation."""
+
+    center: Vec3
+    size: Vec3
+    rotation: Quat
+    yaw: float  # about the frame's z axis (world, ego, lidar); see rotation otherwise
+
+    def matrix(self) -> np.ndarray:
+        return quat_to_matrix(self.rotation)
+
+    def bottom_center(self) -> np.ndarray:
+        """Centre of the bottom face: the object's origin (its own z axis points up)."""
+        return np.asarray(self.center) - self.matrix()[:, 2] * self.size[2] / 2
+
+    def corners(self) -> np.ndarray:
+        """The 8 corners (8, 3) in the box's frame; order as ``geometry.box_corners``."""
+        return box_corners(self.size) @ self.matrix().T + self.bottom_center()
+
+
+@dataclass(frozen=True)
+class CameraView:
+    """How one camera sees one object. Boxes are pixels [u_min, v_min, u_max, v_max]."""
+
+    amodal_box: tuple[float, float, float, float] | None  # projected 3D box, clipped to the image
+    visible_box: tuple[int, int, int, int] | None  # tight around the instance mask
+    visible_pixels: int
+    unoccluded_pixels: int
+    visibility: float  # visible / unoccluded, 0 when out of view
+    truncation: float  # fraction of the projected box outside the image
+    kitti_occlusion: int  # 0 fully visible, 1 partly, 2 largely occluded, 3 unknown
+
+    @property
+    def in_view(self) -> bool:
+        """In the image and seen in at least one pixel."""
+        return self.amodal_box is not None and self.visible_pixels > 0
+
+
+@dataclass(frozen=True)
+class ObjectLabel:
+    id: int  # = track id = instance id in masks and lidar points, stable for the whole run
+    name: str
+    semantic_class: str
+    model: str
+    boxes: dict[str, Box3D]  # "world", "ego" and every sensor's own frame
+    velocity: Vec3  # world, m/s
+    angular_velocity: Vec3
+    moving: bool
+    crashed: bool
+    headlights: bool
+    brake_lights: bool
+    cameras: dict[str, CameraView]
+    lidar_points: dict[str, int]  # returns from this object, per lidar
+    visible: bool  # seen by at least one sensor
+
+
+@dataclass(frozen=True)
+class FrameLabels:
+    frame: int
+    time: float
+    world_from_ego: tuple[tuple[float, float, float, float], ...]  # 4x4 rows
+    ego_velocity: Vec3  # world, m/s
+    ego_angular_velocity: Vec3  # world, rad/s
+    objects: tuple[ObjectLabel, ...]
+    events: tuple[CollisionEvent, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON data (dicts, lists, numbers, strings)."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | str | bytes) -> FrameLabels:
+        """Validate JSON (text or parsed) into typed labels; raises pydantic's ValidationError."""
+        if isinstance(data, str | bytes):
+            data = json.loads(data)
+        return _adapter().validate_python(data)
+
+    def pose(self) -> np.ndarray:
+        """4x4 pose of the ego in the world."""
+        return np.asarray(self.world_from_ego, dtype=float)
+
+    def object(self, name: str) -> ObjectLabel:
+        for obj in self.objects:
+            if obj.name == name:
+                return obj
+        raise KeyError(name)
+
+
+@cache
+def _adapter() -> TypeAdapter[FrameLabels]:
+    return TypeAdapter(FrameLabels)
