@@ -17,3 +17,17 @@ def root() -> Path:
 settings.register_profile("default", max_examples=300, deadline=None)
 settings.register_profile("thorough", max_examples=5000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def render_text(root: Path, text: str, exports: bool = False) -> Path:
+    """Render every variant of a scenario given as text into ROOT/native (and its exports)."""
+    from simgen.render import export_requested, plan_jobs, render_variant
+
+    path = root / "scene.yaml"
+    path.write_text(text)
+    jobs = plan_jobs([path])
+    for job in jobs:
+        render_variant(job, root / "native")
+    if exports:
+        export_requested(jobs, root / "native")  # what output.formats asks for
+    return root / "native"

@@ -38,8 +38,24 @@ def intrinsics(width: int, height: int, hfov_deg: float) -> np.ndarray:
     return np.array([[fx, 0.0, (width - 1) / 2.0], [0.0, fx, (height - 1) / 2.0], [0.0, 0.0, 1.0]])
 
 
-@dataclass(frozen=True)
-class CameraCalibration:
+class _ComparedByValue:
+    """Dataclass equality over NumPy arrays is ambiguous; compare names and JSON instead."""
+
+    name: str
+
+    def to_json(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            type(other) is type(self)
+            and self.name == other.name  # type: ignore[attr-defined]
+            and self.to_json() == other.to_json()  # type: ignore[attr-defined]
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class CameraCalibration(_ComparedByValue):
     name: str
     width: int
     height: int
@@ -67,8 +83,8 @@ class CameraCalibration:
         )
 
 
-@dataclass(frozen=True)
-class LidarCalibration:
+@dataclass(frozen=True, eq=False)
+class LidarCalibration(_ComparedByValue):
     name: str
     scan: ScanPattern
     ego_from_lidar: np.ndarray  # 4x4

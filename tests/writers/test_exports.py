@@ -8,7 +8,8 @@ import pytest
 
 from simgen.dataset import find_variants
 from simgen.export import export
-from simgen.render import plan_jobs, render_variant
+from tests.conftest import render_text
+from tests.writers.test_kitti import kitti_corners, read_calib
 
 SCENE = """
 version: 1
@@ -41,12 +42,7 @@ actors:
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ds")
-    path = root / "exp.yaml"
-    path.write_text(SCENE)
-    for job in plan_jobs([path]):
-        render_variant(job, root / "native")
-    return root / "native"
+    return render_text(tmp_path_factory.mktemp("ds"), SCENE)
 
 
 def test_coco_loads_and_evaluates_to_ap_one(dataset, tmp_path):
@@ -117,22 +113,6 @@ def test_nuscenes_devkit_loads_the_export_and_returns_our_boxes(dataset, tmp_pat
     assert not mask.is_on_mask(pose["translation"][0], pose["translation"][1] + 40.0)
 
 
-def _read_calib(path):
-    out = {}
-    for line in path.read_text().splitlines():
-        key, values = line.split(":", 1)
-        out[key] = np.array([float(v) for v in values.split()])
-    return out
-
-
-def _corners_kitti(h, w, l, x, y, z, ry):  # noqa: E741 - KITTI's own names
-    xs = np.array([l, l, -l, -l, l, l, -l, -l]) / 2
-    ys = np.array([0, 0, 0, 0, -h, -h, -h, -h])
-    zs = np.array([w, -w, -w, w, w, -w, -w, w]) / 2
-    rot = np.array([[math.cos(ry), 0, math.sin(ry)], [0, 1, 0], [-math.sin(ry), 0, math.cos(ry)]])
-    return (rot @ np.vstack([xs, ys, zs])).T + np.array([x, y, z])
-
-
 def test_kitti_boxes_project_onto_their_2d_boxes_and_hold_their_points(dataset, tmp_path):
     frames = export(dataset, "kitti", tmp_path)
     assert frames == 6
@@ -140,7 +120,7 @@ def test_kitti_boxes_project_onto_their_2d_boxes_and_hold_their_points(dataset, 
     checked = dont_care = 0
     for entry in mapping:
         stem = f"{entry['index']:06d}"
-        calib = _read_calib(tmp_path / "training/calib" / f"{stem}.txt")
+        calib = read_calib(tmp_path / "training/calib" / f"{stem}.txt")
         P2 = calib["P2"].reshape(3, 4)
         velo_to_cam = np.vstack([calib["Tr_velo_to_cam"].reshape(3, 4), [0, 0, 0, 1]])
         scan = np.fromfile(
@@ -156,7 +136,7 @@ def test_kitti_boxes_project_onto_their_2d_boxes_and_hold_their_points(dataset, 
                 continue
             h, w, l, x, y, z, ry = map(float, f[8:15])  # noqa: E741
             u0, v0, u1, v1 = map(float, f[4:8])
-            corners = _corners_kitti(h, w, l, x, y, z, ry)
+            corners = kitti_corners(h, w, l, x, y, z, ry)
             uv = np.c_[corners, np.ones(8)] @ P2.T
             uv = uv[:, :2] / uv[:, 2:3]
             truncated = float(f[1]) > 0
