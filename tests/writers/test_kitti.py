@@ -10,7 +10,7 @@ from simgen.export import export
 from tests.conftest import render_text
 
 # A stationary ego with a camera only; a car drives away at 10 m/s and shrinks far below the
-# 25 px KITTI used to call DontCare (640x360, 90 degrees: 1.45 m tall is 8 px at 60 m).
+# 25 px KITTI used to call DontCare (640x360, 90 degrees: 11 px high at 50 m).
 AWAY = """
 version: 1
 name: away
