@@ -51,6 +51,7 @@ CLASSES: tuple[SemanticClass, ...] = (
     SemanticClass(18, "debris", (150, 100, 100), None, "Misc", "movable_object.debris", "object"),
     SemanticClass(19, "street_light", (250, 220, 0), "pole"),
     SemanticClass(20, "terrain", (152, 251, 152), "terrain"),
+    SemanticClass(21, "scatter", (180, 200, 255), None),  # lidar returns from fog or rain
 )
 
 BY_NAME: dict[str, SemanticClass] = {c.name: c for c in CLASSES}

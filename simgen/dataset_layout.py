@@ -108,6 +108,7 @@ class Manifest:
     classes: tuple[SemanticClass, ...]
     calibration: CalibrationField
     files: dict[str, str]  # relative path -> sha256
+    injectors: tuple[dict[str, Any], ...] = ()  # the edge cases applied to ``instance``
 
     def to_json(self) -> dict[str, Any]:
         return _adapter().dump_python(self, mode="json")

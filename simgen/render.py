@@ -14,17 +14,16 @@ from pathlib import Path
 
 import numpy as np
 
+from simgen.capture import capture
 from simgen.classes import CLASSES
 from simgen.dataset_layout import DEPTH_SCALE, FORMAT_VERSION, FrameTime, Manifest
-from simgen.labels.frame import derive
+from simgen.injectors import apply_injectors
 from simgen.scenario.limits import Limits
 from simgen.scenario.load import LoadedScenario, load_scenario
 from simgen.scenario.models import Camera, Lidar
 from simgen.scenario.sample import ScenarioInstance, sample
 from simgen.sensors.camera import CameraFrame
 from simgen.sensors.rig import Calibrations
-from simgen.sensors.suite import SensorSuite
-from simgen.world.simulate import simulate
 from simgen.writers.native import NativeWriter, class_table, is_complete, png
 from simgen.writers.overview import overview
 
@@ -109,36 +108,32 @@ def render_variant(job: VariantJob, out: Path, progress: Progress | None = None)
         if progress:
             progress(job.frames)
         return directory
-    instance = sample(job.loaded.scenario, job.variant)
+    instance = apply_injectors(sample(job.loaded.scenario, job.variant))
     scenario = instance.scenario
     depth_npy = {s.name: s.depth_npy for s in scenario.ego.sensors if isinstance(s, Camera)}
     # written aside and moved into place whole: no stale or half-written variant is ever visible
     partial = directory.with_name(directory.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     writer = NativeWriter(partial, depth_npy)
-    states = simulate(instance)
-    suite = None
+    frames = capture(instance, limit=job.frames)
     try:
         first_overview = None
         times: list[float] = []
-        for state in states:
-            if state.frame >= job.frames:
-                break
-            if suite is None:
-                suite = SensorSuite(instance, state.static)
-                writer.write_json("calibration.json", suite.calibrations.to_json())
+        calibration = Calibrations({}, {})
+        for found in frames:
+            state, data, labels = found.state, found.data, found.labels
+            if not times:
+                calibration = found.calibrations
+                writer.write_json("calibration.json", calibration.to_json())
                 writer.write_json("classes.json", class_table())
             times.append(state.time)
-            frames = suite.capture(state)
-            labels = derive(state, frames, suite.calibrations)
-            writer.write_frame(state.frame, frames, labels)
+            writer.write_frame(state.frame, data, labels)
             if first_overview is None or state.frame == job.frames // 2:
-                first_overview = _overview(scenario, frames, labels)
+                first_overview = _overview(scenario, data, labels)
             if progress:
                 progress(1)
         if first_overview is not None:
             writer.submit("overview.png", lambda: png(first_overview))
-        calibration = suite.calibrations if suite is not None else Calibrations({}, {})
         writer.finish(_manifest(job, instance, times, calibration))
         shutil.rmtree(directory, ignore_errors=True)
         partial.rename(directory)
@@ -146,9 +141,7 @@ def render_variant(job: VariantJob, out: Path, progress: Progress | None = None)
         writer.abort()
         raise
     finally:
-        states.close()
-        if suite is not None:
-            suite.close()
+        frames.close()
     return directory
 
 
@@ -184,6 +177,7 @@ def _manifest(
         classes=CLASSES,
         calibration=calibration,
         files={},  # filled in by the writer when every file is hashed
+        injectors=tuple(i.model_dump(mode="json", exclude_none=True) for i in instance.applied),
     )
 
 

@@ -6,6 +6,7 @@ from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+EDGE_CASES = sorted((ROOT / "scenarios" / "edge_cases").glob("*.yaml"))
 
 
 @pytest.fixture(scope="session")

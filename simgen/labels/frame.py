@@ -91,7 +91,10 @@ def camera_view(
 
 
 def derive(
-    state: WorldState, frames: dict[str, CameraFrame | np.ndarray], calibrations: Calibrations
+    state: WorldState,
+    frames: dict[str, CameraFrame | np.ndarray],
+    calibrations: Calibrations,
+    faults: dict[str, tuple[str, ...]] | None = None,
 ) -> FrameLabels:
     world_from_ego = state.ego.transform()
     ego_from_world = np.linalg.inv(world_from_ego)
@@ -149,4 +152,5 @@ def derive(
         ego_angular_velocity=state.ego.angular_velocity,
         objects=tuple(objects),
         events=tuple(state.events),
+        faults={name: tuple(f) for name, f in (faults or {}).items() if f},
     )

@@ -87,6 +87,7 @@ class FrameLabels:
     ego_angular_velocity: Vec3  # world, rad/s
     objects: tuple[ObjectLabel, ...]
     events: tuple[CollisionEvent, ...]
+    faults: dict[str, tuple[str, ...]]  # per sensor: the faults acting on it in this frame
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data (dicts, lists, numbers, strings)."""

@@ -16,17 +16,21 @@ from simgen.scenario.layout import lane_bounds
 from simgen.scenario.lidar_presets import LidarSpecError, scan_pattern
 from simgen.scenario.limits import NO_LIMITS_HINT, Limits
 from simgen.scenario.models import (
+    CAMERA_FAULTS,
+    LIDAR_FAULTS,
     Actor,
     Camera,
     Crash,
     CutIn,
     Distance,
     Lidar,
+    LidarBeamDropout,
     Placed,
     RelativeS,
     Scenario,
-    SensorFault,
+    SensorTarget,
     SpeedDifference,
+    SuddenBrake,
 )
 from simgen.scenario.yaml_source import Path
 
@@ -222,14 +226,60 @@ def _references(sc: Scenario, names: list[str], sensors: list[str]) -> list[Prob
                     out += _ref_problem((*path, "behavior", j, "when", key), ref, others, "actor")
     for i, inj in enumerate(sc.injectors):
         path = ("injectors", i)
-        if isinstance(inj, (Crash, CutIn)):
+        if isinstance(inj, (Crash, CutIn, SuddenBrake)):
             out += _ref_problem((*path, "actor"), inj.actor, names, "actor")
         if isinstance(inj, Crash):
             out += _ref_problem((*path, "target"), inj.target, everyone, "actor")
             if inj.actor is not None and inj.actor == inj.target:
                 out.append(Problem((*path, "target"), "an actor cannot crash into itself"))
-        if isinstance(inj, SensorFault):
-            out += _ref_problem((*path, "sensor"), inj.sensor, sensors, "sensor")
+        if isinstance(inj, SensorTarget):
+            out += _fault_target(sc, path, inj)
+    for path, sensor in [(("ego", "sensors", i), s) for i, s in enumerate(sc.ego.sensors)]:
+        for j, fault in enumerate(sensor.faults):
+            out += _fault_target(sc, (*path, "faults", j), fault, sensor)
+    return out
+
+
+def _fault_target(
+    sc: Scenario, path: Path, fault: SensorTarget, owner: Camera | Lidar | None = None
+) -> list[Problem]:
+    """A fault names a sensor of the kind it acts on; dead rings exist on that lidar."""
+    kind = (
+        Camera
+        if isinstance(fault, CAMERA_FAULTS)
+        else Lidar
+        if isinstance(fault, LIDAR_FAULTS)
+        else None
+    )
+    fitting = [s for s in sc.ego.sensors if kind is None or isinstance(s, kind)]
+    if owner is not None:
+        targets = [owner]
+    elif fault.sensor is None:
+        targets = fitting
+        if not targets:
+            what = "camera" if kind is Camera else "lidar" if kind is Lidar else "sensor"
+            return [Problem((*path, "type"), f"{fault.type} needs a {what} on the ego")]
+    else:
+        valid = [s.name for s in fitting]
+        problem = _ref_problem((*path, "sensor"), fault.sensor, valid, "sensor")
+        if problem:
+            return problem
+        targets = [s for s in fitting if s.name == fault.sensor]
+    out: list[Problem] = []
+    if isinstance(fault, LidarBeamDropout):
+        for lidar in targets:
+            try:
+                channels = scan_pattern(lidar).channels
+            except LidarSpecError:
+                continue  # reported by the lidar checks
+            bad = [r for r in fault.rings if not 0 <= r < channels]
+            if bad:
+                out.append(
+                    Problem(
+                        (*path, "rings"),
+                        f"{lidar.name} has rings 0..{channels - 1}; no ring {bad[0]}",
+                    )
+                )
     return out
 
 

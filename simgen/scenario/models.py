@@ -95,11 +95,25 @@ class Sun(Strict):
     azimuth: AnyNumber = 0.0
 
 
+HEAVY_RAIN_MMH = 50.0  # environment.rain = 1
+
+
 class Environment(Strict):
     sun: Sun = Sun()
     fog: NonNegative = Field(default=0.0, description="extinction coefficient (1/m)")
-    rain: Fraction = 0.0
+    rain: Fraction = Field(default=0.0, description="0..1; 1 = 50 mm/h (violent rain)")
+    rain_rate: NonNegative | None = Field(
+        default=None, description="rain rate in mm/h; overrides rain"
+    )
+    exposure_ev: number(ge=-12, le=8) = Field(
+        default=0.0, description="camera exposure offset in EV (stops); < 0 darker"
+    )
     street_lights: bool = False
+
+    def rain_mmh(self) -> float:
+        if self.rain_rate is not None:
+            return float(self.rain_rate)
+        return float(self.rain) * HEAVY_RAIN_MMH
 
 
 # --- sensors -----------------------------------------------------------------------------------
@@ -125,6 +139,9 @@ class Camera(Strict):
     outputs: list[CameraOutput] = Field(default_factory=lambda: ["rgb"], min_length=1)
     shadows: bool = False
     depth_npy: bool = Field(default=False, description="also save float32 depth as .npy")
+    faults: list[CameraFault] = Field(
+        default_factory=list, description="sensor faults (usually set by injectors)"
+    )
 
 
 LidarPreset = Literal["vlp16", "hdl32e", "hdl64e", "os1_128"]
@@ -152,6 +169,9 @@ class Lidar(Strict):
     rotation_rate: float | None = Field(default=None, gt=0, le=100, description="Hz")
     noise: LidarNoise = LidarNoise()
     rolling_shutter: bool = True
+    faults: list[LidarFault] = Field(
+        default_factory=list, description="sensor faults (usually set by injectors)"
+    )
 
 
 def _key_tag(field: str) -> Any:
@@ -280,6 +300,10 @@ class Placed(Strict):
     )
     arm: Arm | None = Field(default=None, description="intersection only: the arm it starts on")
     speed: NonNegative = 0.0
+    heading: AnyNumber = Field(
+        default=0.0, description="degrees from the direction of travel, while standing still"
+    )
+    wrecked: bool = Field(default=False, description="starts crashed and stays where it is")
     behavior: list[Behaviour] = Field(default_factory=list)
 
 
@@ -350,11 +374,35 @@ Requirement = Annotated[
 
 
 # --- injectors ---------------------------------------------------------------------------------
+# Each injector is a transform of a sampled instance (``simgen.injectors``). World injectors add or
+# change road users; weather and light injectors set the environment; sensor faults attach
+# themselves to sensors (``Camera.faults``, ``Lidar.faults``), whose back ends read them.
+
+
+class Window(Strict):
+    """When a sensor fault is active: from ``at`` for ``duration`` seconds (to the end if unset)."""
+
+    at: NonNegative = 0.0
+    duration: Positive | None = None
+
+    def active(self, t: float) -> bool:
+        start = float(self.at)
+        return t >= start - 1e-9 and (self.duration is None or t < start + float(self.duration))
+
+
+class SensorTarget(Window):
+    sensor: str | None = Field(
+        default=None, description="the sensor's name; unset: every sensor the fault applies to"
+    )
 
 
 class LowLight(Strict):
+    """Less light on the sensor: an exposure drop in EV; ``night`` also sets the sun below the
+    horizon and turns the street lights on."""
+
     type: Literal["low_light"]
     ev: number(le=0, ge=-12) = -3.0
+    night: bool = False
 
 
 class Crash(Strict):
@@ -366,40 +414,45 @@ class Crash(Strict):
     at: NonNegative = 2.0
 
 
+class AccidentScene(Strict):
+    """Wrecked vehicles across the ego's lanes ``ahead`` metres in front of it, with debris."""
+
+    type: Literal["accident_scene"]
+    ahead: Positive = 45.0
+    vehicles: integer(ge=1, le=4) = 2
+    debris: integer(ge=0, le=20) = 6
+
+
 class Fog(Strict):
+    """Fog of extinction coefficient ``density`` (1/m): visibility (MOR) = ln(20) / density."""
+
     type: Literal["fog"]
     density: number(gt=0, le=1) = 0.03
 
 
 class Rain(Strict):
+    """Rain of ``rate`` mm/h (2.5 light, 10 moderate, 50 violent)."""
+
     type: Literal["rain"]
-    intensity: Fraction = 0.6
+    rate: number(gt=0, le=200) = 25.0
 
 
 class Glare(Strict):
-    """Put a low sun straight ahead of the ego camera."""
+    """A low sun straight ahead of the ego's first camera."""
 
     type: Literal["glare"]
     elevation: number(ge=0, le=30) = 5.0
 
 
-class SensorFault(Strict):
-    type: Literal["sensor_fault"]
-    sensor: str
-    fault: Literal["blackout", "dead_pixels", "stuck_frame", "noise", "lidar_dropout"]
-    at: NonNegative = 0.0
-    duration: Positive | None = None
-    severity: Fraction = 0.5
-
-
 class Jaywalker(Strict):
-    """A pedestrian steps out ``ahead`` metres in front of the ego at time ``at``."""
+    """A pedestrian steps out from behind a parked vehicle ``ahead`` metres in front of the ego."""
 
     type: Literal["jaywalker"]
     model: one_of(Literal["pedestrian", "child"]) = "pedestrian"
     ahead: Positive = 25.0
     speed: Positive = 1.4
     at: NonNegative = 1.0
+    occluder: one_of(Literal["sedan", "suv", "truck", "bus"]) = "suv"
 
 
 class CutIn(Strict):
@@ -412,8 +465,127 @@ class CutIn(Strict):
     duration: Positive = 1.5
 
 
-INJECTORS = (LowLight, Crash, Fog, Rain, Glare, SensorFault, Jaywalker, CutIn)
+class SuddenBrake(Strict):
+    """The vehicle ahead of the ego (or ``actor``) brakes hard at ``at``."""
+
+    type: Literal["sudden_brake"]
+    actor: ActorRef | None = None
+    at: NonNegative = 1.5
+    decel: number(gt=0, le=12) = 8.0
+
+
+class WrongWayDriver(Strict):
+    """A vehicle comes towards the ego in its own lane from ``ahead`` metres."""
+
+    type: Literal["wrong_way"]
+    model: one_of(VehicleModel) = "sedan"
+    ahead: Positive = 90.0
+    speed: NonNegative = 12.0
+
+
+class StalledVehicle(Strict):
+    """A vehicle stands still in the ego's lane ``ahead`` metres in front of it."""
+
+    type: Literal["stalled_vehicle"]
+    model: one_of(VehicleModel) = "sedan"
+    ahead: Positive = 40.0
+
+
+class Debris(Strict):
+    """``count`` pieces of debris scattered on the ego's lane from ``ahead`` metres on."""
+
+    type: Literal["debris"]
+    ahead: Positive = 30.0
+    count: integer(ge=1, le=30) = 5
+    spread: Positive = Field(default=6.0, description="length of road they lie on (m)")
+
+
+class LidarBeamDropout(SensorTarget):
+    """Dead lasers: the named rings return nothing."""
+
+    type: Literal["lidar_beam_dropout"]
+    rings: list[int] = Field(min_length=1, description="ring indices, 0 = the top ring")
+
+
+class LidarSectorBlockage(SensorTarget):
+    """Something on the cover blocks every ring over an azimuth sector (lidar frame, degrees)."""
+
+    type: Literal["lidar_sector_blockage"]
+    azimuth: tuple[float, float] = Field(
+        default=(-20.0, 20.0), description="[from, to], counter-clockwise from +x (forward)"
+    )
+
+
+class CameraOcclusion(SensorTarget):
+    """Dirt, a leaf or water drops on the lens, covering ``coverage`` of the image."""
+
+    type: Literal["camera_occlusion"]
+    kind: Literal["dirt", "leaf", "drops"] = "dirt"
+    coverage: number(gt=0, le=0.8) = 0.15
+
+
+class CameraNoise(SensorTarget):
+    """High gain: exposure ``gain_ev`` stops shorter, amplified back; the noise model shows."""
+
+    type: Literal["camera_noise"]
+    gain_ev: number(gt=0, le=10) = 4.0
+
+
+class MotionBlur(SensorTarget):
+    """A long exposure: the ego's and the objects' real motion smears the image."""
+
+    type: Literal["motion_blur"]
+    exposure: number(gt=0, le=0.5) = Field(default=0.04, description="seconds")
+
+
+class Overexposure(SensorTarget):
+    type: Literal["overexposure"]
+    ev: number(gt=0, le=8) = 2.5
+
+
+class Blackout(SensorTarget):
+    """The camera delivers black frames."""
+
+    type: Literal["blackout"]
+
+
+class FrameDrop(SensorTarget):
+    """Frames are lost with ``probability``: a camera delivers black, a lidar an empty sweep."""
+
+    type: Literal["frame_drop"]
+    probability: Fraction = 0.5
+
+
+class StuckFrame(SensorTarget):
+    """The sensor repeats the last frame it delivered before ``at``."""
+
+    type: Literal["stuck_frame"]
+
+
+WORLD_INJECTORS = (
+    Crash,
+    AccidentScene,
+    Jaywalker,
+    CutIn,
+    SuddenBrake,
+    WrongWayDriver,
+    StalledVehicle,
+    Debris,
+)
+WEATHER_INJECTORS = (Fog, Rain, LowLight, Glare)
+CAMERA_FAULTS = (CameraOcclusion, CameraNoise, MotionBlur, Overexposure, Blackout)
+LIDAR_FAULTS = (LidarBeamDropout, LidarSectorBlockage)
+SHARED_FAULTS = (FrameDrop, StuckFrame)
+INJECTORS = (
+    *WORLD_INJECTORS,
+    *WEATHER_INJECTORS,
+    *CAMERA_FAULTS,
+    *LIDAR_FAULTS,
+    *SHARED_FAULTS,
+)
 Injector = _tagged_union(INJECTORS, "type")
+CameraFault = _tagged_union((*CAMERA_FAULTS, *SHARED_FAULTS), "type")
+LidarFault = _tagged_union((*LIDAR_FAULTS, *SHARED_FAULTS), "type")
 
 
 # --- output and the scenario -------------------------------------------------------------------

@@ -22,6 +22,7 @@ from simgen.scenario.limits import Limits
 from simgen.scenario.models import (
     Ahead,
     Distance,
+    Injector,
     MinGap,
     Placed,
     RelativeS,
@@ -42,6 +43,7 @@ class ScenarioInstance(BaseModel):
     variant: int
     attempt: int
     scenario: Scenario
+    applied: tuple[Injector, ...] = ()  # injectors already applied to ``scenario``
 
 
 class SamplingError(Exception):

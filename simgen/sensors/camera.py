@@ -9,7 +9,6 @@ Two passes at most per frame:
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
@@ -17,7 +16,6 @@ import numpy as np
 
 from simgen.classes import BY_NAME
 from simgen.scenario.models import Environment
-from simgen.sensors.effects import apply_fog
 from simgen.sensors.pyrender_compat import (
     LightSource,
     import_pyrender,
@@ -26,6 +24,7 @@ from simgen.sensors.pyrender_compat import (
 )
 from simgen.sensors.rig import CameraCalibration
 from simgen.sensors.scene import Part, Placed
+from simgen.sensors.sky import sky_color, sun_direction, sun_strength
 
 SKY_ID = BY_NAME["sky"].id
 Z_NEAR, Z_FAR = 0.1, 1000.0
@@ -39,32 +38,6 @@ class CameraFrame:
     depth: np.ndarray | None  # (H, W) float32 metres along the optical axis, 0 = sky
     instance: np.ndarray | None  # (H, W) uint16 actor ids, 0 = background
     semantic: np.ndarray | None  # (H, W) uint8 class ids
-
-
-def sun_direction(elevation_deg: float, azimuth_deg: float) -> np.ndarray:
-    """Unit vector towards the sun; azimuth counter-clockwise from +x, like yaw."""
-    el, az = math.radians(elevation_deg), math.radians(azimuth_deg)
-    return np.array([math.cos(el) * math.cos(az), math.cos(el) * math.sin(az), math.sin(el)])
-
-
-def sky_color(elevation_deg: float) -> np.ndarray:
-    day, dusk, night = (
-        np.array([0.52, 0.68, 0.9]),
-        np.array([0.85, 0.55, 0.38]),
-        np.array([0.02, 0.025, 0.05]),
-    )
-    if elevation_deg >= 15:
-        return day
-    if elevation_deg >= 0:
-        return dusk + (day - dusk) * elevation_deg / 15
-    if elevation_deg >= -10:
-        return night + (dusk - night) * (elevation_deg + 10) / 10
-    return night
-
-
-def sun_strength(elevation_deg: float) -> float:
-    """0 below the horizon, full above 20 degrees."""
-    return float(np.clip(elevation_deg / 20.0, 0.0, 1.0))
 
 
 def encode_label(instance_id: int, class_id: int) -> tuple[int, int, int]:
@@ -236,7 +209,10 @@ class PyrenderCamera:
         dynamic: list[Placed],
         environment: Environment,
         lights: list[LightSource],
+        geometry: bool = False,
     ) -> CameraFrame:
+        """The raw frame: RGB as rendered, and depth and masks when the outputs ask for them or
+        ``geometry`` does (image effects need them); effects are applied by the caller."""
         pr = self.pr
         world_from_camera = world_from_ego @ self.calibration.ego_from_camera
         self.scene.set_pose(self.camera_node, world_from_camera @ GL_FROM_OPTICAL)
@@ -248,8 +224,7 @@ class PyrenderCamera:
             flags = pr.RenderFlags.SHADOWS_DIRECTIONAL if self.shadows else pr.RenderFlags.NONE
             rgb = render_color(self.renderer, self.scene, flags)
         shaded = time.perf_counter()
-        fog = float(environment.fog)
-        if {"depth", "instance", "semantic"} & set(self.outputs) or (rgb is not None and fog > 0):
+        if geometry or {"depth", "instance", "semantic"} & set(self.outputs):
             labels, depth = self.renderer.render(
                 self.scene, flags=pr.RenderFlags.SEG, seg_node_map=self.seg_colors
             )
@@ -258,12 +233,10 @@ class PyrenderCamera:
             semantic = labels[..., 2].astype(np.uint8)
             semantic[semantic == 0] = SKY_ID  # nothing drawn there: the sky
             depth = depth.astype(np.float32)
-        if rgb is not None and fog > 0:
-            rgb = apply_fog(rgb, depth, fog)
         self.timings = {"rgb": shaded - start, "labels+depth": time.perf_counter() - shaded}
         return CameraFrame(
             rgb=None if rgb is None else np.ascontiguousarray(rgb),
-            depth=depth if "depth" in self.outputs else None,
-            instance=instance if "instance" in self.outputs else None,
-            semantic=semantic if "semantic" in self.outputs else None,
+            depth=depth,
+            instance=instance,
+            semantic=semantic,
         )

@@ -6,8 +6,9 @@ into slices; each slice casts its columns against the world as it is at that sli
 ego and every road user moved on at their velocities), and its points are expressed in the sensor
 frame at their firing time, as a real spinning lidar delivers them before de-skewing.
 
-Intensity = reflectivity x |cos(incidence)| x exp(-2 (alpha_air + fog) range): the material, the
-angle and the two-way attenuation of the path, not the range alone.
+Intensity = reflectivity x |cos(incidence)| x exp(-2 alpha range): the material, the angle and
+the two-way attenuation of the path (clear air, fog and rain; ``lidar_weather``), not the range
+alone. Faults (dead rings, a blocked sector of the window) remove exactly the rays they hit.
 """
 
 from __future__ import annotations
@@ -20,13 +21,25 @@ from dataclasses import dataclass
 import numpy as np
 import open3d as o3d
 
+from simgen.classes import BY_NAME
 from simgen.dataset_layout import POINT_DTYPE
 from simgen.scenario.models import LidarNoise
+from simgen.sensors.lidar_weather import weather_returns
 from simgen.sensors.rig import LidarCalibration
 from simgen.sensors.scene import Placed, extrapolate_pose
 
-AIR_EXTINCTION = 0.002  # 1/m, clear air at 905 nm
 DEFAULT_SLICES = 8
+SCATTER_ID = BY_NAME["scatter"].id
+
+
+@dataclass(frozen=True)
+class LidarConditions:
+    """The atmosphere and the faults acting on one sweep."""
+
+    fog: float = 0.0  # extinction, 1/m
+    rain_mmh: float = 0.0
+    dead_rings: tuple[int, ...] = ()
+    blocked: tuple[tuple[float, float], ...] = ()  # azimuth sectors, degrees, lidar frame
 
 
 @dataclass(frozen=True)
@@ -173,7 +186,7 @@ class Open3DLidar:
         self,
         sensor_pose_at: Callable[[float], np.ndarray],
         bodies: list[Body],
-        fog: float,
+        conditions: LidarConditions,
         rng: np.random.Generator,
     ) -> np.ndarray:
         """A full sweep as a structured array (POINT_DTYPE), in firing order.
@@ -235,7 +248,9 @@ class Open3DLidar:
                 instance[nearer] = mesh.instance[pd]
                 semantic[nearer] = mesh.semantic[pd]
                 reflectivity[nearer] = mesh.reflectivity[pd]
-        return self._points(t, normals, world_dirs, instance, semantic, reflectivity, fog, rng)
+        return self._points(
+            t, normals, world_dirs, instance, semantic, reflectivity, conditions, rng
+        )
 
     def _in_sector(
         self, centers: np.ndarray, radius: np.ndarray, pose: np.ndarray, lo: int, hi: int
@@ -279,31 +294,46 @@ class Open3DLidar:
         instance: np.ndarray,
         semantic: np.ndarray,
         reflectivity: np.ndarray,
-        fog: float,
+        conditions: LidarConditions,
         rng: np.random.Generator,
     ) -> np.ndarray:
         scan = self.calibration.scan
-        keep = np.isfinite(t) & (t <= scan.range)
-        if self.noise.dropout > 0:
-            keep &= rng.random(len(t)) >= self.noise.dropout
-        noise = rng.normal(0.0, self.noise.range_std, len(t)) if self.noise.range_std > 0 else 0.0
         # 1-D gathers only: indexing (N, 3) arrays costs several times more
         cos = np.abs(
             normals[:, 0] * world_dirs[:, 0]
             + normals[:, 1] * world_dirs[:, 1]
             + normals[:, 2] * world_dirs[:, 2]
         )
+        weather = weather_returns(
+            t, reflectivity * cos, conditions.fog, conditions.rain_mmh, scan.range, rng
+        )
+        keep = weather.keep & self._working(conditions)
+        if self.noise.dropout > 0:
+            keep &= rng.random(len(t)) >= self.noise.dropout
+        noise = rng.normal(0.0, self.noise.range_std, len(t)) if self.noise.range_std > 0 else 0.0
         idx = np.nonzero(keep)[0]
-        r = (t + noise)[idx].astype(np.float32)
+        r = (weather.range + noise)[idx].astype(np.float32)
         out = np.empty(len(r), POINT_DTYPE)
         out["x"], out["y"], out["z"] = self.dir_x[idx] * r, self.dir_y[idx] * r, self.dir_z[idx] * r
-        attenuation = np.exp(-2.0 * (AIR_EXTINCTION + fog) * r)
-        out["intensity"] = reflectivity[idx] * cos[idx] * attenuation
+        out["intensity"] = weather.intensity[idx]
         out["ring"] = self.flat_rings[idx]
         out["time"] = self.flat_times[idx]
-        out["semantic"] = semantic[idx]
-        out["instance"] = instance[idx]
+        scatter = weather.scatter[idx]
+        out["semantic"] = np.where(scatter, SCATTER_ID, semantic[idx])
+        out["instance"] = np.where(scatter, 0, instance[idx])
         return out
+
+    def _working(self, conditions: LidarConditions) -> np.ndarray:
+        """Rays whose laser works and whose window is clear."""
+        ok = np.ones(len(self.flat_rings), bool)
+        if conditions.dead_rings:
+            ok &= ~np.isin(self.flat_rings, list(conditions.dead_rings))
+        if conditions.blocked:
+            azimuth = np.degrees(np.arctan2(self.dir_y, self.dir_x))
+            for lo, hi in conditions.blocked:
+                inside = (azimuth - lo) % 360.0 <= (hi - lo) % 360.0
+                ok &= ~inside
+        return ok
 
 
 def _merge_bodies(placed: list[tuple[Body, np.ndarray]]) -> _Mesh:

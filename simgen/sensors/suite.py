@@ -13,10 +13,13 @@ import numpy as np
 
 from simgen.randomize.appearance import Appearance, draw_appearance
 from simgen.rng import derive_rng
+from simgen.scenario.models import FrameDrop, LidarBeamDropout, LidarSectorBlockage, StuckFrame
 from simgen.scenario.sample import ScenarioInstance
 from simgen.sensors.camera import CameraFrame, PyrenderCamera
-from simgen.sensors.lidar import Body, LocalMesh, Open3DLidar, local_mesh
-from simgen.sensors.rig import calibrations
+from simgen.sensors.camera_effects import conditions, develop, is_clear, sun_in_camera
+from simgen.sensors.lidar import Body, LidarConditions, LocalMesh, Open3DLidar, local_mesh
+from simgen.sensors.motion import pixel_flow
+from simgen.sensors.rig import CameraCalibration, calibrations
 from simgen.sensors.scene import (
     Placed,
     actor_placements,
@@ -43,7 +46,6 @@ class SensorSuite:
         self.calibrations = calibrations(instance)
         env = scenario.environment
         self.street_lights = bool(env.street_lights)
-        self.fog = float(env.fog)
         catalog = load_catalog()
         users = [("ego", scenario.ego.model)] + [(a.name, a.model) for a in scenario.actors]
         self.appearance: Appearance = draw_appearance(
@@ -52,6 +54,9 @@ class SensorSuite:
         static_parts = static_placements(static, self.street_lights)
         self._meshes: dict[str, LocalMesh] = {}
         specs = {s.name: s for s in scenario.ego.sensors}
+        self.specs = specs
+        self._delivered: dict[str, np.ndarray] = {}  # last frame each sensor delivered
+        self.faults: dict[str, tuple[str, ...]] = {}
         self.cameras = {
             name: PyrenderCamera(
                 calib, static_parts, tuple(specs[name].outputs), shadows=specs[name].shadows
@@ -97,28 +102,131 @@ class SensorSuite:
         ]
 
     def capture(self, state: WorldState) -> dict[str, SensorData]:
-        """Every sensor's output for one state; ``timings`` keeps seconds per sensor and pass."""
+        """Every sensor's output for one state; ``timings`` keeps seconds per sensor and pass,
+        ``faults`` the faults acting on each sensor in this frame."""
         out: dict[str, SensorData] = {}
         self.timings: dict[str, float] = {}
+        self.faults: dict[str, tuple[str, ...]] = {}
         world_from_ego = state.ego.transform()
+        env = state.environment
+        seed, variant = self.instance.scenario.seed, self.instance.variant
         if self.cameras:
             dynamic = self._others(state)
             lights = light_sources(state, self.street_lights)
             for name, camera in self.cameras.items():
-                out[name] = camera.capture(world_from_ego, dynamic, state.environment, lights)
+                out[name] = self._camera(name, camera, state, world_from_ego, dynamic, lights)
                 for stage, seconds in camera.timings.items():
                     self.timings[f"camera {stage}"] = (
                         self.timings.get(f"camera {stage}", 0) + seconds
                     )
-        seed, variant = self.instance.scenario.seed, self.instance.variant
         bodies = self.bodies(state) if self.lidars else []
         for name, lidar in self.lidars.items():
             start = time.perf_counter()
-            out[name] = lidar.capture(
+            rng = derive_rng(seed, variant, f"lidar/{name}/{state.frame}")
+            spec = self.specs[name]
+            active = [f for f in spec.faults if f.active(state.time)]
+            dropped = any(isinstance(f, FrameDrop) and rng.random() < f.probability for f in active)
+            conditions = LidarConditions(
+                fog=float(env.fog),
+                rain_mmh=env.rain_mmh(),
+                dead_rings=tuple(
+                    r for f in active if isinstance(f, LidarBeamDropout) for r in f.rings
+                ),
+                blocked=tuple(
+                    tuple(f.azimuth) for f in active if isinstance(f, LidarSectorBlockage)
+                ),
+            )
+            points = lidar.capture(
                 partial(_sensor_pose, state, lidar.calibration.ego_from_lidar),
                 bodies,
-                self.fog,
-                derive_rng(seed, variant, f"lidar/{name}/{state.frame}"),
+                conditions,
+                rng,
             )
+            stuck = any(isinstance(f, StuckFrame) for f in active)
+            if dropped:
+                points = points[:0]
+            elif stuck and name in self._delivered:
+                points = self._delivered[name]
+            else:
+                self._delivered[name] = points
+            self.faults[name] = _fault_names(active, dropped, stuck)
+            out[name] = points
             self.timings["lidar"] = self.timings.get("lidar", 0) + time.perf_counter() - start
         return out
+
+    def _camera(
+        self,
+        name: str,
+        camera: PyrenderCamera,
+        state: WorldState,
+        world_from_ego: np.ndarray,
+        dynamic: list[Placed],
+        lights: list,
+    ) -> CameraFrame:
+        spec = self.specs[name]
+        seed, variant = self.instance.scenario.seed, self.instance.variant
+        rng = derive_rng(seed, variant, f"camera/{name}/{state.frame}")
+        cond = conditions(spec, state.environment, state.time, float(rng.random()))
+        calib = camera.calibration
+        world_from_camera = world_from_ego @ calib.ego_from_camera
+        sun = sun_in_camera(cond, calib, world_from_camera) if "rgb" in spec.outputs else None
+        clear = is_clear(cond, sun)
+        raw = camera.capture(world_from_ego, dynamic, state.environment, lights, not clear)
+        rgb = raw.rgb
+        if rgb is not None and not clear:
+            start = time.perf_counter()
+            flow = None
+            if cond.blur_exposure is not None:
+                flow = self._flow(state, raw, calib, world_from_camera, cond.blur_exposure)
+            rgb = develop(
+                rgb,
+                raw.depth,
+                raw.semantic,
+                cond,
+                calib,
+                sun,
+                rng,
+                derive_rng(seed, variant, f"lens/{name}"),
+                flow,
+            )
+            camera.timings["effects"] = time.perf_counter() - start
+        if rgb is not None:
+            if cond.stuck and name in self._delivered:
+                rgb = self._delivered[name]
+            elif not cond.dropped:
+                self._delivered[name] = rgb
+        self.faults[name] = cond.faults()
+        outputs = set(spec.outputs)
+        return CameraFrame(
+            rgb=rgb,
+            depth=raw.depth if "depth" in outputs else None,
+            instance=raw.instance if "instance" in outputs else None,
+            semantic=raw.semantic if "semantic" in outputs else None,
+        )
+
+    def _flow(
+        self,
+        state: WorldState,
+        raw: CameraFrame,
+        calib: CameraCalibration,
+        world_from_camera: np.ndarray,
+        exposure: float,
+    ) -> np.ndarray:
+        ego = state.ego
+        omega = np.asarray(ego.angular_velocity, float)
+        lever = world_from_camera[:3, 3] - np.asarray(ego.position, float)
+        camera_velocity = np.asarray(ego.velocity, float) + np.cross(omega, lever)
+        bodies = {
+            a.id: (np.asarray(a.velocity, float), np.asarray(a.angular_velocity, float),
+                   np.asarray(a.position, float))
+            for a in state.actors[1:]
+        }  # fmt: skip
+        return pixel_flow(
+            raw.depth, raw.instance, calib.K, world_from_camera, camera_velocity, omega, bodies,
+            exposure,
+        )  # fmt: skip
+
+
+def _fault_names(active: list, dropped: bool, stuck: bool) -> tuple[str, ...]:
+    names = [f.type for f in active if not isinstance(f, (FrameDrop, StuckFrame))]
+    return tuple(names + (["frame_drop"] if dropped else []) + (["stuck_frame"] if stuck else []))

@@ -139,6 +139,7 @@ class Plan:
     vx: float = 0.0
     vy: float = 0.0
     yaw_rate: float = 0.0
+    heading_offset: float = 0.0  # radians from the direction of travel, while standing
 
     @property
     def length(self) -> float:
@@ -167,6 +168,8 @@ def make_plan(
     speed: float,
     arm: str | None,
     steps: list,
+    heading: float = 0.0,
+    wrecked: bool = False,
 ) -> Plan:
     if offset is None and lane is None:
         lane = 0
@@ -175,9 +178,10 @@ def make_plan(
     plan = Plan(id, name, model, entry, arm, s, lateral, direction, speed, lane, list(steps))
     plan.fired = [False] * len(steps)
     plan.desired_speed = speed
+    plan.heading_offset = math.radians(heading)
     if entry.kind in ("vehicle", "cyclist"):
         plan.mode = "follow"
-    elif entry.kind == "object":
+    if entry.kind == "object" or wrecked:
         plan.mode = "parked"
         plan.speed = 0.0
     place(plan, geom, dt=None)
@@ -194,8 +198,10 @@ def place(plan: Plan, geom: RoadGeometry, dt: float | None, lateral_rate: float 
         along = plan.direction * plan.speed
         if abs(lateral_rate) > 1e-6 and plan.speed > 0.1:
             yaw = heading + math.atan2(lateral_rate, along)
-        elif plan.speed > 0.1 or dt is None:
+        elif plan.speed > 0.1:
             yaw = heading + (math.pi if plan.direction < 0 else 0.0)
+        elif dt is None:  # standing at the start: turned by its heading offset
+            yaw = heading + (math.pi if plan.direction < 0 else 0.0) + plan.heading_offset
         else:
             yaw = plan.yaw  # a standing road user keeps its heading
     plan.x, plan.y, plan.yaw = x, y, wrap_angle(yaw)

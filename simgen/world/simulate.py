@@ -63,6 +63,8 @@ def _plans(scenario: Scenario, geom: RoadGeometry) -> list[Plan]:
                 speed=float(user.speed),
                 arm=user.arm,
                 steps=list(user.behavior),
+                heading=float(user.heading),  # type: ignore[arg-type]
+                wrecked=user.wrecked,
             )
         )
     return plans
@@ -85,6 +87,8 @@ class Simulation:
         self.steps_done = 0
         self.plans = _plans(self.scenario, self.geom)
         self.by_name = {plan.name: plan for plan in self.plans}
+        users = [self.scenario.ego, *self.scenario.actors]
+        self.wrecked = {p.name for p, u in zip(self.plans, users, strict=True) if u.wrecked}
         self.free: dict[str, BodyState] = {}  # crashed road users, by name
         self.touched: set[tuple[str, str]] = set()
         self.pending: list[CollisionEvent] = []
@@ -161,7 +165,7 @@ class Simulation:
 
     def state(self, frame: int, time: float) -> WorldState:
         actors = []
-        crashed = {name for pair in self.touched for name in pair}
+        crashed = {name for pair in self.touched for name in pair} | self.wrecked
         for plan in self.plans:
             entry = plan.entry
             body = self.free.get(plan.name)

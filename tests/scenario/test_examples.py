@@ -11,7 +11,7 @@ from simgen.scenario import load_scenario, sample
 from simgen.scenario.distributions import Choice, Normal, Uniform
 from simgen.scenario.errors import _all_models
 from simgen.scenario.models import Scenario
-from tests.conftest import SCENARIOS
+from tests.conftest import EDGE_CASES, SCENARIOS
 
 
 def test_at_least_six_examples_and_a_default():
@@ -21,11 +21,11 @@ def test_at_least_six_examples_and_a_default():
 
 
 def test_cli_validates_all_examples():
-    result = CliRunner().invoke(app, ["validate", *map(str, SCENARIOS)])
+    result = CliRunner().invoke(app, ["validate", *map(str, SCENARIOS + EDGE_CASES)])
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", SCENARIOS + EDGE_CASES, ids=lambda p: p.stem)
 def test_every_variant_samples(path):
     scenario = load_scenario(path).scenario
     for variant in range(scenario.variants):
@@ -51,7 +51,7 @@ def _used(value: Any, out: set[tuple[str, str]]) -> None:
 
 def test_examples_use_every_key_of_the_format():
     used: set[tuple[str, str]] = set()
-    for path in SCENARIOS:
+    for path in SCENARIOS + EDGE_CASES:
         _used(load_scenario(path).scenario, used)
     every = {_key(model, field) for model in _all_models(Scenario) for field in model.model_fields}
     missing = sorted(every - used)

@@ -1,0 +1,185 @@
+"""What the weather, the light and the camera's faults do to one RGB frame.
+
+``conditions`` reads the environment and the faults attached to the camera at a frame's time;
+``develop`` turns the rendered image into what the camera delivers, in the order light takes:
+the wet scene, the atmosphere, rain in front of the lens, the sun's glare, things on the lens,
+motion during the exposure, then the sensor (exposure, noise, quantisation) and the encoding.
+Depth and masks are inputs only: labels never change with an effect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simgen.classes import BY_NAME
+from simgen.scenario.models import (
+    Blackout,
+    Camera,
+    CameraNoise,
+    CameraOcclusion,
+    Environment,
+    FrameDrop,
+    MotionBlur,
+    Overexposure,
+    StuckFrame,
+)
+from simgen.sensors.effects import (
+    FOG_COLOR,
+    SKY_DISTANCE,
+    draw_streaks,
+    expose,
+    glare,
+    koschmieder,
+    lens_occlusion,
+    motion_blur,
+    rain_extinction,
+    rain_streaks,
+    ray_lengths,
+    to_linear,
+    to_srgb,
+    wet_road,
+)
+from simgen.sensors.rig import CameraCalibration
+from simgen.sensors.sky import sky_color, sun_direction, sun_strength
+
+DEFAULT_EXPOSURE = 0.01  # s: a daylight exposure, for rain streaks
+GLARE_REACH = 25.0  # degrees outside the field of view from which the sun still veils the image
+WET_CLASSES = frozenset(BY_NAME[n].id for n in ("road", "lane_marking", "sidewalk", "kerb"))
+
+
+@dataclass(frozen=True)
+class CameraConditions:
+    """Everything that changes one camera's image at one instant, besides the scene."""
+
+    fog: float = 0.0  # 1/m
+    rain_mmh: float = 0.0
+    exposure_ev: float = 0.0
+    noise_gain_ev: float | None = None  # None: a noiseless sensor; else stops of gain
+    occlusions: tuple[CameraOcclusion, ...] = ()
+    blur_exposure: float | None = None  # s, when motion blur is on
+    sun_elevation: float = 45.0
+    sun_azimuth: float = 0.0
+    blackout: bool = False
+    dropped: bool = False
+    stuck: bool = False
+
+    def faults(self) -> tuple[str, ...]:
+        """The names of the faults acting now, for the labels."""
+        names = [f"camera_occlusion:{o.kind}" for o in self.occlusions]
+        names += ["camera_noise"] if self.noise_gain_ev else []
+        names += ["motion_blur"] if self.blur_exposure else []
+        names += ["blackout"] if self.blackout else []
+        names += ["frame_drop"] if self.dropped else []
+        names += ["stuck_frame"] if self.stuck else []
+        return tuple(names)
+
+
+def conditions(
+    spec: Camera, environment: Environment, time: float, drop_draw: float
+) -> CameraConditions:
+    """The camera's conditions at ``time``; ``drop_draw`` is a uniform draw for frame drops."""
+    active = [f for f in spec.faults if f.active(time)]
+    exposure = float(environment.exposure_ev) + sum(
+        float(f.ev) for f in active if isinstance(f, Overexposure)
+    )
+    gains = [float(f.gain_ev) for f in active if isinstance(f, CameraNoise)]
+    blur = [float(f.exposure) for f in active if isinstance(f, MotionBlur)]
+    noisy = bool(gains) or exposure < 0
+    return CameraConditions(
+        fog=float(environment.fog),
+        rain_mmh=environment.rain_mmh(),
+        exposure_ev=exposure,
+        noise_gain_ev=(max(gains) if gains else 0.0) if noisy else None,
+        occlusions=tuple(f for f in active if isinstance(f, CameraOcclusion)),
+        blur_exposure=max(blur) if blur else None,
+        sun_elevation=float(environment.sun.elevation),
+        sun_azimuth=float(environment.sun.azimuth),
+        blackout=any(isinstance(f, Blackout) for f in active),
+        dropped=any(isinstance(f, FrameDrop) and drop_draw < f.probability for f in active),
+        stuck=any(isinstance(f, StuckFrame) for f in active),
+    )
+
+
+def sun_in_camera(
+    cond: CameraConditions, calib: CameraCalibration, world_from_camera: np.ndarray
+) -> tuple[float, float, float] | None:
+    """(u, v, degrees outside the field of view) of the sun, when it can glare; else None."""
+    if cond.sun_elevation <= 0:
+        return None
+    direction = world_from_camera[:3, :3].T @ sun_direction(cond.sun_elevation, cond.sun_azimuth)
+    if direction[2] <= 0.05:
+        return None
+    K = calib.K
+    u = K[0, 0] * direction[0] / direction[2] + K[0, 2]
+    v = K[1, 1] * direction[1] / direction[2] + K[1, 2]
+    du = max(0.0, -u, u - (calib.width - 1)) / K[0, 0]
+    dv = max(0.0, -v, v - (calib.height - 1)) / K[1, 1]
+    outside = float(np.degrees(np.arctan(np.hypot(du, dv))))
+    return (float(u), float(v), outside) if outside < GLARE_REACH else None
+
+
+def is_clear(cond: CameraConditions, sun: tuple[float, float, float] | None) -> bool:
+    """Nothing to do: the rendered image is what the camera delivers, byte for byte."""
+    return (
+        cond.fog == 0
+        and cond.rain_mmh == 0
+        and cond.exposure_ev == 0
+        and cond.noise_gain_ev is None
+        and not cond.occlusions
+        and cond.blur_exposure is None
+        and sun is None
+        and not (cond.blackout or cond.dropped)
+    )
+
+
+def develop(
+    rgb: np.ndarray,
+    depth: np.ndarray,
+    semantic: np.ndarray,
+    cond: CameraConditions,
+    calib: CameraCalibration,
+    sun: tuple[float, float, float] | None,
+    rng: np.random.Generator,
+    lens_rng: np.random.Generator,
+    flow: np.ndarray | None = None,
+) -> np.ndarray:
+    """The delivered 8-bit RGB. ``rng`` draws this frame's noise and drops; ``lens_rng`` lays out
+    what sits on the lens (the same in every frame)."""
+    if cond.blackout or cond.dropped:
+        return np.zeros_like(rgb)
+    linear = to_linear(rgb)
+    daylight = 0.04 + 0.96 * sun_strength(cond.sun_elevation)
+    sky = to_linear(np.asarray(sky_color(cond.sun_elevation)) * 255.0)
+    if cond.rain_mmh > 0:
+        wetness = min(1.0, cond.rain_mmh / 10.0)  # soaked from moderate rain on
+        linear = wet_road(linear, np.isin(semantic, list(WET_CLASSES)), wetness, sky)
+    alpha = cond.fog + rain_extinction(cond.rain_mmh)
+    if alpha > 0:
+        airlight = to_linear(FOG_COLOR * 255.0) * daylight
+        linear = koschmieder(linear, ray_lengths(depth, calib.K), alpha, airlight)
+    if cond.rain_mmh > 0:
+        exposure = cond.blur_exposure or DEFAULT_EXPOSURE
+        streaks = rain_streaks(cond.rain_mmh, calib.K, (calib.height, calib.width), exposure, rng)
+        # a drop refracts a wide cone of the environment: about the mean scene brightness
+        linear = draw_streaks(linear, streaks, depth, 0.5 * sky + 0.5 * linear.mean((0, 1)))
+    if sun is not None:
+        u, v, outside = sun
+        visible = outside == 0 and _is_sky(semantic, u, v)
+        through = float(np.exp(-alpha * SKY_DISTANCE))  # the atmosphere dims the sun too
+        strength = 0.3 * (1.0 if visible else 0.4) * through  # the disk is bright when low too
+        linear = glare(linear, (u, v), strength, float(calib.K[0, 0]), visible)
+    for occlusion in cond.occlusions:
+        linear = lens_occlusion(linear, occlusion.kind, float(occlusion.coverage), lens_rng)
+    if flow is not None:
+        linear = motion_blur(linear, flow)
+    noise_rng = rng if cond.noise_gain_ev is not None else None
+    linear = expose(linear, cond.exposure_ev, noise_rng, cond.noise_gain_ev or 0.0)
+    return to_srgb(linear)
+
+
+def _is_sky(semantic: np.ndarray, u: float, v: float) -> bool:
+    h, w = semantic.shape
+    iu, iv = round(u), round(v)
+    return 0 <= iu < w and 0 <= iv < h and semantic[iv, iu] == BY_NAME["sky"].id
