@@ -47,7 +47,9 @@ def capture(
             if suite is None:
                 suite = SensorSuite(instance, state.static)
             data = suite.capture(state)
-            labels = derive(state, data, suite.calibrations, suite.faults)
+            # labels describe the world: points are counted in the sweeps as cast, even when a
+            # fault delivers a stale or an empty one (the labels' faults say so)
+            labels = derive(state, {**data, **suite.exact}, suite.calibrations, suite.faults)
             yield Captured(state, data, labels, suite.calibrations)
     finally:
         states.close()

@@ -140,6 +140,14 @@ def render(
     frames: Annotated[
         int | None, typer.Option("--frames", min=1, help="Render only the first N frames.")
     ] = None,
+    inject: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--inject",
+            help="Apply an edge case on top of every scenario: TYPE[:KEY=VALUE,...], "
+            "e.g. fog:density=0.03 (repeatable; `simgen injectors` lists them).",
+        ),
+    ] = None,
     no_limits: NoLimits = False,
 ) -> None:
     """Render scenarios to a labeled native dataset; complete variants are skipped on a rerun."""
@@ -155,7 +163,12 @@ def render(
 
     with _reported():
         jobs = plan_jobs(
-            files, variants=variants, variant=variant, frames=frames, limits=_limits(no_limits)
+            files,
+            variants=variants,
+            variant=variant,
+            frames=frames,
+            limits=_limits(no_limits),
+            inject=inject or [],
         )
     for job in jobs:
         if job.variant >= job.loaded.scenario.variants:
@@ -195,6 +208,19 @@ def render(
         typer.echo(f"wrote {fmt} export of {count} frames to {folder}")
     if done:
         typer.echo(f"open first: {done[0] / 'overview.png'}")
+
+
+@app.command()
+def injectors() -> None:
+    """List every edge-case injector with its parameters and defaults."""
+    from simgen.injectors.docs import injector_docs
+
+    for doc in injector_docs():
+        typer.echo(f"{doc.type}  [{doc.group}]")
+        typer.echo(f"    {doc.summary}")
+        for p in doc.parameters:
+            described = f"  {p.description}" if p.description else ""
+            typer.echo(f"    {p.name} = {p.default}{described}")
 
 
 @app.command("export")

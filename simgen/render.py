@@ -18,6 +18,7 @@ from simgen.capture import capture
 from simgen.classes import CLASSES
 from simgen.dataset_layout import DEPTH_SCALE, FORMAT_VERSION, FrameTime, Manifest
 from simgen.injectors import apply_injectors
+from simgen.injectors.cli_spec import with_injectors
 from simgen.scenario.limits import Limits
 from simgen.scenario.load import LoadedScenario, load_scenario
 from simgen.scenario.models import Camera, Lidar
@@ -81,11 +82,13 @@ def plan_jobs(
     variant: int | None = None,
     frames: int | None = None,
     limits: Limits | None = None,
+    inject: list[str] | None = None,
 ) -> list[VariantJob]:
-    """Every (scenario, variant) to render; raises ScenarioError before anything is written."""
+    """Every (scenario, variant) to render, with ``inject`` (``--inject`` specs) added to each;
+    raises ScenarioError before anything is written."""
     jobs = []
     for path in paths:
-        loaded = load_scenario(path, limits)
+        loaded = with_injectors(load_scenario(path, limits), inject or [])
         scenario = loaded.scenario
         if variant is not None:
             chosen = [variant]

@@ -32,3 +32,15 @@ def render_text(root: Path, text: str, exports: bool = False) -> Path:
     if exports:
         export_requested(jobs, root / "native")  # what output.formats asks for
     return root / "native"
+
+
+def shrink(scenario, width: int = 96, height: int = 54, lidar_resolution: float = 2.0):
+    """The same scenario seen by small sensors: fast tests of everything but resolution."""
+    sensors = []
+    for s in scenario.ego.sensors:
+        if s.type == "camera":
+            s = s.model_copy(update={"width": width, "height": height})
+        else:
+            s = s.model_copy(update={"horizontal_resolution": lidar_resolution})
+        sensors.append(s)
+    return scenario.model_copy(update={"ego": scenario.ego.model_copy(update={"sensors": sensors})})

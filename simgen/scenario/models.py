@@ -445,14 +445,15 @@ class Glare(Strict):
 
 
 class Jaywalker(Strict):
-    """A pedestrian steps out from behind a parked vehicle ``ahead`` metres in front of the ego."""
+    """A pedestrian hidden by a vehicle parked on the kerb ``ahead`` metres in front of the ego
+    steps out in front of it at ``at``."""
 
     type: Literal["jaywalker"]
     model: one_of(Literal["pedestrian", "child"]) = "pedestrian"
     ahead: Positive = 25.0
     speed: Positive = 1.4
     at: NonNegative = 1.0
-    occluder: one_of(Literal["sedan", "suv", "truck", "bus"]) = "suv"
+    occluder: one_of(Literal["sedan", "suv", "truck", "bus"]) = "truck"
 
 
 class CutIn(Strict):
@@ -539,6 +540,8 @@ class MotionBlur(SensorTarget):
 
 
 class Overexposure(SensorTarget):
+    """The exposure ``ev`` stops too long: highlights clip to white."""
+
     type: Literal["overexposure"]
     ev: number(gt=0, le=8) = 2.5
 

@@ -30,6 +30,7 @@ from simgen.sensors.scene import Placed, extrapolate_pose
 
 DEFAULT_SLICES = 8
 SCATTER_ID = BY_NAME["scatter"].id
+GROUND = [BY_NAME[n].id for n in ("road", "lane_marking", "sidewalk", "kerb")]
 
 
 @dataclass(frozen=True)
@@ -304,8 +305,9 @@ class Open3DLidar:
             + normals[:, 1] * world_dirs[:, 1]
             + normals[:, 2] * world_dirs[:, 2]
         )
+        ground = np.isin(semantic, GROUND) if conditions.rain_mmh > 0 else None
         weather = weather_returns(
-            t, reflectivity * cos, conditions.fog, conditions.rain_mmh, scan.range, rng
+            t, reflectivity * cos, conditions.fog, conditions.rain_mmh, scan.range, rng, ground
         )
         keep = weather.keep & self._working(conditions)
         if self.noise.dropout > 0:

@@ -11,7 +11,11 @@ detects a 1 % target at normal incidence at its rated range in clear air.
   of the peak and belongs to no object; a hard return below the threshold is lost. As there,
   only rays that hit a surface in range can move; rays into the open stay empty.
 - Rain, after Goodin et al. (Electronics 2019): extinction from the rain rate (the same as the
-  camera's), and range noise with standard deviation 0.02 r (1 - exp(-R))^2, R in mm/h.
+  camera's), and range noise with standard deviation 0.02 r (1 - exp(-R))^2, R in mm/h. Wet
+  ground turns specular: its diffuse return falls by up to 70 % (soaked from 10 mm/h), so far,
+  grazing road returns drop out, as measured in rain by Filgueira et al. (2017). Drops in the
+  first metres return some pulses themselves: a ray meets a drop (Marshall-Palmer, D > 0.5 mm)
+  within ``DROP_REACH`` with probability 1 - exp(-n sigma L); that point is scatter.
 """
 
 from __future__ import annotations
@@ -22,13 +26,16 @@ from functools import lru_cache
 
 import numpy as np
 
-from simgen.sensors.effects import rain_extinction
+from simgen.sensors.effects import marshall_palmer_lambda, rain_extinction
 
 SPEED_OF_LIGHT = 299_792_458.0
 TAU_H = 20e-9  # s, half-power pulse width
 OVERLAP = (0.9, 1.0)  # m: where the receiver starts to see the beam
 AIR_EXTINCTION = 0.002  # 1/m, clear air at 905 nm
 THRESHOLD_REFLECTIVITY = 0.01
+WET_LOSS = 0.7  # share of a soaked surface's diffuse return lost to its water film
+DROP_REACH = (1.0, 6.0)  # m: where drops are near enough to return a pulse themselves
+DROP_REFLECTIVITY = 0.05
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,16 @@ def fog_response(alpha: float, step: float = 0.02, reach: float = 40.0) -> tuple
     return float(x[peak]), float(response[peak])
 
 
+def drop_hit_probability(rate_mmh: float) -> float:
+    """Chance that a ray meets a rain drop within ``DROP_REACH``."""
+    lam = marshall_palmer_lambda(rate_mmh)
+    d0 = 0.5  # mm
+    count = 8000.0 / lam * math.exp(-lam * d0)  # drops per m^3 above d0
+    mean_square = d0**2 + 2 * d0 / lam + 2 / lam**2  # E[D^2] above d0 (mm^2)
+    sigma = math.pi / 4 * mean_square * 1e-6  # m^2
+    return 1.0 - math.exp(-count * sigma * (DROP_REACH[1] - DROP_REACH[0]))
+
+
 def weather_returns(
     t: np.ndarray,
     reflect_cos: np.ndarray,
@@ -75,9 +92,14 @@ def weather_returns(
     rain_mmh: float,
     rated_range: float,
     rng: np.random.Generator,
+    ground: np.ndarray | None = None,
 ) -> Returns:
     """Apply the atmosphere to hit distances ``t`` (inf: no hit) of surfaces returning
-    ``reflect_cos`` (reflectivity x |cos incidence|)."""
+    ``reflect_cos`` (reflectivity x |cos incidence|); ``ground`` marks rays that hit the road
+    or the sidewalk (wet in rain)."""
+    if rain_mmh > 0 and ground is not None:
+        wetness = min(1.0, rain_mmh / 10.0)
+        reflect_cos = np.where(ground, reflect_cos * (1.0 - WET_LOSS * wetness), reflect_cos)
     alpha = AIR_EXTINCTION + fog + rain_extinction(rain_mmh)
     hit = np.isfinite(t) & (t <= rated_range)
     r = np.where(hit, t, rated_range).astype(np.float64)
@@ -99,5 +121,12 @@ def weather_returns(
     if rain_mmh > 0:
         sigma = 0.02 * measured * (1.0 - math.exp(-rain_mmh)) ** 2
         measured = measured + rng.normal(0.0, 1.0, len(t)) * sigma
+        drop_range = rng.uniform(*DROP_REACH, len(t))
+        drop = rng.random(len(t)) < drop_hit_probability(rain_mmh)
+        drop &= ~(keep & (measured < drop_range))  # a nearer surface answers first
+        measured = np.where(drop, drop_range, measured)
+        power = np.where(drop, DROP_REFLECTIVITY / math.pi / drop_range**2, power)
+        scatter |= drop
+        keep |= drop
     intensity = power * math.pi * measured**2  # back to reflectivity x cos x transmission
     return Returns(measured.astype(np.float32), intensity.astype(np.float32), keep, scatter)

@@ -102,11 +102,13 @@ class SensorSuite:
         ]
 
     def capture(self, state: WorldState) -> dict[str, SensorData]:
-        """Every sensor's output for one state; ``timings`` keeps seconds per sensor and pass,
-        ``faults`` the faults acting on each sensor in this frame."""
+        """Every sensor's output for one state, as delivered (faults included). ``exact`` keeps
+        each lidar's sweep as cast, which the labels count points from; ``faults`` the faults
+        acting on each sensor in this frame; ``timings`` seconds per sensor and pass."""
         out: dict[str, SensorData] = {}
         self.timings: dict[str, float] = {}
         self.faults: dict[str, tuple[str, ...]] = {}
+        self.exact: dict[str, np.ndarray] = {}  # the sweeps as cast, before faults replace them
         world_from_ego = state.ego.transform()
         env = state.environment
         seed, variant = self.instance.scenario.seed, self.instance.variant
@@ -143,6 +145,7 @@ class SensorSuite:
                 rng,
             )
             stuck = any(isinstance(f, StuckFrame) for f in active)
+            self.exact[name] = points
             if dropped:
                 points = points[:0]
             elif stuck and name in self._delivered:

@@ -1,0 +1,115 @@
+"""World injectors act through physics and behaviour: checked on the simulated world."""
+
+import math
+
+import numpy as np
+import pytest
+
+from simgen.capture import capture
+from simgen.injectors import apply_injectors
+from simgen.scenario import load_scenario, parse_scenario, sample
+from simgen.world.simulate import simulate
+from tests.conftest import ROOT, shrink
+
+BASE = """
+version: 1
+name: w
+seed: 5
+duration: {duration}
+frame_rate: 10
+road: {{length: 300, lanes: 2, oncoming_lanes: 1, lane_width: 3.5, sidewalk_width: 2.5}}
+ego:
+  lane: 0
+  s: 20
+  speed: 10
+  behavior: [{{action: lane_follow, speed: 10}}]
+actors:
+  - {{name: lead, model: sedan, lane: 0, s: 50, speed: 10, behavior: [{{action: lane_follow}}]}}
+  - {{name: side, model: suv, lane: 1, s: 38, speed: 12}}
+injectors: [{inject}]
+"""
+
+
+def run(inject: str, duration: float = 5.0):
+    text = BASE.format(inject=inject, duration=duration)
+    instance = apply_injectors(sample(parse_scenario(text).scenario, 0))
+    return instance, list(simulate(instance))
+
+
+def test_crash_is_one_collision_with_crashed_flags_and_vehicles_off_their_paths():
+    _, planned = run("")
+    _, states = run("{type: crash, actor: side, target: lead, at: 1.0}")
+    events = [e for s in states for e in s.events]
+    assert len(events) == 1 and set(events[0].actors) == {"side", "lead"}
+    assert events[0].time > 1.0 and events[0].impulse > 1000
+    end, calm = states[-1], planned[-1]
+    for name in ("side", "lead"):
+        assert end.actor(name).crashed and not end.actor(name).controlled
+        gone = math.dist(end.actor(name).position[:2], calm.actor(name).position[:2])
+        assert gone > 5.0, name  # nowhere near where its plan would have taken it
+    assert not end.ego.crashed
+
+
+def test_crash_without_names_picks_the_nearest_pair_ahead():
+    _, states = run("{type: crash, at: 1.0}")
+    events = [e for s in states for e in s.events]
+    assert len(events) == 1 and set(events[0].actors) == {"side", "lead"}
+
+
+def test_sudden_brake_decelerates_the_lead_at_the_given_rate():
+    _, states = run("{type: sudden_brake, at: 1.0, decel: 8}")
+    speeds = [s.actor("lead").speed for s in states]
+    assert speeds[9] == pytest.approx(10.0, abs=0.05)
+    assert (speeds[11] - speeds[12]) / 0.1 == pytest.approx(8.0, abs=0.3)
+    assert speeds[-1] < 0.01
+
+
+def test_cut_in_ends_in_the_ego_lane_the_gap_ahead():
+    instance, states = run("{type: cut_in, gap: 6, at: 0.5, duration: 1.0}", duration=2.0)
+    cutter = next(a.name for a in instance.scenario.actors if a.name.startswith("cutter"))
+    end = states[15]
+    assert end.actor(cutter).position[1] == pytest.approx(end.ego.position[1], abs=0.05)
+    gap = end.actor(cutter).position[0] - end.ego.position[0] - 4.62
+    assert 3.0 < gap < 9.0
+
+
+def test_wrong_way_stalled_and_debris_are_where_they_should_be():
+    instance, states = run(
+        "{type: wrong_way, ahead: 100, speed: 12}, {type: stalled_vehicle, ahead: 60},"
+        " {type: debris, ahead: 30, count: 4, spread: 5}",
+        duration=1.0,
+    )
+    names = [a.name for a in instance.scenario.actors]
+    ghost = next(n for n in names if n.startswith("ghost"))
+    stalled = next(n for n in names if n.startswith("stalled"))
+    pieces = [n for n in names if n.startswith("debris")]
+    first, last = states[0], states[-1]
+    assert last.actor(ghost).velocity[0] == pytest.approx(-12.0, abs=0.1)
+    assert abs(first.actor(ghost).position[1] - first.ego.position[1]) < 0.01
+    assert last.actor(stalled).speed == 0.0
+    assert first.actor(stalled).position[0] == pytest.approx(80.0)
+    assert len(pieces) == 4
+    for p in pieces:
+        x, y, _ = first.actor(p).position
+        assert 50.0 <= x <= 55.0 and abs(y - first.ego.position[1]) <= 1.3
+
+
+def test_accident_scene_wrecks_are_crashed_and_turned_across_the_lanes():
+    instance, states = run("{type: accident_scene, ahead: 40, vehicles: 2, debris: 3}", 1.0)
+    wrecks = [a for a in states[0].actors if a.name.startswith("wreck")]
+    assert len(wrecks) == 2
+    assert {round(w.position[1], 2) for w in wrecks} == {-5.25, -1.75}  # both lanes
+    for w in wrecks:
+        assert w.crashed and w.speed == 0.0 and abs(w.yaw) > math.radians(1)
+    assert sum(a.name.startswith("debris") for a in states[0].actors) == 3
+
+
+def test_a_jaywalker_steps_out_from_behind_a_parked_van():
+    scenario = load_scenario(ROOT / "scenarios/edge_cases/jaywalker_parked_van.yaml").scenario
+    instance = apply_injectors(sample(shrink(scenario, 320, 180), 0))
+    seen = []
+    for found in capture(instance, limit=30):
+        walker = next(o for o in found.labels.objects if o.name.startswith("jaywalker"))
+        seen.append(walker.cameras["cam_front"].visibility)
+    assert max(seen[:5]) < 0.1  # hidden by the van at first
+    assert max(seen[15:]) > 0.8 and np.median(seen[20:]) > 0.8  # then in plain view
