@@ -28,11 +28,11 @@ TILE = (480, 270)
 # injector -> (its parameters, the time shown)
 SHOWN: dict[str, tuple[dict, float]] = {
     "crash": ({"actor": "neighbour", "target": "lead", "at": 1.0}, 3.0),
-    "accident_scene": ({"ahead": 30}, 0.5),
-    "jaywalker": ({"ahead": 30, "at": 0.2, "speed": 1.8}, 1.8),
+    "accident_scene": ({"ahead": 20}, 2.5),
+    "jaywalker": ({"ahead": 30, "at": 0.2, "speed": 1.8}, 2.2),
     "cut_in": ({"gap": 5, "at": 0.5, "duration": 1.2}, 1.5),
     "sudden_brake": ({"actor": "lead", "at": 0.5, "decel": 9}, 2.5),
-    "wrong_way": ({"ahead": 60, "speed": 12}, 1.5),
+    "wrong_way": ({"ahead": 70, "speed": 12}, 2.6),
     "stalled_vehicle": ({"ahead": 25}, 0.5),
     "debris": ({"ahead": 12, "count": 8}, 0.5),
     "fog": ({"density": 0.03}, 0.5),
