@@ -161,12 +161,13 @@ def _free_spot(
     jitter: float,
     turn: float = 180.0,
 ) -> Spot:
-    """A placement whose footprint keeps 0.3 m from every taken one (bounded tries); it is
-    added to ``taken``."""
+    """A placement whose footprint keeps 0.3 m from every taken one; it is added to ``taken``.
+    Where the range is full (dense traffic), it moves on along the road, 10 m at a time."""
     length, width = _length(model), _width(model)
-    for _ in range(200):
+    for attempt in range(400):
+        shift = 10.0 * (attempt // 40)
         spot = Spot(
-            float(rng.uniform(*s_range)),
+            float(rng.uniform(s_range[0] + shift, s_range[1] + shift)),
             float(rng.choice(laterals)) + float(rng.uniform(-jitter, jitter)),
             float(rng.uniform(-turn, turn)),
         )
@@ -174,7 +175,7 @@ def _free_spot(
         if all(polygon_distance(mine, other) > 0.3 for other in taken):
             taken.append(mine)
             return spot
-    raise InjectorError(f"no free place for {model} there; give it more room (ahead, spread)")
+    raise InjectorError(f"no free place for {model} within 100 m of where it was asked for")
 
 
 def jaywalker(edit: Edit, inj: Jaywalker) -> Scenario:

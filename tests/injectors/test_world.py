@@ -95,7 +95,7 @@ def test_wrong_way_stalled_and_debris_are_where_they_should_be():
 
 
 def test_accident_scene_wrecks_are_crashed_and_turned_across_the_lanes():
-    instance, states = run("{type: accident_scene, ahead: 40, vehicles: 2, debris: 3}", 1.0)
+    _, states = run("{type: accident_scene, ahead: 40, vehicles: 2, debris: 3}", 1.0)
     wrecks = [a for a in states[0].actors if a.name.startswith("wreck")]
     assert len(wrecks) == 2
     assert {round(w.position[1], 2) for w in wrecks} == {-5.25, -1.75}  # both lanes

@@ -67,12 +67,12 @@ def test_camera_fog_follows_koschmieder_on_the_ray_length():
     alpha = 0.02
     clear, foggy = frame().data["cam"], frame(env=f", fog: {alpha}").data["cam"]
     np.testing.assert_array_equal(foggy.depth, clear.depth)
-    J, I = to_linear(clear.rgb), to_linear(foggy.rgb)
+    J, seen = to_linear(clear.rgb), to_linear(foggy.rgb)
     A = to_linear(np.asarray(FOG_COLOR) * 255.0) * (0.04 + 0.96 * 1.0)  # full daylight
     d = ray_lengths(clear.depth, np.array([[119.17, 0, 99.5], [0, 119.17, 59.5], [0, 0, 1]]))
     contrast = (J - A).max(axis=2)
     usable = (clear.depth > 0) & (np.abs(contrast) > 0.15)
-    measured = ((I - A).max(axis=2) / contrast)[usable]
+    measured = ((seen - A).max(axis=2) / contrast)[usable]
     expected = np.exp(-alpha * d[usable])
     assert usable.sum() > 500
     ratio = measured / expected
