@@ -100,14 +100,15 @@ def weather_returns(
     if rain_mmh > 0 and ground is not None:
         wetness = min(1.0, rain_mmh / 10.0)
         reflect_cos = np.where(ground, reflect_cos * (1.0 - WET_LOSS * wetness), reflect_cos)
-    alpha = AIR_EXTINCTION + fog + rain_extinction(rain_mmh)
-    hit = np.isfinite(t) & (t <= rated_range)
-    r = np.where(hit, t, rated_range).astype(np.float64)
-    transmission = np.exp(-2.0 * alpha * r)
-    power = reflect_cos / math.pi / np.maximum(r, 1e-3) ** 2 * transmission
-    keep = hit & (power >= threshold(rated_range))
+    alpha = np.float32(AIR_EXTINCTION + fog + rain_extinction(rain_mmh))
+    hit = t <= rated_range  # inf (no hit) compares False
+    r = np.where(hit, t, np.float32(rated_range)).astype(np.float32)
+    # float32 throughout: this runs on every ray of every sweep
+    intensity = reflect_cos.astype(np.float32) * np.exp(-2.0 * alpha * r)
+    power = intensity / np.float32(math.pi) / np.maximum(r, np.float32(1e-3)) ** 2
+    keep = hit & (power >= np.float32(threshold(rated_range)))
     scatter = np.zeros(len(t), bool)
-    measured = r.copy()
+    measured = r
     if fog > 0:
         peak_range, peak_power = fog_response(round(fog + rain_extinction(rain_mmh), 6))
         beats = peak_power > np.where(keep, power, 0.0)
@@ -115,18 +116,19 @@ def weather_returns(
         # that hit nothing within range stay empty (the sensor's near-field clutter filter)
         scatter = hit & beats & (peak_power >= threshold(rated_range))
         scatter &= ~(keep & (r < peak_range))  # a surface nearer than the peak is seen first
-        measured = np.where(scatter, peak_range + rng.normal(0.0, 0.05, len(t)), measured)
-        power = np.where(scatter, peak_power, power)
+        jitter = rng.normal(0.0, 0.05, len(t)).astype(np.float32)
+        measured = np.where(scatter, np.float32(peak_range) + jitter, measured)
+        fog_intensity = np.float32(peak_power * math.pi * peak_range**2)
+        intensity = np.where(scatter, fog_intensity, intensity)
         keep = keep | scatter
     if rain_mmh > 0:
         sigma = 0.02 * measured * (1.0 - math.exp(-rain_mmh)) ** 2
-        measured = measured + rng.normal(0.0, 1.0, len(t)) * sigma
-        drop_range = rng.uniform(*DROP_REACH, len(t))
+        measured = (measured + rng.normal(0.0, 1.0, len(t)) * sigma).astype(np.float32)
+        drop_range = rng.uniform(*DROP_REACH, len(t)).astype(np.float32)
         drop = rng.random(len(t)) < drop_hit_probability(rain_mmh)
         drop &= ~(keep & (measured < drop_range))  # a nearer surface answers first
         measured = np.where(drop, drop_range, measured)
-        power = np.where(drop, DROP_REFLECTIVITY / math.pi / drop_range**2, power)
+        intensity = np.where(drop, np.float32(DROP_REFLECTIVITY), intensity)
         scatter |= drop
         keep |= drop
-    intensity = power * math.pi * measured**2  # back to reflectivity x cos x transmission
-    return Returns(measured.astype(np.float32), intensity.astype(np.float32), keep, scatter)
+    return Returns(measured, intensity.astype(np.float32), keep, scatter)
