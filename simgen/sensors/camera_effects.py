@@ -170,6 +170,9 @@ def develop(
         through = float(np.exp(-alpha * SKY_DISTANCE))  # the atmosphere dims the sun too
         strength = 0.3 * (1.0 if visible else 0.4) * through  # the disk is bright when low too
         linear = glare(linear, (u, v), strength, float(calib.K[0, 0]), visible)
+    if cond.rain_mmh > 0:  # drops on the lens: more in harder rain
+        coverage = min(0.12, 0.0025 * cond.rain_mmh)
+        linear = lens_occlusion(linear, "drops", coverage, rng)
     for occlusion in cond.occlusions:
         linear = lens_occlusion(linear, occlusion.kind, float(occlusion.coverage), lens_rng)
     if flow is not None:

@@ -189,15 +189,17 @@ def lens_occlusion(
         alpha = cv2.GaussianBlur(mask, (blur, blur), 0)
         leaf = np.array([0.05, 0.08, 0.02], np.float32)
         return linear * (1 - alpha[..., None]) + leaf * alpha[..., None]
+    sizes = (0.005, 0.02) if kind == "drops" else (0.015, 0.06)  # of the image width
     while mask.sum() < target:
-        r = rng.uniform(0.015, 0.06) * w
+        r = rng.uniform(*sizes) * w
         cv2.circle(mask, (int(rng.uniform(0, w)), int(rng.uniform(0, h))), int(r), 1.0, -1)
     blur = max(3, int(0.03 * w) | 1)
     alpha = np.clip(cv2.GaussianBlur(mask, (blur, blur), 0), 0, 1)
     if kind == "drops":
-        k = max(3, int(0.04 * w) | 1)
+        k = max(3, int(0.03 * w) | 1)
         seen = cv2.GaussianBlur(linear, (k, k), 0)[::-1, ::-1]  # a drop is a small fisheye lens
-        return linear * (1 - alpha[..., None]) + (1.1 * seen) * alpha[..., None]
+        a = 0.75 * alpha[..., None]
+        return linear * (1 - a) + (1.1 * seen) * a
     dirt = np.array([0.06, 0.05, 0.035], np.float32)
     a = 0.85 * alpha[..., None]
     return linear * (1 - a) + dirt * a
