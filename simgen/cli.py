@@ -148,66 +148,91 @@ def render(
             "e.g. fog:density=0.03 (repeatable; `simgen injectors` lists them).",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", "-j", min=1, help="Worker processes (default: usable cores)."),
+    ] = None,
+    executor_name: Annotated[
+        str, typer.Option("--executor", help="local (a process pool) or ray.")
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option("--address", help="Ray: the cluster to join (default: a local one)."),
+    ] = None,
+    retries: Annotated[
+        int, typer.Option("--retries", min=0, help="Tries again a failed shard this many times.")
+    ] = 2,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as JSON on standard output.")
+    ] = False,
     no_limits: NoLimits = False,
 ) -> None:
-    """Render scenarios to a labeled native dataset; complete variants are skipped on a rerun."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
+    """Render scenario or suite files to a labeled native dataset, one shard per (scenario,
+    variant) on a pool of workers; complete shards are skipped on a rerun."""
+    import json
 
-    from simgen.render import export_requested, plan_jobs, render_variant
+    from simgen.batch import executor, plan_shards, run_batch, usable_cores
+    from simgen.batch.console import BatchConsole
+    from simgen.render import export_requested
 
     with _reported():
-        jobs = plan_jobs(
+        shards = plan_shards(
             files,
+            out,
             variants=variants,
             variant=variant,
             frames=frames,
-            limits=_limits(no_limits),
             inject=inject or [],
+            no_limits=no_limits,
         )
-    for job in jobs:
-        if job.variant >= job.loaded.scenario.variants:
-            typer.echo(
-                f"{job.loaded.file}: variant {job.variant} does not exist "
-                f"(variants 0..{job.loaded.scenario.variants - 1})",
-                err=True,
-            )
-            raise typer.Exit(1)
-    total = sum(job.frames for job in jobs)
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]} frames/s"),
-        TimeRemainingColumn(),
-    )
-    done: list[Path] = []
-    with Progress(*columns, transient=False) as bar:
-        task = bar.add_task("rendering", total=total, rate="-")
-
-        def advance(n: int) -> None:
-            bar.advance(task, n)
-            elapsed = bar.tasks[task].elapsed or 0.0
-            finished = bar.tasks[task].completed
-            bar.update(task, rate=f"{finished / elapsed:.1f}" if elapsed > 0 else "-")
-
-        with _reported():
-            for job in jobs:
-                bar.update(task, description=f"{job.name} v{job.variant}")
-                done.append(render_variant(job, out, advance))
-    for directory in done:
-        typer.echo(f"wrote {directory}")
+    if executor_name not in ("local", "ray"):
+        typer.echo(f"unknown executor '{executor_name}'; expected local or ray", err=True)
+        raise typer.Exit(1)
+    count = workers or usable_cores()
+    runner = executor(executor_name, count, address)
+    console = BatchConsole(sum(s.frames for s in shards), len(shards), quiet or as_json)
+    with _reported(), console:
+        try:
+            summary = run_batch(shards, runner, console.report, retries)
+        except RuntimeError as exc:  # an executor that cannot start (Ray missing)
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from None
+    console.summary(summary)
+    formats = {s.name: s.formats for s in shards if s.formats}
     with _reported():
-        exported = export_requested(jobs, out)
-    for folder, fmt, count in exported:
-        typer.echo(f"wrote {fmt} export of {count} frames to {folder}")
-    if done:
-        typer.echo(f"open first: {done[0] / 'overview.png'}")
+        exported = export_requested(formats, out)
+    if as_json:
+        typer.echo(json.dumps(summary.to_json(), indent=1))
+    elif not quiet:
+        for folder, fmt, frames_done in exported:
+            typer.echo(f"wrote {fmt} export of {frames_done} frames to {folder}")
+        first = next((s for s in shards if s.id not in summary.failed), None)
+        if first is not None:
+            typer.echo(f"open first: {out / first.id / 'overview.png'}")
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def verify(
+    dataset: Annotated[Path, typer.Argument(help="A native dataset folder.")],
+) -> None:
+    """Check every file of every variant against its manifest's hashes; exit 1 on any problem."""
+    from simgen.batch.verify import verify as verify_dataset
+
+    with _reported():
+        report = verify_dataset(dataset)
+    for kind, paths in (("missing", report.missing), ("corrupt", report.corrupt),
+                        ("extra", report.extra)):  # fmt: skip
+        for path in paths:
+            typer.echo(f"{kind}: {path}")
+    typer.echo(
+        f"{report.variants} variants, {report.files} files: "
+        + ("all match their hashes" if report.ok else "problems found")
+    )
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 @app.command()

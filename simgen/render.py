@@ -6,8 +6,14 @@ written last, so an interrupted batch resumes by skipping complete variants and 
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import hashlib
 import importlib.metadata
+import json
+import os
 import shutil
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +22,14 @@ import numpy as np
 
 from simgen.capture import capture
 from simgen.classes import CLASSES
-from simgen.dataset_layout import DEPTH_SCALE, FORMAT_VERSION, FrameTime, Manifest
+from simgen.dataset_layout import (
+    DEPTH_SCALE,
+    FORMAT_VERSION,
+    MANIFEST,
+    FrameTime,
+    Manifest,
+    json_bytes,
+)
 from simgen.injectors import apply_injectors
 from simgen.injectors.cli_spec import with_injectors
 from simgen.scenario.limits import Limits
@@ -25,7 +38,8 @@ from simgen.scenario.models import Camera, Lidar
 from simgen.scenario.sample import ScenarioInstance, sample
 from simgen.sensors.camera import CameraFrame
 from simgen.sensors.rig import Calibrations
-from simgen.writers.native import NativeWriter, class_table, is_complete, png
+from simgen.writers.atomic import write_bytes_atomic
+from simgen.writers.native import NativeWriter, class_table, is_complete, png, sync_directory
 from simgen.writers.overview import overview
 
 Progress = Callable[[int], None]  # called with the number of frames just finished
@@ -101,6 +115,10 @@ def plan_jobs(
     return jobs
 
 
+def is_complete_job(job: VariantJob, out: Path) -> bool:
+    return is_complete(job.directory(out), job.request())
+
+
 def render_variant(job: VariantJob, out: Path, progress: Progress | None = None) -> Path:
     """Render one variant into its folder and return the folder (skipped when complete).
 
@@ -114,9 +132,9 @@ def render_variant(job: VariantJob, out: Path, progress: Progress | None = None)
     instance = apply_injectors(sample(job.loaded.scenario, job.variant))
     scenario = instance.scenario
     depth_npy = {s.name: s.depth_npy for s in scenario.ego.sensors if isinstance(s, Camera)}
-    # written aside and moved into place whole: no stale or half-written variant is ever visible
-    partial = directory.with_name(directory.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
+    # written aside and moved into place whole: no stale or half-written variant is ever visible;
+    # each attempt has its own folder, so two attempts (a retried task) never mix their files
+    partial = directory.with_name(f"{directory.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     writer = NativeWriter(partial, depth_npy)
     frames = capture(instance, limit=job.frames)
     try:
@@ -138,14 +156,34 @@ def render_variant(job: VariantJob, out: Path, progress: Progress | None = None)
         if first_overview is not None:
             writer.submit("overview.png", lambda: png(first_overview))
         writer.finish(_manifest(job, instance, times, calibration))
-        shutil.rmtree(directory, ignore_errors=True)
-        partial.rename(directory)
+        commit(partial, directory, job.request())
     except BaseException:
         writer.abort()
+        shutil.rmtree(partial, ignore_errors=True)
         raise
     finally:
         frames.close()
     return directory
+
+
+def commit(partial: Path, directory: Path, request: dict) -> None:
+    """Move a finished variant into place, once: an outdated one is moved aside and removed;
+    when another attempt committed the same request first, this one is dropped."""
+    if is_complete(directory, request):
+        shutil.rmtree(partial, ignore_errors=True)
+        return
+    if directory.exists():
+        stale = directory.with_name(f"{directory.name}.stale-{uuid.uuid4().hex[:8]}")
+        with contextlib.suppress(FileNotFoundError):
+            directory.rename(stale)
+        shutil.rmtree(stale, ignore_errors=True)
+    try:
+        partial.rename(directory)  # rename(2) refuses a non-empty target: one commit wins
+    except OSError as exc:
+        if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST) or not is_complete(directory, request):
+            raise
+        shutil.rmtree(partial, ignore_errors=True)
+    sync_directory(directory.parent)
 
 
 def _overview(scenario, frames: dict, labels) -> np.ndarray:
@@ -184,15 +222,36 @@ def _manifest(
     )
 
 
-def export_requested(jobs: list[VariantJob], out: Path) -> list[tuple[Path, str, int]]:
-    """Run the exports each scenario's ``output.formats`` asks for, over its rendered variants.
-
-    They go to OUT/<scenario>/export_<format>/ and cover every complete variant of it there."""
+def export_requested(
+    requests: dict[str, tuple[str, ...]], out: Path
+) -> list[tuple[Path, str, int]]:
+    """Run the exports each scenario's ``output.formats`` asks for, over its rendered variants,
+    into OUT/<scenario>/export_<format>/. An export whose variants have not changed since it was
+    written (the same manifests) is not redone."""
     from simgen.export import export
 
     done = []
-    for name, formats in {j.name: j.loaded.scenario.output.formats for j in jobs}.items():
+    for name, formats in requests.items():
         for fmt in formats:
             folder = out / name / f"export_{fmt}"
-            done.append((folder, fmt, export(out / name, fmt, folder)))
+            made_from = _export_stamp(out / name)
+            marker = folder / ".simgen-export.json"
+            if marker.is_file():
+                previous = json.loads(marker.read_text())
+                if previous.get("variants") == made_from:
+                    done.append((folder, fmt, int(previous["frames"])))
+                    continue
+            count = export(out / name, fmt, folder)
+            write_bytes_atomic(marker, json_bytes({"variants": made_from, "frames": count}))
+            done.append((folder, fmt, count))
     return done
+
+
+def _export_stamp(root: Path) -> dict[str, str]:
+    """What an export is made from: every complete variant's manifest digest."""
+    from simgen.dataset import open_dataset
+
+    return {
+        v.key: hashlib.sha256((v.root / MANIFEST).read_bytes()).hexdigest()
+        for v in open_dataset(root)
+    }

@@ -48,11 +48,15 @@ def load_suite(path: str | Path) -> tuple[Suite, list[LoadedScenario]]:
             mark = source.value(("scenarios", i, "file"))
             issue = Issue(file, mark, ("scenarios", i, "file"), f"no such file: {target}")
             raise ScenarioError([issue])
-        scenario = load_scenario(target)
-        pinned = scenario.scenario.model_copy(
-            update={"seed": entry.seed, "variants": entry.variants}
-        )
-        # the pinned seed is part of what was rendered: resuming compares this digest
-        digest = hashlib.sha256(f"{scenario.sha256}:{entry.seed}:{entry.variants}".encode())
-        loaded.append(replace(scenario, scenario=pinned, sha256=digest.hexdigest()))
+        loaded.append(pin(load_scenario(target), entry.seed, entry.variants))
     return suite, loaded
+
+
+def pin(loaded: LoadedScenario, seed: int | None, variants: int | None) -> LoadedScenario:
+    """The scenario with a suite's seed and variant count; they are part of what is rendered,
+    so they are part of the digest a resumed render compares."""
+    if seed is None and variants is None:
+        return loaded
+    update = {k: v for k, v in (("seed", seed), ("variants", variants)) if v is not None}
+    digest = hashlib.sha256(f"{loaded.sha256}:{seed}:{variants}".encode()).hexdigest()
+    return replace(loaded, scenario=loaded.scenario.model_copy(update=update), sha256=digest)

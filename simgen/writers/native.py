@@ -146,14 +146,41 @@ class NativeWriter:
         self.pool.shutdown()
 
     def finish(self, manifest: Manifest) -> None:
-        """Wait for every file, then write the manifest with all their hashes: the commit point."""
+        """Wait for every file, then write the manifest with all their hashes: the commit point.
+
+        Only this variant's files and folders are synced (never the whole system), before the
+        manifest says they exist."""
         self.drain()
-        os.sync()  # every frame file reaches the disk before the manifest says they exist
+        sync_tree(self.root, list(self.hashes))
         manifest = replace(manifest, files=dict(sorted(self.hashes.items())))
         write_bytes_atomic(self.root / MANIFEST, json_bytes(manifest.to_json()))
+        sync_directory(self.root)
 
     def abort(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def sync_tree(root: Path, files: list[str]) -> None:
+    """fsync every listed file, then every folder holding one (so their names are durable)."""
+    folders = {root}
+    for rel in files:
+        path = root / rel
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        folders.update(p for p in path.parents if root in (p, *p.parents))
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        sync_directory(folder)
+
+
+def sync_directory(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def class_table() -> list[dict[str, Any]]:

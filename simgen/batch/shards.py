@@ -1,0 +1,139 @@
+"""Shards: one (scenario file, variant) each, small and picklable, with a stable id.
+
+A shard names its scenario by path and digest, not by content: a worker loads the file itself and
+refuses to render when it changed after planning, so every worker renders what was planned.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from simgen.injectors.cli_spec import with_injectors
+from simgen.scenario.errors import ScenarioError
+from simgen.scenario.limits import Limits
+from simgen.scenario.load import LoadedScenario, load_scenario
+from simgen.scenario.suite import load_suite, pin
+
+
+class ShardError(Exception):
+    """A shard that cannot be rendered as planned."""
+
+
+@dataclass(frozen=True)
+class ShardSpec:
+    file: str  # absolute path of the scenario file
+    sha256: str  # of what was planned: the file, a suite's pinned seed, --inject specs
+    name: str  # the scenario's name: its folder under the output root
+    variant: int
+    frames: int
+    out: str  # the dataset root
+    seed: int | None = None  # a suite's pinned seed
+    variants: int | None = None  # and variant count
+    inject: tuple[str, ...] = ()
+    no_limits: bool = False
+    formats: tuple[str, ...] = ()  # the exports its scenario asks for
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}/{self.variant:04d}"
+
+
+@dataclass(frozen=True)
+class ShardResult:
+    id: str
+    frames: int
+    seconds: float
+    skipped: bool  # already complete: nothing rendered
+    max_rss_mb: float  # of the process that rendered it, so far
+
+
+def is_suite(path: Path) -> bool:
+    """A suite file has a top-level ``suite:`` key (scenarios have ``version:``)."""
+    try:
+        head = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return False
+    return isinstance(head, dict) and "suite" in head
+
+
+def plan_shards(
+    inputs: list[Path],
+    out: Path,
+    *,
+    variants: int | None = None,
+    variant: int | None = None,
+    frames: int | None = None,
+    inject: list[str] | None = None,
+    no_limits: bool = False,
+) -> list[ShardSpec]:
+    """Every shard of scenario and suite files; raises ScenarioError before anything runs."""
+    limits = Limits.none() if no_limits else Limits()
+    shards = []
+    for path in inputs:
+        entries: list[tuple[LoadedScenario, int | None, int | None]]
+        if is_suite(path):
+            suite, pinned = load_suite(path)
+            entries = [
+                (scenario, e.seed, e.variants)
+                for scenario, e in zip(pinned, suite.scenarios, strict=True)
+            ]
+        else:
+            entries = [(load_scenario(path, limits), None, None)]
+        for base, seed, count in entries:
+            loaded = with_injectors(base, inject or [])
+            scenario = loaded.scenario
+            if variant is not None and variant >= scenario.variants:
+                message = (
+                    f"variant {variant} does not exist (variants 0..{scenario.variants - 1})"
+                )
+                raise ScenarioError([loaded.issue(("variants",), message)])
+            chosen = (
+                [variant]
+                if variant is not None
+                else range(min(variants, scenario.variants) if variants else scenario.variants)
+            )
+            shards += [
+                ShardSpec(
+                    file=str(Path(loaded.file).resolve()),
+                    sha256=loaded.sha256,
+                    name=scenario.name,
+                    variant=v,
+                    frames=min(frames, scenario.frames) if frames else scenario.frames,
+                    out=str(out),
+                    seed=seed,
+                    variants=count,
+                    inject=tuple(inject or ()),
+                    no_limits=no_limits,
+                    formats=tuple(scenario.output.formats),
+                )
+                for v in chosen
+            ]
+    return shards
+
+
+def load_shard(spec: ShardSpec) -> LoadedScenario:
+    limits = Limits.none() if spec.no_limits else Limits()
+    loaded = with_injectors(
+        pin(load_scenario(spec.file, limits), spec.seed, spec.variants), list(spec.inject)
+    )
+    if loaded.sha256 != spec.sha256:
+        raise ShardError(f"{spec.file} changed after the batch was planned; run it again")
+    return loaded
+
+
+def run_shard(spec: ShardSpec, progress: Callable[[int], None] | None = None) -> ShardResult:
+    """Render one shard (skipped when complete); the one place a worker calls."""
+    from simgen.render import VariantJob, is_complete_job, render_variant
+
+    start = time.perf_counter()
+    job = VariantJob(load_shard(spec), spec.variant, spec.frames)
+    skipped = is_complete_job(job, Path(spec.out))
+    render_variant(job, Path(spec.out), progress)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    return ShardResult(spec.id, spec.frames, time.perf_counter() - start, skipped, rss)
