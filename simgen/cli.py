@@ -186,6 +186,7 @@ def render(
             inject=inject or [],
             no_limits=no_limits,
         )
+        out.mkdir(parents=True, exist_ok=True)  # an unwritable place fails here, not per shard
     if executor_name not in ("local", "ray"):
         typer.echo(f"unknown executor '{executor_name}'; expected local or ray", err=True)
         raise typer.Exit(1)
@@ -308,14 +309,32 @@ def bench(
         int, typer.Option("--naive-frames", min=1, help="Frames for the PyBullet baseline.")
     ] = 3,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write JSON here.")] = None,
+    batch: Annotated[
+        bool, typer.Option("--batch", help="Measure batch throughput and worker memory instead.")
+    ] = False,
+    workers: Annotated[
+        str, typer.Option("--workers", help="--batch: worker counts to compare, e.g. 1,2.")
+    ] = "1,2",
+    variants: Annotated[int, typer.Option("--variants", min=1, help="--batch: shards.")] = 4,
+    ray: Annotated[
+        bool, typer.Option("--ray", help="--batch: also time the ray executor.")
+    ] = False,
+    long: Annotated[
+        int, typer.Option("--long", min=0, help="--batch: frames of the memory run (0: skip).")
+    ] = 300,
 ) -> None:
-    """Time a fully labelled frame of scenarios/bench_highway.yaml, stage by stage."""
+    """Time a fully labelled frame of scenarios/bench_highway.yaml, stage by stage; with
+    --batch, frames/s of the batch executors per worker count and worker memory over a long run."""
     import json
 
     from rich.console import Console
     from rich.table import Table
 
     from simgen.bench import run_bench
+
+    if batch:
+        _bench_batch([int(w) for w in workers.split(",")], variants, frames, ray, long, json_out)
+        return
 
     result = run_bench(frames=frames, naive_frames=naive_frames)
     table = Table(title=f"simgen bench: {result.frames} frames, medians per frame")
@@ -339,6 +358,45 @@ def bench(
         from simgen.writers.atomic import write_text_atomic
 
         write_text_atomic(json_out, json.dumps(result.to_json(), indent=2) + "\n")
+
+
+def _bench_batch(
+    workers: list[int], variants: int, frames: int, ray: bool, long: int, json_out: Path | None
+) -> None:
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from simgen.batch import bench as batch_bench
+
+    runs = batch_bench.throughput(
+        workers, variants, frames, ("local", "ray") if ray else ("local",)
+    )
+    base = runs[0].frames_per_second
+    table = Table(title=f"simgen bench --batch: {variants} shards x {frames} frames, bench scene")
+    for column in ("executor", "workers", "frames/s", "vs first", "CPU %"):
+        table.add_column(column, justify="right")
+    for run in runs:
+        cpu = "-" if run.cpu_percent is None else f"{run.cpu_percent:.0f}"
+        table.add_row(run.executor, str(run.workers), f"{run.frames_per_second:.2f}",
+                      f"{run.frames_per_second / base:.2f}x", cpu)  # fmt: skip
+    console = Console()
+    console.print(table)
+    memory = batch_bench.memory(long) if long else None
+    if memory is not None:
+        marks = ", ".join(f"frame {f}: {mb:.0f} MB" for f, mb in sorted(memory.rss_mb.items()))
+        console.print(f"worker RSS over {memory.frames} frames: {marks}")
+    console.print(f"machine: {batch_bench.machine()}")
+    if json_out is not None:
+        from simgen.writers.atomic import write_text_atomic
+
+        data = {
+            "runs": [vars(r) | {"frames_per_second": r.frames_per_second} for r in runs],
+            "memory": None if memory is None else memory.rss_mb,
+            "machine": batch_bench.machine(),
+        }
+        write_text_atomic(json_out, json.dumps(data, indent=2) + "\n")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,8 +29,9 @@ def render_text(root: Path, text: str, exports: bool = False) -> Path:
     jobs = plan_jobs([path])
     for job in jobs:
         render_variant(job, root / "native")
-    if exports:
-        export_requested(jobs, root / "native")  # what output.formats asks for
+    if exports:  # what output.formats asks for
+        formats = {j.name: tuple(j.loaded.scenario.output.formats) for j in jobs}
+        export_requested(formats, root / "native")
     return root / "native"
 
 

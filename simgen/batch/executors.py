@@ -136,6 +136,7 @@ class LocalExecutor:
         self.workers = max(1, workers)
         self.recycle = max(1, recycle)
         self.pids: set[int] = set()  # live worker processes, for tests and tools
+        self.rendering: dict[str, int] = {}  # shard id -> pid of the worker rendering it
 
     def _start(self) -> _Slot:
         context = multiprocessing.get_context("spawn")  # no fork: GL and threads do not survive it
@@ -173,6 +174,7 @@ class LocalExecutor:
                 for slot in slots:
                     if slot.shard is None and queue:
                         slot.shard = queue.popleft()
+                        self.rendering[slot.shard.id] = slot.process.pid or -1
                         try:
                             slot.conn.send(slot.shard)
                             report(Event("started", slot.shard.id))

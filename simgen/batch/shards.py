@@ -89,9 +89,7 @@ def plan_shards(
             loaded = with_injectors(base, inject or [])
             scenario = loaded.scenario
             if variant is not None and variant >= scenario.variants:
-                message = (
-                    f"variant {variant} does not exist (variants 0..{scenario.variants - 1})"
-                )
+                message = f"variant {variant} does not exist (variants 0..{scenario.variants - 1})"
                 raise ScenarioError([loaded.issue(("variants",), message)])
             chosen = (
                 [variant]
