@@ -303,6 +303,37 @@ def preview(
 
 
 @app.command()
+def stats(
+    dataset: Annotated[
+        Path, typer.Argument(help="A native dataset, or a KITTI-format folder (label_2).")
+    ],
+    reference: Annotated[
+        Path | None,
+        typer.Option("--reference", help="A KITTI label_2 folder (or native dataset) to compare."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on standard output.")] = False,
+) -> None:
+    """Label statistics per class; with --reference, Wasserstein and KS distances to it."""
+    import json
+
+    from rich.console import Console
+
+    from simgen import stats as label_stats
+
+    with _reported():
+        ours = label_stats.load_records(dataset)
+        theirs = label_stats.load_records(reference) if reference is not None else None
+    if theirs is None:
+        data = {"classes": label_stats.describe(ours), "balance": label_stats.class_balance(ours)}
+    else:
+        data = label_stats.compare(ours, theirs)
+    if as_json:
+        typer.echo(json.dumps(data, indent=1, sort_keys=True))
+    else:
+        Console().print(label_stats.table(data, f"{dataset}", reference))
+
+
+@app.command()
 def bench(
     frames: Annotated[int, typer.Option("--frames", min=2, help="Frames of the bench scene.")] = 20,
     naive_frames: Annotated[
