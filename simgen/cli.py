@@ -287,18 +287,28 @@ def export_command(
 
 @app.command()
 def preview(
-    dataset: Annotated[Path, typer.Argument(help="A native dataset folder.")],
+    source: Annotated[
+        Path, typer.Argument(help="A scenario file (a contact sheet) or a rendered dataset.")
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="PNG to write.")],
     scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario name.")] = None,
     variant: Annotated[int, typer.Option("--variant", min=0)] = 0,
-    frame: Annotated[int, typer.Option("--frame", min=0)] = 0,
+    frame: Annotated[int, typer.Option("--frame", min=0, help="Dataset: the frame.")] = 0,
     camera: Annotated[str | None, typer.Option("--camera", help="Default: the first.")] = None,
+    inject: Annotated[
+        list[str] | None, typer.Option("--inject", help="Scenario: add an edge case.")
+    ] = None,
 ) -> None:
-    """Draw 2D and projected 3D boxes with class and visibility on one frame."""
+    """A scenario file: a fast contact sheet (map with tracks and events, and a few frames of
+    every sensor with boxes). A dataset: 2D and 3D boxes with class and visibility on one frame."""
     from simgen.preview import write_preview
+    from simgen.scenario_preview import preview_scenario
 
     with _reported():
-        path = write_preview(dataset, out, scenario, variant, frame, camera)
+        if source.is_file():
+            path = preview_scenario(source, out, variant, inject or [])
+        else:
+            path = write_preview(source, out, scenario, variant, frame, camera)
     typer.echo(f"wrote {path}")
 
 

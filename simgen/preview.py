@@ -13,7 +13,7 @@ import numpy as np
 
 from simgen.classes import BY_NAME
 from simgen.dataset import DatasetError, Variant, open_dataset
-from simgen.labels.schema import Box3D
+from simgen.labels.schema import Box3D, FrameLabels
 from simgen.labels.visibility import NEAR
 from simgen.writers.atomic import write_bytes_atomic
 
@@ -38,12 +38,9 @@ def draw_box3d(image: np.ndarray, K: np.ndarray, box: Box3D, color: tuple[int, i
         cv2.line(image, _project(K, p), _project(K, q), color, 1, cv2.LINE_AA)
 
 
-def overlay(variant: Variant, frame: int, camera: str) -> np.ndarray:
-    """The RGB image of one frame with every labelled object drawn on it (BGR)."""
-    found = variant.frame(frame)
-    image = cv2.cvtColor(found.rgb(camera), cv2.COLOR_RGB2BGR)
-    K = variant.camera(camera).K
-    for obj in found.labels.objects:
+def draw_labels(image: np.ndarray, labels: FrameLabels, K: np.ndarray, camera: str) -> np.ndarray:
+    """Every labelled object of one frame drawn on a BGR image (in place, and returned)."""
+    for obj in labels.objects:
         view = obj.cameras.get(camera)
         if view is None or view.amodal_box is None:
             continue
@@ -61,6 +58,13 @@ def overlay(variant: Variant, frame: int, camera: str) -> np.ndarray:
         cv2.putText(image, text, (u0, max(v0 - 4, 10)), cv2.FONT_HERSHEY_SIMPLEX, 0.4,
                     color, 1, cv2.LINE_AA)  # fmt: skip
     return image
+
+
+def overlay(variant: Variant, frame: int, camera: str) -> np.ndarray:
+    """The RGB image of one frame with every labelled object drawn on it (BGR)."""
+    found = variant.frame(frame)
+    image = cv2.cvtColor(found.rgb(camera), cv2.COLOR_RGB2BGR)
+    return draw_labels(image, found.labels, variant.camera(camera).K, camera)
 
 
 def write_preview(
