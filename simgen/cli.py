@@ -313,6 +313,23 @@ def preview(
 
 
 @app.command()
+def report(
+    dataset: Annotated[Path, typer.Argument(help="A native dataset folder.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")],
+    reference: Annotated[
+        Path | None, typer.Option("--reference", help="A KITTI label_2 folder to compare with.")
+    ] = None,
+) -> None:
+    """One self-contained HTML report of a dataset: summary, classes, histograms, conditions,
+    a gallery with labels, and a section per scenario."""
+    from simgen.report import write_report
+
+    with _reported():
+        path = write_report(dataset, out, reference)
+    typer.echo(f"wrote {path}")
+
+
+@app.command()
 def stats(
     dataset: Annotated[
         Path, typer.Argument(help="A native dataset, or a KITTI-format folder (label_2).")

@@ -38,6 +38,17 @@ MSG
   fi
 fi
 
+# The report's browser test drives Debian's chromium with selenium; without apt it is skipped.
+if [ "$(uname -s)" = "Linux" ] && ! command -v chromedriver >/dev/null 2>&1 &&
+   command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; }; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+  echo "simgen setup: installing chromium and chromium-driver (for the report's browser test)"
+  { $SUDO apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+      chromium chromium-driver >/dev/null; } ||
+    echo "simgen setup: chromium could not be installed; the browser test will be skipped" >&2
+fi
+
 # --- 2. a Python >= 3.11 -------------------------------------------------------------------
 PY=""
 for candidate in ${PYTHON:-} python3.13 python3.12 python3.11 python3; do
