@@ -330,6 +330,21 @@ def report(
 
 
 @app.command()
+def view(
+    dataset: Annotated[Path, typer.Argument(help="A native dataset folder.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help=".rrd file to write.")],
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario name.")] = None,
+    variant: Annotated[int, typer.Option("--variant", min=0)] = 0,
+) -> None:
+    """Export one variant for the rerun viewer: images, boxes, lidar, ego track, timeline."""
+    from simgen.view import export_rrd
+
+    with _reported():
+        path = export_rrd(dataset, out, scenario, variant)
+    typer.echo(f"wrote {path}; open it with: rerun {path}")
+
+
+@app.command()
 def stats(
     dataset: Annotated[
         Path, typer.Argument(help="A native dataset, or a KITTI-format folder (label_2).")
