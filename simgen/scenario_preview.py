@@ -1,7 +1,8 @@
 """A scenario's contact sheet, fast: what an author needs to see after an edit, in seconds.
 
 Top: the road from above with every road user's track (dots every second, a ring at the start),
-the ego's camera footprint and lidar range, collisions (X) and the injectors applied. Below, for a
+the ego's camera footprint and lidar range, behaviour triggers (green diamonds, with the action
+and time), collisions (red X) and the injectors applied. Below, for a
 few frames: the first camera's RGB with 2D and projected 3D boxes, its depth and semantic images,
 and the first lidar's bird's-eye view with every box, coloured by class. Sensors render at a
 reduced resolution; everything else is the real pipeline.
@@ -97,6 +98,13 @@ def topdown(states: list[WorldState], instance: ScenarioInstance) -> np.ndarray:
         cv2.putText(image, actor.name, tuple(track[0] + (6, -6)), cv2.FONT_HERSHEY_SIMPLEX, 0.4,
                     color, 1, cv2.LINE_AA)  # fmt: skip
     for state in states:
+        for trigger in state.triggers:
+            if trigger.time == 0.0 and trigger.action in ("lane_follow", "parked"):
+                continue  # how a road user starts, not an event
+            x, y = px(trigger.position[:2])
+            cv2.drawMarker(image, (int(x), int(y)), (0, 110, 0), cv2.MARKER_DIAMOND, 12, 2)
+            cv2.putText(image, f"{trigger.action} {trigger.time:.1f}s", (int(x) + 6, int(y) + 14),
+                        cv2.FONT_HERSHEY_SIMPLEX, 0.35, (0, 90, 0), 1, cv2.LINE_AA)  # fmt: skip
         for event in state.events:
             x, y = px(event.position[:2])
             cv2.drawMarker(image, (int(x), int(y)), (0, 0, 255), cv2.MARKER_TILTED_CROSS, 18, 3)

@@ -26,6 +26,8 @@ def test_preview_of_a_scenario_file_shows_map_tracks_events_and_frames(tmp_path)
     assert red.sum() > 20
     ego = np.all(strip == (0, 0, 200), axis=2)  # the ego's track
     assert ego.sum() > 50
+    triggers = np.all(strip == (0, 110, 0), axis=2)  # the crash's accelerate and stop steps
+    assert triggers.sum() > 20
 
 
 def test_preview_takes_injectors_and_reports_bad_ones(tmp_path):

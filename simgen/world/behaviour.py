@@ -225,12 +225,18 @@ def _triggered(step: object, t: float, me: Snapshot, others: dict[str, Snapshot]
     return t >= (float(at) if at is not None else 0.0)
 
 
-def fire_triggers(plan: Plan, t: float, others: dict[str, Snapshot], geom: RoadGeometry) -> None:
+def fire_triggers(
+    plan: Plan, t: float, others: dict[str, Snapshot], geom: RoadGeometry
+) -> list[str]:
+    """Start every step whose trigger holds now; returns the actions started."""
     me = plan.snapshot()
+    started = []
     for i, step in enumerate(plan.steps):
         if not plan.fired[i] and _triggered(step, t, me, others):
             plan.fired[i] = True
             apply_action(plan, step, t, geom)
+            started.append(str(getattr(step, "action", "")))
+    return started
 
 
 def apply_action(plan: Plan, step: object, t: float, geom: RoadGeometry) -> None:

@@ -14,3 +14,13 @@ class CollisionEvent:
     ids: tuple[int, int]
     impulse: float  # N*s, summed over the contact points of the first touching step
     position: Vec3
+
+
+@dataclass(frozen=True)
+class TriggerEvent:
+    """A behaviour step that started (its ``at`` time came, or its ``when`` condition held)."""
+
+    time: float
+    actor: str
+    action: str
+    position: Vec3

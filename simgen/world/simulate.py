@@ -27,6 +27,7 @@ from simgen.world.state import (
     CollisionEvent,
     LightState,
     StaticWorld,
+    TriggerEvent,
     WorldState,
     yaw_quat,
 )
@@ -92,6 +93,7 @@ class Simulation:
         self.free: dict[str, BodyState] = {}  # crashed road users, by name
         self.touched: set[tuple[str, str]] = set()
         self.pending: list[CollisionEvent] = []
+        self.started: list[TriggerEvent] = []
         self.headlights = _headlights_on(self.scenario)
         self.physics = PhysicsWorld(physics_rate)
         self._build_physics()
@@ -127,6 +129,10 @@ class Simulation:
                 )  # fmt: skip
         return out
 
+    def _note(self, plan: Plan, t: float, actions: list[str]) -> None:
+        for action in actions:
+            self.started.append(TriggerEvent(t, plan.name, action, (plan.x, plan.y, plan.z)))
+
     def step(self, t: float) -> None:
         """Drive, step physics at time t, record collisions, then plan the next instant."""
         for plan in self.plans:
@@ -161,7 +167,7 @@ class Simulation:
         if waiting:
             others = self.snapshots()
             for plan in waiting:
-                fire_triggers(plan, t + self.dt, others, self.geom)
+                self._note(plan, t + self.dt, fire_triggers(plan, t + self.dt, others, self.geom))
 
     def state(self, frame: int, time: float) -> WorldState:
         actors = []
@@ -201,8 +207,9 @@ class Simulation:
                 )
             )
         events, self.pending = tuple(self.pending), []
+        triggers, self.started = tuple(self.started), []
         return WorldState(
-            frame, time, tuple(actors), events, self.static, self.scenario.environment
+            frame, time, tuple(actors), events, triggers, self.static, self.scenario.environment
         )
 
 
@@ -219,7 +226,7 @@ def simulate(
     try:
         others = sim.snapshots()
         for plan in sim.plans:
-            fire_triggers(plan, 0.0, others, sim.geom)
+            sim._note(plan, 0.0, fire_triggers(plan, 0.0, others, sim.geom))
         scenario = instance.scenario
         step = 0
         for frame in range(scenario.frames):

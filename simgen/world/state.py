@@ -13,7 +13,7 @@ import numpy as np
 
 from simgen.geometry import quat_to_matrix
 from simgen.scenario.models import Environment
-from simgen.world.events import CollisionEvent, Vec3
+from simgen.world.events import CollisionEvent, TriggerEvent, Vec3
 from simgen.world.furniture import StaticObject
 from simgen.world.road import RoadGeometry, SurfaceMesh
 
@@ -84,6 +84,7 @@ class WorldState:
     time: float
     actors: tuple[ActorState, ...]  # the ego first
     events: tuple[CollisionEvent, ...]  # collisions since the previous frame
+    triggers: tuple[TriggerEvent, ...]  # behaviour steps started since the previous frame
     static: StaticWorld
     environment: Environment
 
