@@ -290,3 +290,17 @@ actors:
     assert not night[0].actor("walker").lights.headlights
     _, day = run("duration: 1.0\nego: {lane: 0, s: 20, speed: 10}\n")
     assert not day[0].ego.lights.headlights and not day[0].ego.lights.brake_lights
+
+
+def test_started_behaviour_steps_are_reported_once_with_where_and_when():
+    _, states = run(
+        """
+duration: 3.0
+frame_rate: 10
+ego: {lane: 0, s: 20, speed: 10, behavior: [{at: 1.0, action: lane_change, lane: 1}]}
+"""
+    )
+    triggers = [t for s in states for t in s.triggers]
+    assert [(t.actor, t.action) for t in triggers] == [("ego", "lane_change")]
+    assert abs(triggers[0].time - 1.0) < 0.01
+    assert abs(triggers[0].position[0] - 30.0) < 0.1  # 10 m/s for 1 s from s = 20
