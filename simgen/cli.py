@@ -312,6 +312,79 @@ def preview(
     typer.echo(f"wrote {path}")
 
 
+@app.command("eval")
+def eval_command(
+    dataset: Annotated[Path, typer.Argument(help="A rendered native dataset.")],
+    model: Annotated[str, typer.Option("--model", help="oracle, or package.module:factory.")],
+    model_arg: Annotated[
+        list[str] | None, typer.Option("--model-arg", help="KEY=VALUE for the model (repeat).")
+    ] = None,
+    save_baseline: Annotated[
+        Path | None, typer.Option("--save-baseline", help="Record these metrics here.")
+    ] = None,
+    baseline: Annotated[
+        Path | None, typer.Option("--baseline", help="Compare with these; exit 1 on regression.")
+    ] = None,
+    tolerance: Annotated[float, typer.Option("--tolerance", min=0.0)] = 0.02,
+    force: Annotated[
+        bool, typer.Option("--force", help="Compare with a baseline of another dataset.")
+    ] = False,
+    junit_out: Annotated[
+        Path | None, typer.Option("--junit", help="Write JUnit XML (one case per metric).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+) -> None:
+    """Score a model on a dataset: 3D/BEV AP (KITTI R40), recall and 2D AP, per slice."""
+    import json
+
+    import yaml
+    from rich.console import Console
+    from rich.table import Table
+
+    from simgen import eval as evaluation
+    from simgen.dataset import open_dataset
+    from simgen.writers.atomic import write_text_atomic
+
+    args = {}
+    for item in model_arg or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            typer.echo(f"--model-arg {item!r}: expected KEY=VALUE", err=True)
+            raise typer.Exit(1)
+        args[key.strip()] = yaml.safe_load(value)
+    with _reported():
+        data = open_dataset(dataset)
+        try:
+            predictor = evaluation.load_model(model, args)
+            metrics = evaluation.score(evaluation.run_model(data, predictor))
+            digest = evaluation.dataset_digest(data)
+            failed = []
+            if baseline is not None:
+                before = evaluation.load_baseline(baseline, digest, force)
+                failed = evaluation.regressions(metrics, before, tolerance)
+        except (ValueError, TypeError, ImportError, AttributeError) as exc:
+            typer.echo(f"simgen eval: {exc}", err=True)
+            raise typer.Exit(1) from None
+        if save_baseline is not None:
+            evaluation.save_baseline(save_baseline, metrics, digest)
+        if junit_out is not None:
+            write_text_atomic(junit_out, evaluation.baseline.junit(metrics, failed))
+    if as_json:
+        typer.echo(json.dumps(metrics, indent=1, sort_keys=True))
+    else:
+        table = Table(title=f"simgen eval: {model} on {dataset}")
+        for column in ("slice", "metric", "value"):
+            table.add_column(column)
+        for name, value in metrics.items():
+            where, _, what = name.partition("/")
+            table.add_row(where, what, f"{value:.3f}")
+        Console().print(table)
+    for r in failed:
+        typer.echo(f"regressed: {r.metric}: {r.current:.4f} (baseline {r.baseline:.4f})", err=True)
+    if failed:
+        raise typer.Exit(1)
+
+
 @app.command()
 def report(
     dataset: Annotated[Path, typer.Argument(help="A native dataset folder.")],

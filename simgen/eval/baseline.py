@@ -1,0 +1,70 @@
+"""Baselines that turn a regression into a failing CI: saved metrics, a tolerance, JUnit XML."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree
+
+from simgen.writers.atomic import write_text_atomic
+
+
+class BaselineError(ValueError):
+    """A baseline that cannot be compared with (another dataset, an unreadable file)."""
+
+
+@dataclass(frozen=True)
+class Regression:
+    metric: str
+    baseline: float
+    current: float  # nan: the metric is gone
+
+
+def save_baseline(path: str | Path, metrics: dict[str, float], dataset: str) -> None:
+    text = json.dumps({"dataset": dataset, "metrics": metrics}, indent=1, sort_keys=True)
+    write_text_atomic(path, text + "\n")
+
+
+def load_baseline(path: str | Path, dataset: str, force: bool = False) -> dict[str, float]:
+    try:
+        data = json.loads(Path(path).read_text())
+        metrics, made_on = data["metrics"], data["dataset"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise BaselineError(f"{path}: not a simgen baseline ({exc})") from None
+    if made_on != dataset and not force:
+        raise BaselineError(
+            f"{path} was made on another dataset (manifests differ); use --force to compare anyway"
+        )
+    return {str(k): float(v) for k, v in metrics.items()}
+
+
+def regressions(
+    current: dict[str, float], baseline: dict[str, float], tolerance: float
+) -> list[Regression]:
+    """Every metric (all are higher-is-better) that fell by more than ``tolerance``."""
+    out = []
+    for metric, before in sorted(baseline.items()):
+        now = current.get(metric, math.nan)
+        if math.isnan(now) or now < before - tolerance:
+            out.append(Regression(metric, before, now))
+    return out
+
+
+def junit(current: dict[str, float], failed: list[Regression], name: str = "simgen eval") -> str:
+    """One test case per metric; a failure for each regressed one."""
+    by_metric = {r.metric: r for r in failed}
+    metrics = sorted(set(current) | set(by_metric))
+    suite = ElementTree.Element(
+        "testsuite", name=name, tests=str(len(metrics)), failures=str(len(failed))
+    )
+    for metric in metrics:
+        case = ElementTree.SubElement(
+            suite, "testcase", classname=metric.split("/")[0], name=metric
+        )
+        if metric in by_metric:
+            r = by_metric[metric]
+            failure = ElementTree.SubElement(case, "failure", message="regressed")
+            failure.text = f"{metric}: {r.current:.4f} (baseline {r.baseline:.4f})"
+    return ElementTree.tostring(suite, encoding="unicode")

@@ -1,0 +1,171 @@
+"""Scoring a model on a rendered dataset: KITTI-style 3D and BEV AP (R40) and recall per class
+and difficulty, COCO 2D AP through pycocotools, each per slice (all, scenario, injector, day or
+night)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from simgen.dataset import Dataset
+from simgen.dataset_layout import MANIFEST
+from simgen.eval.iou import Box, bev_iou, iou_3d
+from simgen.eval.kitti_ap import IOU_THRESHOLDS, Match, average_precision, match_image
+from simgen.eval.models import Model
+from simgen.eval.protocol import FrameInput, Predictions
+from simgen.labels.policy import KITTI_DIFFICULTIES, camera_view, difficulty, kitti_type
+
+Metrics = dict[str, float]
+
+
+@dataclass(frozen=True)
+class Truth:
+    type: str
+    box: Box  # ego frame
+    level: int | None  # easiest KITTI difficulty met (None: met none)
+    visible_box: tuple[int, int, int, int] | None
+
+
+@dataclass
+class FrameResult:
+    slices: tuple[str, ...]
+    truths: list[Truth]
+    predictions: Predictions
+
+
+def dataset_digest(dataset: Dataset) -> str:
+    """What a baseline was made on: every variant's manifest, hashed."""
+    digest = hashlib.sha256()
+    for v in dataset:
+        digest.update(v.key.encode())
+        digest.update((v.root / MANIFEST).read_bytes())
+    return digest.hexdigest()
+
+
+def _slices(variant, frame_time: float) -> tuple[str, ...]:
+    kinds = sorted({i["type"] for i in variant.manifest.injectors})
+    sun = float(variant.instance.get("environment", {}).get("sun", {}).get("elevation", 45.0))
+    return (
+        "all",
+        f"scenario={variant.scenario}",
+        *(f"injector={k}" for k in kinds or ["none"]),
+        "light=night" if sun < 0 else "light=day",
+    )
+
+
+def run_model(dataset: Dataset, model: Model) -> list[FrameResult]:
+    results = []
+    for variant in dataset:
+        cameras = variant.cameras("rgb", "instance")
+        camera = cameras[0] if cameras else None
+        for frame in variant.frames():
+            truths = []
+            for obj in frame.labels.objects:
+                name = kitti_type(obj)
+                view = camera_view(obj, camera) if camera else None
+                if name is None or view is None:
+                    continue
+                b = obj.boxes["ego"]
+                truths.append(
+                    Truth(name, Box(b.center, b.size, b.yaw), difficulty(view), view.visible_box)
+                )
+            predictions = model(FrameInput(frame, variant.calibration, camera))
+            results.append(FrameResult(_slices(variant, frame.time), truths, predictions))
+    return results
+
+
+def _ap(results: list[FrameResult], kind: str, cls: str, level: int) -> tuple[float, float]:
+    overlap = iou_3d if kind == "3d" else bev_iou
+    matches: list[Match] = []
+    for r in results:
+        truths = [t for t in r.truths if t.type == cls]
+        ignored = [t.level is None or t.level > level for t in truths]
+        dets = [(d.score, d.box) for d in r.predictions.boxes_3d if d.type == cls]
+        matches.append(match_image([t.box for t in truths], ignored, dets, overlap,
+                                   IOU_THRESHOLDS[cls]))  # fmt: skip
+    return average_precision(matches)
+
+
+def _coco_2d(results: list[FrameResult]) -> tuple[float, float]:
+    """COCO AP and AP50 of the 2D detections against the visible boxes, by pycocotools."""
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+
+    names = sorted({t.type for r in results for t in r.truths})
+    if not names:
+        return math.nan, math.nan
+    ids = {n: i + 1 for i, n in enumerate(names)}
+    images, anns, dets = [], [], []
+    for index, r in enumerate(results):
+        images.append({"id": index + 1})
+        for t in r.truths:
+            if t.visible_box is None:
+                continue
+            u0, v0, u1, v1 = t.visible_box
+            w, h = u1 - u0 + 1, v1 - v0 + 1
+            anns.append(
+                {
+                    "id": len(anns) + 1,
+                    "image_id": index + 1,
+                    "category_id": ids[t.type],
+                    "bbox": [u0, v0, w, h],
+                    "area": w * h,
+                    "iscrowd": 0,
+                }
+            )
+        for d in r.predictions.boxes_2d:
+            if d.type in ids:
+                u0, v0, u1, v1 = d.box
+                box = [u0, v0, u1 - u0 + 1, v1 - v0 + 1]
+                dets.append(
+                    {
+                        "image_id": index + 1,
+                        "category_id": ids[d.type],
+                        "bbox": box,
+                        "score": d.score,
+                    }
+                )
+    if not anns or not dets:
+        return (0.0, 0.0) if anns else (math.nan, math.nan)
+    with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints as it goes
+        truth = COCO()
+        categories = [{"id": i, "name": n} for n, i in ids.items()]
+        truth.dataset = {"images": images, "annotations": anns, "categories": categories}
+        truth.createIndex()
+        evaluator = COCOeval(truth, truth.loadRes(dets), "bbox")
+        evaluator.evaluate()
+        evaluator.accumulate()
+        evaluator.summarize()
+    return float(evaluator.stats[0]), float(evaluator.stats[1])
+
+
+def score(results: list[FrameResult]) -> Metrics:
+    """Every metric, per slice; metrics without ground truth are left out."""
+    by_slice: dict[str, list[FrameResult]] = defaultdict(list)
+    for r in results:
+        for s in r.slices:
+            by_slice[s].append(r)
+    metrics: Metrics = {}
+    for name, subset in sorted(by_slice.items()):
+        classes = sorted({t.type for r in subset for t in r.truths} & set(IOU_THRESHOLDS))
+        for cls in classes:
+            for level, difficulty_level in enumerate(KITTI_DIFFICULTIES):
+                for kind in ("3d", "bev"):
+                    ap, recall = _ap(subset, kind, cls, level)
+                    if not np.isnan(ap):
+                        metrics[f"{name}/{kind}_ap/{cls}/{difficulty_level.name}"] = round(ap, 6)
+                        if kind == "3d":
+                            metrics[f"{name}/recall/{cls}/{difficulty_level.name}"] = round(
+                                recall, 6
+                            )
+        ap, ap50 = _coco_2d(subset)
+        if not np.isnan(ap):
+            metrics[f"{name}/2d_ap"] = round(ap, 6)
+            metrics[f"{name}/2d_ap50"] = round(ap50, 6)
+    return metrics

@@ -1,0 +1,112 @@
+"""simgen eval: overlaps and AP against hand-computed cases, the oracle, baselines and JUnit."""
+
+import json
+import math
+from xml.etree import ElementTree
+
+import pytest
+from typer.testing import CliRunner
+
+from simgen.cli import app
+from simgen.dataset import open_dataset
+from simgen.eval import dataset_digest, load_model, regressions, run_model, score
+from simgen.eval.iou import Box, bev_iou, iou_3d
+from simgen.eval.kitti_ap import average_precision, match_image
+from tests.conftest import render_text
+
+SCENE = """
+version: 1
+name: ev
+seed: 6
+duration: 0.4
+frame_rate: 10
+variants: 2
+road: {length: 300, lanes: 2, oncoming_lanes: 1, lane_width: 3.5, sidewalk_width: 2.5}
+ego:
+  lane: 0
+  s: 20
+  behavior: [{action: parked}]
+  sensors:
+    - {name: cam, type: camera, width: 480, height: 270, fov: 80, outputs: [rgb, instance]}
+actors:
+  - {name: a, model: sedan, lane: 0, s: {uniform: [30, 36]}, behavior: [{action: parked}]}
+  - {name: b, model: suv, lane: 1, s: {uniform: [40, 50]}, behavior: [{action: parked}]}
+  - {name: c, model: sedan, lane: 1, s: {uniform: [26, 30]}, behavior: [{action: parked}]}
+  - {name: d, model: pedestrian, offset: -8.2, s: {uniform: [27, 33]}}
+"""
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    return render_text(tmp_path_factory.mktemp("eval"), SCENE)
+
+
+def test_overlaps_match_analytic_cases():
+    a = Box((0.0, 0.0, 1.0), (4.0, 2.0, 2.0), 0.0)
+    assert bev_iou(a, a) == pytest.approx(1.0) and iou_3d(a, a) == pytest.approx(1.0)
+    shifted = Box((2.0, 0.0, 1.0), (4.0, 2.0, 2.0), 0.0)  # half its length along x
+    assert bev_iou(a, shifted) == pytest.approx(1 / 3) and iou_3d(a, shifted) == pytest.approx(
+        1 / 3
+    )
+    turned = Box((0.0, 0.0, 1.0), (4.0, 2.0, 2.0), math.pi / 2)  # a 2 x 2 cross in the middle
+    assert bev_iou(a, turned) == pytest.approx(4 / 12)
+    far = Box((10.0, 0.0, 1.0), (4.0, 2.0, 2.0), 0.0)
+    assert bev_iou(a, far) == 0.0 and iou_3d(a, far) == 0.0
+    higher = Box((0.0, 0.0, 2.0), (4.0, 2.0, 2.0), 0.0)  # same footprint, 1 m higher
+    assert bev_iou(a, higher) == pytest.approx(1.0) and iou_3d(a, higher) == pytest.approx(1 / 3)
+
+
+def test_r40_ap_matches_a_hand_computed_case():
+    truths = ["t1", "t2", "t3"]
+    ignored = [False, False, True]
+
+    def same(det, truth):
+        return 1.0 if det == truth else 0.0
+
+    # 0.9 finds t1, 0.8 finds nothing, 0.7 finds t2, 0.6 finds the ignored t3 (counts neither way)
+    m = match_image(truths, ignored, [(0.9, "t1"), (0.8, "x"), (0.7, "t2"), (0.6, "t3")], same, 0.5)
+    assert m.true_positive == [True, False, True] and m.positives == 2
+    ap, recall = average_precision([m])
+    # precision 1 up to recall 0.5 (20 of the 40 points), then 2/3 up to recall 1 (20 points)
+    assert ap == pytest.approx((20 * 1.0 + 20 * (2 / 3)) / 40) and recall == 1.0
+
+
+def test_the_oracle_scores_one_everywhere(dataset):
+    metrics = score(run_model(open_dataset(dataset), load_model("oracle", {})))
+    assert any(k.endswith("3d_ap/Car/moderate") for k in metrics)
+    assert any("Pedestrian" in k for k in metrics)
+    assert metrics and all(v == 1.0 for v in metrics.values()), metrics
+
+
+def test_missing_thirty_percent_costs_recall_and_fails_the_baseline(dataset):
+    data = open_dataset(dataset)
+    clean = score(run_model(data, load_model("oracle", {})))
+    lossy = score(run_model(data, load_model("oracle", {"miss": 0.3, "seed": 1})))
+    assert lossy["all/recall/Car/hard"] == pytest.approx(0.7, abs=0.12)
+    assert regressions(lossy, clean, 0.02)
+    assert not regressions(clean, clean, 0.02)
+
+
+def test_cli_baseline_tolerance_and_junit(dataset, tmp_path):
+    runner = CliRunner()
+    base = tmp_path / "base.json"
+    ok = runner.invoke(
+        app, ["eval", str(dataset), "--model", "oracle", "--save-baseline", str(base)]
+    )
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(base.read_text())["dataset"] == dataset_digest(open_dataset(dataset))
+    same = runner.invoke(app, ["eval", str(dataset), "--model", "oracle", "--baseline", str(base)])
+    assert same.exit_code == 0, same.output
+    junit = tmp_path / "junit.xml"
+    args = ["--model-arg", "miss=0.3", "--baseline", str(base), "--junit", str(junit)]
+    worse = runner.invoke(app, ["eval", str(dataset), "--model", "oracle", *args])
+    assert worse.exit_code == 1 and "regressed: all/recall/Car" in worse.output
+    suite = ElementTree.parse(junit).getroot()
+    failures = suite.findall("testcase/failure")
+    assert int(suite.get("failures")) == len(failures) == worse.output.count("regressed:")
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"dataset": "something else", "metrics": {}}))
+    refused = runner.invoke(
+        app, ["eval", str(dataset), "--model", "oracle", "--baseline", str(other)]
+    )
+    assert refused.exit_code == 1 and "another dataset" in refused.output
