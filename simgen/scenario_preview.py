@@ -27,6 +27,7 @@ from simgen.scenario.load import load_scenario
 from simgen.scenario.models import Camera, Lidar, Scenario
 from simgen.scenario.sample import ScenarioInstance, sample
 from simgen.sensors.camera import CameraFrame
+from simgen.world.assets import load_catalog
 from simgen.world.simulate import simulate
 from simgen.world.state import WorldState
 from simgen.writers.atomic import write_bytes_atomic
@@ -73,6 +74,12 @@ def topdown(states: list[WorldState], instance: ScenarioInstance) -> np.ndarray:
         color = (95, 90, 90) if surface.semantic_class == "road" else _bgr(surface.semantic_class)
         for tri in surface.mesh.triangles:
             cv2.fillConvexPoly(image, px(tri[:, :2]), color)
+    catalog = load_catalog()
+    for obj in states[0].static.objects:  # buildings, trees, lamps: their footprints
+        entry = catalog[obj.model]
+        corners = footprint(*obj.position[:2], obj.yaw, entry.dimensions[0] * obj.scale[0],
+                            entry.dimensions[1] * obj.scale[1])  # fmt: skip
+        cv2.fillConvexPoly(image, px(corners), _bgr(entry.semantic_class))
     ego = states[0].ego
     for sensor in instance.scenario.ego.sensors:  # footprints at the start
         if isinstance(sensor, Lidar):
