@@ -162,6 +162,14 @@ def render(
     retries: Annotated[
         int, typer.Option("--retries", min=0, help="Tries again a failed shard this many times.")
     ] = 2,
+    clean_twins: Annotated[
+        bool,
+        typer.Option(
+            "--clean-twins",
+            help="Also render each scenario with injectors without them, as <name>__clean "
+            "(simgen eval reports each edge case's drop against its twin).",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the summary as JSON on standard output.")
@@ -185,6 +193,7 @@ def render(
             frames=frames,
             inject=inject or [],
             no_limits=no_limits,
+            clean_twins=clean_twins,
         )
         out.mkdir(parents=True, exist_ok=True)  # an unwritable place fails here, not per shard
     if executor_name not in ("local", "ray"):
@@ -356,7 +365,8 @@ def eval_command(
         data = open_dataset(dataset)
         try:
             predictor = evaluation.load_model(model, args)
-            metrics = evaluation.score(evaluation.run_model(data, predictor))
+            results = evaluation.run_model(data, predictor)
+            metrics = evaluation.score(results, getattr(predictor, "outputs", None))
             digest = evaluation.dataset_digest(data)
             failed = []
             if baseline is not None:

@@ -52,7 +52,7 @@ PACKAGES = (
     "open3d-cpu",
     "open3d",
     "trimesh",
-    "opencv-python-headless",
+    "opencv-contrib-python-headless",
 )
 
 

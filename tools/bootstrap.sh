@@ -72,8 +72,15 @@ want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "simgen setup: installing simgen and its test extras into $VENV (about a minute)"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
+  # both OpenCV builds provide the module cv2: keep only the contrib one that simgen needs
+  "$VENV/bin/python" -m pip uninstall --quiet -y opencv-python-headless opencv-python 2>/dev/null || true
   "$VENV/bin/python" -m pip install --quiet -e '.[test]'
   # test-only client: its numpy<2 pin is stale, its run-time needs come with the test extras
   "$VENV/bin/python" -m pip install --quiet --no-deps 'nuscenes-devkit==1.2.0'
+  # pip may have pulled the plain build back in for another package: the contrib one wins
+  if "$VENV/bin/python" -m pip show --quiet opencv-python-headless >/dev/null 2>&1; then
+    "$VENV/bin/python" -m pip uninstall --quiet -y opencv-python-headless
+    "$VENV/bin/python" -m pip install --quiet --force-reinstall --no-deps opencv-contrib-python-headless
+  fi
   echo "$want" > "$stamp"
 fi

@@ -6,10 +6,11 @@ refuses to render when it changed after planning, so every worker renders what w
 
 from __future__ import annotations
 
+import hashlib
 import resource
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -19,6 +20,8 @@ from simgen.scenario.errors import ScenarioError
 from simgen.scenario.limits import Limits
 from simgen.scenario.load import LoadedScenario, load_scenario
 from simgen.scenario.suite import load_suite, pin
+
+TWIN = "__clean"  # the folder suffix of a scenario's clean twin (simgen.eval pairs them)
 
 
 class ShardError(Exception):
@@ -38,6 +41,7 @@ class ShardSpec:
     inject: tuple[str, ...] = ()
     no_limits: bool = False
     formats: tuple[str, ...] = ()  # the exports its scenario asks for
+    clean_twin: bool = False  # the same variant without its injectors, as <name>__clean
 
     @property
     def id(self) -> str:
@@ -71,6 +75,7 @@ def plan_shards(
     frames: int | None = None,
     inject: list[str] | None = None,
     no_limits: bool = False,
+    clean_twins: bool = False,
 ) -> list[ShardSpec]:
     """Every shard of scenario and suite files; raises ScenarioError before anything runs."""
     limits = Limits.none() if no_limits else Limits()
@@ -96,11 +101,12 @@ def plan_shards(
                 if variant is not None
                 else range(min(variants, scenario.variants) if variants else scenario.variants)
             )
+            twins = [False, True] if clean_twins and scenario.injectors else [False]
             shards += [
                 ShardSpec(
                     file=str(Path(loaded.file).resolve()),
                     sha256=loaded.sha256,
-                    name=scenario.name,
+                    name=f"{scenario.name}{TWIN}" if twin else scenario.name,
                     variant=v,
                     frames=min(frames, scenario.frames) if frames else scenario.frames,
                     out=str(out),
@@ -109,7 +115,9 @@ def plan_shards(
                     inject=tuple(inject or ()),
                     no_limits=no_limits,
                     formats=tuple(scenario.output.formats),
+                    clean_twin=twin,
                 )
+                for twin in twins
                 for v in chosen
             ]
     return shards
@@ -122,6 +130,10 @@ def load_shard(spec: ShardSpec) -> LoadedScenario:
     )
     if loaded.sha256 != spec.sha256:
         raise ShardError(f"{spec.file} changed after the batch was planned; run it again")
+    if spec.clean_twin:
+        scenario = loaded.scenario.model_copy(update={"injectors": [], "name": spec.name})
+        digest = hashlib.sha256(f"{loaded.sha256}:clean".encode()).hexdigest()
+        loaded = replace(loaded, scenario=scenario, sha256=digest)
     return loaded
 
 

@@ -43,11 +43,13 @@ def load_baseline(path: str | Path, dataset: str, force: bool = False) -> dict[s
 def regressions(
     current: dict[str, float], baseline: dict[str, float], tolerance: float
 ) -> list[Regression]:
-    """Every metric (all are higher-is-better) that fell by more than ``tolerance``."""
+    """Every metric that got worse by more than ``tolerance``: fell, or for an edge case's
+    drop against its clean twin, grew."""
     out = []
     for metric, before in sorted(baseline.items()):
         now = current.get(metric, math.nan)
-        if math.isnan(now) or now < before - tolerance:
+        worse = now > before + tolerance if "/drop/" in metric else now < before - tolerance
+        if math.isnan(now) or worse:
             out.append(Regression(metric, before, now))
     return out
 

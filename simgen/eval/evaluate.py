@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simgen.batch.shards import TWIN
 from simgen.dataset import Dataset
 from simgen.dataset_layout import MANIFEST
 from simgen.eval.iou import Box, bev_iou, iou_3d
@@ -145,27 +146,57 @@ def _coco_2d(results: list[FrameResult]) -> tuple[float, float]:
     return float(evaluator.stats[0]), float(evaluator.stats[1])
 
 
-def score(results: list[FrameResult]) -> Metrics:
-    """Every metric, per slice; metrics without ground truth are left out."""
+def score(results: list[FrameResult], outputs: frozenset[str] | None = None) -> Metrics:
+    """Every metric, per slice, of a model that outputs ``outputs`` ("2d", "3d"; by default what
+    it returned anywhere); metrics without ground truth are left out."""
     by_slice: dict[str, list[FrameResult]] = defaultdict(list)
     for r in results:
         for s in r.slices:
             by_slice[s].append(r)
     metrics: Metrics = {}
+    # a model is scored on what it outputs: 3D metrics for 3D detectors, 2D for 2D ones
+    has_3d = (
+        "3d" in outputs if outputs is not None else any(r.predictions.boxes_3d for r in results)
+    )
+    has_2d = (
+        "2d" in outputs if outputs is not None else any(r.predictions.boxes_2d for r in results)
+    )
     for name, subset in sorted(by_slice.items()):
         classes = sorted({t.type for r in subset for t in r.truths} & set(IOU_THRESHOLDS))
-        for cls in classes:
+        for cls in classes if has_3d else []:
             for level, difficulty_level in enumerate(KITTI_DIFFICULTIES):
                 for kind in ("3d", "bev"):
                     ap, recall = _ap(subset, kind, cls, level)
                     if not np.isnan(ap):
-                        metrics[f"{name}/{kind}_ap/{cls}/{difficulty_level.name}"] = round(ap, 6)
+                        key = f"{name}/{kind}_ap/{cls}/{difficulty_level.name}"
+                        metrics[key] = round(float(ap), 6)
                         if kind == "3d":
                             metrics[f"{name}/recall/{cls}/{difficulty_level.name}"] = round(
                                 recall, 6
                             )
-        ap, ap50 = _coco_2d(subset)
+        ap, ap50 = _coco_2d(subset) if has_2d else (math.nan, math.nan)
         if not np.isnan(ap):
             metrics[f"{name}/2d_ap"] = round(ap, 6)
             metrics[f"{name}/2d_ap50"] = round(ap50, 6)
-    return metrics
+    return metrics | pairs(metrics)
+
+
+def pairs(metrics: Metrics) -> Metrics:
+    """Each edge case's cost against its own clean twin (the same variants without injectors):
+    ``pair=<scenario>/drop/<metric>`` = clean - edge, and the mean relative robustness
+    ``suite/mRR/<metric>`` = mean of edge / clean over the scenarios (Robo3D's RR)."""
+    out: Metrics = {}
+    ratios: dict[str, list[float]] = defaultdict(list)
+    for key, value in metrics.items():
+        where, _, metric = key.partition("/")
+        if not where.startswith("scenario=") or where.endswith(TWIN):
+            continue
+        clean = metrics.get(f"{where}{TWIN}/{metric}")
+        if clean is None:
+            continue
+        out[f"pair={where.split('=', 1)[1]}/drop/{metric}"] = round(clean - value, 6)
+        if clean > 0:
+            ratios[metric].append(value / clean)
+    for metric, values in sorted(ratios.items()):
+        out[f"suite/mRR/{metric}"] = round(float(np.mean(values)), 6)
+    return out

@@ -2,6 +2,11 @@
 
 - ``oracle``: the ground truth with configurable misses, false positives and position noise, to
   test the harness itself (and CI's baselines).
+- ``hog_pedestrians``: OpenCV's HOG people detector (Dalal and Triggs), trained on real
+  photographs (INRIA), on the first camera's RGB: a real-data model tested on synthetic edges.
+- ``lidar_clusters``: a classical 3D detector on the first lidar: RANSAC removes the ground plane
+  (Open3D), DBSCAN clusters the rest, each cluster gets its minimum-area oriented box and a
+  class by its size.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from simgen.eval.protocol import Detection2D, Detection3D, FrameInput, Predictio
 from simgen.labels.policy import camera_view, kitti_type
 
 Model = Callable[[FrameInput], Predictions]
+# A model may say what it outputs (``model.outputs``, a set of "2d" and "3d"): it is scored on
+# those even in frames where it finds nothing; without it, on what it returned anywhere.
 
 
 def oracle(
@@ -47,10 +54,105 @@ def oracle(
             out3.append(Detection3D("Car", Box((x, y, 0.8), (4.5, 1.8, 1.5), 0.0), 0.3))
         return Predictions(out3, out2)
 
+    predict.outputs = frozenset({"2d", "3d"})  # type: ignore[attr-defined]
     return predict
 
 
-REGISTRY: dict[str, Callable[..., Model]] = {"oracle": oracle}
+def hog_pedestrians(threshold: float = 0.0, scale: float = 1.05, upscale: float = 1.0) -> Model:
+    """2D Pedestrian boxes; ``upscale`` enlarges the image first (people smaller than the
+    128 px window need it)."""
+    import cv2
+
+    hog = cv2.HOGDescriptor()
+    hog.setSVMDetector(cv2.HOGDescriptor_getDefaultPeopleDetector())
+
+    def predict(inp: FrameInput) -> Predictions:
+        if inp.camera is None:
+            return Predictions()
+        image = cv2.cvtColor(inp.frame.rgb(inp.camera), cv2.COLOR_RGB2BGR)
+        if upscale != 1.0:
+            image = cv2.resize(image, None, fx=upscale, fy=upscale, interpolation=cv2.INTER_LINEAR)
+        rects, weights = hog.detectMultiScale(image, winStride=(8, 8), padding=(8, 8), scale=scale)
+        out = []
+        for (x, y, w, h), weight in zip(rects, np.ravel(weights), strict=True):
+            if weight < threshold:
+                continue
+            box = tuple(float(v) / upscale for v in (x, y, x + w - 1, y + h - 1))
+            out.append(Detection2D("Pedestrian", box, float(weight)))  # type: ignore[arg-type]
+        return Predictions(boxes_2d=out)
+
+    predict.outputs = frozenset({"2d"})  # type: ignore[attr-defined]
+    return predict
+
+
+def lidar_clusters(
+    ground_distance: float = 0.15, eps: float = 0.7, min_points: int = 6, max_range: float = 60.0
+) -> Model:
+    """Oriented 3D boxes of point clusters above the ground, classified by size."""
+    import cv2
+    import open3d as o3d
+
+    def predict(inp: FrameInput) -> Predictions:
+        lidars = list(inp.calibration.lidars)
+        if not lidars:
+            return Predictions()
+        calib = inp.calibration.lidars[lidars[0]]
+        points = inp.frame.lidar(lidars[0])
+        xyz = np.stack([points["x"], points["y"], points["z"]], axis=1).astype(np.float64)
+        xyz = xyz[np.linalg.norm(xyz[:, :2], axis=1) < max_range]
+        xyz = xyz @ calib.ego_from_lidar[:3, :3].T + calib.ego_from_lidar[:3, 3]  # ego frame
+        if len(xyz) < 50:
+            return Predictions()
+        cloud = o3d.geometry.PointCloud(o3d.utility.Vector3dVector(xyz))
+        o3d.utility.random.seed(0)  # RANSAC draws: the same boxes on every run
+        _, ground = cloud.segment_plane(ground_distance, 3, 200)
+        rest = cloud.select_by_index(ground, invert=True)
+        above = np.asarray(rest.points)
+        if len(above) == 0:
+            return Predictions()
+        labels = np.asarray(
+            o3d.geometry.PointCloud(o3d.utility.Vector3dVector(above)).cluster_dbscan(
+                eps, min_points
+            )
+        )
+        ground_z = float(np.median(xyz[ground, 2])) if len(ground) else 0.0
+        out = []
+        for label in range(labels.max() + 1 if len(labels) else 0):
+            cluster = above[labels == label]
+            (cx, cy), (a, b), angle = cv2.minAreaRect(cluster[:, :2].astype(np.float32))
+            length, width = max(a, b), min(a, b)
+            yaw = np.radians(angle if a >= b else angle + 90.0)
+            top = float(cluster[:, 2].max())
+            height = top - ground_z
+            name = _by_size(length, width, height)
+            if name is None:
+                continue
+            box = Box((float(cx), float(cy), ground_z + height / 2), (length, width, height), yaw)
+            out.append(Detection3D(name, box, min(1.0, len(cluster) / 60.0)))
+        return Predictions(boxes_3d=out)
+
+    predict.outputs = frozenset({"3d"})  # type: ignore[attr-defined]
+    return predict
+
+
+def _by_size(length: float, width: float, height: float) -> str | None:
+    """A class from a cluster's extent (what a classical pipeline does without appearance)."""
+    if height < 0.5 or height > 4.5 or length > 14.0:
+        return None  # kerbs, low clutter, walls, buildings
+    if 0.8 <= height <= 2.2 and length <= 1.2 and width <= 1.2:
+        return "Pedestrian"
+    if 1.0 <= height <= 2.2 and 1.2 < length <= 2.4 and width <= 1.0:
+        return "Cyclist"
+    if height >= 1.0 and 2.5 <= length <= 6.5 and width <= 2.6:
+        return "Car"
+    return None
+
+
+REGISTRY: dict[str, Callable[..., Model]] = {
+    "oracle": oracle,
+    "hog_pedestrians": hog_pedestrians,
+    "lidar_clusters": lidar_clusters,
+}
 
 
 def load_model(name: str, args: dict[str, Any]) -> Model:

@@ -110,3 +110,36 @@ def test_cli_baseline_tolerance_and_junit(dataset, tmp_path):
         app, ["eval", str(dataset), "--model", "oracle", "--baseline", str(other)]
     )
     assert refused.exit_code == 1 and "another dataset" in refused.output
+
+
+def test_fog_costs_lidar_clusters_recall_against_its_clean_twin(tmp_path):
+    from simgen.batch import executor, plan_shards, run_batch
+
+    scene = SCENE.replace("variants: 2", "variants: 1").replace("duration: 0.4", "duration: 0.3")
+    scene = scene.replace(
+        "outputs: [rgb, instance]}",
+        "outputs: [rgb, instance]}\n    - {name: lidar, type: lidar, preset: vlp16, "
+        "horizontal_resolution: 0.4, mount: {xyz: [0, 0, 1.9]}}",
+    )
+    path = tmp_path / "ev.yaml"
+    path.write_text(scene + "injectors: [{type: fog, density: 0.05}]\n")
+    shards = plan_shards([path], tmp_path / "out", clean_twins=True)
+    assert sorted(s.id for s in shards) == ["ev/0000", "ev__clean/0000"]
+    run_batch(shards, executor("local", 1), lambda e: None)
+    model = load_model("lidar_clusters", {})
+    metrics = score(run_model(open_dataset(tmp_path / "out"), model), model.outputs)
+    clean = metrics["scenario=ev__clean/recall/Car/hard"]
+    foggy = metrics["scenario=ev/recall/Car/hard"]
+    assert clean >= 0.5 and foggy < clean
+    assert metrics["pair=ev/drop/recall/Car/hard"] == pytest.approx(clean - foggy)
+    assert metrics["suite/mRR/recall/Car/hard"] == pytest.approx(foggy / clean)
+    # a drop that grows is a regression
+    worse = dict(metrics, **{"pair=ev/drop/recall/Car/hard": clean - foggy + 0.1})
+    assert [r.metric for r in regressions(worse, metrics, 0.02)] == ["pair=ev/drop/recall/Car/hard"]
+
+
+def test_hog_pedestrians_is_a_2d_model(dataset):
+    model = load_model("hog_pedestrians", {})
+    metrics = score(run_model(open_dataset(dataset), model), model.outputs)
+    assert "all/2d_ap" in metrics and not any("3d_ap" in k for k in metrics)
+    assert 0.0 <= metrics["all/2d_ap"] <= 1.0
