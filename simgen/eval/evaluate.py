@@ -93,12 +93,12 @@ def _ap(results: list[FrameResult], kind: str, cls: str, level: int) -> tuple[fl
     return average_precision(matches)
 
 
-def _coco_2d(results: list[FrameResult]) -> tuple[float, float]:
-    """COCO AP and AP50 of the 2D detections against the visible boxes, by pycocotools."""
+def _coco_2d(results: list[FrameResult], cls: str) -> tuple[float, float]:
+    """COCO AP and AP50 of one class's 2D detections against the visible boxes (pycocotools)."""
     from pycocotools.coco import COCO
     from pycocotools.cocoeval import COCOeval
 
-    names = sorted({t.type for r in results for t in r.truths})
+    names = [cls] if any(t.type == cls for r in results for t in r.truths) else []
     if not names:
         return math.nan, math.nan
     ids = {n: i + 1 for i, n in enumerate(names)}
@@ -106,7 +106,7 @@ def _coco_2d(results: list[FrameResult]) -> tuple[float, float]:
     for index, r in enumerate(results):
         images.append({"id": index + 1})
         for t in r.truths:
-            if t.visible_box is None:
+            if t.visible_box is None or t.type != cls:
                 continue
             u0, v0, u1, v1 = t.visible_box
             w, h = u1 - u0 + 1, v1 - v0 + 1
@@ -174,10 +174,11 @@ def score(results: list[FrameResult], outputs: frozenset[str] | None = None) -> 
                             metrics[f"{name}/recall/{cls}/{difficulty_level.name}"] = round(
                                 recall, 6
                             )
-        ap, ap50 = _coco_2d(subset) if has_2d else (math.nan, math.nan)
-        if not np.isnan(ap):
-            metrics[f"{name}/2d_ap"] = round(ap, 6)
-            metrics[f"{name}/2d_ap50"] = round(ap50, 6)
+        for cls in classes if has_2d else []:
+            ap, ap50 = _coco_2d(subset, cls)
+            if not np.isnan(ap):
+                metrics[f"{name}/2d_ap/{cls}"] = round(ap, 6)
+                metrics[f"{name}/2d_ap50/{cls}"] = round(ap50, 6)
     return metrics | pairs(metrics)
 
 

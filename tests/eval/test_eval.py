@@ -141,5 +141,5 @@ def test_fog_costs_lidar_clusters_recall_against_its_clean_twin(tmp_path):
 def test_hog_pedestrians_is_a_2d_model(dataset):
     model = load_model("hog_pedestrians", {})
     metrics = score(run_model(open_dataset(dataset), model), model.outputs)
-    assert "all/2d_ap" in metrics and not any("3d_ap" in k for k in metrics)
-    assert 0.0 <= metrics["all/2d_ap"] <= 1.0
+    assert "all/2d_ap/Pedestrian" in metrics and not any("3d_ap" in k for k in metrics)
+    assert 0.0 <= metrics["all/2d_ap/Pedestrian"] <= 1.0
