@@ -9,6 +9,7 @@ import hashlib
 import io
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,15 @@ class Truth:
     box: Box  # ego frame
     level: int | None  # easiest KITTI difficulty met (None: met none)
     visible_box: tuple[int, int, int, int] | None
+    visibility: float
+
+
+DISTANCE_BUCKETS = ((0.0, 20.0), (20.0, 40.0), (40.0, 80.0))  # m from the ego, on the ground
+VISIBILITY_BUCKETS = ((0.0, 0.5), (0.5, 0.9), (0.9, 1.01))
+
+
+def ground_distance(box: Box) -> float:
+    return math.hypot(box.center[0], box.center[1])
 
 
 @dataclass
@@ -73,24 +83,68 @@ def run_model(dataset: Dataset, model: Model) -> list[FrameResult]:
                 if name is None or view is None:
                     continue
                 b = obj.boxes["ego"]
-                truths.append(
-                    Truth(name, Box(b.center, b.size, b.yaw), difficulty(view), view.visible_box)
-                )
+                box = Box(b.center, b.size, b.yaw)
+                truths.append(Truth(name, box, difficulty(view), view.visible_box, view.visibility))
             predictions = model(FrameInput(frame, variant.calibration, camera))
             results.append(FrameResult(_slices(variant, frame.time), truths, predictions))
     return results
 
 
-def _ap(results: list[FrameResult], kind: str, cls: str, level: int) -> tuple[float, float]:
+def _ap(
+    results: list[FrameResult],
+    kind: str,
+    cls: str,
+    level: int,
+    keep: Callable[[Truth], bool] | None = None,
+    outside: Callable[[Box], bool] | None = None,
+) -> tuple[float, float]:
+    """AP and recall of one class at one difficulty level; ``keep`` narrows the truths to a
+    slice (the rest are ignored) and ``outside`` drops unmatched detections outside it."""
     overlap = iou_3d if kind == "3d" else bev_iou
     matches: list[Match] = []
     for r in results:
         truths = [t for t in r.truths if t.type == cls]
-        ignored = [t.level is None or t.level > level for t in truths]
+        ignored = [
+            t.level is None or t.level > level or (keep is not None and not keep(t)) for t in truths
+        ]
         dets = [(d.score, d.box) for d in r.predictions.boxes_3d if d.type == cls]
         matches.append(match_image([t.box for t in truths], ignored, dets, overlap,
-                                   IOU_THRESHOLDS[cls]))  # fmt: skip
+                                   IOU_THRESHOLDS[cls], outside))  # fmt: skip
     return average_precision(matches)
+
+
+def _object_slices(results: list[FrameResult], classes: list[str]) -> Metrics:
+    """Distance buckets (AP and recall, hard level) and visibility buckets (recall)."""
+    out: Metrics = {}
+    hard = len(KITTI_DIFFICULTIES) - 1
+    for cls in classes:
+        for lo, hi in DISTANCE_BUCKETS:
+
+            def keep(t: Truth, lo: float = lo, hi: float = hi) -> bool:
+                return lo <= ground_distance(t.box) < hi
+
+            def outside(b: Box, lo: float = lo, hi: float = hi) -> bool:
+                return not lo <= ground_distance(b) < hi
+
+            if not any(keep(t) for r in results for t in r.truths if t.type == cls):
+                continue
+            ap, recall = _ap(results, "3d", cls, hard, keep, outside)
+            if not math.isnan(ap):
+                out[f"distance={lo:.0f}-{hi:.0f}m/3d_ap/{cls}/hard"] = round(float(ap), 6)
+                out[f"distance={lo:.0f}-{hi:.0f}m/recall/{cls}/hard"] = round(float(recall), 6)
+        for lo, hi in VISIBILITY_BUCKETS:
+
+            def seen(t: Truth, lo: float = lo, hi: float = hi) -> bool:
+                return lo <= t.visibility < hi
+
+            if not any(seen(t) for r in results for t in r.truths if t.type == cls):
+                continue
+            _, recall = _ap(results, "3d", cls, hard, seen, lambda b: True)
+            if not math.isnan(recall):
+                out[f"visibility={lo:.1f}-{min(hi, 1.0):.1f}/recall/{cls}/hard"] = round(
+                    float(recall), 6
+                )
+    return out
 
 
 def _coco_2d(results: list[FrameResult], cls: str) -> tuple[float, float]:
@@ -179,6 +233,9 @@ def score(results: list[FrameResult], outputs: frozenset[str] | None = None) -> 
             if not np.isnan(ap):
                 metrics[f"{name}/2d_ap/{cls}"] = round(ap, 6)
                 metrics[f"{name}/2d_ap50/{cls}"] = round(ap50, 6)
+    if has_3d:
+        classes = sorted({t.type for r in results for t in r.truths} & set(IOU_THRESHOLDS))
+        metrics |= _object_slices(results, classes)
     return metrics | pairs(metrics)
 
 

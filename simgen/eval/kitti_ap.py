@@ -28,8 +28,10 @@ def match_image(
     detections: Sequence[tuple[float, object]],  # (score, box)
     overlap: Callable[[object, object], float],
     threshold: float,
+    outside: Callable[[object], bool] | None = None,
 ) -> Match:
-    """Greedy by score: each detection takes the best unmatched truth above ``threshold``."""
+    """Greedy by score: each detection takes the best unmatched truth above ``threshold``.
+    An unmatched detection for which ``outside(box)`` holds is not counted (a slice's edge)."""
     taken = [False] * len(truths)
     scores, flags = [], []
     for score, box in sorted(detections, key=lambda d: -d[0]):
@@ -45,7 +47,7 @@ def match_image(
                 continue  # a match to an ignored object counts neither way
             scores.append(score)
             flags.append(True)
-        else:
+        elif outside is None or not outside(box):
             scores.append(score)
             flags.append(False)
     return Match(scores, flags, sum(not i for i in ignored))

@@ -143,3 +143,20 @@ def test_hog_pedestrians_is_a_2d_model(dataset):
     metrics = score(run_model(open_dataset(dataset), model), model.outputs)
     assert "all/2d_ap/Pedestrian" in metrics and not any("3d_ap" in k for k in metrics)
     assert 0.0 <= metrics["all/2d_ap/Pedestrian"] <= 1.0
+
+
+def test_distance_slices_ignore_what_lies_outside_them(dataset):
+    from simgen.eval.evaluate import ground_distance
+    from simgen.eval.protocol import Predictions
+
+    oracle = load_model("oracle", {})
+
+    def near_only(inp):  # finds everything within 20 m, nothing further
+        found = oracle(inp)
+        return Predictions([d for d in found.boxes_3d if ground_distance(d.box) < 20.0])
+
+    metrics = score(run_model(open_dataset(dataset), near_only), frozenset({"3d"}))
+    assert metrics["distance=0-20m/recall/Car/hard"] == 1.0
+    assert metrics["distance=0-20m/3d_ap/Car/hard"] == 1.0  # no false positive from far cars
+    assert metrics["distance=20-40m/recall/Car/hard"] == 0.0
+    assert 0.0 < metrics["all/recall/Car/hard"] < 1.0
