@@ -94,18 +94,21 @@ def _ap(
     results: list[FrameResult],
     kind: str,
     cls: str,
-    level: int,
+    level: int | None,
     keep: Callable[[Truth], bool] | None = None,
     outside: Callable[[Box], bool] | None = None,
 ) -> tuple[float, float]:
-    """AP and recall of one class at one difficulty level; ``keep`` narrows the truths to a
-    slice (the rest are ignored) and ``outside`` drops unmatched detections outside it."""
+    """AP and recall of one class at one difficulty level (None: every object seen counts);
+    ``keep`` narrows the truths to a slice (the rest are ignored) and ``outside`` drops
+    unmatched detections outside it."""
     overlap = iou_3d if kind == "3d" else bev_iou
     matches: list[Match] = []
     for r in results:
         truths = [t for t in r.truths if t.type == cls]
         ignored = [
-            t.level is None or t.level > level or (keep is not None and not keep(t)) for t in truths
+            (level is not None and (t.level is None or t.level > level))
+            or (keep is not None and not keep(t))
+            for t in truths
         ]
         dets = [(d.score, d.box) for d in r.predictions.boxes_3d if d.type == cls]
         matches.append(match_image([t.box for t in truths], ignored, dets, overlap,
@@ -114,9 +117,9 @@ def _ap(
 
 
 def _object_slices(results: list[FrameResult], classes: list[str]) -> Metrics:
-    """Distance buckets (AP and recall, hard level) and visibility buckets (recall)."""
+    """Distance buckets (AP and recall) and visibility buckets (recall), counting every object
+    the camera sees: far objects are small, so difficulty levels would ignore them all."""
     out: Metrics = {}
-    hard = len(KITTI_DIFFICULTIES) - 1
     for cls in classes:
         for lo, hi in DISTANCE_BUCKETS:
 
@@ -128,10 +131,10 @@ def _object_slices(results: list[FrameResult], classes: list[str]) -> Metrics:
 
             if not any(keep(t) for r in results for t in r.truths if t.type == cls):
                 continue
-            ap, recall = _ap(results, "3d", cls, hard, keep, outside)
+            ap, recall = _ap(results, "3d", cls, None, keep, outside)
             if not math.isnan(ap):
-                out[f"distance={lo:.0f}-{hi:.0f}m/3d_ap/{cls}/hard"] = round(float(ap), 6)
-                out[f"distance={lo:.0f}-{hi:.0f}m/recall/{cls}/hard"] = round(float(recall), 6)
+                out[f"distance={lo:.0f}-{hi:.0f}m/3d_ap/{cls}/all"] = round(float(ap), 6)
+                out[f"distance={lo:.0f}-{hi:.0f}m/recall/{cls}/all"] = round(float(recall), 6)
         for lo, hi in VISIBILITY_BUCKETS:
 
             def seen(t: Truth, lo: float = lo, hi: float = hi) -> bool:
@@ -139,11 +142,10 @@ def _object_slices(results: list[FrameResult], classes: list[str]) -> Metrics:
 
             if not any(seen(t) for r in results for t in r.truths if t.type == cls):
                 continue
-            _, recall = _ap(results, "3d", cls, hard, seen, lambda b: True)
+            _, recall = _ap(results, "3d", cls, None, seen, lambda b: True)
             if not math.isnan(recall):
-                out[f"visibility={lo:.1f}-{min(hi, 1.0):.1f}/recall/{cls}/hard"] = round(
-                    float(recall), 6
-                )
+                key = f"visibility={lo:.1f}-{min(hi, 1.0):.1f}/recall/{cls}/all"
+                out[key] = round(float(recall), 6)
     return out
 
 
