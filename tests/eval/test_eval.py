@@ -160,3 +160,15 @@ def test_distance_slices_ignore_what_lies_outside_them(dataset):
     assert metrics["distance=0-20m/3d_ap/Car/all"] == 1.0  # no false positive from far cars
     assert metrics["distance=20-40m/recall/Car/all"] == 0.0
     assert 0.0 < metrics["visibility=0.9-1.0/recall/Car/all"] < 1.0
+
+
+def test_the_pytest_helper_fails_with_the_regressed_metrics(dataset, tmp_path):
+    from simgen.eval import save_baseline
+    from simgen.eval.pytest_helper import assert_no_regression
+
+    data = open_dataset(dataset)
+    base = tmp_path / "base.json"
+    save_baseline(base, score(run_model(data, load_model("oracle", {}))), dataset_digest(data))
+    assert_no_regression(dataset, load_model("oracle", {}), base)
+    with pytest.raises(AssertionError, match="metrics regressed"):
+        assert_no_regression(dataset, load_model("oracle", {"miss": 0.5}), base)
