@@ -43,12 +43,13 @@ def load_baseline(path: str | Path, dataset: str, force: bool = False) -> dict[s
 def regressions(
     current: dict[str, float], baseline: dict[str, float], tolerance: float
 ) -> list[Regression]:
-    """Every metric that got worse by more than ``tolerance``: fell, or for an edge case's
-    drop against its clean twin, grew."""
+    """Every metric that got worse by more than ``tolerance``: fell, or for an error (an edge
+    case's drop against its clean twin, a depth error), grew."""
     out = []
     for metric, before in sorted(baseline.items()):
         now = current.get(metric, math.nan)
-        worse = now > before + tolerance if "/drop/" in metric else now < before - tolerance
+        lower_is_better = "/drop/" in metric or "/depth_" in metric
+        worse = now > before + tolerance if lower_is_better else now < before - tolerance
         if math.isnan(now) or worse:
             out.append(Regression(metric, before, now))
     return out

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simgen.batch.shards import TWIN
+from simgen.classes import CLASSES
 from simgen.dataset import Dataset
 from simgen.dataset_layout import MANIFEST
 from simgen.eval.iou import Box, bev_iou, iou_3d
@@ -48,6 +49,67 @@ class FrameResult:
     slices: tuple[str, ...]
     truths: list[Truth]
     predictions: Predictions
+    dense: DenseScores | None = None  # segmentation and depth, when the model predicts them
+
+
+@dataclass(frozen=True)
+class DenseScores:
+    """Per frame sums, so slices add up pixels rather than averaging frames."""
+
+    intersection: np.ndarray  # per class id
+    union: np.ndarray
+    abs_rel: float  # sum of |d - d*| / d* over valid pixels
+    squared: float  # sum of (d - d*)^2
+    pixels: int  # valid depth pixels
+
+
+def dense_scores(frame, camera: str, predictions: Predictions) -> DenseScores | None:
+    if predictions.semantic is None and predictions.depth is None:
+        return None
+    classes = len(CLASSES)
+    intersection = np.zeros(classes)
+    union = np.zeros(classes)
+    if predictions.semantic is not None and frame.variant.has_output(camera, "semantic"):
+        truth = frame.semantic(camera).astype(np.int64)
+        guess = predictions.semantic.astype(np.int64)
+        both = np.bincount(truth[truth == guess], minlength=classes)[:classes]
+        intersection += both
+        union += (
+            np.bincount(truth.ravel(), minlength=classes)[:classes]
+            + np.bincount(guess.ravel(), minlength=classes)[:classes]
+            - both
+        )
+    abs_rel = squared = 0.0
+    pixels = 0
+    if predictions.depth is not None and frame.variant.has_output(camera, "depth"):
+        truth_depth = frame.depth(camera).astype(np.float64)
+        valid = truth_depth > 0
+        diff = predictions.depth.astype(np.float64)[valid] - truth_depth[valid]
+        abs_rel = float(np.sum(np.abs(diff) / truth_depth[valid]))
+        squared = float(np.sum(diff**2))
+        pixels = int(valid.sum())
+    return DenseScores(intersection, union, abs_rel, squared, pixels)
+
+
+def _dense_metrics(name: str, subset: list[FrameResult]) -> Metrics:
+    scored = [r.dense for r in subset if r.dense is not None]
+    if not scored:
+        return {}
+    out: Metrics = {}
+    union = sum(d.union for d in scored)
+    if union.sum() > 0:
+        inter = sum(d.intersection for d in scored)
+        present = union > 0
+        ious = inter[present] / union[present]
+        out[f"{name}/miou"] = round(float(ious.mean()), 6)
+        for cls, value in zip(np.nonzero(present)[0], ious, strict=True):
+            out[f"{name}/iou/{CLASSES[cls].name}"] = round(float(value), 6)
+    pixels = sum(d.pixels for d in scored)
+    if pixels:
+        # errors, lower is better (baselines know: simgen.eval.baseline.regressions)
+        out[f"{name}/depth_absrel"] = round(sum(d.abs_rel for d in scored) / pixels, 6)
+        out[f"{name}/depth_rmse"] = round(math.sqrt(sum(d.squared for d in scored) / pixels), 6)
+    return out
 
 
 def dataset_digest(dataset: Dataset) -> str:
@@ -86,7 +148,8 @@ def run_model(dataset: Dataset, model: Model) -> list[FrameResult]:
                 box = Box(b.center, b.size, b.yaw)
                 truths.append(Truth(name, box, difficulty(view), view.visible_box, view.visibility))
             predictions = model(FrameInput(frame, variant.calibration, camera))
-            results.append(FrameResult(_slices(variant, frame.time), truths, predictions))
+            dense = dense_scores(frame, camera, predictions) if camera else None
+            results.append(FrameResult(_slices(variant, frame.time), truths, predictions, dense))
     return results
 
 
@@ -230,6 +293,7 @@ def score(results: list[FrameResult], outputs: frozenset[str] | None = None) -> 
                             metrics[f"{name}/recall/{cls}/{difficulty_level.name}"] = round(
                                 recall, 6
                             )
+        metrics |= _dense_metrics(name, subset)
         for cls in classes if has_2d else []:
             ap, ap50 = _coco_2d(subset, cls)
             if not np.isnan(ap):
@@ -254,8 +318,10 @@ def pairs(metrics: Metrics) -> Metrics:
         clean = metrics.get(f"{where}{TWIN}/{metric}")
         if clean is None:
             continue
-        out[f"pair={where.split('=', 1)[1]}/drop/{metric}"] = round(clean - value, 6)
-        if clean > 0:
+        error = "/depth_" in key  # lower is better: the drop is how much it grew
+        drop = value - clean if error else clean - value
+        out[f"pair={where.split('=', 1)[1]}/drop/{metric}"] = round(drop, 6)
+        if clean > 0 and not error:
             ratios[metric].append(value / clean)
     for metric, values in sorted(ratios.items()):
         out[f"suite/mRR/{metric}"] = round(float(np.mean(values)), 6)

@@ -27,10 +27,17 @@ Model = Callable[[FrameInput], Predictions]
 
 
 def oracle(
-    miss: float = 0.0, false_positives: float = 0.0, noise: float = 0.0, seed: int = 0
+    miss: float = 0.0,
+    false_positives: float = 0.0,
+    noise: float = 0.0,
+    seed: int = 0,
+    dense: bool = False,
+    depth_noise: float = 0.0,
 ) -> Model:
     """Ground truth as detections: each object missed with probability ``miss``, its centre
-    moved by Gaussian ``noise`` (m), and ``false_positives`` spurious cars per frame on average."""
+    moved by Gaussian ``noise`` (m), and ``false_positives`` spurious cars per frame on average.
+    With ``dense``, also the camera's semantic mask and its depth (times 1 + Gaussian
+    ``depth_noise``, a relative error)."""
 
     def predict(inp: FrameInput) -> Predictions:
         labels = inp.frame.labels
@@ -52,9 +59,19 @@ def oracle(
         for _ in range(int(rng.poisson(false_positives))):
             x, y = float(rng.uniform(5, 60)), float(rng.uniform(-10, 10))
             out3.append(Detection3D("Car", Box((x, y, 0.8), (4.5, 1.8, 1.5), 0.0), 0.3))
-        return Predictions(out3, out2)
+        semantic = depth = None
+        if dense and inp.camera is not None:
+            variant = inp.frame.variant
+            if variant.has_output(inp.camera, "semantic"):
+                semantic = inp.frame.semantic(inp.camera)
+            if variant.has_output(inp.camera, "depth"):
+                depth = inp.frame.depth(inp.camera)
+                if depth_noise > 0:
+                    depth = depth * (1.0 + rng.normal(0.0, depth_noise, depth.shape))
+        return Predictions(out3, out2, semantic, depth)
 
-    predict.outputs = frozenset({"2d", "3d"})  # type: ignore[attr-defined]
+    outputs = {"2d", "3d"} | ({"dense"} if dense else set())
+    predict.outputs = frozenset(outputs)  # type: ignore[attr-defined]
     return predict
 
 

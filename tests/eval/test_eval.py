@@ -172,3 +172,22 @@ def test_the_pytest_helper_fails_with_the_regressed_metrics(dataset, tmp_path):
     assert_no_regression(dataset, load_model("oracle", {}), base)
     with pytest.raises(AssertionError, match="metrics regressed"):
         assert_no_regression(dataset, load_model("oracle", {"miss": 0.5}), base)
+
+
+def test_segmentation_and_depth_metrics(tmp_path):
+    scene = SCENE.replace(
+        "outputs: [rgb, instance]",
+        "outputs: [rgb, instance, semantic, depth], mount: {xyz: [1.5, 0, 1.6]}",
+    )
+    scene = scene.replace("variants: 2", "variants: 1")
+    dataset = render_text(tmp_path, scene)
+    data = open_dataset(dataset)
+    exact = score(run_model(data, load_model("oracle", {"dense": True})))
+    assert exact["all/miou"] == 1.0 and exact["all/iou/car"] == 1.0 and exact["all/iou/road"] == 1.0
+    assert exact["all/depth_absrel"] < 1e-3 and exact["all/depth_rmse"] < 0.01  # mm PNG steps
+    noisy = score(run_model(data, load_model("oracle", {"dense": True, "depth_noise": 0.1})))
+    # the mean of |N(0, 0.1)| is 0.1 * sqrt(2 / pi)
+    assert noisy["all/depth_absrel"] == pytest.approx(0.1 * math.sqrt(2 / math.pi), rel=0.05)
+    assert [r.metric for r in regressions(noisy, exact, 0.02)] == [
+        k for k in sorted(exact) if "depth_" in k and noisy[k] > exact[k] + 0.02
+    ]
