@@ -324,7 +324,21 @@ def preview(
 @app.command("eval")
 def eval_command(
     dataset: Annotated[Path, typer.Argument(help="A rendered native dataset.")],
-    model: Annotated[str, typer.Option("--model", help="oracle, or package.module:factory.")],
+    model: Annotated[
+        str | None,
+        typer.Option("--model", help="oracle, lidar_clusters, hog_pedestrians, or module:factory."),
+    ] = None,
+    predictions: Annotated[
+        Path | None,
+        typer.Option("--predictions", help="Result files instead of a model (see --format)."),
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="--predictions: kitti (a folder) or coco (a JSON).")
+    ] = "kitti",
+    index: Annotated[
+        Path | None,
+        typer.Option("--index", help="The export's mapping.json (KITTI) or annotations.json."),
+    ] = None,
     model_arg: Annotated[
         list[str] | None, typer.Option("--model-arg", help="KEY=VALUE for the model (repeat).")
     ] = None,
@@ -361,10 +375,18 @@ def eval_command(
             typer.echo(f"--model-arg {item!r}: expected KEY=VALUE", err=True)
             raise typer.Exit(1)
         args[key.strip()] = yaml.safe_load(value)
+    if (model is None) == (predictions is None):
+        typer.echo("simgen eval: give --model or --predictions (one of them)", err=True)
+        raise typer.Exit(1)
     with _reported():
         data = open_dataset(dataset)
         try:
-            predictor = evaluation.load_model(model, args)
+            if predictions is not None:
+                from simgen.eval.prediction_files import load_predictions
+
+                predictor = load_predictions(predictions, fmt, index)
+            else:
+                predictor = evaluation.load_model(str(model), args)
             results = evaluation.run_model(data, predictor)
             metrics = evaluation.score(results, getattr(predictor, "outputs", None))
             digest = evaluation.dataset_digest(data)
@@ -382,7 +404,7 @@ def eval_command(
     if as_json:
         typer.echo(json.dumps(metrics, indent=1, sort_keys=True))
     else:
-        table = Table(title=f"simgen eval: {model} on {dataset}")
+        table = Table(title=f"simgen eval: {model or predictions} on {dataset}")
         for column in ("slice", "metric", "value"):
             table.add_column(column)
         for name, value in metrics.items():

@@ -27,7 +27,7 @@ ego:
   s: 20
   behavior: [{action: parked}]
   sensors:
-    - {name: cam, type: camera, width: 480, height: 270, fov: 80, outputs: [rgb, instance]}
+    - {name: cam, type: camera, width: 480, height: 270, fov: 80, outputs: [rgb, instance, semantic]}
 actors:
   - {name: a, model: sedan, lane: 0, s: {uniform: [30, 36]}, behavior: [{action: parked}]}
   - {name: b, model: suv, lane: 1, s: {uniform: [40, 50]}, behavior: [{action: parked}]}
@@ -117,8 +117,8 @@ def test_fog_costs_lidar_clusters_recall_against_its_clean_twin(tmp_path):
 
     scene = SCENE.replace("variants: 2", "variants: 1").replace("duration: 0.4", "duration: 0.3")
     scene = scene.replace(
-        "outputs: [rgb, instance]}",
-        "outputs: [rgb, instance]}\n    - {name: lidar, type: lidar, preset: vlp16, "
+        "outputs: [rgb, instance, semantic]}",
+        "outputs: [rgb, instance, semantic]}\n    - {name: lidar, type: lidar, preset: vlp16, "
         "horizontal_resolution: 0.4, mount: {xyz: [0, 0, 1.9]}}",
     )
     path = tmp_path / "ev.yaml"
@@ -176,7 +176,7 @@ def test_the_pytest_helper_fails_with_the_regressed_metrics(dataset, tmp_path):
 
 def test_segmentation_and_depth_metrics(tmp_path):
     scene = SCENE.replace(
-        "outputs: [rgb, instance]",
+        "outputs: [rgb, instance, semantic]",
         "outputs: [rgb, instance, semantic, depth], mount: {xyz: [1.5, 0, 1.6]}",
     )
     scene = scene.replace("variants: 2", "variants: 1")
@@ -191,3 +191,28 @@ def test_segmentation_and_depth_metrics(tmp_path):
     assert [r.metric for r in regressions(noisy, exact, 0.02)] == [
         k for k in sorted(exact) if "depth_" in k and noisy[k] > exact[k] + 0.02
     ]
+
+
+def test_prediction_files_in_kitti_and_coco_layouts(dataset, tmp_path):
+    from simgen.export import export
+
+    export(dataset, "kitti", tmp_path / "kitti")
+    results = tmp_path / "results"
+    results.mkdir()
+    for label in (tmp_path / "kitti/training/label_2").glob("*.txt"):  # the truth, with scores
+        rows = [f"{line} 0.9" for line in label.read_text().splitlines()]
+        (results / label.name).write_text("".join(f"{r}\n" for r in rows))
+    index = tmp_path / "kitti/mapping.json"
+    runner = CliRunner()
+    args = ["eval", str(dataset), "--predictions", str(results), "--index", str(index), "--json"]
+    kitti = json.loads(runner.invoke(app, args).output)
+    assert kitti["all/3d_ap/Car/moderate"] == 1.0 and kitti["all/bev_ap/Pedestrian/hard"] == 1.0
+    export(dataset, "coco", tmp_path / "coco")
+    annotations = tmp_path / "coco/annotations.json"
+    truth = json.loads(annotations.read_text())["annotations"]
+    coco_results = tmp_path / "coco_results.json"
+    coco_results.write_text(json.dumps([{**a, "score": 0.9} for a in truth]))
+    args = ["eval", str(dataset), "--predictions", str(coco_results), "--format", "coco",
+            "--index", str(annotations), "--json"]  # fmt: skip
+    coco = json.loads(runner.invoke(app, args).output)
+    assert coco["all/2d_ap/Car"] == 1.0 and not any("3d_ap" in k for k in coco)

@@ -1,0 +1,111 @@
+"""Predictions read from files in the formats' own result layouts, served as a model.
+
+- KITTI: a folder of result files ``<index>.txt`` (label_2 lines with a 16th column, the score),
+  indexed like a simgen KITTI export: its ``mapping.json`` names each index's scenario, variant
+  and frame. Boxes are in the camera frame; they are moved into the ego frame here.
+- COCO: a results JSON (``image_id``, ``category_id``, ``bbox`` [x, y, w, h], ``score``) for the
+  images of a simgen COCO export, whose ``annotations.json`` names each image's frame.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from simgen.dataset import DatasetError
+from simgen.eval.iou import Box
+from simgen.eval.models import Model
+from simgen.eval.protocol import Detection2D, Detection3D, FrameInput, Predictions
+
+Key = tuple[str, int, int]  # scenario, variant, frame
+
+
+def _kitti_box(fields: list[str], ego_from_camera: np.ndarray) -> Box:
+    h, w, length, x, y, z, ry = map(float, fields[8:15])
+    rotation = ego_from_camera[:3, :3]
+    centre = rotation @ np.array([x, y - h / 2, z]) + ego_from_camera[:3, 3]  # y points down
+    forward = rotation @ np.array([math.cos(ry), 0.0, -math.sin(ry)])
+    return Box(tuple(float(c) for c in centre), (length, w, h), math.atan2(forward[1], forward[0]))
+
+
+def kitti_results(folder: Path, mapping: Path | None = None) -> Model:
+    index_file = mapping or folder / "mapping.json"
+    try:
+        entries = json.loads(index_file.read_text())
+    except (OSError, ValueError) as exc:
+        raise DatasetError(f"{index_file}: needs the KITTI export's mapping.json ({exc})") from None
+    lines: dict[Key, list[list[str]]] = {}
+    for entry in entries:
+        path = folder / f"{entry['index']:06d}.txt"
+        key = (entry["scenario"], int(entry["variant"]), int(entry["frame"]))
+        rows = path.read_text().splitlines() if path.exists() else []
+        lines[key] = [r.split() for r in rows if r.strip() and not r.startswith("DontCare")]
+
+    def predict(inp: FrameInput) -> Predictions:
+        variant = inp.frame.variant
+        rows = lines.get((variant.scenario, variant.variant, inp.frame.index), [])
+        camera = inp.calibration.cameras[inp.camera] if inp.camera else None
+        out3, out2 = [], []
+        for fields in rows:
+            score = float(fields[15]) if len(fields) > 15 else 1.0
+            if camera is not None:
+                out3.append(
+                    Detection3D(fields[0], _kitti_box(fields, camera.ego_from_camera), score)
+                )
+            box = tuple(float(v) for v in fields[4:8])
+            out2.append(Detection2D(fields[0], box, score))  # type: ignore[arg-type]
+        return Predictions(out3, out2)
+
+    predict.outputs = frozenset({"2d", "3d"})  # type: ignore[attr-defined]
+    return predict
+
+
+def coco_results(results: Path, annotations: Path) -> Model:
+    try:
+        exported = json.loads(annotations.read_text())
+        detections = json.loads(results.read_text())
+    except (OSError, ValueError) as exc:
+        raise DatasetError(f"cannot read COCO results or annotations: {exc}") from None
+    names = {c["id"]: c["name"] for c in exported["categories"]}
+    images = {i["id"]: i for i in exported["images"]}
+    by_frame: dict[Key, list[dict]] = defaultdict(list)
+    for d in detections:
+        image = images.get(d["image_id"])
+        if image is not None:
+            by_frame[(image["scenario"], int(image["variant"]), int(image["frame"]))].append(d)
+    kitti_names = _coco_to_kitti()
+
+    def predict(inp: FrameInput) -> Predictions:
+        variant = inp.frame.variant
+        out = []
+        for d in by_frame.get((variant.scenario, variant.variant, inp.frame.index), []):
+            name = kitti_names.get(names.get(d["category_id"], ""))
+            if name is None:
+                continue
+            x, y, w, h = d["bbox"]
+            out.append(Detection2D(name, (x, y, x + w - 1, y + h - 1), float(d["score"])))
+        return Predictions(boxes_2d=out)
+
+    predict.outputs = frozenset({"2d"})  # type: ignore[attr-defined]
+    return predict
+
+
+def _coco_to_kitti() -> dict[str, str]:
+    """COCO category (a simgen class name) -> the KITTI type eval scores it as."""
+    from simgen.classes import CLASSES
+
+    return {c.name: c.kitti for c in CLASSES if c.kitti is not None}
+
+
+def load_predictions(path: Path, fmt: str, index: Path | None = None) -> Model:
+    if fmt == "kitti":
+        return kitti_results(path, index)
+    if fmt == "coco":
+        if index is None:
+            raise DatasetError("COCO results need --index: the export's annotations.json")
+        return coco_results(path, index)
+    raise DatasetError(f"unknown prediction format '{fmt}'; expected kitti or coco")
