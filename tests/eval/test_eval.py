@@ -27,7 +27,8 @@ ego:
   s: 20
   behavior: [{action: parked}]
   sensors:
-    - {name: cam, type: camera, width: 480, height: 270, fov: 80, outputs: [rgb, instance, semantic]}
+    - {name: cam, type: camera, width: 480, height: 270, fov: 80,
+       outputs: [rgb, instance, semantic]}
 actors:
   - {name: a, model: sedan, lane: 0, s: {uniform: [30, 36]}, behavior: [{action: parked}]}
   - {name: b, model: suv, lane: 1, s: {uniform: [40, 50]}, behavior: [{action: parked}]}
