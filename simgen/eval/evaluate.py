@@ -10,7 +10,7 @@ import io
 import math
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -21,6 +21,7 @@ from simgen.dataset_layout import MANIFEST
 from simgen.eval.iou import Box, bev_iou, iou_3d
 from simgen.eval.kitti_ap import IOU_THRESHOLDS, Match, average_precision, match_image
 from simgen.eval.models import Model
+from simgen.eval.nuscenes_metrics import NuBox, detection_name, in_range, nuscenes_scores
 from simgen.eval.protocol import FrameInput, Predictions
 from simgen.labels.policy import KITTI_DIFFICULTIES, camera_view, difficulty, kitti_type
 
@@ -50,6 +51,8 @@ class FrameResult:
     truths: list[Truth]
     predictions: Predictions
     dense: DenseScores | None = None  # segmentation and depth, when the model predicts them
+    nu_truths: list[NuBox] = field(default_factory=list)  # the nuScenes way: lidar-seen objects
+    sample: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,17 @@ def run_model(dataset: Dataset, model: Model) -> list[FrameResult]:
                 truths.append(Truth(name, box, difficulty(view), view.visible_box, view.visibility))
             predictions = model(FrameInput(frame, variant.calibration, camera))
             dense = dense_scores(frame, camera, predictions) if camera else None
-            results.append(FrameResult(_slices(variant, frame.time), truths, predictions, dense))
+            sample = f"{variant.key}/{frame.index}"
+            nu = []
+            for obj in frame.labels.objects:
+                name = detection_name(obj.semantic_class, obj.model)
+                if name is None or not obj.visible or sum(obj.lidar_points.values()) == 0:
+                    continue
+                b = obj.boxes["ego"]
+                nu.append(NuBox(sample, name, b.center, b.size, b.yaw))
+            results.append(
+                FrameResult(_slices(variant, frame.time), truths, predictions, dense, nu, sample)
+            )
     return results
 
 
@@ -177,6 +190,19 @@ def _ap(
         matches.append(match_image([t.box for t in truths], ignored, dets, overlap,
                                    IOU_THRESHOLDS[cls], outside))  # fmt: skip
     return average_precision(matches)
+
+
+def nuscenes_for(results: list[FrameResult]) -> dict[str, float]:
+    """The nuScenes metrics of every frame (ego frame: the ego is at the origin)."""
+    origin = (0.0, 0.0)
+    truths = [t for r in results for t in r.nu_truths if in_range(t, origin)]
+    preds = [
+        NuBox(r.sample, d.nuscenes, d.box.center, d.box.size, d.box.yaw, d.score)
+        for r in results
+        for d in r.predictions.boxes_3d
+        if d.nuscenes is not None
+    ]
+    return nuscenes_scores(truths, [p for p in preds if in_range(p, origin)])
 
 
 def _object_slices(results: list[FrameResult], classes: list[str]) -> Metrics:
@@ -302,6 +328,8 @@ def score(results: list[FrameResult], outputs: frozenset[str] | None = None) -> 
     if has_3d:
         classes = sorted({t.type for r in results for t in r.truths} & set(IOU_THRESHOLDS))
         metrics |= _object_slices(results, classes)
+        if any(d.nuscenes for r in results for d in r.predictions.boxes_3d):
+            metrics |= {f"all/{k}": v for k, v in nuscenes_for(results).items()}
     return metrics | pairs(metrics)
 
 

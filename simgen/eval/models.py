@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from simgen.eval.iou import Box
+from simgen.eval.nuscenes_metrics import detection_name
 from simgen.eval.protocol import Detection2D, Detection3D, FrameInput, Predictions
 from simgen.labels.policy import camera_view, kitti_type
 
@@ -53,7 +54,8 @@ def oracle(
             shift = rng.normal(0.0, noise, 3) if noise > 0 else np.zeros(3)
             center = tuple(float(c) for c in np.asarray(box.center) + shift)
             score = float(rng.uniform(0.5, 1.0))
-            out3.append(Detection3D(name, Box(center, box.size, box.yaw), score))
+            nu = detection_name(obj.semantic_class, obj.model)
+            out3.append(Detection3D(name, Box(center, box.size, box.yaw), score, nu))
             if view.visible_box is not None:
                 out2.append(Detection2D(name, tuple(float(v) for v in view.visible_box), score))
         for _ in range(int(rng.poisson(false_positives))):

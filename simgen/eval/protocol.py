@@ -29,6 +29,7 @@ class Detection3D:
     type: str  # KITTI type: Car, Pedestrian, Cyclist, ...
     box: Box  # ego frame
     score: float
+    nuscenes: str | None = None  # the nuScenes detection class, to be scored the nuScenes way
 
 
 @dataclass(frozen=True)
