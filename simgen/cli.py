@@ -355,6 +355,10 @@ def eval_command(
     junit_out: Annotated[
         Path | None, typer.Option("--junit", help="Write JUnit XML (one case per metric).")
     ] = None,
+    ce_reference: Annotated[
+        Path | None,
+        typer.Option("--ce-reference", help="A reference model's saved metrics: adds mCE."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
 ) -> None:
     """Score a model on a dataset: 3D/BEV AP (KITTI R40), recall and 2D AP, per slice."""
@@ -390,6 +394,9 @@ def eval_command(
             results = evaluation.run_model(data, predictor)
             metrics = evaluation.score(results, getattr(predictor, "outputs", None))
             digest = evaluation.dataset_digest(data)
+            if ce_reference is not None:
+                reference = evaluation.load_baseline(ce_reference, digest, force)
+                metrics |= evaluation.corruption_errors(metrics, reference)
             failed = []
             if baseline is not None:
                 before = evaluation.load_baseline(baseline, digest, force)

@@ -48,7 +48,7 @@ def regressions(
     out = []
     for metric, before in sorted(baseline.items()):
         now = current.get(metric, math.nan)
-        lower_is_better = "/drop/" in metric or "/depth_" in metric
+        lower_is_better = "/drop/" in metric or "/depth_" in metric or "/mCE/" in metric
         worse = now > before + tolerance if lower_is_better else now < before - tolerance
         if math.isnan(now) or worse:
             out.append(Regression(metric, before, now))

@@ -354,3 +354,19 @@ def pairs(metrics: Metrics) -> Metrics:
     for metric, values in sorted(ratios.items()):
         out[f"suite/mRR/{metric}"] = round(float(np.mean(values)), 6)
     return out
+
+
+def corruption_errors(metrics: Metrics, reference: Metrics) -> Metrics:
+    """mCE (ImageNet-C; Robo3D for 3D): each edge case's error 1 - AP relative to a reference
+    model's on the same edge case, averaged over the edge cases (1.0 = as robust as it)."""
+    ratios: dict[str, list[float]] = defaultdict(list)
+    for key, value in metrics.items():
+        where, _, metric = key.partition("/")
+        if not where.startswith("scenario=") or where.endswith(TWIN) or "/depth_" in key:
+            continue
+        if f"{where}{TWIN}/{metric}" not in metrics:
+            continue  # not an edge case with a clean twin
+        theirs = reference.get(key)
+        if theirs is not None and theirs < 1.0:
+            ratios[metric].append((1.0 - value) / (1.0 - theirs))
+    return {f"suite/mCE/{m}": round(float(np.mean(v)), 6) for m, v in sorted(ratios.items())}

@@ -287,3 +287,44 @@ def test_nuscenes_map_matches_the_devkit(tmp_path):
     assert ours["all/nuscenes_map"] == pytest.approx(metrics.mean_ap, abs=1e-3)
     assert 0.0 < metrics.mean_ap < 0.2  # cars and pedestrians only, with misses and noise
     assert ours["all/nuscenes_trans_err"] == pytest.approx(metrics.tp_errors["trans_err"], abs=1e-3)
+
+
+def test_2d_ap_equals_pycocotools_on_the_same_data(dataset):
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+
+    model = load_model("oracle", {"miss": 0.2, "seed": 4})
+    results = run_model(open_dataset(dataset), model)
+    ours = score(results, frozenset({"2d"}))["all/2d_ap/Car"]
+    images, anns, dets = [], [], []
+    for i, r in enumerate(results):
+        images.append({"id": i + 1})
+        for t in r.truths:
+            if t.type == "Car" and t.visible_box is not None:
+                u0, v0, u1, v1 = t.visible_box
+                anns.append({"id": len(anns) + 1, "image_id": i + 1, "category_id": 1,
+                             "bbox": [u0, v0, u1 - u0 + 1, v1 - v0 + 1],
+                             "area": (u1 - u0 + 1) * (v1 - v0 + 1), "iscrowd": 0})  # fmt: skip
+        for d in r.predictions.boxes_2d:
+            if d.type == "Car":
+                u0, v0, u1, v1 = d.box
+                dets.append({"image_id": i + 1, "category_id": 1, "score": d.score,
+                             "bbox": [u0, v0, u1 - u0 + 1, v1 - v0 + 1]})  # fmt: skip
+    truth = COCO()
+    truth.dataset = {"images": images, "annotations": anns, "categories": [{"id": 1}]}
+    truth.createIndex()
+    evaluator = COCOeval(truth, truth.loadRes(dets), "bbox")
+    evaluator.evaluate()
+    evaluator.accumulate()
+    evaluator.summarize()
+    assert 0.5 < ours < 1.0 and ours == pytest.approx(evaluator.stats[0], abs=1e-6)
+
+
+def test_mce_is_the_edge_case_error_relative_to_a_reference_model():
+    from simgen.eval import corruption_errors
+
+    ours = {"scenario=fog/ap": 0.6, "scenario=fog__clean/ap": 0.9, "scenario=rain/ap": 0.8,
+            "scenario=rain__clean/ap": 0.9}  # fmt: skip
+    reference = {"scenario=fog/ap": 0.2, "scenario=rain/ap": 0.6}
+    # fog: (1 - 0.6) / (1 - 0.2) = 0.5; rain: (1 - 0.8) / (1 - 0.6) = 0.5
+    assert corruption_errors(ours, reference) == {"suite/mCE/ap": 0.5}
