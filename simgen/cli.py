@@ -359,6 +359,10 @@ def eval_command(
         Path | None,
         typer.Option("--ce-reference", help="A reference model's saved metrics: adds mCE."),
     ] = None,
+    report_out: Annotated[
+        Path | None,
+        typer.Option("--report", help="Write a report: .md (tables) or .html (with charts)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
 ) -> None:
     """Score a model on a dataset: 3D/BEV AP (KITTI R40), recall and 2D AP, per slice."""
@@ -408,6 +412,10 @@ def eval_command(
             evaluation.save_baseline(save_baseline, metrics, digest)
         if junit_out is not None:
             write_text_atomic(junit_out, evaluation.baseline.junit(metrics, failed))
+        if report_out is not None:
+            from simgen.eval.report import write_report
+
+            write_report(report_out, metrics, f"simgen eval: {model or predictions}", failed)
     if as_json:
         typer.echo(json.dumps(metrics, indent=1, sort_keys=True))
     else:

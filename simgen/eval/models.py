@@ -5,8 +5,8 @@
 - ``hog_pedestrians``: OpenCV's HOG people detector (Dalal and Triggs), trained on real
   photographs (INRIA), on the first camera's RGB: a real-data model tested on synthetic edges.
 - ``lidar_clusters``: a classical 3D detector on the first lidar: RANSAC removes the ground plane
-  (Open3D), DBSCAN clusters the rest, each cluster gets its minimum-area oriented box and a
-  class by its size.
+  (seeded NumPy: Open3D's parallel one is not reproducible), DBSCAN (Open3D) clusters the rest,
+  each cluster gets its minimum-area oriented box and a class by its size.
 """
 
 from __future__ import annotations
@@ -122,11 +122,8 @@ def lidar_clusters(
         xyz = xyz @ calib.ego_from_lidar[:3, :3].T + calib.ego_from_lidar[:3, 3]  # ego frame
         if len(xyz) < 50:
             return Predictions()
-        cloud = o3d.geometry.PointCloud(o3d.utility.Vector3dVector(xyz))
-        o3d.utility.random.seed(0)  # RANSAC draws: the same boxes on every run
-        _, ground = cloud.segment_plane(ground_distance, 3, 200)
-        rest = cloud.select_by_index(ground, invert=True)
-        above = np.asarray(rest.points)
+        ground = ground_plane(xyz, ground_distance)
+        above = xyz[~ground]
         if len(above) == 0:
             return Predictions()
         labels = np.asarray(
@@ -134,7 +131,7 @@ def lidar_clusters(
                 eps, min_points
             )
         )
-        ground_z = float(np.median(xyz[ground, 2])) if len(ground) else 0.0
+        ground_z = float(np.median(xyz[ground, 2])) if ground.any() else 0.0
         out = []
         for label in range(labels.max() + 1 if len(labels) else 0):
             cluster = above[labels == label]
@@ -152,6 +149,26 @@ def lidar_clusters(
 
     predict.outputs = frozenset({"3d"})  # type: ignore[attr-defined]
     return predict
+
+
+def ground_plane(xyz: np.ndarray, distance: float, tries: int = 200) -> np.ndarray:
+    """RANSAC for the dominant plane (the road): a mask of its inliers. Seeded NumPy, so the
+    same points give the same plane on every run (Open3D's parallel RANSAC does not)."""
+    rng = np.random.default_rng(0)
+    picks = rng.integers(0, len(xyz), (tries, 3))
+    a, b, c = xyz[picks[:, 0]], xyz[picks[:, 1]], xyz[picks[:, 2]]
+    normals = np.cross(b - a, c - a)
+    lengths = np.linalg.norm(normals, axis=1)
+    usable = lengths > 1e-9
+    normals = normals[usable] / lengths[usable, None]
+    offsets = -np.einsum("ij,ij->i", normals, a[usable])
+    best, best_count = np.zeros(len(xyz), bool), -1
+    for normal, offset in zip(normals, offsets, strict=True):
+        inliers = np.abs(xyz @ normal + offset) < distance
+        count = int(inliers.sum())
+        if count > best_count:
+            best, best_count = inliers, count
+    return best
 
 
 def _by_size(length: float, width: float, height: float) -> str | None:

@@ -328,3 +328,20 @@ def test_mce_is_the_edge_case_error_relative_to_a_reference_model():
     reference = {"scenario=fog/ap": 0.2, "scenario=rain/ap": 0.6}
     # fog: (1 - 0.6) / (1 - 0.2) = 0.5; rain: (1 - 0.8) / (1 - 0.6) = 0.5
     assert corruption_errors(ours, reference) == {"suite/mCE/ap": 0.5}
+
+
+def test_reports_and_reproducible_lidar_clusters(dataset, tmp_path):
+    runner = CliRunner()
+    md, page = tmp_path / "eval.md", tmp_path / "eval.html"
+    for out in (md, page):
+        result = runner.invoke(
+            app, ["eval", str(dataset), "--model", "oracle", "--report", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+    assert "## Over everything" in md.read_text() and "| all |" in md.read_text()
+    assert "<h2>By scenario</h2>" in page.read_text() and "<table>" in page.read_text()
+    model = load_model("lidar_clusters", {})
+    data = open_dataset(dataset)
+    assert score(run_model(data, model), model.outputs) == score(
+        run_model(data, model), model.outputs
+    )
