@@ -21,7 +21,13 @@ from simgen.dataset_layout import MANIFEST
 from simgen.eval.iou import Box, bev_iou, iou_3d
 from simgen.eval.kitti_ap import IOU_THRESHOLDS, Match, average_precision, match_image
 from simgen.eval.models import Model
-from simgen.eval.nuscenes_metrics import NuBox, detection_name, in_range, nuscenes_scores
+from simgen.eval.nuscenes_metrics import (
+    NuBox,
+    detection_name,
+    in_range,
+    nuscenes_motion,
+    nuscenes_scores,
+)
 from simgen.eval.protocol import FrameInput, Predictions
 from simgen.labels.policy import KITTI_DIFFICULTIES, camera_view, difficulty, kitti_type
 
@@ -159,7 +165,8 @@ def run_model(dataset: Dataset, model: Model) -> list[FrameResult]:
                 if name is None or not obj.visible or sum(obj.lidar_points.values()) == 0:
                     continue
                 b = obj.boxes["ego"]
-                nu.append(NuBox(sample, name, b.center, b.size, b.yaw))
+                velocity, attribute = nuscenes_motion(obj, frame.labels.pose())
+                nu.append(NuBox(sample, name, b.center, b.size, b.yaw, -1.0, velocity, attribute))
             results.append(
                 FrameResult(_slices(variant, frame.time), truths, predictions, dense, nu, sample)
             )
@@ -197,7 +204,16 @@ def nuscenes_for(results: list[FrameResult]) -> dict[str, float]:
     origin = (0.0, 0.0)
     truths = [t for r in results for t in r.nu_truths if in_range(t, origin)]
     preds = [
-        NuBox(r.sample, d.nuscenes, d.box.center, d.box.size, d.box.yaw, d.score)
+        NuBox(
+            r.sample,
+            d.nuscenes,
+            d.box.center,
+            d.box.size,
+            d.box.yaw,
+            d.score,
+            d.velocity,
+            d.attribute,
+        )
         for r in results
         for d in r.predictions.boxes_3d
         if d.nuscenes is not None

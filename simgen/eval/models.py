@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from simgen.eval.iou import Box
-from simgen.eval.nuscenes_metrics import detection_name
+from simgen.eval.nuscenes_metrics import detection_name, nuscenes_motion
 from simgen.eval.protocol import Detection2D, Detection3D, FrameInput, Predictions
 from simgen.labels.policy import camera_view, kitti_type
 
@@ -55,7 +55,10 @@ def oracle(
             center = tuple(float(c) for c in np.asarray(box.center) + shift)
             score = float(rng.uniform(0.5, 1.0))
             nu = detection_name(obj.semantic_class, obj.model)
-            out3.append(Detection3D(name, Box(center, box.size, box.yaw), score, nu))
+            velocity, attribute = nuscenes_motion(obj, inp.frame.labels.pose())
+            out3.append(
+                Detection3D(name, Box(center, box.size, box.yaw), score, nu, velocity, attribute)
+            )
             if view.visible_box is not None:
                 out2.append(Detection2D(name, tuple(float(v) for v in view.visible_box), score))
         for _ in range(int(rng.poisson(false_positives))):

@@ -1,7 +1,8 @@
 """nuScenes detection metrics (Caesar et al., CVPR 2020), as its devkit defines them: matching by
 centre distance on the ground (0.5, 1, 2, 4 m), AP over 101 recall steps above 10 % recall and
-10 % precision, true-positive errors at 2 m, and NDS. Classes, ranges and weights are those of
-the devkit's ``detection_cvpr_2019`` configuration; a test checks mAP against its DetectionEval.
+10 % precision, the five true-positive errors at 2 m (translation, scale, orientation,
+velocity, attribute), and NDS. Classes, ranges and weights are those of the devkit's
+``detection_cvpr_2019`` configuration; a test checks them against its DetectionEval.
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ DIST_THS = (0.5, 1.0, 2.0, 4.0)
 DIST_TH_TP = 2.0
 MIN_RECALL = MIN_PRECISION = 0.1
 MEAN_AP_WEIGHT = 5
-TP_METRICS = ("trans_err", "scale_err", "orient_err")  # velocity and attributes: not scored here
+TP_METRICS = ("trans_err", "scale_err", "orient_err", "vel_err", "attr_err")
+NOT_SCORED = {
+    "traffic_cone": ("attr_err", "vel_err", "orient_err"),
+    "barrier": ("attr_err", "vel_err"),
+}  # as the devkit: a cone has no heading, neither moves
 
 
 def detection_name(semantic_class: str, model: str) -> str | None:
@@ -53,6 +58,8 @@ class NuBox:
     size: tuple[float, float, float]  # length, width, height
     yaw: float
     score: float = -1.0
+    velocity: tuple[float, float] = (math.nan, math.nan)  # absolute, in the box's frame axes
+    attribute: str = ""
 
 
 def _accumulate(
@@ -87,6 +94,12 @@ def _accumulate(
             errors["trans_err"].append(best)
             errors["scale_err"].append(1.0 - _scale_iou(truth.size, pred.size))
             errors["orient_err"].append(_yaw_diff(truth.yaw, pred.yaw, name))
+            errors["vel_err"].append(
+                math.hypot(
+                    truth.velocity[0] - pred.velocity[0], truth.velocity[1] - pred.velocity[1]
+                )
+            )
+            errors["attr_err"].append(0.0 if truth.attribute == pred.attribute else 1.0)
             matched_conf.append(pred.score)
         else:
             tp.append(0)
@@ -144,7 +157,7 @@ def in_range(box: NuBox, ego_xy: tuple[float, float]) -> bool:
 
 
 def nuscenes_scores(truths: list[NuBox], preds: list[NuBox]) -> dict[str, float]:
-    """mAP, per-class AP, mean TP errors and an NDS over the three errors scored here."""
+    """mAP, per-class AP, the five mean TP errors and NDS."""
     out: dict[str, float] = {}
     aps, errors = [], {m: [] for m in TP_METRICS}
     for name in CLASS_RANGE:
@@ -155,7 +168,7 @@ def nuscenes_scores(truths: list[NuBox], preds: list[NuBox]) -> dict[str, float]
             out[f"nuscenes_ap/{name}"] = round(ap, 6)
         tp_data = _accumulate(truths, preds, name, DIST_TH_TP)
         for metric in TP_METRICS:
-            skip = name == "traffic_cone" and metric == "orient_err"
+            skip = metric in NOT_SCORED.get(name, ())
             errors[metric].append(math.nan if skip else _tp(tp_data, metric))
     out["nuscenes_map"] = round(float(np.mean(aps)), 6)
     scores = []
@@ -163,7 +176,16 @@ def nuscenes_scores(truths: list[NuBox], preds: list[NuBox]) -> dict[str, float]
         mean = float(np.nanmean(values))
         out[f"nuscenes_{metric}"] = round(mean, 6)
         scores.append(1.0 - min(1.0, mean))
-    # NDS over the three errors scored (velocity and attributes are not predicted here)
     nds = (MEAN_AP_WEIGHT * float(np.mean(aps)) + sum(scores)) / (MEAN_AP_WEIGHT + len(scores))
-    out["nuscenes_nds_3tp"] = round(nds, 6)
+    out["nuscenes_nds"] = round(nds, 6)
     return out
+
+
+def nuscenes_motion(obj, world_from_ego: np.ndarray) -> tuple[tuple[float, float], str]:
+    """An object's absolute velocity in the ego's axes, and its nuScenes attribute."""
+    from simgen.classes import nuscenes_category
+    from simgen.labels.policy import nuscenes_attribute
+
+    v = world_from_ego[:3, :3].T @ np.asarray(obj.velocity, float)
+    category = nuscenes_category(obj.semantic_class, obj.model) or ""
+    return (float(v[0]), float(v[1])), nuscenes_attribute(obj, category)

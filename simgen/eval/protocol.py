@@ -8,6 +8,7 @@ Boxes are in the ego frame (x forward, y left, z up): centre, size (length, widt
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,6 +31,8 @@ class Detection3D:
     box: Box  # ego frame
     score: float
     nuscenes: str | None = None  # the nuScenes detection class, to be scored the nuScenes way
+    velocity: tuple[float, float] = (math.nan, math.nan)  # absolute, m/s, ego axes (x, y)
+    attribute: str = ""  # the nuScenes attribute (vehicle.moving, pedestrian.standing, ...)
 
 
 @dataclass(frozen=True)

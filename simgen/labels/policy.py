@@ -72,3 +72,12 @@ class DontCare:
             box_height(view.visible_box) < self.min_height_px
             or view.visibility < self.min_visibility
         )
+
+
+def nuscenes_attribute(obj: ObjectLabel, category: str) -> str:
+    """The nuScenes attribute of an object of a nuScenes ``category`` (exports and evaluation)."""
+    if category.startswith("human.pedestrian"):
+        return "pedestrian.moving" if obj.moving else "pedestrian.standing"
+    if category in ("vehicle.bicycle", "vehicle.motorcycle"):
+        return "cycle.with_rider"
+    return "vehicle.moving" if obj.moving else "vehicle.parked"

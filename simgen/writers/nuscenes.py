@@ -23,6 +23,7 @@ from simgen.classes import nuscenes_categories, nuscenes_category
 from simgen.dataset import Dataset, Frame, Variant
 from simgen.dataset_layout import json_bytes
 from simgen.geometry import quat_from_matrix
+from simgen.labels.policy import nuscenes_attribute
 from simgen.labels.schema import ObjectLabel
 from simgen.scenario.models import Scenario
 from simgen.world.road import RoadGeometry
@@ -57,14 +58,6 @@ def token(*parts: object) -> str:
 def wxyz(rotation: np.ndarray) -> list[float]:
     x, y, z, w = quat_from_matrix(rotation)
     return [w, x, y, z]
-
-
-def _attribute(obj: ObjectLabel, category: str) -> str:
-    if category.startswith("human.pedestrian"):
-        return "pedestrian.moving" if obj.moving else "pedestrian.standing"
-    if category in ("vehicle.bicycle", "vehicle.motorcycle"):
-        return "cycle.with_rider"
-    return "vehicle.moving" if obj.moving else "vehicle.parked"
 
 
 def _visibility_token(obj: ObjectLabel) -> str:
@@ -242,7 +235,7 @@ def export_nuscenes(dataset: Dataset, out: Path, options: ExportOptions) -> int:
                         "sample_token": sample_tokens[index],
                         "instance_token": token("instance", key, obj.id),
                         "visibility_token": _visibility_token(obj),
-                        "attribute_tokens": [token("attribute", _attribute(obj, category))],
+                        "attribute_tokens": [token("attribute", nuscenes_attribute(obj, category))],
                         "translation": (np.array(box.center) + shift).tolist(),
                         "size": [width, length, height],
                         "rotation": [w, x, y, z],

@@ -271,10 +271,9 @@ def test_nuscenes_map_matches_the_devkit(tmp_path):
                     "sample_token": sample, "translation": (center + shift).tolist(),
                     "size": [width, length, height],
                     "rotation": [math.cos(yaw / 2), 0.0, 0.0, math.sin(yaw / 2)],
-                    "velocity": [0.0, 0.0], "detection_name": d.nuscenes,
-                    "detection_score": d.score,
-                    "attribute_name": "pedestrian.standing" if d.nuscenes == "pedestrian"
-                    else "vehicle.parked",
+                    "velocity": (world_from_ego[:2, :2] @ np.array(d.velocity)).tolist(),
+                    "detection_name": d.nuscenes, "detection_score": d.score,
+                    "attribute_name": d.attribute,
                 })  # fmt: skip
             results[sample] = rows
     submission = tmp_path / "results.json"
@@ -286,7 +285,9 @@ def test_nuscenes_map_matches_the_devkit(tmp_path):
     metrics, _ = evaluation.evaluate()
     assert ours["all/nuscenes_map"] == pytest.approx(metrics.mean_ap, abs=1e-3)
     assert 0.0 < metrics.mean_ap < 0.2  # cars and pedestrians only, with misses and noise
-    assert ours["all/nuscenes_trans_err"] == pytest.approx(metrics.tp_errors["trans_err"], abs=1e-3)
+    for error in ("trans_err", "scale_err", "orient_err", "vel_err", "attr_err"):
+        assert ours[f"all/nuscenes_{error}"] == pytest.approx(metrics.tp_errors[error], abs=1e-3)
+    assert ours["all/nuscenes_nds"] == pytest.approx(metrics.nd_score, abs=1e-3)
 
 
 def test_2d_ap_equals_pycocotools_on_the_same_data(dataset):
