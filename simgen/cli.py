@@ -333,11 +333,17 @@ def eval_command(
         typer.Option("--predictions", help="Result files instead of a model (see --format)."),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="--predictions: kitti (a folder) or coco (a JSON).")
+        str,
+        typer.Option(
+            "--format", help="--predictions: kitti (a folder), coco or nuscenes (a JSON)."
+        ),
     ] = "kitti",
     index: Annotated[
         Path | None,
-        typer.Option("--index", help="The export's mapping.json (KITTI) or annotations.json."),
+        typer.Option(
+            "--index",
+            help="The export's mapping.json (KITTI), annotations.json (COCO) or folder (nuScenes).",
+        ),
     ] = None,
     model_arg: Annotated[
         list[str] | None, typer.Option("--model-arg", help="KEY=VALUE for the model (repeat).")

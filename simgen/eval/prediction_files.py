@@ -5,6 +5,8 @@
   and frame. Boxes are in the camera frame; they are moved into the ego frame here.
 - COCO: a results JSON (``image_id``, ``category_id``, ``bbox`` [x, y, w, h], ``score``) for the
   images of a simgen COCO export, whose ``annotations.json`` names each image's frame.
+- nuScenes: a detection submission (``results``: sample token -> boxes in the global frame) for
+  the samples of a simgen nuScenes export, whose tables give each sample's scene and ego pose.
 """
 
 from __future__ import annotations
@@ -101,6 +103,80 @@ def _coco_to_kitti() -> dict[str, str]:
     return {c.name: c.kitti for c in CLASSES if c.kitti is not None}
 
 
+KITTI_OF = {
+    "car": "Car", "truck": "Truck", "bus": "Misc", "pedestrian": "Pedestrian",
+    "bicycle": "Cyclist", "motorcycle": "Cyclist", "traffic_cone": "Misc", "barrier": "Misc",
+}  # fmt: skip
+
+
+def _yaw(wxyz: list[float]) -> float:
+    w, x, y, z = wxyz
+    return math.atan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z))
+
+
+def nuscenes_results(results: Path, export: Path) -> Model:
+    """A nuScenes detection submission for the samples of a simgen nuScenes export (its root)."""
+    tables = export / "v1.0-simgen"
+    try:
+        submission = json.loads(results.read_text())["results"]
+        scenes = json.loads((tables / "scene.json").read_text())
+        samples = json.loads((tables / "sample.json").read_text())
+        sample_data = json.loads((tables / "sample_data.json").read_text())
+        poses = {p["token"]: p for p in json.loads((tables / "ego_pose.json").read_text())}
+    except (OSError, ValueError, KeyError) as exc:
+        raise DatasetError(f"cannot read the nuScenes submission or export: {exc}") from None
+    scene_name = {s["token"]: s["name"] for s in scenes}
+    pose_of = {d["sample_token"]: poses[d["ego_pose_token"]] for d in sample_data}
+    ordered: dict[str, list[dict]] = defaultdict(list)
+    for sample in samples:
+        ordered[sample["scene_token"]].append(sample)
+    where: dict[str, tuple[str, int]] = {}  # sample token -> (variant key, frame)
+    for scene, rows in ordered.items():
+        for frame, sample in enumerate(sorted(rows, key=lambda r: r["timestamp"])):
+            where[sample["token"]] = (scene_name[scene], frame)
+    boxes: dict[tuple[str, int], list[Detection3D]] = defaultdict(list)
+    for token, rows in submission.items():
+        if token not in where or token not in pose_of:
+            continue
+        pose = pose_of[token]
+        rotation = _quaternion_matrix(pose["rotation"])
+        ego_yaw = _yaw(pose["rotation"])
+        for row in rows:
+            centre = rotation.T @ (np.asarray(row["translation"]) - np.asarray(pose["translation"]))
+            w, length, h = row["size"]
+            velocity = rotation[:2, :2].T @ np.asarray(
+                row.get("velocity", [math.nan, math.nan])[:2]
+            )
+            name = row["detection_name"]
+            boxes[where[token]].append(
+                Detection3D(
+                    KITTI_OF.get(name, "Misc"),
+                    Box(
+                        tuple(float(c) for c in centre),
+                        (length, w, h),
+                        _yaw(row["rotation"]) - ego_yaw,
+                    ),
+                    float(row["detection_score"]),
+                    name,
+                    (float(velocity[0]), float(velocity[1])),
+                    row.get("attribute_name", ""),
+                )
+            )
+
+    def predict(inp: FrameInput) -> Predictions:
+        return Predictions(boxes_3d=boxes.get((inp.frame.variant.key, inp.frame.index), []))
+
+    predict.outputs = frozenset({"3d"})  # type: ignore[attr-defined]
+    return predict
+
+
+def _quaternion_matrix(wxyz: list[float]) -> np.ndarray:
+    from simgen.geometry import quat_to_matrix
+
+    w, x, y, z = wxyz
+    return quat_to_matrix((x, y, z, w))
+
+
 def load_predictions(path: Path, fmt: str, index: Path | None = None) -> Model:
     if fmt == "kitti":
         return kitti_results(path, index)
@@ -108,4 +184,8 @@ def load_predictions(path: Path, fmt: str, index: Path | None = None) -> Model:
         if index is None:
             raise DatasetError("COCO results need --index: the export's annotations.json")
         return coco_results(path, index)
-    raise DatasetError(f"unknown prediction format '{fmt}'; expected kitti or coco")
+    if fmt == "nuscenes":
+        if index is None:
+            raise DatasetError("nuScenes results need --index: the nuScenes export's folder")
+        return nuscenes_results(path, index)
+    raise DatasetError(f"unknown prediction format '{fmt}'; expected kitti, coco or nuscenes")

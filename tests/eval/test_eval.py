@@ -288,6 +288,14 @@ def test_nuscenes_map_matches_the_devkit(tmp_path):
     for error in ("trans_err", "scale_err", "orient_err", "vel_err", "attr_err"):
         assert ours[f"all/nuscenes_{error}"] == pytest.approx(metrics.tp_errors[error], abs=1e-3)
     assert ours["all/nuscenes_nds"] == pytest.approx(metrics.nd_score, abs=1e-3)
+    # the submission read back as predictions scores what the model scored
+    args = ["eval", str(dataset), "--predictions", str(submission), "--format", "nuscenes",
+            "--index", str(tmp_path / "nu"), "--json"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    read_back = json.loads(result.output)
+    for key in ("all/nuscenes_map", "all/nuscenes_nds", "all/nuscenes_vel_err"):
+        assert read_back[key] == pytest.approx(ours[key], abs=1e-4), key
 
 
 def test_2d_ap_equals_pycocotools_on_the_same_data(dataset):
