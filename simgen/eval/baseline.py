@@ -40,6 +40,11 @@ def load_baseline(path: str | Path, dataset: str, force: bool = False) -> dict[s
     return {str(k): float(v) for k, v in metrics.items()}
 
 
+def is_error(metric: str) -> bool:
+    """Lower is better: depth and nuScenes errors, an edge case's drop, mCE."""
+    return any(part in metric for part in ("/drop/", "/depth_", "/mCE/", "_err"))
+
+
 def regressions(
     current: dict[str, float], baseline: dict[str, float], tolerance: float
 ) -> list[Regression]:
@@ -48,7 +53,7 @@ def regressions(
     out = []
     for metric, before in sorted(baseline.items()):
         now = current.get(metric, math.nan)
-        lower_is_better = "/drop/" in metric or "/depth_" in metric or "/mCE/" in metric
+        lower_is_better = is_error(metric)
         worse = now > before + tolerance if lower_is_better else now < before - tolerance
         if math.isnan(now) or worse:
             out.append(Regression(metric, before, now))

@@ -18,6 +18,7 @@ from simgen.batch.shards import TWIN
 from simgen.classes import CLASSES
 from simgen.dataset import Dataset
 from simgen.dataset_layout import MANIFEST
+from simgen.eval.baseline import is_error
 from simgen.eval.iou import Box, bev_iou, iou_3d
 from simgen.eval.kitti_ap import IOU_THRESHOLDS, Match, average_precision, match_image
 from simgen.eval.models import Model
@@ -336,6 +337,8 @@ def score(results: list[FrameResult], outputs: frozenset[str] | None = None) -> 
                                 recall, 6
                             )
         metrics |= _dense_metrics(name, subset)
+        if has_3d and any(d.nuscenes for r in subset for d in r.predictions.boxes_3d):
+            metrics |= {f"{name}/{k}": v for k, v in nuscenes_for(subset).items()}
         for cls in classes if has_2d else []:
             ap, ap50 = _coco_2d(subset, cls)
             if not np.isnan(ap):
@@ -344,8 +347,6 @@ def score(results: list[FrameResult], outputs: frozenset[str] | None = None) -> 
     if has_3d:
         classes = sorted({t.type for r in results for t in r.truths} & set(IOU_THRESHOLDS))
         metrics |= _object_slices(results, classes)
-        if any(d.nuscenes for r in results for d in r.predictions.boxes_3d):
-            metrics |= {f"all/{k}": v for k, v in nuscenes_for(results).items()}
     return metrics | pairs(metrics)
 
 
@@ -362,7 +363,7 @@ def pairs(metrics: Metrics) -> Metrics:
         clean = metrics.get(f"{where}{TWIN}/{metric}")
         if clean is None:
             continue
-        error = "/depth_" in key  # lower is better: the drop is how much it grew
+        error = is_error(key)  # lower is better: the drop is how much it grew
         drop = value - clean if error else clean - value
         out[f"pair={where.split('=', 1)[1]}/drop/{metric}"] = round(drop, 6)
         if clean > 0 and not error:
@@ -378,7 +379,7 @@ def corruption_errors(metrics: Metrics, reference: Metrics) -> Metrics:
     ratios: dict[str, list[float]] = defaultdict(list)
     for key, value in metrics.items():
         where, _, metric = key.partition("/")
-        if not where.startswith("scenario=") or where.endswith(TWIN) or "/depth_" in key:
+        if not where.startswith("scenario=") or where.endswith(TWIN) or is_error(key):
             continue
         if f"{where}{TWIN}/{metric}" not in metrics:
             continue  # not an edge case with a clean twin
