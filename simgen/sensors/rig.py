@@ -38,29 +38,23 @@ def intrinsics(width: int, height: int, hfov_deg: float) -> np.ndarray:
     return np.array([[fx, 0.0, (width - 1) / 2.0], [0.0, fx, (height - 1) / 2.0], [0.0, 0.0, 1.0]])
 
 
-class _ComparedByValue:
+def _equal_by_json(self: Any, other: object) -> bool:
     """Dataclass equality over NumPy arrays is ambiguous; compare names and JSON instead."""
-
-    name: str
-
-    def to_json(self) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            type(other) is type(self)
-            and self.name == other.name  # type: ignore[attr-defined]
-            and self.to_json() == other.to_json()  # type: ignore[attr-defined]
-        )
+    return type(other) is type(self) and (self.name, self.to_json()) == (
+        other.name,  # type: ignore[attr-defined]
+        other.to_json(),  # type: ignore[attr-defined]
+    )
 
 
 @dataclass(frozen=True, eq=False)
-class CameraCalibration(_ComparedByValue):
+class CameraCalibration:
     name: str
     width: int
     height: int
     K: np.ndarray  # 3x3
     ego_from_camera: np.ndarray  # 4x4, optical frame -> ego frame
+
+    __eq__ = _equal_by_json
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -84,10 +78,12 @@ class CameraCalibration(_ComparedByValue):
 
 
 @dataclass(frozen=True, eq=False)
-class LidarCalibration(_ComparedByValue):
+class LidarCalibration:
     name: str
     scan: ScanPattern
     ego_from_lidar: np.ndarray  # 4x4
+
+    __eq__ = _equal_by_json
 
     def to_json(self) -> dict[str, Any]:
         return {
