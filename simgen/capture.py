@@ -6,7 +6,7 @@ sensor rig and closes both, however the caller stops.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,16 +30,21 @@ class Captured:
 
 
 def capture(
-    instance: ScenarioInstance, limit: int | None = None, only: frozenset[int] | None = None
+    instance: ScenarioInstance,
+    limit: int | None = None,
+    only: frozenset[int] | None = None,
+    on_state: Callable[[WorldState], None] | None = None,
 ) -> Iterator[Captured]:
     """Frames 0..limit-1 (all by default) of an instance; ``only`` skips the sensors on others
-    (the world still runs through them)."""
+    (the world still runs through them); ``on_state`` sees every state simulated."""
     states = simulate(instance)
     suite = None
     try:
         for state in states:
             if limit is not None and state.frame >= limit:
                 break
+            if on_state is not None:
+                on_state(state)
             if only is not None and state.frame not in only:
                 if state.frame > max(only):
                     break

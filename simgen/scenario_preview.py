@@ -28,7 +28,6 @@ from simgen.scenario.models import Camera, Lidar, Scenario
 from simgen.scenario.sample import ScenarioInstance, sample
 from simgen.sensors.camera import CameraFrame
 from simgen.world.assets import load_catalog
-from simgen.world.simulate import simulate
 from simgen.world.state import WorldState
 from simgen.writers.atomic import write_bytes_atomic
 from simgen.writers.overview import BEV_RANGE, colorize_depth, colorize_semantic, lidar_bev
@@ -163,13 +162,13 @@ def preview_scenario(
         update={"ego": scenario.ego.model_copy(update={"sensors": sensors})}
     )
     instance = apply_injectors(sample(scenario, variant))
-    states = list(simulate(instance))
-    last = len(states) - 1
+    last = instance.scenario.frames - 1
     chosen = sorted({0, last // 2, last} if frames >= 3 else {0, last})
+    states: list[WorldState] = []  # every state, for the map: one simulation feeds both
     camera = next((s.name for s in sensors if isinstance(s, Camera)), None)
     lidar = next((s.name for s in sensors if isinstance(s, Lidar)), None)
     rows = []
-    for found in capture(instance, only=frozenset(chosen)):
+    for found in capture(instance, only=frozenset(chosen), on_state=states.append):
         K = found.calibrations.cameras[camera].K if camera else None
         row = _row(found.data, found.labels, camera, lidar, K)
         cv2.putText(row, f"t = {found.state.time:.1f} s", (8, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5,

@@ -18,8 +18,7 @@ from pathlib import Path
 from simgen.batch.executors import Event, executor
 from simgen.batch.run import run_batch
 from simgen.batch.shards import plan_shards
-
-BENCH_SCENARIO = Path(__file__).resolve().parent.parent.parent / "scenarios" / "bench_highway.yaml"
+from simgen.bench import BENCH_SCENARIO
 
 
 @dataclass(frozen=True)

@@ -160,13 +160,14 @@ def run_model(dataset: Dataset, model: Model) -> list[FrameResult]:
             predictions = model(FrameInput(frame, variant.calibration, camera))
             dense = dense_scores(frame, camera, predictions) if camera else None
             sample = f"{variant.key}/{frame.index}"
+            world_from_ego = frame.labels.pose()
             nu = []
             for obj in frame.labels.objects:
                 name = detection_name(obj.semantic_class, obj.model)
                 if name is None or not obj.visible or sum(obj.lidar_points.values()) == 0:
                     continue
                 b = obj.boxes["ego"]
-                velocity, attribute = nuscenes_motion(obj, frame.labels.pose())
+                velocity, attribute = nuscenes_motion(obj, world_from_ego)
                 nu.append(NuBox(sample, name, b.center, b.size, b.yaw, -1.0, velocity, attribute))
             results.append(
                 FrameResult(_slices(variant, frame.time), truths, predictions, dense, nu, sample)

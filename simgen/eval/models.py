@@ -45,6 +45,7 @@ def oracle(
         key = f"{inp.frame.variant.key}/{inp.frame.index}"
         rng = np.random.default_rng([seed, *key.encode()])  # the same draws on every run
         out3, out2 = [], []
+        world_from_ego = labels.pose()
         for obj in labels.objects:
             name = kitti_type(obj)
             view = camera_view(obj, inp.camera) if inp.camera else None
@@ -55,7 +56,7 @@ def oracle(
             center = tuple(float(c) for c in np.asarray(box.center) + shift)
             score = float(rng.uniform(0.5, 1.0))
             nu = detection_name(obj.semantic_class, obj.model)
-            velocity, attribute = nuscenes_motion(obj, inp.frame.labels.pose())
+            velocity, attribute = nuscenes_motion(obj, world_from_ego)
             out3.append(
                 Detection3D(name, Box(center, box.size, box.yaw), score, nu, velocity, attribute)
             )

@@ -103,10 +103,17 @@ def _coco_to_kitti() -> dict[str, str]:
     return {c.name: c.kitti for c in CLASSES if c.kitti is not None}
 
 
-KITTI_OF = {
-    "car": "Car", "truck": "Truck", "bus": "Misc", "pedestrian": "Pedestrian",
-    "bicycle": "Cyclist", "motorcycle": "Cyclist", "traffic_cone": "Misc", "barrier": "Misc",
-}  # fmt: skip
+def _kitti_of_nuscenes() -> dict[str, str]:
+    """nuScenes detection class -> KITTI type, read off the one class table."""
+    from simgen.classes import CLASSES
+    from simgen.eval.nuscenes_metrics import detection_name
+
+    out = {}
+    for c in CLASSES:
+        name = detection_name(c.name, "") if c.nuscenes else None
+        if name is not None and c.kitti is not None:
+            out.setdefault(name, c.kitti)
+    return out
 
 
 def _yaw(wxyz: list[float]) -> float:
@@ -134,6 +141,7 @@ def nuscenes_results(results: Path, export: Path) -> Model:
     for scene, rows in ordered.items():
         for frame, sample in enumerate(sorted(rows, key=lambda r: r["timestamp"])):
             where[sample["token"]] = (scene_name[scene], frame)
+    kitti_of = _kitti_of_nuscenes()
     boxes: dict[tuple[str, int], list[Detection3D]] = defaultdict(list)
     for token, rows in submission.items():
         if token not in where or token not in pose_of:
@@ -150,7 +158,7 @@ def nuscenes_results(results: Path, export: Path) -> Model:
             name = row["detection_name"]
             boxes[where[token]].append(
                 Detection3D(
-                    KITTI_OF.get(name, "Misc"),
+                    kitti_of.get(name, "Misc"),
                     Box(
                         tuple(float(c) for c in centre),
                         (length, w, h),
