@@ -174,7 +174,7 @@ def lens_occlusion(
     linear: np.ndarray, kind: str, coverage: float, rng: np.random.Generator
 ) -> np.ndarray:
     """Something on the lens, out of focus: dirt (dark, translucent), a leaf (opaque), or water
-    drops (each refracts a blurred, flipped patch of the scene). ``rng`` fixes its layout."""
+    drops (each a blurred, brighter patch of the scene behind it). ``rng`` fixes its layout."""
     h, w = linear.shape[:2]
     target = coverage * h * w
     mask = np.zeros((h, w), np.float32)
@@ -196,10 +196,11 @@ def lens_occlusion(
     blur = max(3, int(0.03 * w) | 1)
     alpha = np.clip(cv2.GaussianBlur(mask, (blur, blur), 0), 0, 1)
     if kind == "drops":
-        k = max(3, int(0.03 * w) | 1)
-        seen = cv2.GaussianBlur(linear, (k, k), 0)[::-1, ::-1]  # a drop is a small fisheye lens
-        a = 0.75 * alpha[..., None]
-        return linear * (1 - a) + (1.1 * seen) * a
+        # an out-of-focus drop shows a blurred, slightly brighter view of what lies behind it
+        k = max(3, int(0.04 * w) | 1)
+        seen = cv2.GaussianBlur(linear, (k, k), 0)
+        a = 0.8 * alpha[..., None]
+        return linear * (1 - a) + (1.08 * seen + 0.02) * a
     dirt = np.array([0.06, 0.05, 0.035], np.float32)
     a = 0.85 * alpha[..., None]
     return linear * (1 - a) + dirt * a
