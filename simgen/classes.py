@@ -56,7 +56,7 @@ CLASSES: tuple[SemanticClass, ...] = (
 
 BY_NAME: dict[str, SemanticClass] = {c.name: c for c in CLASSES}
 BY_ID: dict[int, SemanticClass] = {c.id: c for c in CLASSES}
-CHILD_MODELS = frozenset({"child"})  # nuScenes tells adults and children apart
+CHILD_MODELS = frozenset({"child", "child_small"})  # nuScenes tells adults and children apart
 
 
 def class_id(name: str) -> int:

@@ -13,12 +13,17 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import trimesh
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from asset_people import BODIES, Body, person_parts
+from asset_vehicles import CARS, CarShape, car_parts
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = 12  # facets of round parts: recognisable, and small on disk
@@ -33,12 +38,20 @@ MATERIALS = {
     "taillights": (0.9, (0.6, 0.02, 0.02)),
     "skin": (0.4, (0.85, 0.65, 0.5)),
     "clothes": (0.35, (0.2, 0.25, 0.45)),
+    "hair": (0.2, (0.08, 0.05, 0.03)),
+    "top": (0.35, (0.2, 0.25, 0.45)),
+    "sleeve": (0.35, (0.2, 0.25, 0.45)),
+    "bottom": (0.3, (0.1, 0.1, 0.14)),
+    "shin": (0.3, (0.1, 0.1, 0.14)),
+    "shoes": (0.2, (0.05, 0.05, 0.05)),
     "frame": (0.6, (0.15, 0.15, 0.15)),
     "plastic": (0.7, (1.0, 0.35, 0.0)),
     "stripes": (0.95, (0.95, 0.95, 0.95)),
     "concrete": (0.45, (0.65, 0.64, 0.6)),
     "rock": (0.3, (0.35, 0.3, 0.27)),
     "metal": (0.5, (0.4, 0.4, 0.42)),
+    "trim": (0.1, (0.02, 0.02, 0.022)),
+    "plate": (0.95, (0.85, 0.85, 0.8)),
     "bark": (0.3, (0.3, 0.2, 0.12)),
     "leaves": (0.35, (0.15, 0.4, 0.12)),
     "wall": (0.45, (0.62, 0.55, 0.5)),
@@ -94,6 +107,8 @@ class Asset:
     part_classes: dict[str, str] = field(default_factory=dict)
     lights: dict[str, list[tuple[float, float, float]]] = field(default_factory=dict)
     collision_mesh: trimesh.Trimesh | None = None  # default: the whole bounding box
+    skeleton: dict[str, dict] = field(default_factory=dict)  # segment -> parent, pivot
+    family: str | None = None  # the scenario model this one is a variant of
 
     def add(self, part: str, *meshes: trimesh.Trimesh) -> None:
         self.parts.setdefault(part, []).extend(meshes)
@@ -102,47 +117,11 @@ class Asset:
 # --- vehicles ----------------------------------------------------------------------------------
 
 
-def car(
-    name: str,
-    length: float,
-    width: float,
-    height: float,
-    mass: float,
-    clearance: float,
-    wheel_r: float,
-) -> Asset:
-    a = Asset(name, "vehicle", "car", mass)
-    body_top = clearance + (height - clearance) * 0.5
-    half = length / 2
-    # lower body with a sloped bonnet, then a glass cabin and a thin roof
-    a.add(
-        "body",
-        rect_frustum(-half, half, width, clearance, -half + 0.1, half - 0.15, width, body_top),
-        box((length * 0.46, width * 0.82, 0.05), (-length * 0.07, 0, height - 0.025)),
-    )
-    a.add(
-        "glass",
-        rect_frustum(
-            -half * 0.72,
-            half * 0.42,
-            width * 0.9,
-            body_top,
-            -half * 0.55,
-            half * 0.15,
-            width * 0.8,
-            height - 0.05,
-        ),
-    )
-    for x in (-length * 0.32, length * 0.32):
-        for y in (-(width / 2 - 0.12), width / 2 - 0.12):
-            a.add("tyres", cylinder(wheel_r, 0.24, (x, y, wheel_r), axis="y"))
-    light_z = clearance + (body_top - clearance) * 0.65
-    head = [(half - 0.02, s * width * 0.33, light_z) for s in (-1, 1)]
-    tail = [(-half + 0.02, s * width * 0.36, light_z) for s in (-1, 1)]
-    for part, points in (("headlights", head), ("taillights", tail)):
-        for x, y, z in points:
-            a.add(part, box((0.06, 0.32, 0.12), (x, y, z)))
-    a.lights = {"head": head, "tail": tail}
+def car(shape: CarShape) -> Asset:
+    a = Asset(shape.name, "vehicle", "car", shape.mass)
+    a.parts, a.lights = car_parts(shape)
+    # collide with the body, not the mirrors
+    a.collision_mesh = box((shape.length, shape.width, shape.height), (0, 0, shape.height / 2))
     return a
 
 
@@ -297,41 +276,10 @@ def bicycle() -> Asset:
 # --- people and objects ------------------------------------------------------------------------
 
 
-def person(name: str, height: float, mass: float) -> Asset:
-    a = Asset(name, "pedestrian", "person", mass)
-    s = height / 1.78
-    leg_h = 0.85 * s
-    for y in (-0.1 * s, 0.1 * s):
-        a.add("clothes", box((0.16 * s, 0.15 * s, leg_h), (0, y, leg_h / 2)))
-    torso_h = 0.62 * s
-    a.add(
-        "clothes",
-        hull(
-            [
-                (-0.12 * s, -0.2 * s, leg_h),
-                (-0.12 * s, 0.2 * s, leg_h),
-                (0.12 * s, -0.2 * s, leg_h),
-                (0.12 * s, 0.2 * s, leg_h),
-                (-0.13 * s, -0.24 * s, leg_h + torso_h),
-                (-0.13 * s, 0.24 * s, leg_h + torso_h),
-                (0.13 * s, -0.24 * s, leg_h + torso_h),
-                (0.13 * s, 0.24 * s, leg_h + torso_h),
-            ]
-        ),
-    )
-    for y in (-0.29 * s, 0.29 * s):
-        a.add("clothes", box((0.11 * s, 0.1 * s, 0.6 * s), (0, y, leg_h + torso_h - 0.3 * s)))
-    head_r = 0.11 * s if name != "child" else 0.13 * s
-    top = height - head_r
-    a.add("skin", sphere(head_r, (0, 0, top)))
-    a.add(
-        "skin",
-        cylinder(
-            0.05 * s,
-            top - head_r - (leg_h + torso_h) + 0.02,
-            (0, 0, (top - head_r + leg_h + torso_h) / 2),
-        ),
-    )
+def person(body: Body) -> Asset:
+    a = Asset(body.name, "pedestrian", "person", body.mass)
+    a.parts, a.skeleton = person_parts(body)
+    a.family = body.family
     a.lights = {"head": [], "tail": []}
     return a
 
@@ -421,14 +369,12 @@ def building() -> Asset:
 
 
 BUILDERS: list[Callable[[], Asset]] = [
-    lambda: car("sedan", 4.6, 1.84, 1.45, 1500.0, 0.16, 0.32),
-    lambda: car("suv", 4.8, 1.95, 1.78, 2100.0, 0.22, 0.37),
+    *[lambda shape=shape: car(shape) for shape in CARS],
     truck,
     bus,
     motorcycle,
     bicycle,
-    lambda: person("pedestrian", 1.78, 75.0),
-    lambda: person("child", 1.2, 28.0),
+    *[lambda body=body: person(body) for body in BODIES],
     traffic_cone,
     barrier,
     debris,
@@ -473,8 +419,8 @@ def build(asset: Asset) -> tuple[bytes, dict]:
         "collision": collision,
         "parts": {
             part: {
-                "reflectivity": MATERIALS[part][0],
-                "color": list(MATERIALS[part][1]),
+                "reflectivity": MATERIALS[part.split(".")[0]][0],
+                "color": list(MATERIALS[part.split(".")[0]][1]),
                 **(
                     {"semantic_class": asset.part_classes[part]}
                     if part in asset.part_classes
@@ -483,6 +429,23 @@ def build(asset: Asset) -> tuple[bytes, dict]:
             }
             for part in sorted(merged)
         },
+        **({"family": asset.family} if asset.family else {}),
+        **(
+            {
+                "skeleton": {
+                    name: {
+                        "parent": bone["parent"],
+                        "pivot": [
+                            round(float(c + d), 5)
+                            for c, d in zip(bone["pivot"], shift, strict=True)
+                        ],
+                    }
+                    for name, bone in sorted(asset.skeleton.items())
+                }
+            }
+            if asset.skeleton
+            else {}
+        ),
         "lights": {
             k: [[round(float(c + d), 4) for c, d in zip(p, shift, strict=True)] for p in v]
             for k, v in sorted(asset.lights.items())

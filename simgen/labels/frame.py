@@ -17,19 +17,31 @@ from simgen.geometry import box_corners, quat_from_matrix
 from simgen.labels.schema import Box3D, CameraView, FrameLabels, ObjectLabel
 from simgen.labels.visibility import amodal_box, kitti_occlusion, silhouette_pixels
 from simgen.sensors.camera import CameraFrame
+from simgen.sensors.pose import PoseKey
 from simgen.sensors.rig import Calibrations
-from simgen.sensors.scene import asset_placements
+from simgen.sensors.scene import actor_pose, asset_placements, posed_extent
 from simgen.world.state import ActorState, WorldState
+
+
+def box_transform(actor: ActorState) -> tuple[np.ndarray, tuple[float, float, float]]:
+    """World pose of the actor's label box (origin at its bottom centre) and its size: the
+    catalog box for rigid actors, the posed body's extent for articulated ones."""
+    (dx, dy), size = posed_extent(actor.model, actor_pose(actor))
+    transform = actor.transform()
+    if dx or dy:
+        transform[:3, 3] += transform[:3, :3] @ np.array([dx, dy, 0.0])
+    return transform, size
 
 
 def box_in(frame_from_world: np.ndarray, actor: ActorState) -> Box3D:
     """The actor's box expressed in another frame."""
-    pose = frame_from_world @ actor.transform()
-    center = pose @ np.array([0.0, 0.0, actor.dimensions[2] / 2, 1.0])
+    world_from_box, size = box_transform(actor)
+    pose = frame_from_world @ world_from_box
+    center = pose @ np.array([0.0, 0.0, size[2] / 2, 1.0])
     rot = pose[:3, :3]
     return Box3D(
         tuple(float(c) for c in center[:3]),  # type: ignore[arg-type]
-        actor.dimensions,
+        size,
         quat_from_matrix(rot),
         float(np.arctan2(rot[1, 0], rot[0, 0])),
     )
@@ -49,9 +61,9 @@ def mask_boxes(instance: np.ndarray) -> dict[int, tuple[tuple[int, int, int, int
 
 
 @cache
-def _mesh(model: str) -> tuple[np.ndarray, np.ndarray]:
-    """An asset's parts as one mesh in its own frame."""
-    parts = asset_placements(model)
+def _mesh(model: str, key: PoseKey | None) -> tuple[np.ndarray, np.ndarray]:
+    """An asset's parts, posed, as one mesh in its own frame."""
+    parts = asset_placements(model, key)
     vertices, faces, offset = [], [], 0
     for p in parts:
         vertices.append(p.part.vertices)
@@ -68,12 +80,14 @@ def camera_view(
     height: int,
     seen: tuple[tuple[int, int, int, int], int] | None,
 ) -> CameraView:
-    to_cam = camera_from_world @ actor.transform()
-    corners = box_corners(actor.dimensions) @ to_cam[:3, :3].T + to_cam[:3, 3]
+    world_from_box, size = box_transform(actor)
+    box_to_cam = camera_from_world @ world_from_box
+    corners = box_corners(size) @ box_to_cam[:3, :3].T + box_to_cam[:3, 3]
     box, truncation = amodal_box(K, corners, width, height)
     unoccluded = 0
     if box is not None:
-        vertices, faces = _mesh(actor.model)
+        to_cam = camera_from_world @ actor.transform()
+        vertices, faces = _mesh(actor.model, actor_pose(actor))
         unoccluded = silhouette_pixels(
             K, vertices @ to_cam[:3, :3].T + to_cam[:3, 3], faces, width, height, region=box
         )

@@ -24,6 +24,46 @@ PAINT: tuple[tuple[Color, float], ...] = (
 PAINTED = ("body",)
 DRESSED = ("clothes",)
 
+# linear RGB; skin tones span the Fitzpatrick scale, hair from black to blond and grey
+SKIN: tuple[Color, ...] = (
+    (0.78, 0.57, 0.44), (0.7, 0.47, 0.34), (0.56, 0.36, 0.24), (0.38, 0.23, 0.14),
+    (0.22, 0.13, 0.08), (0.85, 0.66, 0.52),
+)  # fmt: skip
+HAIR: tuple[Color, ...] = (
+    (0.02, 0.015, 0.01), (0.08, 0.045, 0.02), (0.2, 0.12, 0.05), (0.45, 0.33, 0.16),
+    (0.5, 0.48, 0.45), (0.25, 0.07, 0.02),
+)  # fmt: skip
+# clothes: mostly muted (dark, denim, grey, beige), some saturated
+CLOTHES: tuple[Color, ...] = (
+    (0.02, 0.02, 0.025), (0.05, 0.07, 0.14), (0.1, 0.14, 0.25), (0.3, 0.3, 0.3),
+    (0.6, 0.6, 0.58), (0.45, 0.36, 0.22), (0.12, 0.16, 0.08), (0.5, 0.05, 0.04),
+    (0.75, 0.72, 0.65), (0.05, 0.2, 0.35), (0.55, 0.35, 0.05), (0.25, 0.05, 0.2),
+)  # fmt: skip
+
+
+def _pick(rng: np.random.Generator, palette: tuple[Color, ...], spread: float = 0.12) -> Color:
+    base = np.array(palette[int(rng.integers(len(palette)))])
+    return tuple(float(c) for c in np.clip(base * rng.uniform(1 - spread, 1 + spread, 3), 0, 1))  # type: ignore[return-value]
+
+
+def dress(rng: np.random.Generator) -> dict[str, Color]:
+    """Colours of one person's materials: skin, hair, top, trousers or shorts, sleeves, shoes."""
+    skin = _pick(rng, SKIN, 0.06)
+    top = _pick(rng, CLOTHES)
+    bottom = _pick(rng, CLOTHES)
+    short_sleeves = rng.random() < 0.3
+    shorts = rng.random() < 0.15
+    return {
+        "skin": skin,
+        "hair": _pick(rng, HAIR, 0.1),
+        "top": top,
+        "sleeve": skin if short_sleeves else top,
+        "bottom": bottom,
+        "shin": skin if shorts else bottom,
+        "shoes": _pick(rng, ((0.02, 0.02, 0.02), (0.7, 0.7, 0.68), (0.15, 0.08, 0.04)), 0.1),
+        "clothes": top,
+    }
+
 
 @dataclass(frozen=True)
 class Appearance:
@@ -46,6 +86,5 @@ def draw_appearance(seed: int, variant: int, actors: list[tuple[str, str]]) -> A
             shade = base * rng.uniform(0.9, 1.1)
             colors[(name, "body")] = tuple(float(c) for c in np.clip(shade, 0, 1))  # type: ignore[assignment]
         elif kind in ("pedestrian", "cyclist"):
-            hue = rng.uniform(0.05, 0.7, size=3)
-            colors[(name, "clothes")] = tuple(float(c) for c in hue)  # type: ignore[assignment]
+            colors |= {(name, material): c for material, c in dress(rng).items()}
     return Appearance(colors)

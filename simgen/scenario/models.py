@@ -11,7 +11,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
 
 from simgen.scenario.distributions import (
     AnyNumber,
@@ -39,10 +47,16 @@ def _check_name(value: str) -> str:
 Name = Annotated[str, AfterValidator(_check_name)]
 ActorRef = Annotated[str, Field(description="the name of an actor, or 'ego'")]
 
-VehicleModel = Literal["sedan", "suv", "truck", "bus", "motorcycle"]
+VehicleModel = Literal[
+    "sedan", "hatchback", "estate", "suv", "van", "pickup", "truck", "bus", "motorcycle"
+]
 ActorModel = Literal[
     "sedan",
+    "hatchback",
+    "estate",
     "suv",
+    "van",
+    "pickup",
     "truck",
     "bus",
     "motorcycle",
@@ -97,6 +111,15 @@ class Sun(Strict):
 
 HEAVY_RAIN_MMH = 50.0  # environment.rain = 1
 
+# environment.randomize: the domain-randomisation ranges (after Tremblay et al., CVPR-W 2018),
+# wide enough to cover a year of daylight, narrow enough to stay plausible
+RANDOMIZED: dict[str, Any] = {
+    "sun": {"elevation": {"uniform": [8, 70]}, "azimuth": {"uniform": [0, 360]}},
+    "color_temperature": {"uniform": [4200, 7500]},
+    "turbidity": {"uniform": [2, 7]},
+    "exposure_ev": {"uniform": [-0.7, 0.7]},
+}
+
 
 class Environment(Strict):
     sun: Sun = Sun()
@@ -109,6 +132,28 @@ class Environment(Strict):
         default=0.0, description="camera exposure offset in EV (stops); < 0 darker"
     )
     street_lights: bool = False
+    color_temperature: number(ge=1500, le=12000) = Field(
+        default=5500.0, description="colour temperature of the daylight, kelvin"
+    )
+    turbidity: number(ge=1, le=12) = Field(
+        default=3.0, description="haze of the sky: 2 clear, 3 typical, 6+ hazy"
+    )
+    randomize: bool = Field(
+        default=False,
+        description="draw every lighting key left unset from simgen's documented "
+        "domain-randomisation ranges (RANDOMIZED)",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _randomized_defaults(cls, data: Any) -> Any:
+        """With ``randomize: true``, unset keys become the documented distributions."""
+        if not isinstance(data, dict) or not data.get("randomize"):
+            return data
+        out = {key: value for key, value in RANDOMIZED.items() if key != "sun"} | data
+        sun = dict(data.get("sun") or {})
+        out["sun"] = RANDOMIZED["sun"] | sun
+        return out
 
     def rain_mmh(self) -> float:
         if self.rain_rate is not None:
@@ -137,7 +182,18 @@ class Camera(Strict):
     height: int = Field(default=720, ge=16)
     fov: float = Field(default=90.0, gt=1, lt=179, description="horizontal, degrees")
     outputs: list[CameraOutput] = Field(default_factory=lambda: ["rgb"], min_length=1)
-    shadows: bool = False
+    shadows: bool = Field(default=True, description="sun shadows")
+    look: Literal["real", "ideal"] = Field(
+        default="real",
+        description="real: auto-exposure, white balance, vignetting, optics blur, sensor noise, "
+        "filmic tone curve; ideal: the rendered radiance as is",
+    )
+    vignetting: number(ge=0, le=0.9) = Field(
+        default=0.25, description="light lost at the image corners (fraction)"
+    )
+    white_balance: number(ge=1500, le=12000) = Field(
+        default=5500.0, description="colour temperature the camera is balanced for, kelvin"
+    )
     depth_npy: bool = Field(default=False, description="also save float32 depth as .npy")
     faults: list[CameraFault] = Field(
         default_factory=list, description="sensor faults (usually set by injectors)"

@@ -17,7 +17,9 @@ import numpy as np
 from simgen.classes import BY_NAME
 from simgen.scenario.models import Environment
 from simgen.sensors.pyrender_compat import (
+    SHADOW_REACH,
     LightSource,
+    focus_shadows,
     import_pyrender,
     render_color,
     select_lights,
@@ -85,6 +87,7 @@ class PyrenderCamera:
         self.static_nodes: list = []
         self._add_static(static)
         self.actor_nodes: dict[tuple[int, int], tuple[object, object | None]] = {}
+        self.actor_shapes: dict[tuple[int, int], tuple[str, ...]] = {}
         self.light_nodes: list = []
         self.renderer = pyrender.OffscreenRenderer(calibration.width, calibration.height)
         self.timings: dict[str, float] = {}  # seconds per pass of the last capture, for bench
@@ -148,13 +151,19 @@ class PyrenderCamera:
             self.static_nodes.append(node)
 
     def _update_actors(self, dynamic: list[Placed]) -> None:
+        """Re-pose road users; an articulated one whose pose changed gets its posed mesh."""
         groups: dict[tuple[int, int], list[Placed]] = {}
         for p in dynamic:
             groups.setdefault((p.instance_id, p.class_id), []).append(p)
         for key, parts in groups.items():
+            shape = tuple(p.part.key for p in parts)
             entry = self.actor_nodes.get(key)
+            if entry is not None and self.actor_shapes.get(key) != shape:
+                self._remove_actor(key)
+                entry = None
             if entry is None:
                 entry = self.actor_nodes[key] = self._add_group(parts, parts[0].transform)
+                self.actor_shapes[key] = shape
             else:
                 self.scene.set_pose(entry[0], parts[0].transform)
             lamps = entry[1]
@@ -162,9 +171,13 @@ class PyrenderCamera:
                 glow = next((p.color for p in parts if _is_lamp(p) and p.emissive), None)
                 lamps.emissiveFactor = np.array(glow if glow is not None else (0.0, 0.0, 0.0))
         for key in [k for k in self.actor_nodes if k not in groups]:
-            node, _ = self.actor_nodes.pop(key)
-            self.scene.remove_node(node)
-            self.seg_colors.pop(node, None)
+            self._remove_actor(key)
+
+    def _remove_actor(self, key: tuple[int, int]) -> None:
+        node, _ = self.actor_nodes.pop(key)
+        self.actor_shapes.pop(key, None)
+        self.scene.remove_node(node)
+        self.seg_colors.pop(node, None)
 
     def _update_lights(
         self, environment: Environment, lights: list[LightSource], camera_position: np.ndarray
@@ -221,7 +234,13 @@ class PyrenderCamera:
         start = time.perf_counter()
         if "rgb" in self.outputs:
             self._update_lights(environment, lights, world_from_camera[:3, 3])
-            flags = pr.RenderFlags.SHADOWS_DIRECTIONAL if self.shadows else pr.RenderFlags.NONE
+            flags = pr.RenderFlags.NONE
+            if self.shadows:
+                forward = world_from_camera[:3, 2] * np.array([1.0, 1.0, 0.0])
+                forward /= max(float(np.linalg.norm(forward)), 1e-9)
+                focus = world_from_camera[:3, 3] + forward * 0.7 * SHADOW_REACH
+                focus_shadows(self.renderer, focus * np.array([1.0, 1.0, 0.0]))
+                flags = pr.RenderFlags.SHADOWS_DIRECTIONAL
             rgb = render_color(self.renderer, self.scene, flags)
         shaded = time.perf_counter()
         if geometry or {"depth", "instance", "semantic"} & set(self.outputs):

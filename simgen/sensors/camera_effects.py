@@ -25,6 +25,15 @@ from simgen.scenario.models import (
     Overexposure,
     StuckFrame,
 )
+from simgen.sensors.camera_model import (
+    CameraLook,
+    filmic,
+    metered_gain,
+    optics_blur,
+    sky_gradient,
+    vignette,
+    white_balance,
+)
 from simgen.sensors.effects import (
     FOG_COLOR,
     SKY_DISTANCE,
@@ -64,6 +73,7 @@ class CameraConditions:
     blackout: bool = False
     dropped: bool = False
     stuck: bool = False
+    look: CameraLook | None = None  # None: the ideal pinhole, radiance delivered as rendered
 
     def faults(self) -> tuple[str, ...]:
         """The names of the faults acting now, for the labels."""
@@ -99,6 +109,14 @@ def conditions(
         blackout=any(isinstance(f, Blackout) for f in active),
         dropped=any(isinstance(f, FrameDrop) and drop_draw < f.probability for f in active),
         stuck=any(isinstance(f, StuckFrame) for f in active),
+        look=None
+        if spec.look == "ideal"
+        else CameraLook(
+            white_balance_k=float(spec.white_balance),
+            light_k=float(environment.color_temperature),
+            vignetting=float(spec.vignetting),
+            sky_turbidity=float(environment.turbidity),
+        ),
     )
 
 
@@ -131,6 +149,7 @@ def is_clear(cond: CameraConditions, sun: tuple[float, float, float] | None) -> 
         and cond.blur_exposure is None
         and sun is None
         and not (cond.blackout or cond.dropped)
+        and cond.look is None
     )
 
 
@@ -144,6 +163,7 @@ def develop(
     rng: np.random.Generator,
     lens_rng: np.random.Generator,
     flow: np.ndarray | None = None,
+    world_from_camera: np.ndarray | None = None,
 ) -> np.ndarray:
     """The delivered 8-bit RGB. ``rng`` draws this frame's noise and drops; ``lens_rng`` lays out
     what sits on the lens (the same in every frame)."""
@@ -152,6 +172,12 @@ def develop(
     linear = to_linear(rgb)
     daylight = 0.04 + 0.96 * sun_strength(cond.sun_elevation)
     sky = to_linear(np.asarray(sky_color(cond.sun_elevation)) * 255.0)
+    look = cond.look
+    gain = 1.0
+    if look is not None:
+        if world_from_camera is not None:
+            linear = paint_sky(linear, semantic, cond, calib, world_from_camera, sky)
+        gain = metered_gain(linear) if look.auto_exposure else 1.0
     if cond.rain_mmh > 0:
         wetness = min(1.0, cond.rain_mmh / 10.0)  # soaked from moderate rain on
         linear = wet_road(linear, np.isin(semantic, list(WET_CLASSES)), wetness, sky)
@@ -177,9 +203,39 @@ def develop(
         linear = lens_occlusion(linear, occlusion.kind, float(occlusion.coverage), lens_rng)
     if flow is not None:
         linear = motion_blur(linear, flow)
-    noise_rng = rng if cond.noise_gain_ev is not None else None
-    linear = expose(linear, cond.exposure_ev, noise_rng, cond.noise_gain_ev or 0.0)
-    return to_srgb(linear)
+    noise_rng = rng if cond.noise_gain_ev is not None or look is not None else None
+    if look is None:
+        return to_srgb(expose(linear, cond.exposure_ev, noise_rng, cond.noise_gain_ev or 0.0))
+    linear = white_balance(linear, look.light_k, look.white_balance_k)
+    linear = optics_blur(vignette(linear, calib.K, look.vignetting), look.blur_px)
+    linear = expose(
+        linear * np.float32(gain), cond.exposure_ev, noise_rng, cond.noise_gain_ev or 0.0
+    )
+    return to_srgb(filmic(linear))
+
+
+def paint_sky(
+    linear: np.ndarray,
+    semantic: np.ndarray,
+    cond: CameraConditions,
+    calib: CameraCalibration,
+    world_from_camera: np.ndarray,
+    flat: np.ndarray,
+) -> np.ndarray:
+    """The sky pixels as a gradient from a pale horizon to a deeper zenith, bright round the sun."""
+    mask = semantic == BY_NAME["sky"].id
+    if not mask.any():
+        return linear
+    horizon = 0.55 * flat + 0.45 * flat.max()
+    zenith = flat * np.array([0.7, 0.8, 1.0], dtype=np.float32) * 0.8
+    sun = sun_direction(cond.sun_elevation, cond.sun_azimuth)
+    assert cond.look is not None
+    sky = sky_gradient(
+        world_from_camera, calib.K, mask.shape, sun, zenith, horizon, cond.look.sky_turbidity
+    )
+    out = linear.copy()
+    out[mask] = sky[mask]
+    return out
 
 
 def _is_sky(semantic: np.ndarray, u: float, v: float) -> bool:

@@ -12,7 +12,10 @@ from __future__ import annotations
 import importlib
 import math
 import os
+import tempfile
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from types import ModuleType
 from typing import Literal
 
@@ -33,13 +36,75 @@ def import_pyrender() -> ModuleType:
     if not hasattr(np, "infty"):
         np.infty = np.inf  # type: ignore[attr-defined]
     try:
-        return importlib.import_module("pyrender")
+        pyrender = importlib.import_module("pyrender")
     except Exception as exc:  # pragma: no cover - depends on the machine's GL stack
         raise RendererUnavailable(
             f"cannot load pyrender (PYOPENGL_PLATFORM={os.environ['PYOPENGL_PLATFORM']}): {exc}. "
             "Headless rendering needs EGL and Mesa (Debian/Ubuntu: apt-get install libegl1 "
             "libegl-mesa0 libgl1-mesa-dri)."
         ) from exc
+    _single_sample(pyrender)
+    return pyrender
+
+
+def _single_sample(pyrender: ModuleType) -> None:
+    """Render into single-sampled buffers: 4x MSAA costs llvmpipe ~40 % of the colour pass, and
+    the camera model's optics blur does the anti-aliasing a real lens does."""
+    module = pyrender.renderer
+    if getattr(module, "_simgen_single_sample", False):
+        return
+    storage = module.glRenderbufferStorage
+
+    def plain(target: int, samples: int, *args: object) -> None:
+        storage(target, *args)
+
+    module.glRenderbufferStorageMultisample = plain
+    module._simgen_single_sample = True
+
+
+SHADOW_REACH = 70.0  # metres around the focus point that the sun's shadow map covers
+
+
+@cache
+def _shader_dir() -> str:
+    """pyrender's shaders with its 36-tap shadow filter cut to one bilinear 4-tap lookup and a
+    shadow bias for a focused map."""
+    import pyrender
+
+    source = Path(pyrender.__file__).parent / "shaders"
+    target = Path(tempfile.mkdtemp(prefix="simgen-shaders-"))
+    for path in source.iterdir():
+        text = path.read_text()
+        if path.name == "mesh.frag":
+            text = text.replace(
+                "float shadow = PCF(shadow_map, textureSize(shadow_map, 0), light_coords.xy, "
+                "compare);",
+                "float shadow = texture2DShadowLerp(shadow_map, vec2(textureSize(shadow_map, 0)), "
+                "light_coords.xy, compare);",
+            )
+        (target / path.name).write_text(text)
+    return str(target)
+
+
+def focus_shadows(offscreen: object, focus: np.ndarray) -> None:
+    """Aim the sun's shadow map at the ``SHADOW_REACH`` metres around ``focus`` (ahead of the
+    camera) instead of the whole scene: 2048 texels over 140 m are 7 cm each, sharp at 10 m."""
+    import pyrender
+    from pyrender.shader_program import ShaderProgramCache
+
+    inner = offscreen._renderer  # type: ignore[attr-defined]
+    if not isinstance(getattr(inner, "_simgen_shaders", None), str):
+        inner._program_cache = ShaderProgramCache(shader_dir=_shader_dir())
+        inner._simgen_shaders = _shader_dir()
+
+    def matrices(scene: object, light_node: object, flags: int) -> tuple[np.ndarray, np.ndarray]:
+        pose = scene.get_pose(light_node).copy()  # type: ignore[attr-defined]
+        reach = SHADOW_REACH
+        camera = pyrender.OrthographicCamera(xmag=reach, ymag=reach, znear=1.0, zfar=6 * reach)
+        pose[:3, 3] = focus + pose[:3, 2] * 3 * reach  # back along the light's +z
+        return np.linalg.inv(pose), camera.get_projection_matrix()
+
+    inner._get_light_cam_matrices = matrices
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import trimesh
 
 from simgen.classes import class_id
 from simgen.randomize.appearance import Appearance
+from simgen.sensors.pose import PoseKey, bone_transforms, leg_length, pose_key
 from simgen.sensors.pyrender_compat import LightSource
-from simgen.world.assets import load_catalog
+from simgen.world.assets import Vec3, load_catalog
 from simgen.world.state import ActorState, StaticWorld, WorldState
 
 Color = tuple[float, float, float]
@@ -58,6 +59,45 @@ def asset_parts(model: str) -> dict[str, Part]:
             np.asarray(geometry.faces, dtype=np.int32),
         )
     return out
+
+
+def actor_pose(actor: ActorState) -> PoseKey | None:
+    """The pose of an articulated actor in this frame; None for rigid ones."""
+    entry = load_catalog()[actor.model]
+    return pose_key(actor, leg_length(entry)) if entry.skeleton else None
+
+
+@lru_cache(maxsize=4096)
+def posed_parts(model: str, key: PoseKey | None) -> dict[str, Part]:
+    """An asset's parts in a pose (rest geometry when ``key`` is None), feet on the ground."""
+    parts = asset_parts(model)
+    if key is None:
+        return parts
+    bones = bone_transforms(load_catalog()[model], key)
+    moved = {}
+    for name, part in parts.items():
+        t = bones[name.split(".", 1)[1]]
+        moved[name] = part.vertices @ t[:3, :3].T + t[:3, 3]
+    lift = -min(float(v[:, 2].min()) for v in moved.values())
+    return {
+        name: Part(
+            f"{parts[name].key}@{key.tag()}", v + np.array([0.0, 0.0, lift]), parts[name].faces
+        )
+        for name, v in moved.items()
+    }
+
+
+@lru_cache(maxsize=4096)
+def posed_extent(model: str, key: PoseKey | None) -> tuple[tuple[float, float], Vec3]:
+    """The 3D box of an actor in a pose: (x, y) offset of its bottom centre from the actor's
+    origin, and its (length, width, height). Rigid assets keep the catalog's box."""
+    if key is None:
+        return (0.0, 0.0), load_catalog()[model].dimensions
+    vertices = np.concatenate([p.vertices for p in posed_parts(model, key).values()])
+    lo, hi = vertices.min(axis=0), vertices.max(axis=0)
+    center = (lo + hi) / 2
+    size = tuple(round(float(v), 4) for v in hi - lo)
+    return (round(float(center[0]), 4), round(float(center[1]), 4)), size  # type: ignore[return-value]
 
 
 def _yaw_transform(
@@ -102,11 +142,11 @@ def static_placements(static: StaticWorld, street_lights_on: bool) -> list[Place
     return out
 
 
-def asset_placements(model: str) -> list[Placed]:
-    """An asset's parts in its own frame, with their classes and catalog materials."""
+def asset_placements(model: str, key: PoseKey | None = None) -> list[Placed]:
+    """An asset's parts in its own frame (posed by ``key``), with classes and catalog materials."""
     entry = load_catalog()[model]
     out = []
-    for name, part in asset_parts(model).items():
+    for name, part in posed_parts(model, key).items():
         material = entry.parts[name]
         cls = material.semantic_class or entry.semantic_class
         out.append(Placed(part, np.eye(4), 0, class_id(cls), material.color, material.reflectivity))
@@ -117,10 +157,10 @@ def actor_placements(actor: ActorState, appearance: Appearance) -> list[Placed]:
     entry = load_catalog()[actor.model]
     transform = actor.transform()
     out = []
-    for name, part in asset_parts(actor.model).items():
+    for name, part in posed_parts(actor.model, actor_pose(actor)).items():
         material = entry.parts[name]
         cls = material.semantic_class or entry.semantic_class
-        color = appearance.color(actor.name, name, material.color)
+        color = appearance.color(actor.name, name.split(".")[0], material.color)
         emissive = False
         if name == "headlights" and actor.lights.headlights:
             color, emissive = HEADLIGHT_ON, True

@@ -19,17 +19,19 @@ from simgen.sensors.camera import CameraFrame, PyrenderCamera
 from simgen.sensors.camera_effects import conditions, develop, is_clear, sun_in_camera
 from simgen.sensors.lidar import Body, LidarConditions, LocalMesh, Open3DLidar, local_mesh
 from simgen.sensors.motion import pixel_flow
+from simgen.sensors.pose import PoseKey
 from simgen.sensors.rig import CameraCalibration, calibrations
 from simgen.sensors.scene import (
     Placed,
     actor_placements,
+    actor_pose,
     asset_placements,
     extrapolate,
     light_sources,
     static_placements,
 )
 from simgen.world.assets import load_catalog
-from simgen.world.state import StaticWorld, WorldState
+from simgen.world.state import ActorState, StaticWorld, WorldState
 
 SensorData = CameraFrame | np.ndarray
 
@@ -52,7 +54,7 @@ class SensorSuite:
             scenario.seed, instance.variant, [(n, catalog[str(m)].kind) for n, m in users]
         )
         static_parts = static_placements(static, self.street_lights)
-        self._meshes: dict[str, LocalMesh] = {}
+        self._meshes: dict[tuple[str, PoseKey | None], LocalMesh] = {}
         specs = {s.name: s for s in scenario.ego.sensors}
         self.specs = specs
         self._delivered: dict[str, np.ndarray] = {}  # last frame each sensor delivered
@@ -82,10 +84,11 @@ class SensorSuite:
         """Every road user but the ego."""
         return [p for actor in state.actors[1:] for p in actor_placements(actor, self.appearance)]
 
-    def _local_mesh(self, model: str) -> LocalMesh:
-        mesh = self._meshes.get(model)
+    def _local_mesh(self, actor: ActorState) -> LocalMesh:
+        key = (actor.model, actor_pose(actor))
+        mesh = self._meshes.get(key)
         if mesh is None:
-            mesh = self._meshes[model] = local_mesh(asset_placements(model))
+            mesh = self._meshes[key] = local_mesh(asset_placements(*key))
         return mesh
 
     def bodies(self, state: WorldState) -> list[Body]:
@@ -93,7 +96,7 @@ class SensorSuite:
         return [
             Body(
                 actor.id,
-                self._local_mesh(actor.model),
+                self._local_mesh(actor),
                 actor.transform(),
                 np.asarray(actor.velocity),
                 actor.angular_velocity[2],
@@ -191,6 +194,7 @@ class SensorSuite:
                 rng,
                 derive_rng(seed, variant, f"lens/{name}"),
                 flow,
+                world_from_camera,
             )
             camera.timings["effects"] = time.perf_counter() - start
         if rgb is not None:

@@ -33,6 +33,13 @@ class Collision(_Frozen):
     center: Vec3 = (0.0, 0.0, 0.0)
 
 
+class Bone(_Frozen):
+    """A body segment's joint: where it hangs from its parent, in the asset's rest pose."""
+
+    parent: str | None
+    pivot: Vec3
+
+
 class AssetEntry(_Frozen):
     kind: Literal["vehicle", "pedestrian", "cyclist", "object", "furniture"]
     semantic_class: str
@@ -42,6 +49,8 @@ class AssetEntry(_Frozen):
     collision: Collision
     parts: dict[str, Part]
     lights: dict[str, list[Vec3]]
+    family: str | None = None  # the scenario model this body is a variant of
+    skeleton: dict[str, Bone] = {}  # segment -> joint; empty for rigid assets
 
     @property
     def is_pedestrian(self) -> bool:
@@ -57,6 +66,11 @@ class Catalog(_Frozen):
             return self.assets[model]
         except KeyError:
             raise KeyError(f"no asset '{model}' in the catalog") from None
+
+    def variants(self, family: str) -> list[str]:
+        """Concrete models a scenario model stands for: itself, or its body variants."""
+        found = sorted(name for name, e in self.assets.items() if e.family == family)
+        return found or [family]
 
     def mesh_path(self, model: str) -> Path:
         return ASSETS_DIR / self[model].mesh

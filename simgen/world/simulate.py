@@ -44,13 +44,24 @@ def build_static_world(instance: ScenarioInstance) -> StaticWorld:
     return StaticWorld(geom, tuple(geom.surface_meshes()), tuple(objects))
 
 
-def _plans(scenario: Scenario, geom: RoadGeometry) -> list[Plan]:
+def body_model(model: str, name: str, seed: int, variant: int) -> str:
+    """The concrete body of a road user: one of its model's variants (height, build), drawn
+    from its own stream so that adding an actor never changes another's body."""
+    options = load_catalog().variants(model)
+    if len(options) == 1:
+        return options[0]
+    rng = derive_rng(seed, variant, f"world/body/{name}")
+    return options[int(rng.integers(len(options)))]
+
+
+def _plans(instance: ScenarioInstance, geom: RoadGeometry) -> list[Plan]:
+    scenario = instance.scenario
     catalog = load_catalog()
     users: list[tuple[str, Ego | Actor]] = [(EGO_NAME, scenario.ego)]
     users += [(a.name, a) for a in scenario.actors]
     plans = []
     for index, (name, user) in enumerate(users):
-        model = str(user.model)
+        model = body_model(str(user.model), name, scenario.seed, instance.variant)
         plans.append(
             make_plan(
                 index + 1,  # instance ids start at 1; 0 is the background in masks
@@ -86,7 +97,7 @@ class Simulation:
         self.dt = 1.0 / physics_rate
         self.control_every = max(1, round(physics_rate / CONTROL_RATE))
         self.steps_done = 0
-        self.plans = _plans(self.scenario, self.geom)
+        self.plans = _plans(instance, self.geom)
         self.by_name = {plan.name: plan for plan in self.plans}
         users = [self.scenario.ego, *self.scenario.actors]
         self.wrecked = {p.name for p, u in zip(self.plans, users, strict=True) if u.wrecked}
@@ -94,6 +105,7 @@ class Simulation:
         self.touched: set[tuple[str, str]] = set()
         self.pending: list[CollisionEvent] = []
         self.started: list[TriggerEvent] = []
+        self.travelled: dict[str, tuple[float, float, float]] = {}  # name -> (time, speed, metres)
         self.headlights = _headlights_on(self.scenario)
         self.physics = PhysicsWorld(physics_rate)
         self._build_physics()
@@ -186,6 +198,10 @@ class Simulation:
                 velocity, angular = body.velocity, body.angular_velocity
                 braking = False
             is_vehicle = entry.kind == "vehicle" or plan.model == "motorcycle"
+            speed = math.hypot(velocity[0], velocity[1])
+            last_time, last_speed, metres = self.travelled.get(plan.name, (time, speed, 0.0))
+            metres += 0.5 * (last_speed + speed) * (time - last_time)  # trapezoid rule
+            self.travelled[plan.name] = (time, speed, metres)
             actors.append(
                 ActorState(
                     id=plan.id,
@@ -204,6 +220,7 @@ class Simulation:
                     ),
                     controlled=body is None,
                     crashed=plan.name in crashed,
+                    travelled=metres,
                 )
             )
         events, self.pending = tuple(self.pending), []

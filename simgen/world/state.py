@@ -47,6 +47,7 @@ class ActorState:
     lights: LightState
     controlled: bool  # False once a collision has handed it to free physics
     crashed: bool
+    travelled: float = 0.0  # metres covered since the start: drives gait and wheel turns
 
     @property
     def yaw(self) -> float:

@@ -1,0 +1,158 @@
+"""Procedural cars for tools/generate_assets.py: bevelled bodies that read as vehicles.
+
+A car is a few convex pieces: a lower body lofted through rounded-rectangle sections (bumpers,
+bonnet and boot bevelled), a glass house with raked screens, a roof, wheels with tyres and rims,
+mirrors, a grille, number plates and light clusters. About a thousand triangles each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import trimesh
+
+CORNER = 5  # points per rounded corner
+
+
+@dataclass(frozen=True)
+class CarShape:
+    name: str
+    length: float
+    width: float
+    height: float
+    mass: float
+    clearance: float
+    wheel_r: float
+    belt: float  # height of the window line, fraction of height
+    bonnet: float  # bonnet length, fraction of length (from the front)
+    tail: float  # boot / tail overhang behind the glass, fraction of length
+    rake: float  # how far the windscreen leans back, metres
+    rear_rake: float  # the same for the rear window (small: hatchback, estate, van)
+    bed: float = 0.0  # pickup: open load bed length, fraction of length
+
+
+CARS = (
+    CarShape("sedan", 4.6, 1.84, 1.45, 1500.0, 0.16, 0.32, 0.56, 0.3, 0.2, 0.75, 0.55),
+    CarShape("hatchback", 4.0, 1.76, 1.48, 1200.0, 0.15, 0.31, 0.57, 0.24, 0.04, 0.7, 0.25),
+    CarShape("estate", 4.75, 1.84, 1.5, 1600.0, 0.16, 0.32, 0.56, 0.27, 0.03, 0.75, 0.12),
+    CarShape("suv", 4.8, 1.95, 1.78, 2100.0, 0.22, 0.37, 0.58, 0.24, 0.04, 0.65, 0.15),
+    CarShape("van", 5.3, 2.0, 2.3, 2600.0, 0.2, 0.35, 0.45, 0.12, 0.0, 0.55, 0.02),
+    CarShape("pickup", 5.4, 1.95, 1.85, 2300.0, 0.25, 0.38, 0.58, 0.22, 0.0, 0.45, 0.08, 0.34),
+)
+
+
+def rounded_rect(x0: float, x1: float, half_w: float, z: float, r: float) -> list[tuple]:
+    """Points of a rectangle [x0, x1] x [-half_w, half_w] at height z with rounded corners."""
+    r = min(r, (x1 - x0) / 2, half_w)
+    pts = []
+    for cx, cy, start in (
+        (x1 - r, half_w - r, 0.0),
+        (x0 + r, half_w - r, 0.5 * np.pi),
+        (x0 + r, -half_w + r, np.pi),
+        (x1 - r, -half_w + r, 1.5 * np.pi),
+    ):
+        for a in np.linspace(start, start + 0.5 * np.pi, CORNER):
+            pts.append((cx + r * np.cos(a), cy + r * np.sin(a), z))
+    return pts
+
+
+def loft(sections: list[list[tuple]]) -> trimesh.Trimesh:
+    return trimesh.convex.convex_hull(np.array([p for s in sections for p in s]))
+
+
+def wheel(x: float, y: float, r: float, width: float) -> tuple[trimesh.Trimesh, trimesh.Trimesh]:
+    """A tyre and its rim (the rim's face stands just proud of the tyre's sidewall)."""
+    rot = trimesh.transformations.rotation_matrix(np.pi / 2, (1, 0, 0))
+    tyre = trimesh.creation.cylinder(radius=r, height=width, sections=16)
+    tyre.apply_transform(rot)
+    tyre.apply_translation((x, y, r))
+    rim = trimesh.creation.cylinder(radius=r * 0.6, height=width + 0.02, sections=12)
+    rim.apply_transform(rot)
+    rim.apply_translation((x, y, r))
+    return tyre, rim
+
+
+def box(size, center) -> trimesh.Trimesh:
+    return trimesh.creation.box(
+        extents=size, transform=trimesh.transformations.translation_matrix(center)
+    )
+
+
+def car_parts(c: CarShape) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, list[tuple]]]:
+    """Meshes by material and the light positions of one car."""
+    parts: dict[str, list[trimesh.Trimesh]] = {}
+
+    def add(name: str, *meshes: trimesh.Trimesh) -> None:
+        parts.setdefault(name, []).extend(meshes)
+
+    half_l, half_w = c.length / 2, c.width / 2
+    belt = c.clearance + (c.height - c.clearance) * c.belt
+    sill = c.clearance + 0.12
+    nose_z = c.clearance + (belt - c.clearance) * 0.75
+    add(
+        "body",
+        loft(
+            [
+                rounded_rect(-half_l + 0.12, half_l - 0.12, half_w - 0.06, c.clearance, 0.3),
+                rounded_rect(-half_l, half_l, half_w, sill, 0.35),
+                rounded_rect(-half_l + 0.02, half_l - 0.05, half_w, nose_z, 0.35),
+                rounded_rect(-half_l + 0.1, half_l - 0.3, half_w - 0.04, belt, 0.3),
+            ]
+        ),
+    )
+    # the glass house: from the end of the bonnet to the start of the tail
+    front = half_l - c.length * c.bonnet
+    back = -half_l + c.length * (c.tail + c.bed)
+    roof_z = c.height - 0.04
+    roof_front, roof_back = front - c.rake, back + c.rear_rake
+    add(
+        "glass",
+        loft(
+            [
+                rounded_rect(back, front, half_w - 0.07, belt - 0.01, 0.15),
+                rounded_rect(roof_back, roof_front, half_w - 0.2, roof_z - 0.02, 0.15),
+            ]
+        ),
+    )
+    add(
+        "body",
+        loft(
+            [
+                rounded_rect(
+                    roof_back + 0.03, roof_front - 0.03, half_w - 0.2, roof_z - 0.05, 0.15
+                ),
+                rounded_rect(roof_back + 0.08, roof_front - 0.1, half_w - 0.24, c.height, 0.12),
+            ]
+        ),
+    )
+    # B-pillars in body colour, so side windows read as two
+    pillar_x = back + 0.55 * (front - back)
+    add("body", box((0.1, c.width - 0.12, roof_z - belt), (pillar_x - 0.1, 0, (belt + roof_z) / 2)))
+    if c.bed:
+        bed_x0, bed_x1 = -half_l + 0.05, back - 0.05
+        for y in (-half_w + 0.05, half_w - 0.05):
+            add("body", box((bed_x1 - bed_x0, 0.06, 0.35), ((bed_x0 + bed_x1) / 2, y, belt + 0.17)))
+        add("body", box((0.06, c.width - 0.1, 0.35), (bed_x0 + 0.03, 0, belt + 0.17)))
+        add("trim", box((bed_x1 - bed_x0, c.width - 0.16, 0.02), ((bed_x0 + bed_x1) / 2, 0, belt)))
+    wheelbase = c.length * (0.6 if not c.bed else 0.62)
+    for x in (-wheelbase / 2 - 0.05 * c.length * (c.tail > 0.1), wheelbase / 2):
+        for y in (-(half_w - 0.13), half_w - 0.13):
+            tyre, rim = wheel(x, y, c.wheel_r, 0.23)
+            add("tyres", tyre)
+            add("metal", rim)
+    # mirrors at the foot of the windscreen
+    for s in (-1, 1):
+        add("body", box((0.12, 0.1, 0.1), (front - 0.1, s * (half_w + 0.04), belt + 0.08)))
+    light_z = c.clearance + (belt - c.clearance) * 0.7
+    head = [(half_l - 0.12, s * c.width * 0.34, light_z) for s in (-1, 1)]
+    tail = [(-half_l + 0.06, s * c.width * 0.37, light_z) for s in (-1, 1)]
+    for x, y, z in head:
+        add("headlights", box((0.22, 0.34, 0.1), (x, y, z)))
+    for x, y, z in tail:
+        add("taillights", box((0.1, 0.3, 0.12), (x, y, z)))
+    add("trim", box((0.12, c.width * 0.36, 0.13), (half_l - 0.07, 0, light_z - 0.04)))  # grille
+    plate_z = c.clearance + 0.2
+    add("plate", box((0.04, 0.52, 0.12), (half_l - 0.01, 0, plate_z)))
+    add("plate", box((0.04, 0.52, 0.12), (-half_l + 0.01, 0, plate_z + 0.12)))
+    return parts, {"head": head, "tail": tail}
