@@ -23,6 +23,7 @@ import trimesh
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from asset_people import BODIES, Body, person_parts
+from asset_textures import TEXTURES, texture_png
 from asset_vehicles import CARS, CarShape, car_parts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -456,6 +457,9 @@ def build(asset: Asset) -> tuple[bytes, dict]:
 
 def generate(out: Path) -> None:
     (out / "models").mkdir(parents=True, exist_ok=True)
+    (out / "textures").mkdir(parents=True, exist_ok=True)
+    for name in sorted(TEXTURES):
+        (out / "textures" / f"{name}.png").write_bytes(texture_png(name))
     catalog: dict[str, dict] = {}
     for builder in BUILDERS:
         asset = builder()

@@ -9,6 +9,7 @@ Two passes at most per frame:
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 
@@ -25,8 +26,9 @@ from simgen.sensors.pyrender_compat import (
     select_lights,
 )
 from simgen.sensors.rig import CameraCalibration
-from simgen.sensors.scene import Part, Placed
+from simgen.sensors.scene import Placed
 from simgen.sensors.sky import sky_color, sun_direction, sun_strength
+from simgen.sensors.surfaces import texture_image
 
 SKY_ID = BY_NAME["sky"].id
 Z_NEAR, Z_FAR = 0.1, 1000.0
@@ -84,6 +86,7 @@ class PyrenderCamera:
         )
         self.camera_node = self.scene.add(camera, pose=np.eye(4))
         self.seg_colors: dict = {}
+        self._textures: dict[str, object] = {}
         self.static_nodes: list = []
         self._add_static(static)
         self.actor_nodes: dict[tuple[int, int], tuple[object, object | None]] = {}
@@ -98,24 +101,38 @@ class PyrenderCamera:
     def _primitive(self, parts: list[Placed], material: object) -> object:
         """One draw call for several parts: vertices in the node frame, colours per vertex."""
         pr = self.pr
-        positions, colors, indices, offset = [], [], [], 0
+        positions, colors, indices, uvs, offset = [], [], [], [], 0
         for p in parts:
             positions.append(p.part.vertices)
             colors.append(np.tile([*p.color, 1.0], (len(p.part.vertices), 1)))
             indices.append(p.part.faces + offset)
+            uvs.append(p.part.uv)
             offset += len(p.part.vertices)
+        textured = all(uv is not None for uv in uvs)
         return pr.Primitive(
             positions=np.concatenate(positions).astype(np.float32),
             color_0=np.concatenate(colors).astype(np.float32),
+            texcoord_0=np.concatenate(uvs).astype(np.float32) if textured else None,
             indices=np.concatenate(indices),
             material=material,
             mode=pr.constants.GLTF.TRIANGLES,
         )
 
-    def _material(self, roughness: float = 0.6) -> object:
-        return self.pr.MetallicRoughnessMaterial(
+    def _material(
+        self, roughness: float = 0.6, texture: str | None = None, metallic: float = 0.0
+    ) -> object:
+        pr = self.pr
+        base = None
+        if texture is not None:
+            base = self._textures.get(texture)
+            if base is None:
+                base = self._textures[texture] = pr.Texture(
+                    source=texture_image(texture), source_channels="RGB"
+                )
+        return pr.MetallicRoughnessMaterial(
             baseColorFactor=[1.0, 1.0, 1.0, 1.0],
-            metallicFactor=0.0,
+            baseColorTexture=base,
+            metallicFactor=metallic,
             roughnessFactor=roughness,
             emissiveFactor=(0.0, 0.0, 0.0),
         )
@@ -123,11 +140,17 @@ class PyrenderCamera:
     def _add_group(
         self, parts: list[Placed], transform: np.ndarray, roughness: float = 0.6
     ) -> tuple[object, object | None]:
-        """A node for parts sharing a pose and a label; lamps get their own primitive so they
-        can glow. Returns the node and the lamp material (None when it has no lamps)."""
-        plain = [p for p in parts if not _is_lamp(p)]
+        """A node for parts sharing a pose and a label: one primitive per texture, and lamps in
+        their own so they can glow. Returns the node and the lamp material (None: no lamps)."""
+        plain: dict[str | None, list[Placed]] = {}
+        for p in parts:
+            if not _is_lamp(p):
+                plain.setdefault(p.texture, []).append(p)
         lamps = [p for p in parts if _is_lamp(p)]
-        primitives = [self._primitive(plain, self._material(roughness))] if plain else []
+        primitives = [
+            self._primitive(group, self._material(roughness, texture))
+            for texture, group in sorted(plain.items(), key=lambda item: item[0] or "")
+        ]
         lamp_material = None
         if lamps:
             lamp_material = self._material()
@@ -141,8 +164,9 @@ class PyrenderCamera:
         groups: dict[tuple[int, bool], list[Placed]] = {}
         for p in static:
             world = p.part.vertices @ p.transform[:3, :3].T + p.transform[:3, 3]
-            moved = Placed(Part(p.part.key, world, p.part.faces), np.eye(4), 0, p.class_id,
-                           p.color, p.reflectivity, p.emissive)  # fmt: skip
+            moved = dataclasses.replace(
+                p, part=dataclasses.replace(p.part, vertices=world), transform=np.eye(4)
+            )
             groups.setdefault((p.class_id, p.emissive), []).append(moved)
         for (_, glowing), parts in sorted(groups.items()):
             node, lamps = self._add_group(parts, np.eye(4), roughness=0.95)  # asphalt, grass

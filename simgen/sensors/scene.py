@@ -17,6 +17,8 @@ from simgen.classes import class_id
 from simgen.randomize.appearance import Appearance
 from simgen.sensors.pose import PoseKey, bone_transforms, leg_length, pose_key
 from simgen.sensors.pyrender_compat import LightSource
+from simgen.sensors.surfaces import BY_CLASS, FACADE_GROUND, FACADE_UPPER, box_uv
+from simgen.world.assets import Part as CatalogPart
 from simgen.world.assets import Vec3, load_catalog
 from simgen.world.state import ActorState, StaticWorld, WorldState
 
@@ -34,6 +36,7 @@ class Part:
     key: str
     vertices: np.ndarray  # (V, 3) float64, in the asset frame
     faces: np.ndarray  # (F, 3) int32
+    uv: np.ndarray | None = None  # (V, 2) texture coordinates, for textured surfaces
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Placed:
     color: Color
     reflectivity: float
     emissive: bool = False
+    texture: str | None = None  # camera-only surface detail (simgen.sensors.surfaces)
 
 
 @cache
@@ -114,23 +118,25 @@ def static_placements(static: StaticWorld, street_lights_on: bool) -> list[Place
     """Road surfaces and furniture: built once per simulation."""
     out = []
     for surface in static.surfaces:
-        part = Part(
-            f"static/{surface.name}",
-            np.asarray(surface.mesh.vertices, dtype=np.float64),
-            np.asarray(surface.mesh.faces, dtype=np.int32),
-        )
+        vertices = np.asarray(surface.mesh.vertices, dtype=np.float64)
+        faces = np.asarray(surface.mesh.faces, dtype=np.int32)
+        tiling = BY_CLASS.get(surface.semantic_class)
+        uv = None
+        if tiling is not None:
+            vertices, faces, uv = box_uv(vertices, faces, tiling)
         out.append(
             Placed(
-                part,
+                Part(f"static/{surface.name}", vertices, faces, uv),
                 np.eye(4),
                 0,
                 class_id(surface.semantic_class),
                 surface.color,
                 surface.reflectivity,
+                texture=tiling.texture if tiling else None,
             )
         )
     catalog = load_catalog()
-    for obj in static.objects:
+    for index, obj in enumerate(static.objects):
         entry = catalog[obj.model]
         transform = _yaw_transform(obj.position, obj.yaw, obj.scale)
         for name, part in asset_parts(obj.model).items():
@@ -138,7 +144,39 @@ def static_placements(static: StaticWorld, street_lights_on: bool) -> list[Place
             cls = material.semantic_class or entry.semantic_class
             lit = street_lights_on and name == "lights"
             color = (1.0, 0.95, 0.75) if lit else material.color
+            if obj.model == "building" and name == "wall":
+                out += facade(f"static/{index}", part, transform, class_id(cls), color, material)
+                continue
             out.append(Placed(part, transform, 0, class_id(cls), color, material.reflectivity, lit))
+    return out
+
+
+def facade(
+    key: str, wall: Part, transform: np.ndarray, cls: int, color: Color, material: CatalogPart
+) -> list[Placed]:
+    """A building's wall as storeys with facade textures: a ground storey of doors and shop
+    windows, then repeating storeys of windows. Geometry is the wall's, cut at the storeys."""
+    lo, hi = wall.vertices.min(axis=0), wall.vertices.max(axis=0)  # the asset's frame
+    z_scale = float(np.linalg.norm(transform[:3, 2]))
+    ground = lo[2] + min(hi[2] - lo[2], FACADE_GROUND.metres_v / z_scale)
+    out = []
+    for tiling, z0, z1 in ((FACADE_GROUND, lo[2], ground), (FACADE_UPPER, ground, hi[2])):
+        if z1 - z0 < 1e-9:
+            continue
+        band = trimesh.creation.box(bounds=[[lo[0], lo[1], z0], [hi[0], hi[1], z1]])
+        band.apply_transform(transform)
+        vertices, faces, uv = box_uv(np.asarray(band.vertices), np.asarray(band.faces), tiling)
+        out.append(
+            Placed(
+                Part(f"{key}/{tiling.texture}", vertices, faces.astype(np.int32), uv),
+                np.eye(4),
+                0,
+                cls,
+                color,
+                material.reflectivity,
+                texture=tiling.texture,
+            )
+        )
     return out
 
 

@@ -1,0 +1,63 @@
+"""Which texture a static surface wears, and its texture coordinates.
+
+Textures are camera-only detail (lidar and labels see the same geometry): road grain, worn
+paint, paving slabs, kerb stones, grass and facades. Coordinates come from world metres by box
+projection (each triangle onto the axis plane it faces most), so tiles keep their real size on
+every surface and never stretch on walls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import cv2
+import numpy as np
+
+from simgen.world.assets import ASSETS_DIR
+
+
+@dataclass(frozen=True)
+class Tiling:
+    texture: str
+    metres_u: float  # one texture tile spans this many metres along u
+    metres_v: float
+    v_origin: float = 0.0  # height where v = 0 on walls (facades start their storey there)
+
+
+BY_CLASS: dict[str, Tiling] = {
+    "road": Tiling("asphalt", 7.0, 7.0),
+    "lane_marking": Tiling("marking", 2.0, 2.0),
+    "sidewalk": Tiling("slabs", 2.0, 2.0),
+    "kerb": Tiling("kerb", 2.0, 0.5),
+    "terrain": Tiling("grass", 5.0, 5.0),
+}
+GROUND_STOREY = 3.5  # metres: shop fronts and doors below, repeating storeys above
+STOREY = 3.0
+FACADE_BAYS = 12.0  # metres: a facade texture holds four 3 m bays
+FACADE_GROUND = Tiling("facade_ground", FACADE_BAYS, GROUND_STOREY)
+FACADE_UPPER = Tiling("facade_upper", FACADE_BAYS, STOREY, GROUND_STOREY)
+
+
+@cache
+def texture_image(name: str) -> np.ndarray:
+    """(H, W, 3) uint8 RGB, as committed in assets/textures."""
+    image = cv2.imread(str(ASSETS_DIR / "textures" / f"{name}.png"), cv2.IMREAD_COLOR)
+    if image is None:
+        raise FileNotFoundError(f"missing texture {name}.png in {ASSETS_DIR / 'textures'}")
+    return np.ascontiguousarray(image[..., ::-1])
+
+
+def box_uv(
+    vertices: np.ndarray, faces: np.ndarray, tiling: Tiling
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Vertices unshared per triangle, new faces, and (V, 2) texture coordinates. Walls take u
+    along the wall and v up it; ground takes u, v from x, y."""
+    corners = vertices[faces]  # (F, 3, 3)
+    normal = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
+    axis = np.argmax(np.abs(normal), axis=1)  # 0: faces x, 1: faces y, 2: faces up
+    u_coord = np.where(axis[:, None] == 0, corners[..., 1], corners[..., 0])
+    v_coord = np.where(axis[:, None] == 2, corners[..., 1], corners[..., 2] - tiling.v_origin)
+    uv = np.stack([u_coord / tiling.metres_u, v_coord / tiling.metres_v], axis=-1)
+    flat = corners.reshape(-1, 3)
+    return flat, np.arange(len(flat), dtype=np.int32).reshape(-1, 3), uv.reshape(-1, 2)

@@ -1,0 +1,62 @@
+"""Articulated people: the gait follows the distance walked, feet stay on the ground, and the
+label box fits the pose of the frame."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from simgen.sensors.pose import PHASES, PoseKey, joint_angles, step_frequency
+from simgen.sensors.scene import actor_pose, posed_extent, posed_parts
+from simgen.world.assets import load_catalog
+from simgen.world.state import ActorState, LightState
+
+
+def walker(speed: float, travelled: float, model: str = "pedestrian") -> ActorState:
+    return ActorState(
+        id=3, name="p", model=model, kind="pedestrian", semantic_class="person",
+        position=(0.0, 0.0, 0.0), rotation=(0.0, 0.0, 0.0, 1.0), velocity=(speed, 0.0, 0.0),
+        angular_velocity=(0.0, 0.0, 0.0), dimensions=load_catalog()[model].dimensions,
+        lights=LightState(False, False), controlled=True, crashed=False, travelled=travelled,
+    )  # fmt: skip
+
+
+def test_phase_advances_with_distance_so_feet_do_not_slide():
+    speed = 1.4
+    stride = 2 * speed / step_frequency(speed)
+    a = actor_pose(walker(speed, 0.0))
+    half = actor_pose(walker(speed, stride / 2))
+    full = actor_pose(walker(speed, stride))
+    assert a.mode == "walk" and (half.phase - a.phase) % PHASES == PHASES // 2
+    assert full.phase == a.phase
+    assert 1.3 < stride < 1.7  # adult walking stride at 1.4 m/s (two steps)
+    assert actor_pose(walker(0.0, 5.0)).mode == "stand"
+
+
+def test_legs_and_arms_swing_in_opposition():
+    angles = joint_angles(PoseKey("walk", 0, 24))
+    assert angles["thigh_r"][0] > 20 and angles["thigh_l"][0] < -15
+    assert angles["upper_arm_r"][0] < 0 < angles["upper_arm_l"][0]
+
+
+@pytest.mark.parametrize("phase", range(0, PHASES, 5))
+def test_posed_body_stands_on_the_ground_and_its_box_is_its_extent(phase):
+    key = PoseKey("walk", phase, 24)
+    vertices = np.concatenate([p.vertices for p in posed_parts("pedestrian", key).values()])
+    assert vertices[:, 2].min() == pytest.approx(0.0, abs=1e-9)
+    (dx, dy), size = posed_extent("pedestrian", key)
+    lo, hi = vertices.min(0), vertices.max(0)
+    assert size == pytest.approx(tuple(hi - lo), abs=1e-4)
+    assert (dx, dy) == pytest.approx(tuple((lo + hi)[:2] / 2), abs=1e-4)
+
+
+def test_stride_opens_the_box_along_the_walk():
+    stand = posed_extent("pedestrian", PoseKey("stand", 0, 0))[1]
+    stride = max(posed_extent("pedestrian", PoseKey("walk", p, 24))[1][0] for p in range(PHASES))
+    assert stride > stand[0] + 0.4  # feet apart mid-stride
+    assert posed_extent("sedan", None)[1] == load_catalog()["sedan"].dimensions
+
+
+def test_rigid_actors_are_not_posed():
+    car = dataclasses.replace(walker(5.0, 10.0), model="sedan")
+    assert actor_pose(car) is None
