@@ -145,14 +145,149 @@ def car_parts(c: CarShape) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, 
     for s in (-1, 1):
         add("body", box((0.12, 0.1, 0.1), (front - 0.1, s * (half_w + 0.04), belt + 0.08)))
     light_z = c.clearance + (belt - c.clearance) * 0.7
-    head = [(half_l - 0.12, s * c.width * 0.34, light_z) for s in (-1, 1)]
+    head = [(half_l - 0.08, s * c.width * 0.34, light_z) for s in (-1, 1)]
     tail = [(-half_l + 0.06, s * c.width * 0.37, light_z) for s in (-1, 1)]
     for x, y, z in head:
-        add("headlights", box((0.22, 0.34, 0.1), (x, y, z)))
+        add("headlights", box((0.14, 0.34, 0.1), (x, y, z)))
     for x, y, z in tail:
         add("taillights", box((0.1, 0.3, 0.12), (x, y, z)))
     add("trim", box((0.12, c.width * 0.36, 0.13), (half_l - 0.07, 0, light_z - 0.04)))  # grille
     plate_z = c.clearance + 0.2
     add("plate", box((0.04, 0.52, 0.12), (half_l - 0.01, 0, plate_z)))
     add("plate", box((0.04, 0.52, 0.12), (-half_l + 0.01, 0, plate_z + 0.12)))
+    return parts, {"head": head, "tail": tail}
+
+
+def cab(parts_add, front: float, width: float, height: float, depth: float, z0: float) -> None:
+    """A truck cab: a rounded box with a raked windscreen, side windows, grille and bumper."""
+    half_w = width / 2
+    back = front - depth
+    parts_add(
+        "body",
+        loft(
+            [
+                rounded_rect(back, front, half_w, z0, 0.15),
+                rounded_rect(back, front - 0.05, half_w, z0 + height * 0.55, 0.2),
+                rounded_rect(back, front - 0.25, half_w - 0.05, z0 + height, 0.25),
+            ]
+        ),
+    )
+    glass_z = z0 + height * 0.58
+    parts_add(
+        "glass",
+        box((0.04, width * 0.86, height * 0.34), (front - 0.12, 0, glass_z + height * 0.17)),
+    )
+    for s in (-1, 1):
+        parts_add(
+            "glass",
+            box(
+                (depth * 0.45, 0.03, height * 0.3),
+                (front - depth * 0.35, s * half_w, glass_z + height * 0.16),
+            ),
+        )
+        parts_add(
+            "trim", box((0.08, 0.06, 0.45), (front - 0.05, s * (half_w + 0.12), glass_z + 0.2))
+        )  # mirror
+    parts_add("trim", box((0.06, width * 0.6, height * 0.25), (front + 0.01, 0, z0 + height * 0.3)))
+    parts_add("trim", box((0.25, width, 0.3), (front - 0.05, 0, z0 + 0.1)))  # bumper
+    parts_add("plate", box((0.04, 0.52, 0.12), (front + 0.05, 0, z0 + 0.1)))
+
+
+def truck_parts(kind: str) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, list[tuple]]]:
+    """A box truck or a tanker: cab, load, wheels with rims (twin rear wheels)."""
+    parts: dict[str, list[trimesh.Trimesh]] = {}
+
+    def add(name: str, *meshes: trimesh.Trimesh) -> None:
+        parts.setdefault(name, []).extend(meshes)
+
+    length, width, height = (8.5, 2.5, 3.4) if kind == "box" else (9.5, 2.5, 3.3)
+    half = length / 2
+    chassis_z = 0.55
+    cab(add, half, width, 2.3, 2.2, chassis_z)
+    add("trim", box((length - 0.4, width * 0.6, 0.3), (-0.2, 0, chassis_z + 0.05)))  # chassis
+    load_front = half - 2.4
+    load_len = length - 2.4  # flush with the rear
+    if kind == "box":
+        add(
+            "body",
+            box(
+                (load_len, width, height - 0.9),
+                (load_front - load_len / 2, 0, 0.9 + (height - 0.9) / 2),
+            ),
+        )
+    else:
+        tank = trimesh.creation.capsule(height=load_len - 2.4, radius=1.1, count=[16, 8])
+        tank.apply_transform(trimesh.transformations.rotation_matrix(np.pi / 2, (0, 1, 0)))
+        tank.apply_scale((1.0, 1.1, 0.95))
+        tank.apply_translation((load_front - load_len / 2, 0, height - 1.05))
+        add("metal", tank)
+    for s in (-1, 1):  # side underrun guards
+        add("trim", box((3.0, 0.05, 0.12), (-0.5, s * (width / 2 - 0.05), 0.6)))
+    for x in (half - 1.2, -half + 2.6, -half + 1.4):
+        for y in (-(width / 2 - 0.2), width / 2 - 0.2):
+            tyre, rim = wheel(x, y, 0.5, 0.36)
+            add("tyres", tyre)
+            add("metal", rim)
+    head = [(half + 0.03, s * width * 0.38, 0.9) for s in (-1, 1)]
+    tail = [(-half + 0.03, s * width * 0.4, 0.9) for s in (-1, 1)]
+    for x, y, z in head:
+        add("headlights", box((0.08, 0.3, 0.15), (x, y, z)))
+    for x, y, z in tail:
+        add("taillights", box((0.06, 0.3, 0.15), (x, y, z)))
+    add("plate", box((0.04, 0.52, 0.12), (-half + 0.02, 0, 0.75)))
+    return parts, {"head": head, "tail": tail}
+
+
+def bus_parts(kind: str) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, list[tuple]]]:
+    """A city bus (low floor, two doors) or a coach (high floor, luggage bays)."""
+    parts: dict[str, list[trimesh.Trimesh]] = {}
+
+    def add(name: str, *meshes: trimesh.Trimesh) -> None:
+        parts.setdefault(name, []).extend(meshes)
+
+    length, width, height = (12.0, 2.55, 3.2) if kind == "city" else (12.5, 2.55, 3.6)
+    half, half_w = length / 2, width / 2
+    floor = 0.3
+    window_lo = 1.2 if kind == "city" else 1.75
+    add(
+        "body",
+        loft(
+            [
+                rounded_rect(-half, half, half_w, floor, 0.3),
+                rounded_rect(-half, half, half_w, height - 0.15, 0.35),
+                rounded_rect(-half + 0.1, half - 0.1, half_w - 0.1, height, 0.4),
+            ]
+        ),
+    )
+    band = height - 0.35 - window_lo
+    for s in (-1, 1):
+        add("glass", box((length - 1.4, 0.04, band), (-0.2, s * half_w, window_lo + band / 2)))
+        for x in np.arange(-half + 1.2, half - 1.0, 1.6):  # window pillars
+            add("body", box((0.12, 0.06, band), (x, s * half_w, window_lo + band / 2)))
+        add("trim", box((0.1, 0.08, 0.5), (half - 0.1, s * (half_w + 0.15), 2.3)))  # mirrors
+    add(
+        "glass",
+        box((0.05, width * 0.9, height - 0.9), (half + 0.01, 0, 0.5 + (height - 0.9) / 2 + 0.3)),
+    )
+    add("glass", box((0.05, width * 0.85, band * 0.9), (-half - 0.01, 0, window_lo + band / 2)))
+    if kind == "city":
+        for x in (half - 1.3, 0.2):  # doors on the kerb side (right)
+            add("glass", box((1.2, 0.05, 2.2), (x, -half_w - 0.005, floor + 1.2)))
+    else:
+        for x in (-2.5, 0.5, 3.0):  # luggage bays
+            add("trim", box((2.0, 0.04, 0.9), (x, -half_w - 0.005, 0.9)))
+            add("trim", box((2.0, 0.04, 0.9), (x, half_w + 0.005, 0.9)))
+    for x in (half - 2.5, -half + 3.0):
+        for y in (-(half_w - 0.2), half_w - 0.2):
+            tyre, rim = wheel(x, y, 0.5, 0.32)
+            add("tyres", tyre)
+            add("metal", rim)
+    head = [(half - 0.02, s * width * 0.38, 0.7) for s in (-1, 1)]
+    tail = [(-half + 0.02, s * width * 0.4, 0.9) for s in (-1, 1)]
+    for x, y, z in head:
+        add("headlights", box((0.08, 0.35, 0.15), (x, y, z)))
+    for x, y, z in tail:
+        add("taillights", box((0.06, 0.2, 0.35), (x, y, z)))
+    add("plate", box((0.04, 0.52, 0.12), (half + 0.01, 0, 0.45)))
+    add("plate", box((0.04, 0.52, 0.12), (-half - 0.01, 0, 0.6)))
     return parts, {"head": head, "tail": tail}

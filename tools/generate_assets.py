@@ -24,7 +24,7 @@ import trimesh
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from asset_people import BODIES, Body, person_parts
 from asset_textures import TEXTURES, texture_png
-from asset_vehicles import CARS, CarShape, car_parts
+from asset_vehicles import CARS, CarShape, bus_parts, car_parts, truck_parts
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = 12  # facets of round parts: recognisable, and small on disk
@@ -57,6 +57,26 @@ MATERIALS = {
     "leaves": (0.35, (0.15, 0.4, 0.12)),
     "wall": (0.45, (0.62, 0.55, 0.5)),
     "roof": (0.3, (0.3, 0.22, 0.2)),
+}
+
+
+# camera material (roughness, metallic) where it differs from a matte (0.6, 0.0) surface
+PBR = {
+    "body": (0.35, 0.45),  # car paint: clear coat over metallic flakes
+    "glass": (0.05, 0.0),
+    "metal": (0.3, 0.9),
+    "tyres": (0.9, 0.0),
+    "trim": (0.5, 0.0),
+    "plate": (0.4, 0.0),
+    "skin": (0.55, 0.0),
+    "hair": (0.7, 0.0),
+    "top": (0.85, 0.0),
+    "sleeve": (0.85, 0.0),
+    "bottom": (0.85, 0.0),
+    "shin": (0.85, 0.0),
+    "clothes": (0.85, 0.0),
+    "shoes": (0.5, 0.0),
+    "leaves": (0.8, 0.0),
 }
 
 
@@ -126,59 +146,16 @@ def car(shape: CarShape) -> Asset:
     return a
 
 
-def truck() -> Asset:
-    a = Asset("truck", "vehicle", "truck", 9000.0)
-    length, width, height = 8.5, 2.5, 3.4
-    half = length / 2
-    cab_len = 2.2
-    a.add("body", box((cab_len, width, 2.0), (half - cab_len / 2, 0, 0.55 + 1.0)))
-    a.add(
-        "body",
-        box(
-            (length - cab_len - 0.2, width, height - 0.6),
-            (-half + (length - cab_len - 0.2) / 2, 0, 0.6 + (height - 0.6) / 2),
-        ),
-    )
-    a.add("body", box((length, width * 0.6, 0.3), (0, 0, 0.55)))
-    a.add("glass", box((0.05, width * 0.85, 0.8), (half + 0.005, 0, 2.05)))
-    a.add("glass", box((1.2, width + 0.01, 0.6), (half - 0.8, 0, 2.05)))
-    for x in (half - 1.2, -half + 2.6, -half + 1.4):
-        for y in (-(width / 2 - 0.18), width / 2 - 0.18):
-            a.add("tyres", cylinder(0.5, 0.34, (x, y, 0.5), axis="y"))
-    head = [(half - 0.02, s * width * 0.38, 0.9) for s in (-1, 1)]
-    tail = [(-half + 0.02, s * width * 0.4, 0.9) for s in (-1, 1)]
-    for part, points in (("headlights", head), ("taillights", tail)):
-        for x, y, z in points:
-            a.add(part, box((0.06, 0.3, 0.15), (x, y, z)))
-    a.lights = {"head": head, "tail": tail}
+def truck(name: str, kind: str) -> Asset:
+    a = Asset(name, "vehicle", "truck", 9000.0 if kind == "box" else 11000.0)
+    a.parts, a.lights = truck_parts(kind)
     return a
 
 
-def bus() -> Asset:
-    a = Asset("bus", "vehicle", "bus", 12000.0)
-    length, width, height = 12.0, 2.55, 3.2
-    half = length / 2
-    a.add("body", box((length, width, 1.2), (0, 0, 0.35 + 0.6)))
-    a.add("body", box((length, width, 0.35), (0, 0, height - 0.175)))
-    a.add(
-        "glass",
-        box(
-            (length - 0.1, width - 0.02, height - 0.35 - 1.55),
-            (0, 0, 1.55 + (height - 0.35 - 1.55) / 2),
-        ),
-    )
-    a.add(
-        "body", box((0.2, width, height - 1.55 - 0.35), (-half + 0.1, 0, 1.55 + (height - 1.9) / 2))
-    )
-    for x in (half - 2.5, -half + 3.0):
-        for y in (-(width / 2 - 0.18), width / 2 - 0.18):
-            a.add("tyres", cylinder(0.5, 0.3, (x, y, 0.5), axis="y"))
-    head = [(half - 0.02, s * width * 0.38, 0.7) for s in (-1, 1)]
-    tail = [(-half + 0.02, s * width * 0.4, 0.9) for s in (-1, 1)]
-    for part, points in (("headlights", head), ("taillights", tail)):
-        for x, y, z in points:
-            a.add(part, box((0.06, 0.3, 0.15), (x, y, z)))
-    a.lights = {"head": head, "tail": tail}
+def bus(name: str, kind: str) -> Asset:
+    a = Asset(name, "vehicle", "bus", 12000.0 if kind == "city" else 13500.0)
+    a.parts, a.lights = bus_parts(kind)
+    a.lights = {"head": [], "tail": []}
     return a
 
 
@@ -371,8 +348,10 @@ def building() -> Asset:
 
 BUILDERS: list[Callable[[], Asset]] = [
     *[lambda shape=shape: car(shape) for shape in CARS],
-    truck,
-    bus,
+    lambda: truck("truck", "box"),
+    lambda: truck("truck_tanker", "tanker"),
+    lambda: bus("bus", "city"),
+    lambda: bus("bus_coach", "coach"),
     motorcycle,
     bicycle,
     *[lambda body=body: person(body) for body in BODIES],
@@ -422,6 +401,14 @@ def build(asset: Asset) -> tuple[bytes, dict]:
             part: {
                 "reflectivity": MATERIALS[part.split(".")[0]][0],
                 "color": list(MATERIALS[part.split(".")[0]][1]),
+                **(
+                    {
+                        "roughness": PBR[part.split(".")[0]][0],
+                        "metallic": PBR[part.split(".")[0]][1],
+                    }
+                    if part.split(".")[0] in PBR
+                    else {}
+                ),
                 **(
                     {"semantic_class": asset.part_classes[part]}
                     if part in asset.part_classes

@@ -48,7 +48,17 @@ Name = Annotated[str, AfterValidator(_check_name)]
 ActorRef = Annotated[str, Field(description="the name of an actor, or 'ego'")]
 
 VehicleModel = Literal[
-    "sedan", "hatchback", "estate", "suv", "van", "pickup", "truck", "bus", "motorcycle"
+    "sedan",
+    "hatchback",
+    "estate",
+    "suv",
+    "van",
+    "pickup",
+    "truck",
+    "truck_tanker",
+    "bus",
+    "bus_coach",
+    "motorcycle",
 ]
 ActorModel = Literal[
     "sedan",
@@ -58,7 +68,9 @@ ActorModel = Literal[
     "van",
     "pickup",
     "truck",
+    "truck_tanker",
     "bus",
+    "bus_coach",
     "motorcycle",
     "bicycle",
     "pedestrian",

@@ -138,18 +138,19 @@ class PyrenderCamera:
         )
 
     def _add_group(
-        self, parts: list[Placed], transform: np.ndarray, roughness: float = 0.6
+        self, parts: list[Placed], transform: np.ndarray, roughness: float | None = None
     ) -> tuple[object, object | None]:
         """A node for parts sharing a pose and a label: one primitive per texture, and lamps in
         their own so they can glow. Returns the node and the lamp material (None: no lamps)."""
-        plain: dict[str | None, list[Placed]] = {}
+        plain: dict[tuple[str, float, float], list[Placed]] = {}
         for p in parts:
             if not _is_lamp(p):
-                plain.setdefault(p.texture, []).append(p)
+                rough = roughness if roughness is not None else p.roughness
+                plain.setdefault((p.texture or "", rough, p.metallic), []).append(p)
         lamps = [p for p in parts if _is_lamp(p)]
         primitives = [
-            self._primitive(group, self._material(roughness, texture))
-            for texture, group in sorted(plain.items(), key=lambda item: item[0] or "")
+            self._primitive(group, self._material(rough, texture or None, metallic))
+            for (texture, rough, metallic), group in sorted(plain.items())
         ]
         lamp_material = None
         if lamps:

@@ -49,6 +49,8 @@ class Placed:
     reflectivity: float
     emissive: bool = False
     texture: str | None = None  # camera-only surface detail (simgen.sensors.surfaces)
+    roughness: float = 0.6  # camera material
+    metallic: float = 0.0
 
 
 @cache
@@ -187,7 +189,18 @@ def asset_placements(model: str, key: PoseKey | None = None) -> list[Placed]:
     for name, part in posed_parts(model, key).items():
         material = entry.parts[name]
         cls = material.semantic_class or entry.semantic_class
-        out.append(Placed(part, np.eye(4), 0, class_id(cls), material.color, material.reflectivity))
+        out.append(
+            Placed(
+                part,
+                np.eye(4),
+                0,
+                class_id(cls),
+                material.color,
+                material.reflectivity,
+                roughness=material.roughness,
+                metallic=material.metallic,
+            )
+        )
     return out
 
 
@@ -205,7 +218,17 @@ def actor_placements(actor: ActorState, appearance: Appearance) -> list[Placed]:
         elif name == "taillights" and (actor.lights.headlights or actor.lights.brake_lights):
             color, emissive = (BRAKE_LIGHT_ON if actor.lights.brake_lights else TAILLIGHT_ON), True
         out.append(
-            Placed(part, transform, actor.id, class_id(cls), color, material.reflectivity, emissive)
+            Placed(
+                part,
+                transform,
+                actor.id,
+                class_id(cls),
+                color,
+                material.reflectivity,
+                emissive,
+                roughness=material.roughness,
+                metallic=material.metallic,
+            )
         )
     return out
 

@@ -20,9 +20,11 @@ class _Frozen(BaseModel):
 
 
 class Part(_Frozen):
-    reflectivity: float
-    color: Vec3
+    reflectivity: float  # lidar, 905 nm
+    color: Vec3  # linear RGB
     semantic_class: str | None = None
+    roughness: float = 0.6  # metallic-roughness material for the camera
+    metallic: float = 0.0
 
 
 class Collision(_Frozen):

@@ -34,6 +34,7 @@ ego:
   speed: 8
   sensors:
     - {{name: cam, type: camera, width: 200, height: 120, fov: 80, mount: {{xyz: [1.5, 0, 1.6]}},
+       look: ideal,
        outputs: [rgb, depth, semantic, instance]}}
     - {{name: lidar, type: lidar, preset: vlp16, horizontal_resolution: 1.0,
        mount: {{xyz: [0, 0, 1.9]}}}}

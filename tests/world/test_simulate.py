@@ -7,6 +7,7 @@ import pytest
 
 from simgen.geometry import footprint, polygon_distance
 from simgen.scenario import load_scenario, parse_scenario, sample
+from simgen.world.assets import load_catalog
 from simgen.world.road import RoadGeometry
 from simgen.world.simulate import simulate
 from tests.conftest import ROOT
@@ -209,7 +210,7 @@ def test_world_state_carries_what_sensors_need():
     names = {m.semantic_class for m in state.static.surfaces}
     assert {"road", "lane_marking", "sidewalk", "kerb"} <= names
     cutter = state.actor("cutter")
-    assert cutter.semantic_class == "car" and cutter.dimensions == (4.62, 1.84, 1.45)
+    assert cutter.semantic_class == "car" and cutter.dimensions == load_catalog()["sedan"].dimensions
     assert math.isclose(cutter.speed, 15.0)
     assert state.actor("walker").semantic_class == "person"
 

@@ -7,6 +7,7 @@ import pytest
 
 from simgen.dataset import open_dataset
 from simgen.export import export
+from simgen.world.assets import load_catalog
 from tests.conftest import render_text
 
 # A stationary ego with a camera only; a car drives away at 10 m/s and shrinks far below the
@@ -92,7 +93,8 @@ def test_a_car_driving_away_keeps_its_3d_box_in_every_frame(away, tmp_path):
         fields = lines[0].split()
         assert fields[0] == "Car"
         h, w, length = map(float, fields[8:11])
-        assert (h, w, length) == pytest.approx((1.45, 1.84, 4.62), abs=0.01)
+        size = load_catalog()["sedan"].dimensions  # mirrors included: the box holds the car
+        assert (h, w, length) == pytest.approx((size[2], size[1], size[0]), abs=0.01)
         depths.append(float(fields[13]))
         heights.append(float(fields[7]) - float(fields[5]) + 1)
     # 10 m/s at 10 Hz: the box centre moves 1.0 m further away every frame
