@@ -226,3 +226,19 @@ def person_parts(b: Body) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, d
     keep = (cap[:, 0] < center[0] - 0.1 * head_h) | (cap[:, 2] > center[2] + 0.22 * head_h)
     add("hair.head", trimesh.convex.convex_hull(cap[keep]))
     return parts, skeleton
+
+
+def seated(b: Body, hip: tuple[float, float, float], prefix_class: dict[str, str]):
+    """A rider: the body's parts and skeleton moved so that its hip joint sits at ``hip``.
+    The rest pose stays standing; the riding pose comes from simgen.sensors.pose."""
+    parts, skeleton = person_parts(b)
+    j = joints(b)
+    shift = np.array(hip) - np.array([0.0, 0.0, j.hip])
+    for meshes in parts.values():
+        for mesh in meshes:
+            mesh.apply_translation(shift)
+    for bone in skeleton.values():
+        bone["pivot"] = [float(c) for c in np.array(bone["pivot"]) + shift]
+    for name in parts:
+        prefix_class[name] = "rider"
+    return parts, skeleton

@@ -22,7 +22,7 @@ import numpy as np
 import trimesh
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from asset_people import BODIES, Body, person_parts
+from asset_people import BODIES, Body, person_parts, seated
 from asset_textures import TEXTURES, texture_png
 from asset_vehicles import CARS, CarShape, bus_parts, car_parts, truck_parts
 
@@ -159,39 +159,39 @@ def bus(name: str, kind: str) -> Asset:
     return a
 
 
-def rider(a: Asset, x: float, seat_z: float, lean: float, scale: float = 1.0) -> None:
-    """A seated rider: legs down to the pedals, torso leaning forward, arms to the bars, head."""
-    a.part_classes["clothes"] = "rider"
-    a.part_classes["skin"] = "rider"
-    torso_h = 0.6 * scale
-    a.add(
-        "clothes",
-        hull(
-            [
-                (x - 0.15, -0.18, seat_z),
-                (x - 0.15, 0.18, seat_z),
-                (x + 0.1, -0.18, seat_z),
-                (x + 0.1, 0.18, seat_z),
-                (x + lean - 0.1, -0.2, seat_z + torso_h),
-                (x + lean - 0.1, 0.2, seat_z + torso_h),
-                (x + lean + 0.1, -0.2, seat_z + torso_h),
-                (x + lean + 0.1, 0.2, seat_z + torso_h),
-            ]
-        ),
-    )
-    for y in (-0.12, 0.12):
-        a.add(
-            "clothes", box((0.14, 0.12, seat_z - 0.25), (x + 0.12, y, 0.25 + (seat_z - 0.25) / 2))
+RIDER = Body("rider", 1.78, 75.0, 0.118, 0.095, 1.0, 0.13)
+
+
+def spoked_wheel(a: Asset, bone: str, x: float, r: float, width: float, spokes: int) -> None:
+    """A wheel that visibly turns: tyre, rim and ``spokes`` bars through the hub, on its bone."""
+    a.add(f"tyres.{bone}", cylinder(r, width, (x, 0, r), axis="y"))
+    for k in range(spokes):
+        bar = box((2 * r * 0.92, width + 0.02, 0.025), (0, 0, 0))
+        bar.apply_transform(
+            trimesh.transformations.rotation_matrix(k * math.pi / spokes, (0, 1, 0))
         )
-    a.add("skin", sphere(0.11 * scale, (x + lean + 0.02, 0, seat_z + torso_h + 0.14 * scale)))
+        bar.apply_translation((x, 0, r))
+        a.add(f"metal.{bone}", bar)
+    a.skeleton[bone] = {"parent": None, "pivot": [x, 0.0, r]}
+
+
+def rig(a: Asset, crank: tuple[float, float], bars: tuple[float, float, float], hip) -> None:
+    """The rider and the pose targets: crank centre (pedals), handlebar grips, saddle."""
+    parts, skeleton = seated(RIDER, hip, a.part_classes)
+    for name, meshes in parts.items():
+        a.add(name, *meshes)
+    a.skeleton |= skeleton
+    a.skeleton["frame"] = {"parent": None, "pivot": [0.0, 0.0, 0.0]}
+    a.skeleton["crank"] = {"parent": None, "pivot": [crank[0], 0.0, crank[1]]}
+    a.skeleton["bars"] = {"parent": None, "pivot": list(bars)}
 
 
 def motorcycle() -> Asset:
     a = Asset("motorcycle", "cyclist", "motorcycle", 260.0)
-    for x in (-0.72, 0.72):
-        a.add("tyres", cylinder(0.32, 0.14, (x, 0, 0.32), axis="y"))
+    for bone, x in (("wheel_rear", -0.72), ("wheel_front", 0.72)):
+        spoked_wheel(a, bone, x, 0.32, 0.14, 3)
     a.add(
-        "body",
+        "body.frame",
         hull(
             [
                 (-0.55, -0.15, 0.35),
@@ -205,49 +205,33 @@ def motorcycle() -> Asset:
             ]
         ),
     )
-    a.add("frame", box((0.08, 0.7, 0.05), (0.55, 0, 1.05)))
-    rider(a, -0.15, 0.85, 0.35)
+    a.add("frame.frame", box((0.08, 0.7, 0.05), (0.55, 0, 1.05)))
+    rig(a, crank=(0.0, 0.45), bars=(0.5, 0.3, 1.05), hip=(-0.2, 0.0, 0.88))
     head = [(0.8, 0.0, 0.85)]
     tail = [(-0.8, 0.0, 0.8)]
-    a.add("headlights", box((0.06, 0.14, 0.1), head[0]))
-    a.add("taillights", box((0.06, 0.12, 0.06), tail[0]))
+    a.add("headlights.frame", box((0.06, 0.14, 0.1), head[0]))
+    a.add("taillights.frame", box((0.06, 0.12, 0.06), tail[0]))
     a.lights = {"head": head, "tail": tail}
+    a.collision_mesh = box((2.0, 0.8, 1.6), (0, 0, 0.8))
     return a
 
 
 def bicycle() -> Asset:
     a = Asset("bicycle", "cyclist", "bicycle", 90.0)
-    for x in (-0.55, 0.55):
-        a.add("tyres", cylinder(0.34, 0.05, (x, 0, 0.34), axis="y"))
-    a.add(
-        "frame",
-        hull(
-            [
-                (-0.55, -0.02, 0.34),
-                (-0.55, 0.02, 0.34),
-                (0.0, -0.02, 0.36),
-                (0.0, 0.02, 0.36),
-                (-0.15, -0.02, 0.85),
-                (-0.15, 0.02, 0.85),
-            ]
-        ),
-    )
-    a.add(
-        "frame",
-        hull(
-            [
-                (0.0, -0.02, 0.36),
-                (0.0, 0.02, 0.36),
-                (0.45, -0.02, 0.95),
-                (0.45, 0.02, 0.95),
-                (0.55, -0.02, 0.34),
-                (0.55, 0.02, 0.34),
-            ]
-        ),
-    )
-    a.add("frame", box((0.06, 0.55, 0.04), (0.45, 0, 0.98)))
-    rider(a, -0.2, 0.9, 0.3, scale=1.05)
+    for bone, x in (("wheel_rear", -0.55), ("wheel_front", 0.55)):
+        spoked_wheel(a, bone, x, 0.34, 0.04, 4)
+    for points in (
+        [(-0.55, 0.34), (0.0, 0.36), (-0.15, 0.85)],
+        [(0.0, 0.36), (0.45, 0.95), (0.55, 0.34)],
+    ):
+        a.add("frame.frame", hull([(x, y, z) for x, z in points for y in (-0.02, 0.02)]))
+    a.add("frame.frame", box((0.06, 0.55, 0.04), (0.45, 0, 0.98)))
+    a.add("frame.frame", box((0.25, 0.1, 0.05), (-0.17, 0, 0.9)))  # saddle
+    for y, up in ((0.06, 1), (-0.06, -1)):  # the two crank arms point opposite ways
+        a.add("metal.crank", box((0.04, 0.02, 0.17), (0, y, 0.36 + up * 0.085)))
+    rig(a, crank=(0.0, 0.36), bars=(0.4, 0.25, 1.0), hip=(-0.17, 0.0, 0.95))
     a.lights = {"head": [], "tail": []}
+    a.collision_mesh = box((1.8, 0.6, 1.7), (0, 0, 0.85))
     return a
 
 

@@ -14,7 +14,9 @@ import cv2
 import numpy as np
 import trimesh
 
+from simgen.sensors.pose import PoseKey
 from simgen.sensors.pyrender_compat import import_pyrender
+from simgen.sensors.scene import asset_placements, posed_extent
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,14 +33,25 @@ def look_at(eye: np.ndarray, target: np.ndarray) -> np.ndarray:
     return pose
 
 
+def shown_pose(name: str, entry: dict) -> PoseKey | None:
+    """Articulated assets in motion: people mid-stride, riders pedalling."""
+    if "skeleton" not in entry:
+        return None
+    return PoseKey("ride", 3, 0) if entry["kind"] == "cyclist" else PoseKey("walk", 4, 24)
+
+
 def render_asset(pyrender, name: str, entry: dict, size: int) -> np.ndarray:
     scene = pyrender.Scene(ambient_light=[0.35, 0.35, 0.35], bg_color=[0.85, 0.9, 0.95, 1.0])
-    loaded = trimesh.load(ROOT / "assets" / entry["mesh"], force="scene")
-    for part, geometry in loaded.geometry.items():
-        color = entry["parts"][part]["color"] + [1.0]
-        material = pyrender.MetallicRoughnessMaterial(baseColorFactor=color, roughnessFactor=0.7)
-        scene.add(pyrender.Mesh.from_trimesh(geometry, material=material, smooth=False))
-    length, width, height = entry["dimensions"]
+    key = shown_pose(name, entry)
+    for placed in asset_placements(name, key):
+        material = pyrender.MetallicRoughnessMaterial(
+            baseColorFactor=[*placed.color, 1.0],
+            roughnessFactor=placed.roughness,
+            metallicFactor=placed.metallic,
+        )
+        mesh = trimesh.Trimesh(placed.part.vertices, placed.part.faces, process=False)
+        scene.add(pyrender.Mesh.from_trimesh(mesh, material=material, smooth=False))
+    length, width, height = posed_extent(name, key)[1]
     radius = max(length, width, height)
     target = np.array([0.0, 0.0, height / 2])
     eye = target + radius * 1.3 * np.array([math.cos(0.6), math.sin(0.6), 0.55])

@@ -215,7 +215,8 @@ class PyrenderCamera:
         strength = sun_strength(elevation)
         sky = sky_color(elevation)
         self.scene.bg_color = [*sky, 1.0]
-        self.scene.ambient_light = list(0.08 + 0.3 * strength * np.ones(3) + 0.1 * sky)
+        # moonless night: almost nothing but the lamps; day: sky light fills the shadows
+        self.scene.ambient_light = list(0.015 + 0.3 * strength * np.ones(3) + 0.1 * sky)
         if strength > 0:
             direction = -sun_direction(elevation, float(environment.sun.azimuth))
             sun = pr.DirectionalLight(color=[1.0, 0.97, 0.9], intensity=3.5 * strength)

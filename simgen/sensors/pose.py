@@ -38,6 +38,25 @@ def step_frequency(speed: float) -> float:
     return 1.9 * (max(speed, 0.3) / 1.4) ** 0.4
 
 
+RIDE_PHASES = 24  # crank positions
+WHEEL_STEPS = 12  # wheel positions within one spoke interval
+GEAR = 2.6  # bicycle: wheel turns per crank turn
+CRANK_RADIUS = 0.17  # metres
+LEAN = {"bicycle": 25.0, "motorcycle": 18.0}  # degrees the rider's torso leans forward
+
+
+def ride_key(actor: ActorState, entry: AssetEntry) -> PoseKey:
+    """Wheels turn by the distance rolled; a cyclist's crank turns with them through the gear."""
+    radius = float(entry.skeleton["wheel_front"].pivot[2])
+    turns = actor.travelled / (2 * math.pi * radius)
+    spokes = 3 if entry.semantic_class == "motorcycle" else 4
+    wheel = round(turns * spokes * 2 * WHEEL_STEPS) % WHEEL_STEPS  # spokes repeat every 1/2n turn
+    crank = round(turns / GEAR * RIDE_PHASES) % RIDE_PHASES
+    if entry.semantic_class == "motorcycle":
+        crank = 0
+    return PoseKey("ride", crank, wheel)
+
+
 def pose_key(actor: ActorState, leg_length: float) -> PoseKey:
     speed = actor.speed
     if speed < WALKING or not actor.controlled:
@@ -56,10 +75,61 @@ def _bump(phase: float, center: float, width: float) -> float:
     return math.exp(-((_wrap(phase - center) / width) ** 2))
 
 
-def joint_angles(key: PoseKey) -> dict[str, tuple[float, float]]:
+def _two_link(
+    root: np.ndarray, target: np.ndarray, upper: float, lower: float
+) -> tuple[float, float, float]:
+    """Planar two-link reach in (x, z): (angle of the root->target line from straight down,
+    towards +x; the upper link's offset from that line; the bend between the links), radians."""
+    delta = target - root
+    d = float(np.clip(np.hypot(*delta), abs(upper - lower) + 1e-3, upper + lower - 1e-3))
+    line = math.atan2(delta[0], -delta[1])
+    offset = math.acos((upper**2 + d**2 - lower**2) / (2 * upper * d))
+    bend = math.pi - math.acos((upper**2 + lower**2 - d**2) / (2 * upper * lower))
+    return line, offset, bend
+
+
+def riding_angles(key: PoseKey, entry: AssetEntry) -> dict[str, tuple[float, float]]:
+    """A seated rider: torso leant forward, feet on the pedals (or pegs), hands on the grips,
+    by two-link inverse kinematics in the side plane; the wheels and crank turned."""
+    bone = {name: np.array([b.pivot[0], b.pivot[2]]) for name, b in entry.skeleton.items()}
+    lean = math.radians(LEAN.get(entry.semantic_class, 20.0))
+    hip = bone["thigh_l"]
+    thigh = float(bone["thigh_l"][1] - bone["shin_l"][1])
+    shin = float(bone["shin_l"][1] - bone["foot_l"][1])
+    crank = 2 * math.pi * key.phase / RIDE_PHASES
+    radius = 0.0 if entry.semantic_class == "motorcycle" else CRANK_RADIUS
+    angles: dict[str, tuple[float, float]] = {"torso": (-math.degrees(lean), 0.0)}
+    for side, offset in (("r", math.pi), ("l", 0.0)):
+        theta = crank + offset
+        pedal = bone["crank"] + radius * np.array([math.sin(theta), math.cos(theta)])
+        line, off, bend = _two_link(hip, pedal + np.array([0.0, 0.07]), thigh, shin)
+        hip_flex = line + off  # the knee forward of the line
+        angles[f"thigh_{side}"] = (math.degrees(hip_flex + lean), 0.0)
+        angles[f"shin_{side}"] = (-math.degrees(bend), 0.0)
+        angles[f"foot_{side}"] = (math.degrees(bend - hip_flex), 0.0)
+    c, s = math.cos(lean), math.sin(lean)
+    rel = bone["upper_arm_l"] - hip
+    shoulder = hip + np.array([rel[0] * c + rel[1] * s, -rel[0] * s + rel[1] * c])
+    upper = float(bone["upper_arm_l"][1] - bone["lower_arm_l"][1])
+    fore = float(bone["lower_arm_l"][1] - bone["hand_l"][1])
+    line, off, bend = _two_link(shoulder, bone["bars"] - (0.04, 0.0), upper, fore)
+    for side in "lr":
+        angles[f"upper_arm_{side}"] = (math.degrees(line - off + lean), 3.0)
+        angles[f"lower_arm_{side}"] = (math.degrees(bend), 0.0)
+    angles["neck"] = (-0.7 * math.degrees(lean), 0.0)
+    wheel = 360.0 * key.amplitude / WHEEL_STEPS / (2 * (3 if radius == 0 else 4))
+    angles["wheel_front"] = angles["wheel_rear"] = (-wheel, 0.0)
+    angles["crank"] = (-math.degrees(crank), 0.0)
+    return angles
+
+
+def joint_angles(key: PoseKey, entry: AssetEntry | None = None) -> dict[str, tuple[float, float]]:
     """(flexion, abduction) in degrees per segment. Flexion turns about the lateral axis: a
     positive hip or shoulder flexion swings the limb forward, a positive knee flexion folds the
     shin back, a positive elbow flexion brings the hand forward."""
+    if key.mode == "ride":
+        assert entry is not None, "a riding pose needs its asset's geometry"
+        return riding_angles(key, entry)
     angles: dict[str, tuple[float, float]] = {}
     if key.mode == "walk":
         amp = float(key.amplitude)
@@ -109,7 +179,7 @@ def _rotation(flexion: float, abduction: float, side: float) -> np.ndarray:
 
 def bone_transforms(entry: AssetEntry, key: PoseKey) -> dict[str, np.ndarray]:
     """4x4 asset-frame transform of every segment in this pose (rest pose -> posed)."""
-    angles = joint_angles(key)
+    angles = joint_angles(key, entry)
     out: dict[str, np.ndarray] = {}
 
     def resolve(name: str) -> np.ndarray:

@@ -15,7 +15,7 @@ import trimesh
 
 from simgen.classes import class_id
 from simgen.randomize.appearance import Appearance
-from simgen.sensors.pose import PoseKey, bone_transforms, leg_length, pose_key
+from simgen.sensors.pose import PoseKey, bone_transforms, leg_length, pose_key, ride_key
 from simgen.sensors.pyrender_compat import LightSource
 from simgen.sensors.surfaces import BY_CLASS, FACADE_GROUND, FACADE_UPPER, box_uv
 from simgen.world.assets import Part as CatalogPart
@@ -70,7 +70,11 @@ def asset_parts(model: str) -> dict[str, Part]:
 def actor_pose(actor: ActorState) -> PoseKey | None:
     """The pose of an articulated actor in this frame; None for rigid ones."""
     entry = load_catalog()[actor.model]
-    return pose_key(actor, leg_length(entry)) if entry.skeleton else None
+    if not entry.skeleton:
+        return None
+    if entry.kind == "cyclist":
+        return ride_key(actor, entry)
+    return pose_key(actor, leg_length(entry))
 
 
 @lru_cache(maxsize=4096)

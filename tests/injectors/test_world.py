@@ -111,5 +111,5 @@ def test_a_jaywalker_steps_out_from_behind_a_parked_van():
     for found in capture(instance, limit=30):
         walker = next(o for o in found.labels.objects if o.name.startswith("jaywalker"))
         seen.append(walker.cameras["cam_front"].visibility)
-    assert max(seen[:5]) < 0.1  # hidden by the van at first
+    assert max(seen[:5]) < 0.2  # hidden by the van at first (a foot in stride may show)
     assert max(seen[15:]) > 0.8 and np.median(seen[20:]) > 0.8  # then in plain view

@@ -60,3 +60,39 @@ def test_stride_opens_the_box_along_the_walk():
 def test_rigid_actors_are_not_posed():
     car = dataclasses.replace(walker(5.0, 10.0), model="sedan")
     assert actor_pose(car) is None
+
+
+def rider(travelled: float, model: str = "bicycle") -> ActorState:
+    return dataclasses.replace(
+        walker(5.0, travelled, model), kind="cyclist", semantic_class=model
+    )
+
+
+def test_wheels_turn_by_the_distance_rolled_and_the_crank_through_the_gear():
+    from simgen.sensors.pose import GEAR, RIDE_PHASES, WHEEL_STEPS
+
+    entry = load_catalog()["bicycle"]
+    radius = entry.skeleton["wheel_front"].pivot[2]
+    turn = 2 * np.pi * radius
+    start = actor_pose(rider(0.0))
+    assert start.mode == "ride"
+    # an eighth of a turn moves a 4-spoke wheel by exactly one spoke interval
+    assert actor_pose(rider(turn / 8)).amplitude == start.amplitude
+    assert actor_pose(rider(turn / 16)).amplitude == (start.amplitude + WHEEL_STEPS // 2) % 12
+    # one crank turn takes GEAR wheel turns
+    assert actor_pose(rider(turn * GEAR / 2)).phase == (start.phase + RIDE_PHASES // 2) % 24
+
+
+@pytest.mark.parametrize("phase", range(0, 24, 4))
+def test_the_riders_feet_stay_on_the_pedals(phase):
+    from simgen.sensors.pose import CRANK_RADIUS, bone_transforms
+
+    entry = load_catalog()["bicycle"]
+    key = PoseKey("ride", phase, 0)
+    bones = bone_transforms(entry, key)
+    crank = np.array(entry.skeleton["crank"].pivot)
+    theta = 2 * np.pi * phase / 24
+    for side, offset in (("r", np.pi), ("l", 0.0)):
+        ankle = bones[f"foot_{side}"] @ np.array([*entry.skeleton[f"foot_{side}"].pivot, 1.0])
+        pedal = crank + CRANK_RADIUS * np.array([np.sin(theta + offset), 0, np.cos(theta + offset)])
+        assert ankle[[0, 2]] == pytest.approx(pedal[[0, 2]] + (0.0, 0.07), abs=0.01)
