@@ -51,7 +51,8 @@ class LocalMesh:
     triangles: np.ndarray
     semantic: np.ndarray
     reflectivity: np.ndarray
-    radius: float  # of a sphere around the box centre that holds every vertex
+    radius: float  # of a sphere around ``center`` that holds every vertex
+    center: np.ndarray  # (3,) the centre of the mesh's bounds, in its own frame
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ def local_mesh(parts: list[Placed]) -> LocalMesh:
         merged.semantic,
         merged.reflectivity,
         radius,
+        ((lo + hi) / 2).astype(np.float64),
     )
 
 
@@ -217,7 +219,10 @@ class Open3DLidar:
         instance = np.zeros(len(t), np.uint16)
         # road users: each slice's bodies near its sector, posed at its time, all in one scene;
         # slice k's copies and rays are lifted by k * SLICE_LIFT, out of every other slice's reach
-        starts = np.array([b.transform[:3, 3] for b in bodies]).reshape(-1, 3)
+        # bounding spheres: a posed body's bounds need not be centred on its origin
+        starts = np.array(
+            [b.transform[:3, :3] @ b.mesh.center + b.transform[:3, 3] for b in bodies]
+        ).reshape(-1, 3)
         velocities = np.array([b.velocity for b in bodies]).reshape(-1, 3)
         radii = np.array([b.mesh.radius for b in bodies])
         lift = 2.0 * (scan.range + 2.0 * (radii.max() if len(radii) else 0.0))
@@ -226,7 +231,6 @@ class Open3DLidar:
         for (lo, hi), tau, pose in zip(slices, taus, poses, strict=True):
             k = int(self.column_slice[lo])
             centers = starts + velocities * tau
-            centers[:, 2] += radii / 2
             near, first, last = self._in_sector(centers, radii, pose, lo, hi)
             for i in near:
                 moved = bodies[i].pose_at(tau).copy()
