@@ -60,7 +60,13 @@ def thread_caps(workers: int) -> dict[str, str]:
     """Renderer and math threads per worker, so that N workers do not oversubscribe N cores
     (``SIMGEN_WORKER_THREADS`` overrides the share)."""
     per = os.environ.get("SIMGEN_WORKER_THREADS") or str(max(1, usable_cores() // max(1, workers)))
-    names = ("LP_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+    names = (
+        "LP_NUM_THREADS",
+        "OMP_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "NUMEXPR_NUM_THREADS",
+    )
     return dict.fromkeys(names, per)
 
 

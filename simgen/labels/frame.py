@@ -8,14 +8,20 @@ mesh alone. Objects no sensor sees stay in the labels, flagged ``visible: false`
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 
 import numpy as np
 from scipy.ndimage import find_objects
 
 from simgen.geometry import box_corners, quat_from_matrix
 from simgen.labels.schema import Box3D, CameraView, FrameLabels, ObjectLabel
-from simgen.labels.visibility import amodal_box, kitti_occlusion, silhouette_pixels
+from simgen.labels.visibility import (
+    Piece,
+    amodal_box,
+    convex_pieces,
+    kitti_occlusion,
+    silhouette_pixels,
+)
 from simgen.sensors.camera import CameraFrame
 from simgen.sensors.pose import PoseKey
 from simgen.sensors.rig import Calibrations
@@ -60,16 +66,24 @@ def mask_boxes(instance: np.ndarray) -> dict[int, tuple[tuple[int, int, int, int
     return out
 
 
-@cache
-def _mesh(model: str, key: PoseKey | None) -> tuple[np.ndarray, np.ndarray]:
-    """An asset's parts, posed, as one mesh in its own frame."""
+@lru_cache(maxsize=2048)
+def _mesh(model: str, key: PoseKey | None) -> tuple[np.ndarray, np.ndarray, tuple[Piece, ...]]:
+    """An asset's parts, posed, as one mesh in its own frame, with its convex pieces."""
     parts = asset_placements(model, key)
     vertices, faces, offset = [], [], 0
     for p in parts:
         vertices.append(p.part.vertices)
         faces.append(p.part.faces + offset)
         offset += len(p.part.vertices)
-    return np.concatenate(vertices), np.concatenate(faces)
+    v, f = np.concatenate(vertices), np.concatenate(faces)
+    return v, f, _pieces(model) if key is not None else convex_pieces(v, f)
+
+
+@lru_cache(maxsize=256)
+def _pieces(model: str) -> tuple[Piece, ...]:
+    """Convex pieces found once on the rest pose: each lies on one bone, so every pose moves it
+    rigidly and it stays convex."""
+    return _mesh(model, None)[2]
 
 
 def camera_view(
@@ -87,9 +101,15 @@ def camera_view(
     unoccluded = 0
     if box is not None:
         to_cam = camera_from_world @ actor.transform()
-        vertices, faces = _mesh(actor.model, actor_pose(actor))
+        vertices, faces, pieces = _mesh(actor.model, actor_pose(actor))
         unoccluded = silhouette_pixels(
-            K, vertices @ to_cam[:3, :3].T + to_cam[:3, 3], faces, width, height, region=box
+            K,
+            vertices @ to_cam[:3, :3].T + to_cam[:3, 3],
+            faces,
+            width,
+            height,
+            region=box,
+            pieces=pieces,
         )
     visible = seen[1] if seen else 0
     visibility = min(1.0, visible / unoccluded) if unoccluded else (1.0 if visible else 0.0)

@@ -31,6 +31,7 @@ from simgen.sensors.sky import sky_color, sun_direction, sun_strength
 from simgen.sensors.surfaces import texture_image
 
 SKY_ID = BY_NAME["sky"].id
+METAL = 0.2  # parts more metallic than this share the metal primitive of their node
 Z_NEAR, Z_FAR = 0.1, 1000.0
 # OpenCV optical frame -> OpenGL camera frame (looking down -z, y up)
 GL_FROM_OPTICAL = np.diag([1.0, -1.0, -1.0, 1.0])
@@ -142,16 +143,19 @@ class PyrenderCamera:
     ) -> tuple[object, object | None]:
         """A node for parts sharing a pose and a label: one primitive per texture, and lamps in
         their own so they can glow. Returns the node and the lamp material (None: no lamps)."""
-        plain: dict[tuple[str, float, float], list[Placed]] = {}
+        # draw calls cost llvmpipe little but pyrender much (Python per primitive and pass):
+        # one primitive per texture and per metal or not; a group takes its first part's finish
+        plain: dict[tuple[str, bool], list[Placed]] = {}
         for p in parts:
             if not _is_lamp(p):
-                rough = roughness if roughness is not None else p.roughness
-                plain.setdefault((p.texture or "", rough, p.metallic), []).append(p)
+                plain.setdefault((p.texture or "", p.metallic > METAL), []).append(p)
         lamps = [p for p in parts if _is_lamp(p)]
-        primitives = [
-            self._primitive(group, self._material(rough, texture or None, metallic))
-            for (texture, rough, metallic), group in sorted(plain.items())
-        ]
+        primitives = []
+        for (texture, _), group in sorted(plain.items()):
+            finish = max(group, key=lambda p: len(p.part.faces))  # the biggest part: body
+            rough = roughness if roughness is not None else finish.roughness
+            material = self._material(rough, texture or None, finish.metallic)
+            primitives.append(self._primitive(group, material))
         lamp_material = None
         if lamps:
             lamp_material = self._material()

@@ -27,12 +27,12 @@ from simgen.scenario.models import (
 )
 from simgen.sensors.camera_model import (
     CameraLook,
-    filmic,
+    expose_and_sense,
+    lens_map,
     metered_gain,
     optics_blur,
     sky_gradient,
-    vignette,
-    white_balance,
+    tone_encode,
 )
 from simgen.sensors.effects import (
     FOG_COLOR,
@@ -203,15 +203,19 @@ def develop(
         linear = lens_occlusion(linear, occlusion.kind, float(occlusion.coverage), lens_rng)
     if flow is not None:
         linear = motion_blur(linear, flow)
-    noise_rng = rng if cond.noise_gain_ev is not None or look is not None else None
+    noisy = cond.noise_gain_ev is not None  # low light or a noise fault: the exact model
     if look is None:
+        noise_rng = rng if noisy else None
         return to_srgb(expose(linear, cond.exposure_ev, noise_rng, cond.noise_gain_ev or 0.0))
-    linear = white_balance(linear, look.light_k, look.white_balance_k)
-    linear = optics_blur(vignette(linear, calib.K, look.vignetting), look.blur_px)
-    linear = expose(
-        linear * np.float32(gain), cond.exposure_ev, noise_rng, cond.noise_gain_ev or 0.0
-    )
-    return to_srgb(filmic(linear))
+    linear = optics_blur(linear, look.blur_px)
+    gains = lens_map(calib.K, linear.shape[:2], look)
+    if noisy:
+        linear = expose(
+            linear * gains * np.float32(gain), cond.exposure_ev, rng, cond.noise_gain_ev or 0
+        )
+    else:
+        linear = expose_and_sense(linear, gains, gain * 2.0**cond.exposure_ev, rng)
+    return tone_encode(linear)
 
 
 def paint_sky(
@@ -233,9 +237,8 @@ def paint_sky(
     sky = sky_gradient(
         world_from_camera, calib.K, mask.shape, sun, zenith, horizon, cond.look.sky_turbidity
     )
-    out = linear.copy()
-    out[mask] = sky[mask]
-    return out
+    np.copyto(linear, sky, where=mask[..., None])
+    return linear
 
 
 def _is_sky(semantic: np.ndarray, u: float, v: float) -> bool:

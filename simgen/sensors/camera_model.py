@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
+import numexpr
 import numpy as np
+
+from simgen.sensors.effects import SensorNoise, gaussian_field, to_srgb
 
 KEY = 0.18  # metered mid-grey
 AUTO_RANGE = (0.5, 2.0)  # how far auto-exposure may push (x gain): about +-1 stop
@@ -124,3 +128,77 @@ def sky_gradient(
     halo = np.exp((cos_sun - 1.0) * (40.0 / turbidity)) * (0.4 + 0.1 * turbidity)
     sky = sky + halo[..., None] * horizon
     return cv2.resize(sky.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+@lru_cache(maxsize=8)
+def _lens_map(
+    k: tuple[float, ...], shape: tuple[int, int], strength: float, light_k: float, camera_k: float
+) -> np.ndarray:
+    K = np.array(k).reshape(3, 3)
+    falloff = vignette(np.ones((*shape, 1), np.float32), K, strength)
+    gains = (
+        np.ones(3, np.float32)
+        if light_k == camera_k
+        else kelvin_rgb(light_k) / kelvin_rgb(camera_k)
+    )
+    return np.ascontiguousarray(falloff * gains.astype(np.float32))
+
+
+def lens_map(K: np.ndarray, shape: tuple[int, int], look: CameraLook) -> np.ndarray:
+    """Vignetting and white balance as one cached per-pixel, per-channel gain (H, W, 3)."""
+    return _lens_map(
+        tuple(float(v) for v in K.ravel()),
+        shape,
+        look.vignetting,
+        look.light_k,
+        look.white_balance_k,
+    )
+
+
+def expose_and_sense(
+    linear: np.ndarray, gains: np.ndarray, exposure: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Light through the lens onto the sensor at daylight levels, in one pass: vignetting and
+    white balance (``gains``), exposure, then shot and read noise. Shot noise (thousands of
+    electrons) is Gaussian to within a fraction of a percent, sigma^2 = electrons + read^2; the
+    normal draws come from a fixed field at a random offset per frame (two draws, not
+    millions). Dark or gained-up frames take ``effects.expose``'s exact Poisson path."""
+    noise = SensorNoise()
+    h, w = linear.shape[:2]
+    dy, dx = (int(v) for v in rng.integers(0, 64, size=2))
+    normal = gaussian_field(linear.shape)[dy : dy + h, dx : dx + w]
+    return numexpr.evaluate(
+        "s + sqrt(where(s > 0, s, 0) * fw + r2) * n / fw",
+        local_dict={
+            "s": numexpr.evaluate(
+                "x * m * e", local_dict={"x": linear, "m": gains, "e": np.float32(exposure)}
+            ),
+            "n": normal,
+            "fw": np.float32(noise.full_well),
+            "r2": np.float32(noise.read_noise**2),
+        },
+    )
+
+
+TONE_RANGE = 4.0  # linear input at which the tone curve's table ends (output ~0.97)
+_TONE_STEPS = 65536
+
+
+@lru_cache(maxsize=1)
+def _tone_table() -> np.ndarray:
+    x = np.linspace(0.0, TONE_RANGE, _TONE_STEPS, dtype=np.float64)
+    return to_srgb(filmic(x).astype(np.float32)).astype(np.uint8)
+
+
+def tone_encode(linear: np.ndarray) -> np.ndarray:
+    """The filmic curve and sRGB encoding to 8 bits, by a 65,536-entry table (exact to within
+    one code value of the formulas)."""
+    index = numexpr.evaluate(
+        "where(x > 0, where(x < top, x * k, top * k), 0)",
+        local_dict={
+            "x": linear,
+            "top": np.float32(TONE_RANGE),
+            "k": np.float32((_TONE_STEPS - 1) / TONE_RANGE),
+        },
+    )
+    return _tone_table()[index.astype(np.uint16)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 import cv2
 import numpy as np
@@ -26,10 +27,20 @@ SKY_DISTANCE = 1000.0  # metres: how far the sky is for fog
 # --- colour encoding ---------------------------------------------------------------------------
 
 
-def to_linear(rgb: np.ndarray) -> np.ndarray:
-    """sRGB-encoded uint8 -> linear float32 (the IEC 61966-2-1 curve)."""
-    c = rgb.astype(np.float32) / 255.0
+def _srgb_decode(c: np.ndarray) -> np.ndarray:
     return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4).astype(np.float32)
+
+
+LINEAR_OF_CODE = _srgb_decode(np.arange(256, dtype=np.float64) / 255.0)
+
+
+def to_linear(rgb: np.ndarray) -> np.ndarray:
+    """sRGB-encoded values in 0..255 -> linear float32 (the IEC 61966-2-1 curve); 8-bit images
+    by table."""
+    rgb = np.asarray(rgb)
+    if rgb.dtype == np.uint8:
+        return LINEAR_OF_CODE[rgb]
+    return _srgb_decode(rgb.astype(np.float32) / 255.0)
 
 
 def to_srgb(linear: np.ndarray) -> np.ndarray:
@@ -283,3 +294,13 @@ def motion_blur(linear: np.ndarray, flow: np.ndarray, taps: int = 9) -> np.ndarr
         map_y = ys - flow[..., 1] * s
         out += cv2.remap(linear, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     return out / taps
+
+
+def gaussian_field(shape: tuple[int, ...], margin: int = 64) -> np.ndarray:
+    """A fixed field of standard normal draws, a little larger than ``shape`` (H, W, C)."""
+    return _field(shape[0] + margin, shape[1] + margin, shape[2] if len(shape) > 2 else 1)
+
+
+@cache
+def _field(h: int, w: int, c: int) -> np.ndarray:
+    return np.random.default_rng(0x5EED).standard_normal((h, w, c), dtype=np.float32)

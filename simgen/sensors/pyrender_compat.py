@@ -44,7 +44,42 @@ def import_pyrender() -> ModuleType:
             "libegl-mesa0 libgl1-mesa-dri)."
         ) from exc
     _single_sample(pyrender)
+    _cached_uniforms(pyrender)
+    _quiet_opengl()
     return pyrender
+
+
+def _quiet_opengl() -> None:
+    """PyOpenGL calls glGetError after every GL call: thousands of round trips a frame through
+    llvmpipe. pyrender's calls are known good (and a broken frame shows in the tests' image
+    comparisons), so the GL checker is switched to its no-op."""
+    from OpenGL.raw.GL import _errors
+
+    checker = _errors._error_checker
+    checker._registeredChecker = checker._currentChecker = checker.nullGetError
+
+
+def _cached_uniforms(pyrender: ModuleType) -> None:
+    """pyrender asks the driver for a uniform's location on every set (about 6,000 times a
+    frame here); a program's locations never change, so remember them."""
+    program_class = pyrender.shader_program.ShaderProgram
+    if getattr(program_class, "_simgen_cached", False):
+        return
+    module = pyrender.shader_program
+    lookup = module.glGetUniformLocation
+
+    def cached_location(program_id: int, name: str) -> int:
+        key = (program_id, name)
+        found = _LOCATIONS.get(key)
+        if found is None:
+            found = _LOCATIONS[key] = lookup(program_id, name)
+        return found
+
+    module.glGetUniformLocation = cached_location
+    program_class._simgen_cached = True
+
+
+_LOCATIONS: dict[tuple[int, str], int] = {}
 
 
 def _single_sample(pyrender: ModuleType) -> None:
