@@ -61,25 +61,40 @@ def _quiet_opengl() -> None:
 
 def _cached_uniforms(pyrender: ModuleType) -> None:
     """pyrender asks the driver for a uniform's location on every set (about 6,000 times a
-    frame here); a program's locations never change, so remember them."""
+    frame here); a linked program's locations never change, so each program object remembers
+    its own (program ids are reused across contexts and after deletion: never key on them)."""
     program_class = pyrender.shader_program.ShaderProgram
     if getattr(program_class, "_simgen_cached", False):
         return
     module = pyrender.shader_program
     lookup = module.glGetUniformLocation
+    bind = program_class._bind
+    current: list[object] = [None]
+
+    def bind_and_remember(self: object) -> None:
+        bind(self)
+        current[0] = self
 
     def cached_location(program_id: int, name: str) -> int:
-        key = (program_id, name)
-        found = _LOCATIONS.get(key)
+        program = current[0]
+        if program is None or program._program_id != program_id:  # type: ignore[attr-defined]
+            return lookup(program_id, name)
+        locations = program.__dict__.setdefault("_simgen_locations", {})
+        found = locations.get(name)
         if found is None:
-            found = _LOCATIONS[key] = lookup(program_id, name)
+            found = locations[name] = lookup(program_id, name)
         return found
 
+    add = program_class._add_to_context
+
+    def add_and_forget(self: object) -> None:  # a fresh link: fresh locations
+        self.__dict__.pop("_simgen_locations", None)
+        add(self)
+
+    program_class._bind = bind_and_remember
+    program_class._add_to_context = add_and_forget
     module.glGetUniformLocation = cached_location
     program_class._simgen_cached = True
-
-
-_LOCATIONS: dict[tuple[int, str], int] = {}
 
 
 def _single_sample(pyrender: ModuleType) -> None:
