@@ -64,10 +64,10 @@ def loft(sections: list[list[tuple]]) -> trimesh.Trimesh:
 def wheel(x: float, y: float, r: float, width: float) -> tuple[trimesh.Trimesh, trimesh.Trimesh]:
     """A tyre and its rim (the rim's face stands just proud of the tyre's sidewall)."""
     rot = trimesh.transformations.rotation_matrix(np.pi / 2, (1, 0, 0))
-    tyre = trimesh.creation.cylinder(radius=r, height=width, sections=16)
+    tyre = trimesh.creation.cylinder(radius=r, height=width, sections=12)
     tyre.apply_transform(rot)
     tyre.apply_translation((x, y, r))
-    rim = trimesh.creation.cylinder(radius=r * 0.6, height=width + 0.02, sections=12)
+    rim = trimesh.creation.cylinder(radius=r * 0.6, height=width + 0.02, sections=8)
     rim.apply_transform(rot)
     rim.apply_translation((x, y, r))
     return tyre, rim

@@ -5,7 +5,7 @@ as the Caltech pedestrian benchmark does (simgen.eval.caltech): people >= 120 px
 visible and not cut off by the image border count; other people are ignore regions; recall is
 read at <= 1 false positive per image.
 
-    python tools/people_detector_check.py DATASET [--json OUT.json] [--overlay OUT.png]
+    python tools/people_detector_check.py DATASET [--json OUT.json] [--overlay OUT.jpg]
 
 Detectors (both ship inside opencv-contrib-python-headless; nothing is downloaded):
 - ``hog_inria``: Dalal and Triggs, trained on INRIA person photos (64x128 window);
@@ -78,27 +78,55 @@ def truth_of(frame, camera: str) -> ImageTruth:
     return ImageTruth(tuple(people), tuple(ignore))
 
 
-def check(root: Path, names: tuple[str, ...] = ("hog_inria", "hog_daimler")) -> dict:
+def check(
+    root: Path, names: tuple[str, ...] = ("hog_inria", "hog_daimler"), overlay: Path | None = None
+) -> dict:
     dataset = open_dataset(root)
     detectors = {name: detector(name) for name in names}
     truths: list[ImageTruth] = []
     found: dict[str, list[list[Detection]]] = {name: [] for name in names}
+    first = None
     for variant in dataset:
         for camera in variant.cameras("rgb", "instance"):
             for frame in variant.frames():
                 rgb = frame.rgb(camera)
+                first = rgb if first is None else first
                 truths.append(truth_of(frame, camera))
                 for name, detect in detectors.items():
                     found[name].append(detect(rgb))
-    return {name: asdict(recall_at_fppi(truths, found[name], budget=1.0)) for name in names}
+    scores = {name: recall_at_fppi(truths, found[name], budget=1.0) for name in names}
+    if overlay is not None and first is not None:
+        cv2.imwrite(str(overlay), draw(first, truths[0], found[names[0]][0], scores[names[0]]))
+    return {name: asdict(score) for name, score in scores.items()}
+
+
+def draw(rgb: np.ndarray, truth: ImageTruth, detections: list[Detection], score) -> np.ndarray:
+    """People that count in green, ignored ones in grey, detections kept at the 1-FPPI
+    threshold in red with their scores."""
+    image = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+
+    def box(b, color, width):
+        cv2.rectangle(image, (round(b[0]), round(b[1])), (round(b[2]), round(b[3])), color, width)
+
+    for b in truth.people:
+        box(b, (0, 220, 0), 2)
+    for b in truth.ignore:
+        box(b, (160, 160, 160), 1)
+    for d in detections:
+        if d.score >= score.threshold:
+            box(d.box, (0, 0, 255), 2)
+            cv2.putText(image, f"{d.score:.2f}", (round(d.box[0]), round(d.box[1]) - 4),
+                        cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 255), 1, cv2.LINE_AA)  # fmt: skip
+    return image
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dataset", type=Path)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--overlay", type=Path, help="the first frame with truth and detections")
     args = parser.parse_args()
-    result = check(args.dataset)
+    result = check(args.dataset, overlay=args.overlay)
     text = json.dumps(result, indent=2)
     print(text)
     if args.json:

@@ -257,8 +257,8 @@ def extrapolate(actor: ActorState, dt: float) -> np.ndarray:
     )
 
 
-LAMP_INTENSITY = 120.0  # pyrender point light, candela-like units
-HEADLIGHT_INTENSITY = 60.0
+LAMP_INTENSITY = 25.0  # pyrender point light (cd-like): a pool of light under each lamp
+HEADLIGHT_INTENSITY = 45.0
 
 
 DAYLIGHT_ELEVATION = 10.0  # degrees: above it, lamps and headlights light nothing visibly

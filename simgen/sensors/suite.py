@@ -7,6 +7,8 @@ vehicle is cropped or filtered.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 
 import numpy as np
@@ -58,6 +60,7 @@ class SensorSuite:
         specs = {s.name: s for s in scenario.ego.sensors}
         self.specs = specs
         self._delivered: dict[str, np.ndarray] = {}  # last frame each sensor delivered
+        self._developer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="develop")
         self.faults: dict[str, tuple[str, ...]] = {}
         self.cameras = {
             name: PyrenderCamera(
@@ -71,6 +74,7 @@ class SensorSuite:
         }
 
     def close(self) -> None:
+        self._developer.shutdown(wait=True)
         for camera in self.cameras.values():
             camera.close()
 
@@ -115,15 +119,12 @@ class SensorSuite:
         world_from_ego = state.ego.transform()
         env = state.environment
         seed, variant = self.instance.scenario.seed, self.instance.variant
+        finishing: dict[str, Callable[[], CameraFrame]] = {}
         if self.cameras:
             dynamic = self._others(state)
             lights = light_sources(state, self.street_lights)
             for name, camera in self.cameras.items():
-                out[name] = self._camera(name, camera, state, world_from_ego, dynamic, lights)
-                for stage, seconds in camera.timings.items():
-                    self.timings[f"camera {stage}"] = (
-                        self.timings.get(f"camera {stage}", 0) + seconds
-                    )
+                finishing[name] = self._camera(name, camera, state, world_from_ego, dynamic, lights)
         bodies = self.bodies(state) if self.lidars else []
         for name, lidar in self.lidars.items():
             start = time.perf_counter()
@@ -158,7 +159,11 @@ class SensorSuite:
             self.faults[name] = _fault_names(active, dropped, stuck)
             out[name] = points
             self.timings["lidar"] = self.timings.get("lidar", 0) + time.perf_counter() - start
-        return out
+        for name, finish in finishing.items():  # in rig order, after the lidars
+            out[name] = finish()
+            for stage, seconds in self.cameras[name].timings.items():
+                self.timings[f"camera {stage}"] = self.timings.get(f"camera {stage}", 0) + seconds
+        return {name: out[name] for name in [*self.cameras, *self.lidars]}
 
     def _camera(
         self,
@@ -168,7 +173,9 @@ class SensorSuite:
         world_from_ego: np.ndarray,
         dynamic: list[Placed],
         lights: list,
-    ) -> CameraFrame:
+    ) -> Callable[[], CameraFrame]:
+        """Render now; develop the RGB on the developer thread (it releases the GIL), so the
+        lidar casts meanwhile. Returns what finishes the frame."""
         spec = self.specs[name]
         seed, variant = self.instance.scenario.seed, self.instance.variant
         rng = derive_rng(seed, variant, f"camera/{name}/{state.frame}")
@@ -178,38 +185,39 @@ class SensorSuite:
         sun = sun_in_camera(cond, calib, world_from_camera) if "rgb" in spec.outputs else None
         clear = is_clear(cond, sun)
         raw = camera.capture(world_from_ego, dynamic, state.environment, lights, not clear)
-        rgb = raw.rgb
-        if rgb is not None and not clear:
-            start = time.perf_counter()
+        developed: Future | None = None
+        if raw.rgb is not None and not clear:
             flow = None
             if cond.blur_exposure is not None:
                 flow = self._flow(state, raw, calib, world_from_camera, cond.blur_exposure)
-            rgb = develop(
-                rgb,
-                raw.depth,
-                raw.semantic,
-                cond,
-                calib,
-                sun,
-                rng,
-                derive_rng(seed, variant, f"lens/{name}"),
-                flow,
-                world_from_camera,
-            )
-            camera.timings["effects"] = time.perf_counter() - start
-        if rgb is not None:
-            if cond.stuck and name in self._delivered:
-                rgb = self._delivered[name]
-            elif not cond.dropped:
-                self._delivered[name] = rgb
+            lens = derive_rng(seed, variant, f"lens/{name}")
+
+            def job() -> np.ndarray:
+                start = time.perf_counter()
+                args = (raw.depth, raw.semantic, cond, calib, sun, rng, lens, flow)
+                out = develop(raw.rgb, *args, world_from_camera)
+                camera.timings["effects"] = time.perf_counter() - start
+                return out
+
+            developed = self._developer.submit(job)
         self.faults[name] = cond.faults()
         outputs = set(spec.outputs)
-        return CameraFrame(
-            rgb=rgb,
-            depth=raw.depth if "depth" in outputs else None,
-            instance=raw.instance if "instance" in outputs else None,
-            semantic=raw.semantic if "semantic" in outputs else None,
-        )
+
+        def finish() -> CameraFrame:
+            rgb = raw.rgb if developed is None else developed.result()
+            if rgb is not None:
+                if cond.stuck and name in self._delivered:
+                    rgb = self._delivered[name]
+                elif not cond.dropped:
+                    self._delivered[name] = rgb
+            return CameraFrame(
+                rgb=rgb,
+                depth=raw.depth if "depth" in outputs else None,
+                instance=raw.instance if "instance" in outputs else None,
+                semantic=raw.semantic if "semantic" in outputs else None,
+            )
+
+        return finish
 
     def _flow(
         self,
