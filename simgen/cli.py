@@ -170,6 +170,15 @@ def render(
             "(simgen eval reports each edge case's drop against its twin).",
         ),
     ] = False,
+    chunk_frames: Annotated[
+        int | None,
+        typer.Option(
+            "--chunk-frames",
+            min=1,
+            help="Cut variants longer than this into shards of this many frames, rendered in "
+            "parallel and joined into the same variant folder.",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the summary as JSON on standard output.")
@@ -194,6 +203,7 @@ def render(
             inject=inject or [],
             no_limits=no_limits,
             clean_twins=clean_twins,
+            chunk_frames=chunk_frames,
         )
         out.mkdir(parents=True, exist_ok=True)  # an unwritable place fails here, not per shard
     if executor_name not in ("local", "ray"):
@@ -201,7 +211,7 @@ def render(
         raise typer.Exit(1)
     count = workers or usable_cores()
     runner = executor(executor_name, count, address)
-    console = BatchConsole(sum(s.frames for s in shards), len(shards), quiet or as_json)
+    console = BatchConsole(sum(s.size for s in shards), len(shards), quiet or as_json)
     with _reported(), console:
         try:
             summary = run_batch(shards, runner, console.report, retries)

@@ -15,7 +15,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +39,14 @@ from simgen.scenario.sample import ScenarioInstance, sample
 from simgen.sensors.camera import CameraFrame
 from simgen.sensors.rig import Calibrations
 from simgen.writers.atomic import write_bytes_atomic
-from simgen.writers.native import NativeWriter, class_table, is_complete, png, sync_directory
+from simgen.writers.native import (
+    NativeWriter,
+    class_table,
+    is_complete,
+    png,
+    sync_directory,
+    sync_tree,
+)
 from simgen.writers.overview import overview
 
 Progress = Callable[[int], None]  # called with the number of frames just finished
@@ -119,51 +126,123 @@ def is_complete_job(job: VariantJob, out: Path) -> bool:
     return is_complete(job.directory(out), job.request())
 
 
-def render_variant(job: VariantJob, out: Path, progress: Progress | None = None) -> Path:
-    """Render one variant into its folder and return the folder (skipped when complete).
+FrameRange = tuple[int, int]  # frames [first, stop) of a variant
+
+
+def chunk_directory(directory: Path, frames: FrameRange) -> Path:
+    """Where one chunk of a long variant is committed until the chunks are joined."""
+    return directory.with_name(f"{directory.name}.chunks") / f"{frames[0]:06d}-{frames[1]:06d}"
+
+
+def is_complete_chunk(job: VariantJob, out: Path, frames: FrameRange) -> bool:
+    """A chunk is done when its variant is, or its own folder holds exactly its frames."""
+    if is_complete_job(job, out):
+        return True
+    folder = chunk_directory(job.directory(out), frames)
+    if not is_complete(folder, job.request()):
+        return False
+    manifest = Manifest.from_json((folder / MANIFEST).read_bytes())
+    return [f.frame for f in manifest.frames] == list(range(*frames))
+
+
+def render_variant(
+    job: VariantJob,
+    out: Path,
+    progress: Progress | None = None,
+    frames: FrameRange | None = None,
+) -> Path:
+    """Render one variant (or the ``frames`` chunk of it) into its folder and return the folder
+    (skipped when complete).
 
     An incomplete or outdated folder (another scenario version, frame count or format) is
-    rendered again from scratch."""
+    rendered again from scratch. A chunk simulates the world from the start (cheap) and renders
+    only its frames, so its files are those an unchunked render writes; ``join_chunks`` makes
+    the variant of them."""
     directory = job.directory(out)
-    if is_complete(directory, job.request()):
+    first, stop = frames or (0, job.frames)
+    if is_complete(directory, job.request()) or (
+        frames is not None and is_complete_chunk(job, out, frames)
+    ):
         if progress:
-            progress(job.frames)
+            progress(stop - first)
         return directory
+    target = directory if frames is None else chunk_directory(directory, frames)
+    target.parent.mkdir(parents=True, exist_ok=True)
     instance = apply_injectors(sample(job.loaded.scenario, job.variant))
     scenario = instance.scenario
     depth_npy = {s.name: s.depth_npy for s in scenario.ego.sensors if isinstance(s, Camera)}
     # written aside and moved into place whole: no stale or half-written variant is ever visible;
     # each attempt has its own folder, so two attempts (a retried task) never mix their files
-    partial = directory.with_name(f"{directory.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    partial = target.with_name(f"{target.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     writer = NativeWriter(partial, depth_npy)
-    frames = capture(instance, limit=job.frames)
+    captured = capture(instance, limit=stop, only=frozenset(range(first, stop)))
+    shown = job.frames // 2  # the overview shows the middle frame
     try:
-        first_overview = None
-        times: list[float] = []
+        overview_image = None
+        times: list[FrameTime] = []
         calibration = Calibrations({}, {})
-        for found in frames:
+        for found in captured:
             state, data, labels = found.state, found.data, found.labels
             if not times:
                 calibration = found.calibrations
                 writer.write_json("calibration.json", calibration.to_json())
                 writer.write_json("classes.json", class_table())
-            times.append(state.time)
+            times.append(FrameTime(state.frame, state.time))
             writer.write_frame(state.frame, data, labels)
-            if first_overview is None or state.frame == job.frames // 2:
-                first_overview = _overview(scenario, data, labels)
+            if state.frame == shown:
+                overview_image = _overview(scenario, data, labels)
             if progress:
                 progress(1)
-        if first_overview is not None:
-            writer.submit("overview.png", lambda: png(first_overview))
-        writer.finish(_manifest(job, instance, times, calibration))
-        commit(partial, directory, job.request())
+        if overview_image is not None:
+            writer.submit("overview.png", lambda: png(overview_image))
+        writer.finish(_manifest(job, instance, tuple(times), calibration))
+        commit(partial, target, job.request())
     except BaseException:
         writer.abort()
         shutil.rmtree(partial, ignore_errors=True)
         raise
     finally:
-        frames.close()
-    return directory
+        captured.close()
+    return target
+
+
+def join_chunks(job: VariantJob, out: Path, chunks: list[FrameRange]) -> bool:
+    """Make the variant of its committed chunks, once all are there: their files move into one
+    folder with one manifest, byte for byte what an unchunked render writes, committed like a
+    variant. Returns whether the variant is complete."""
+    directory = job.directory(out)
+    if is_complete_job(job, out):
+        shutil.rmtree(directory.with_name(f"{directory.name}.chunks"), ignore_errors=True)
+        return True
+    ordered = sorted(chunks)
+    covered = [f for first, stop in ordered for f in range(first, stop)]
+    if covered != list(range(job.frames)):
+        return False  # not every chunk was planned here: another run joins them
+    if not all(is_complete_chunk(job, out, c) for c in chunks):
+        return False
+    partial = directory.with_name(f"{directory.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    manifests = []
+    for frames in sorted(chunks):
+        folder = chunk_directory(directory, frames)
+        manifest = Manifest.from_json((folder / MANIFEST).read_bytes())
+        manifests.append(manifest)
+        for rel in manifest.files:
+            target = partial / rel
+            if not target.exists():  # calibration.json and classes.json come with every chunk
+                target.parent.mkdir(parents=True, exist_ok=True)
+                (folder / rel).rename(target)
+    files = {rel: h for m in manifests for rel, h in m.files.items()}
+    joined = replace(
+        manifests[0],
+        frames=tuple(f for m in manifests for f in m.frames),
+        files=dict(sorted(files.items())),
+    )
+    sync_tree(partial, list(files))
+    write_bytes_atomic(partial / MANIFEST, json_bytes(joined.to_json()))
+    sync_directory(partial)
+    commit(partial, directory, job.request())
+    shutil.rmtree(directory.with_name(f"{directory.name}.chunks"), ignore_errors=True)
+    return True
 
 
 def commit(partial: Path, directory: Path, request: dict) -> None:
@@ -199,7 +278,10 @@ def _overview(scenario, frames: dict, labels) -> np.ndarray:
 
 
 def _manifest(
-    job: VariantJob, instance: ScenarioInstance, times: list[float], calibration: Calibrations
+    job: VariantJob,
+    instance: ScenarioInstance,
+    frames: tuple[FrameTime, ...],
+    calibration: Calibrations,
 ) -> Manifest:
     scenario = instance.scenario
     return Manifest(
@@ -210,7 +292,7 @@ def _manifest(
         seed=scenario.seed,
         sample_attempt=instance.attempt,
         frame_rate=scenario.frame_rate,
-        frames=tuple(FrameTime(i, t) for i, t in enumerate(times)),
+        frames=frames,
         depth_scale=DEPTH_SCALE,
         sensors=tuple(s.name for s in scenario.ego.sensors),
         software=versions(),

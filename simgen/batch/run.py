@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simgen.batch.executors import Executor, Outcome, Report
-from simgen.batch.shards import ShardSpec
+from simgen.batch.shards import ShardSpec, join_variants
 
 
 @dataclass(frozen=True)
@@ -47,18 +47,19 @@ def clean_leftovers(shards: list[ShardSpec]) -> int:
     removed = 0
     for spec in shards:
         folder = Path(spec.out) / spec.name
-        for leftover in folder.glob(f"{spec.variant:04d}.partial-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
-            removed += 1
-        for leftover in folder.glob(f"{spec.variant:04d}.stale-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
+        chunks = folder / f"{spec.variant:04d}.chunks"
+        for pattern in ("partial-*", "stale-*"):
+            for leftover in [*folder.glob(f"{spec.variant:04d}.{pattern}"),
+                             *chunks.glob(f"*.{pattern}")]:  # fmt: skip
+                shutil.rmtree(leftover, ignore_errors=True)
+                removed += pattern.startswith("partial")
     return removed
 
 
 def disk_usage(shards: list[ShardSpec]) -> int:
     total = 0
-    for spec in shards:
-        folder = Path(spec.out) / spec.name / f"{spec.variant:04d}"
+    for out, name, variant in sorted({(s.out, s.name, s.variant) for s in shards}):
+        folder = Path(out) / name / f"{variant:04d}"
         total += sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
     return total
 
@@ -69,6 +70,7 @@ def run_batch(
     clean_leftovers(shards)
     start = time.perf_counter()
     outcome: Outcome = executor.run(shards, retries, report)
+    join_variants([s for s in shards if s.id in outcome.results])
     seconds = time.perf_counter() - start
     results = outcome.results.values()
     return Summary(

@@ -19,6 +19,7 @@ from simgen.injectors.cli_spec import with_injectors
 from simgen.scenario.errors import ScenarioError
 from simgen.scenario.limits import Limits
 from simgen.scenario.load import LoadedScenario, load_scenario
+from simgen.scenario.models import Scenario
 from simgen.scenario.suite import load_suite, pin
 
 TWIN = "__clean"  # the folder suffix of a scenario's clean twin (simgen.eval pairs them)
@@ -42,10 +43,17 @@ class ShardSpec:
     no_limits: bool = False
     formats: tuple[str, ...] = ()  # the exports its scenario asks for
     clean_twin: bool = False  # the same variant without its injectors, as <name>__clean
+    chunk: tuple[int, int] | None = None  # frames [first, stop) of a long variant
 
     @property
     def id(self) -> str:
-        return f"{self.name}/{self.variant:04d}"
+        base = f"{self.name}/{self.variant:04d}"
+        return base if self.chunk is None else f"{base}/{self.chunk[0]:06d}-{self.chunk[1]:06d}"
+
+    @property
+    def size(self) -> int:
+        """Frames this shard renders."""
+        return self.frames if self.chunk is None else self.chunk[1] - self.chunk[0]
 
 
 @dataclass(frozen=True)
@@ -76,8 +84,10 @@ def plan_shards(
     inject: list[str] | None = None,
     no_limits: bool = False,
     clean_twins: bool = False,
+    chunk_frames: int | None = None,
 ) -> list[ShardSpec]:
-    """Every shard of scenario and suite files; raises ScenarioError before anything runs."""
+    """Every shard of scenario and suite files; raises ScenarioError before anything runs.
+    ``chunk_frames`` cuts variants longer than that into chunks of that many frames."""
     limits = Limits.none() if no_limits else Limits()
     shards = []
     for path in inputs:
@@ -102,6 +112,8 @@ def plan_shards(
                 else range(min(variants, scenario.variants) if variants else scenario.variants)
             )
             twins = [False, True] if clean_twins and scenario.injectors else [False]
+            count_frames = min(frames, scenario.frames) if frames else scenario.frames
+            chunks = frame_chunks(count_frames, chunk_frames if chunkable(scenario) else None)
             shards += [
                 ShardSpec(
                     file=str(Path(loaded.file).resolve()),
@@ -116,11 +128,28 @@ def plan_shards(
                     no_limits=no_limits,
                     formats=tuple(scenario.output.formats),
                     clean_twin=twin,
+                    chunk=chunk,
                 )
                 for twin in twins
                 for v in chosen
+                for chunk in chunks
             ]
     return shards
+
+
+def frame_chunks(frames: int, size: int | None) -> list[tuple[int, int] | None]:
+    """[None] (the whole variant) or consecutive [first, stop) ranges of ``size`` frames."""
+    if size is None or frames <= size:
+        return [None]
+    return [(first, min(first + size, frames)) for first in range(0, frames, size)]
+
+
+def chunkable(scenario: Scenario) -> bool:
+    """A stuck-frame fault repeats a frame from before the fault, maybe from an earlier chunk:
+    such variants render whole, so chunked and unchunked renders stay identical."""
+    sensors = scenario.ego.sensors
+    faults = [f for s in sensors for f in s.faults] + list(scenario.injectors)
+    return not any(getattr(f, "type", "") == "stuck_frame" for f in faults)
 
 
 def load_shard(spec: ShardSpec) -> LoadedScenario:
@@ -139,11 +168,34 @@ def load_shard(spec: ShardSpec) -> LoadedScenario:
 
 def run_shard(spec: ShardSpec, progress: Callable[[int], None] | None = None) -> ShardResult:
     """Render one shard (skipped when complete); the one place a worker calls."""
-    from simgen.render import VariantJob, is_complete_job, render_variant
+    from simgen.render import VariantJob, is_complete_chunk, is_complete_job, render_variant
 
     start = time.perf_counter()
     job = VariantJob(load_shard(spec), spec.variant, spec.frames)
-    skipped = is_complete_job(job, Path(spec.out))
-    render_variant(job, Path(spec.out), progress)
+    out = Path(spec.out)
+    if spec.chunk is None:
+        skipped = is_complete_job(job, out)
+    else:
+        skipped = is_complete_chunk(job, out, spec.chunk)
+    render_variant(job, out, progress, spec.chunk)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    return ShardResult(spec.id, spec.frames, time.perf_counter() - start, skipped, rss)
+    return ShardResult(spec.id, spec.size, time.perf_counter() - start, skipped, rss)
+
+
+def join_variants(shards: list[ShardSpec]) -> list[str]:
+    """Join the chunks of every chunked variant whose chunks are all committed; returns the ids
+    of variants still missing chunks (a failed shard)."""
+    from simgen.render import VariantJob, join_chunks
+
+    by_variant: dict[tuple[str, str, int], list[ShardSpec]] = {}
+    for spec in shards:
+        if spec.chunk is not None:
+            by_variant.setdefault((spec.out, spec.name, spec.variant), []).append(spec)
+    missing = []
+    for specs in by_variant.values():
+        first = specs[0]
+        job = VariantJob(load_shard(first), first.variant, first.frames)
+        chunks = [s.chunk for s in specs if s.chunk is not None]
+        if not join_chunks(job, Path(first.out), chunks):
+            missing.append(f"{first.name}/{first.variant:04d}")
+    return missing

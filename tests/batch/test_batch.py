@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from simgen.batch import executor, plan_shards, run_batch
-from simgen.batch.executors import LocalExecutor
+from simgen.batch.executors import InlineExecutor, LocalExecutor
 from simgen.batch.verify import verify
 
 SCENE = """
@@ -167,3 +167,39 @@ def test_ray_missing_is_a_clear_message(monkeypatch, tmp_path):
     monkeypatch.setattr(builtins, "__import__", no_ray)
     with pytest.raises(RuntimeError, match=r"pip install 'simgen\[ray\]'"):
         run(write_suite(tmp_path), tmp_path / "out", "ray", 2)
+
+
+def test_chunked_long_variants_join_into_the_same_bytes(tmp_path):
+    """A variant cut into frame chunks (rendered by two workers, out of order) is joined into
+    the files an unchunked render writes, manifest included; a lost chunk alone is redone."""
+    scene = tmp_path / "long.yaml"
+    scene.write_text(SCENE.format(name="long", seed=5, duration=1.1, variants=1))
+    whole = tmp_path / "whole"
+    run_batch(plan_shards([scene], whole), InlineExecutor(), lambda e: None)
+    chunked = tmp_path / "chunked"
+    shards = plan_shards([scene], chunked, chunk_frames=4)
+    assert [s.chunk for s in shards] == [(0, 4), (4, 8), (8, 11)]
+    assert shards[1].id == "long/0000/000004-000008"
+    summary = run_batch(shards, executor("local", 2), lambda e: None)
+    assert summary.frames == 11 and not summary.failed
+    assert hashes(chunked) == hashes(whole)
+    for rel in hashes(whole)["long/0000"]:
+        assert (chunked / "long/0000" / rel).read_bytes() == (
+            whole / "long/0000" / rel
+        ).read_bytes()
+    manifest = "long/0000/manifest.json"
+    assert (chunked / manifest).read_bytes() == (whole / manifest).read_bytes()
+    assert not (chunked / "long/0000.chunks").exists()
+    assert verify(chunked).ok
+
+    # a batch killed after two of three chunks: the rerun renders the third alone, then joins
+    partial = tmp_path / "partial"
+    first_two = [s for s in plan_shards([scene], partial, chunk_frames=4) if s.chunk != (8, 11)]
+    events = []
+    run_batch(first_two, InlineExecutor(), events.append)
+    assert not (partial / manifest).exists()  # not joined: a chunk is missing
+    rerun = run_batch(
+        plan_shards([scene], partial, chunk_frames=4), InlineExecutor(), events.append
+    )
+    assert (rerun.rendered, rerun.skipped) == (1, 2)
+    assert hashes(partial) == hashes(whole)

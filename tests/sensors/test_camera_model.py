@@ -49,7 +49,8 @@ ego:
     - {{name: cam, type: camera, width: 96, height: 54, fov: 70, look: {look},
        mount: {{xyz: [1.5, 0, 1.5]}}, outputs: [rgb, depth, semantic, instance]}}
 actors:
-  - {{name: walker, model: pedestrian, offset: -3, s: 15, behavior: [{{action: cross, speed: 1.4}}]}}
+  - {{name: walker, model: pedestrian, offset: -3, s: 15,
+     behavior: [{{action: cross, speed: 1.4}}]}}
   - {{name: car, model: hatchback, lane: 0, s: 25, speed: 5}}
 """
 

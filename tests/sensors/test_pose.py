@@ -63,9 +63,7 @@ def test_rigid_actors_are_not_posed():
 
 
 def rider(travelled: float, model: str = "bicycle") -> ActorState:
-    return dataclasses.replace(
-        walker(5.0, travelled, model), kind="cyclist", semantic_class=model
-    )
+    return dataclasses.replace(walker(5.0, travelled, model), kind="cyclist", semantic_class=model)
 
 
 def test_wheels_turn_by_the_distance_rolled_and_the_crank_through_the_gear():

@@ -14,7 +14,9 @@ from tests.tools.conftest import load_tool
 def test_regeneration_is_byte_identical(tmp_path):
     load_tool("generate_assets").generate(tmp_path)
     committed = sorted(
-        p.relative_to(ASSETS_DIR) for p in ASSETS_DIR.rglob("*") if p.suffix in (".json", ".glb", ".png")
+        p.relative_to(ASSETS_DIR)
+        for p in ASSETS_DIR.rglob("*")
+        if p.suffix in (".json", ".glb", ".png")
     )
     fresh = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
     assert committed == fresh

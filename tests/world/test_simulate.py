@@ -210,7 +210,9 @@ def test_world_state_carries_what_sensors_need():
     names = {m.semantic_class for m in state.static.surfaces}
     assert {"road", "lane_marking", "sidewalk", "kerb"} <= names
     cutter = state.actor("cutter")
-    assert cutter.semantic_class == "car" and cutter.dimensions == load_catalog()["sedan"].dimensions
+    assert (
+        cutter.semantic_class == "car" and cutter.dimensions == load_catalog()["sedan"].dimensions
+    )
     assert math.isclose(cutter.speed, 15.0)
     assert state.actor("walker").semantic_class == "person"
 
