@@ -40,7 +40,7 @@ seed: 4
 duration: 0.2
 frame_rate: 10
 road: {{type: straight, length: 80, lanes: 2, furniture: {{trees: 2}}}}
-environment: {{sun: {{elevation: 35, azimuth: 60}}, color_temperature: 4000}}
+environment: {{sun: {{elevation: 35, azimuth: 60}}, color_temperature: 4000, randomize: true}}
 ego:
   model: sedan
   lane: 0
@@ -49,9 +49,9 @@ ego:
     - {{name: cam, type: camera, width: 96, height: 54, fov: 70, look: {look},
        mount: {{xyz: [1.5, 0, 1.5]}}, outputs: [rgb, depth, semantic, instance]}}
 actors:
-  - {{name: walker, model: pedestrian, offset: -3, s: 15,
+  - {{name: walker, model: pedestrian, offset: -4, s: 29,
      behavior: [{{action: cross, speed: 1.4}}]}}
-  - {{name: car, model: hatchback, lane: 0, s: 25, speed: 5}}
+  - {{name: car, model: hatchback, lane: 0, s: 45, speed: 5}}
 """
 
 
@@ -69,3 +69,46 @@ def test_the_look_changes_rgb_only_and_is_deterministic(tmp_path):
     assert real.labels == ideal.labels
     again = _frame(tmp_path / "again", "real")
     assert again.image_file("cam", "rgb").read_bytes() == real.image_file("cam", "rgb").read_bytes()
+
+
+def test_a_walkers_boxes_fit_its_pose():
+    """The mask's box is the posed mesh projected (to a pixel and a half), and the amodal box
+    (the posed 3D box projected) holds it snugly."""
+    from simgen.capture import capture
+    from simgen.labels.frame import mask_boxes
+    from simgen.scenario import parse_scenario, sample
+    from simgen.sensors.scene import actor_pose, posed_parts
+
+    instance = sample(parse_scenario(SCENE.format(look="real")).scenario, 0)
+    found = list(capture(instance, limit=2))[-1]
+    walker = next(a for a in found.state.actors if a.name == "walker")
+    assert actor_pose(walker).mode == "walk"
+    calib = found.calibrations.cameras["cam"]
+    camera_from_world = np.linalg.inv(found.state.ego.transform() @ calib.ego_from_camera)
+    to_cam = camera_from_world @ walker.transform()
+    vertices = np.concatenate(
+        [p.vertices for p in posed_parts(walker.model, actor_pose(walker)).values()]
+    )
+    cam = vertices @ to_cam[:3, :3].T + to_cam[:3, 3]
+    uv = cam[:, :2] / cam[:, 2:] * np.diag(calib.K)[:2] + calib.K[:2, 2]
+    (x0, y0, x1, y1), _ = mask_boxes(found.data["cam"].instance)[walker.id]
+    # a pixel is the walker's when its centre is inside: thin tips (fingers, toes) may miss one
+    assert (x0, y0) == pytest.approx(tuple(uv.min(axis=0)), abs=1.5)
+    assert (x1, y1) == pytest.approx(tuple(uv.max(axis=0)), abs=1.5)
+    view = next(o for o in found.labels.objects if o.name == "walker").cameras["cam"]
+    a0, b0, a1, b1 = view.amodal_box
+    assert a0 <= x0 + 0.5 and b0 <= y0 + 0.5 and a1 >= x1 - 0.5 and b1 >= y1 - 0.5
+    assert (y1 - y0 + 1) >= 0.85 * (b1 - b0)  # tight in height: the box is the pose's extent
+
+
+def test_randomize_draws_the_documented_ranges_per_variant():
+    from simgen.scenario import parse_scenario, sample
+
+    scenario = parse_scenario(SCENE.format(look="real")).scenario
+    scenario = scenario.model_copy(update={"variants": 8})
+    drawn = [sample(scenario, v).scenario.environment for v in range(8)]
+    assert all(e.color_temperature == 4000 for e in drawn)  # set keys stay
+    assert all(2 <= e.turbidity <= 7 and -0.7 <= e.exposure_ev <= 0.7 for e in drawn)
+    assert len({e.turbidity for e in drawn}) == 8  # unset keys are drawn per variant
+    assert all(e.sun.elevation == 35 for e in drawn)
+    assert sample(scenario, 3).scenario.environment == drawn[3]
