@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import trimesh
 
-CORNER = 5  # points per rounded corner
+CORNER = 4  # points per rounded corner
 
 
 @dataclass(frozen=True)
@@ -64,10 +64,10 @@ def loft(sections: list[list[tuple]]) -> trimesh.Trimesh:
 def wheel(x: float, y: float, r: float, width: float) -> tuple[trimesh.Trimesh, trimesh.Trimesh]:
     """A tyre and its rim (the rim's face stands just proud of the tyre's sidewall)."""
     rot = trimesh.transformations.rotation_matrix(np.pi / 2, (1, 0, 0))
-    tyre = trimesh.creation.cylinder(radius=r, height=width, sections=12)
+    tyre = trimesh.creation.cylinder(radius=r, height=width, sections=10)
     tyre.apply_transform(rot)
     tyre.apply_translation((x, y, r))
-    rim = trimesh.creation.cylinder(radius=r * 0.6, height=width + 0.02, sections=8)
+    rim = trimesh.creation.cylinder(radius=r * 0.6, height=width + 0.02, sections=6)
     rim.apply_transform(rot)
     rim.apply_translation((x, y, r))
     return tyre, rim
