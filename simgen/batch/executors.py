@@ -136,6 +136,7 @@ class _Slot:
     process: multiprocessing.process.BaseProcess
     conn: Connection
     shard: ShardSpec | None = None
+    sent: int = 0  # shards sent: a worker takes ``recycle`` of them, then exits
 
 
 class LocalExecutor:
@@ -179,7 +180,9 @@ class LocalExecutor:
                 ):
                     slots.append(self._start())
                 for slot in slots:
-                    if slot.shard is None and queue:
+                    # a worker that has had its share exits by itself: never send it another
+                    if slot.shard is None and queue and slot.sent < self.recycle:
+                        slot.sent += 1
                         slot.shard = queue.popleft()
                         self.rendering[slot.shard.id] = slot.process.pid or -1
                         try:

@@ -203,3 +203,15 @@ def test_chunked_long_variants_join_into_the_same_bytes(tmp_path):
     )
     assert (rerun.rendered, rerun.skipped) == (1, 2)
     assert hashes(partial) == hashes(whole)
+
+
+def test_recycled_workers_are_never_sent_a_shard_after_their_share(tmp_path):
+    """A worker exits after ``recycle`` shards; the pool starts a new one instead of handing the
+    leaving one more work (which used to cost a retry, or a failure once retries ran out)."""
+    suite = write_suite(tmp_path, duration=0.1)
+    events = []
+    summary = run_batch(
+        plan_shards([suite], tmp_path / "out"), LocalExecutor(2, recycle=1), events.append, 0
+    )
+    assert not summary.failed and summary.retries == 0
+    assert not [e for e in events if e.kind == "retry"]
