@@ -15,18 +15,20 @@ from simgen.classes import BY_NAME
 from simgen.dataset import DatasetError, Variant, open_dataset
 from simgen.labels.schema import Box3D, FrameLabels
 from simgen.labels.visibility import NEAR
+from simgen.sensors.lens import is_distorted, project
+from simgen.sensors.rig import CameraCalibration
 from simgen.writers.atomic import write_bytes_atomic
 
 EDGES = ((0, 1), (1, 2), (2, 3), (3, 0), (4, 5), (5, 6), (6, 7), (7, 4),
          (0, 4), (1, 5), (2, 6), (3, 7))  # fmt: skip
 
 
-def _project(K: np.ndarray, p: np.ndarray) -> tuple[int, int]:
-    return round(K[0, 0] * p[0] / p[2] + K[0, 2]), round(K[1, 1] * p[1] / p[2] + K[1, 2])
-
-
-def draw_box3d(image: np.ndarray, K: np.ndarray, box: Box3D, color: tuple[int, int, int]) -> None:
+def draw_box3d(
+    image: np.ndarray, calib: CameraCalibration, box: Box3D, color: tuple[int, int, int]
+) -> None:
+    """A 3D box's wireframe through the camera's lens (edges bend when it distorts)."""
     corners = box.corners()
+    steps = np.linspace(0.0, 1.0, 16 if is_distorted(calib) else 2)[:, None]
     for a, b in EDGES:
         p, q = corners[a], corners[b]
         if p[2] < NEAR and q[2] < NEAR:
@@ -35,10 +37,13 @@ def draw_box3d(image: np.ndarray, K: np.ndarray, box: Box3D, color: tuple[int, i
             t = (NEAR - p[2]) / (q[2] - p[2])
             cut = p + t * (q - p)
             p, q = (cut, q) if p[2] < NEAR else (p, cut)
-        cv2.line(image, _project(K, p), _project(K, q), color, 1, cv2.LINE_AA)
+        uv = project(calib, p + steps * (q - p))
+        cv2.polylines(image, [np.round(uv).astype(np.int32)], False, color, 1, cv2.LINE_AA)
 
 
-def draw_labels(image: np.ndarray, labels: FrameLabels, K: np.ndarray, camera: str) -> np.ndarray:
+def draw_labels(
+    image: np.ndarray, labels: FrameLabels, calib: CameraCalibration, camera: str
+) -> np.ndarray:
     """Every labelled object of one frame drawn on a BGR image (in place, and returned)."""
     for obj in labels.objects:
         view = obj.cameras.get(camera)
@@ -46,7 +51,7 @@ def draw_labels(image: np.ndarray, labels: FrameLabels, K: np.ndarray, camera: s
             continue
         rgb = BY_NAME[obj.semantic_class].color
         color = (int(rgb[2]), int(rgb[1]), int(rgb[0]))
-        draw_box3d(image, K, obj.boxes[camera], color)
+        draw_box3d(image, calib, obj.boxes[camera], color)
         u0, v0, u1, v1 = (round(c) for c in view.amodal_box)
         cv2.rectangle(image, (u0, v0), (u1, v1), color, 1)
         if view.visible_box is not None:
@@ -64,7 +69,7 @@ def overlay(variant: Variant, frame: int, camera: str) -> np.ndarray:
     """The RGB image of one frame with every labelled object drawn on it (BGR)."""
     found = variant.frame(frame)
     image = cv2.cvtColor(found.rgb(camera), cv2.COLOR_RGB2BGR)
-    return draw_labels(image, found.labels, variant.camera(camera).K, camera)
+    return draw_labels(image, found.labels, variant.camera(camera), camera)
 
 
 def write_preview(

@@ -151,7 +151,7 @@ def _gallery(dataset: Dataset) -> list[tuple[str, str]]:
         frame = frames[len(frames) // 2]
         camera = cameras[0]
         image = cv2.cvtColor(frame.rgb(camera), cv2.COLOR_RGB2BGR)
-        draw_labels(image, frame.labels, variant.camera(camera).K, camera)
+        draw_labels(image, frame.labels, variant.camera(camera), camera)
         scale = 480 / image.shape[1]
         image = cv2.resize(
             image, (480, round(image.shape[0] * scale)), interpolation=cv2.INTER_AREA

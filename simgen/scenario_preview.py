@@ -133,13 +133,15 @@ def bev_with_boxes(points: np.ndarray, labels: FrameLabels, lidar: str, size: in
     return image
 
 
-def _row(data: dict, labels: FrameLabels, camera: str | None, lidar: str | None, K) -> np.ndarray:
+def _row(
+    data: dict, labels: FrameLabels, camera: str | None, lidar: str | None, calib
+) -> np.ndarray:
     tiles = []
     if camera is not None:
         frame = data[camera]
         assert isinstance(frame, CameraFrame)
         rgb = cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2BGR)
-        tiles.append(draw_labels(rgb, labels, K, camera))
+        tiles.append(draw_labels(rgb, labels, calib, camera))
         tiles.append(colorize_depth(frame.depth))
         tiles.append(colorize_semantic(frame.semantic))
     h = tiles[0].shape[0] if tiles else 300
@@ -169,8 +171,8 @@ def preview_scenario(
     lidar = next((s.name for s in sensors if isinstance(s, Lidar)), None)
     rows = []
     for found in capture(instance, only=frozenset(chosen), on_state=states.append):
-        K = found.calibrations.cameras[camera].K if camera else None
-        row = _row(found.data, found.labels, camera, lidar, K)
+        calib = found.calibrations.cameras[camera] if camera else None
+        row = _row(found.data, found.labels, camera, lidar, calib)
         cv2.putText(row, f"t = {found.state.time:.1f} s", (8, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5,
                     (255, 255, 255), 1, cv2.LINE_AA)  # fmt: skip
         rows.append(row)

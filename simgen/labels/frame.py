@@ -23,8 +23,9 @@ from simgen.labels.visibility import (
     silhouette_pixels,
 )
 from simgen.sensors.camera import CameraFrame
+from simgen.sensors.lens import render_calibration
 from simgen.sensors.pose import PoseKey
-from simgen.sensors.rig import Calibrations
+from simgen.sensors.rig import Calibrations, CameraCalibration
 from simgen.sensors.scene import actor_pose, asset_placements, posed_extent
 from simgen.world.state import ActorState, WorldState
 
@@ -89,30 +90,40 @@ def _pieces(model: str) -> tuple[Piece, ...]:
 def camera_view(
     actor: ActorState,
     camera_from_world: np.ndarray,
-    K: np.ndarray,
-    width: int,
-    height: int,
+    calib: CameraCalibration,
     seen: tuple[tuple[int, int, int, int], int] | None,
+    pinhole_seen: int | None = None,
 ) -> CameraView:
+    """What one camera sees of an actor. A distorted camera's silhouette is counted on its
+    pinhole render (``pinhole_seen`` pixels of the actor there), where straight edges stay
+    straight; visibility is the ratio of the two counts, both on that canvas."""
+    render = render_calibration(calib)
     world_from_box, size = box_transform(actor)
     box_to_cam = camera_from_world @ world_from_box
     corners = box_corners(size) @ box_to_cam[:3, :3].T + box_to_cam[:3, 3]
-    box, truncation = amodal_box(K, corners, width, height)
+    region, truncation = amodal_box(render.K, corners, render.width, render.height)
     unoccluded = 0
-    if box is not None:
+    if region is not None:
         to_cam = camera_from_world @ actor.transform()
         vertices, faces, pieces = _mesh(actor.model, actor_pose(actor))
         unoccluded = silhouette_pixels(
-            K,
+            render.K,
             vertices @ to_cam[:3, :3].T + to_cam[:3, 3],
             faces,
-            width,
-            height,
-            region=box,
+            render.width,
+            render.height,
+            region=region,
             pieces=pieces,
         )
+    box = region
     visible = seen[1] if seen else 0
-    visibility = min(1.0, visible / unoccluded) if unoccluded else (1.0 if visible else 0.0)
+    counted = visible
+    if render is not calib:  # through the lens: the image's own box, the render's counts
+        box, truncation = amodal_box(calib.K, corners, calib.width, calib.height, calib.distortion)
+        counted = pinhole_seen or 0
+        if counted and unoccluded:
+            unoccluded = round(unoccluded * visible / counted)  # in the image's pixels
+    visibility = min(1.0, counted / unoccluded) if unoccluded else (1.0 if counted else 0.0)
     return CameraView(
         amodal_box=box,
         visible_box=seen[0] if seen else None,
@@ -140,11 +151,15 @@ def derive(
         for name, c in calibrations.lidars.items()
     }
     seen: dict[str, dict[int, tuple[tuple[int, int, int, int], int]]] = {}
+    pinhole: dict[str, dict[int, int]] = {}  # distorted cameras: pixels per id as rendered
     points: dict[str, dict[int, int]] = {}
     for name, data in frames.items():
         if isinstance(data, CameraFrame):
             if data.instance is not None:
                 seen[name] = mask_boxes(data.instance)
+            if data.pinhole_instance is not None:
+                counts = np.bincount(data.pinhole_instance.ravel())
+                pinhole[name] = {i: int(c) for i, c in enumerate(counts) if i and c}
         else:
             ids, counts = np.unique(data["instance"], return_counts=True)
             points[name] = {int(i): int(c) for i, c in zip(ids, counts, strict=True) if i > 0}
@@ -154,7 +169,11 @@ def derive(
         boxes |= {name: box_in(m, actor) for name, m in sensor_from_world.items()}
         cameras = {
             name: camera_view(
-                actor, sensor_from_world[name], c.K, c.width, c.height, seen[name].get(actor.id)
+                actor,
+                sensor_from_world[name],
+                c,
+                seen[name].get(actor.id),
+                pinhole[name].get(actor.id) if name in pinhole else None,
             )
             for name, c in calibrations.cameras.items()
             if name in seen

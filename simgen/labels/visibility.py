@@ -15,6 +15,7 @@ import numpy as np
 
 from simgen.geometry import box_corners
 from simgen.labels.schema import CameraView
+from simgen.sensors.lens import distort
 
 __all__ = ["CameraView", "amodal_box", "box_corners", "kitti_occlusion", "silhouette_pixels"]
 
@@ -53,14 +54,27 @@ BOX_FACES = ((0, 1, 2, 3), (4, 5, 6, 7), (0, 1, 5, 4), (1, 2, 6, 5), (2, 3, 7, 6
 
 
 def amodal_box(
-    K: np.ndarray, corners_cam: np.ndarray, width: int, height: int
+    K: np.ndarray,
+    corners_cam: np.ndarray,
+    width: int,
+    height: int,
+    distortion: tuple[float, ...] = (),
 ) -> tuple[tuple[float, float, float, float] | None, float]:
-    """Clipped 2D box of projected 3D box corners and the truncated fraction of its area."""
+    """Clipped 2D box of projected 3D box corners and the truncated fraction of its area.
+    Through a distorting lens straight edges bend: each is followed at 32 points."""
     pieces = [_clip_polygon(corners_cam[list(face)]) for face in BOX_FACES]
     pieces = [p for p in pieces if len(p)]
     if not pieces:
         return None, 1.0
-    uv = _project(K, np.concatenate(pieces))
+    if any(distortion):
+        t = np.linspace(0.0, 1.0, 32)[None, :, None]
+        points = np.concatenate(
+            [(p[:, None] * (1 - t) + np.roll(p, -1, 0)[:, None] * t).reshape(-1, 3) for p in pieces]
+        )
+        xy = distort(points[:, :2] / points[:, 2:3], distortion)
+        uv = xy * np.diag(K)[:2] + K[:2, 2]
+    else:
+        uv = _project(K, np.concatenate(pieces))
     u0, v0 = uv.min(axis=0)
     u1, v1 = uv.max(axis=0)
     full = max(u1 - u0, 1e-9) * max(v1 - v0, 1e-9)

@@ -8,6 +8,8 @@ live in ``checks`` so that they can point at the exact offending key.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from typing import Annotated, Any, Literal, Union
 
@@ -206,6 +208,32 @@ class Camera(Strict):
     white_balance: number(ge=1500, le=12000) = Field(
         default=5500.0, description="colour temperature the camera is balanced for, kelvin"
     )
+    distortion: tuple[float, float, float, float, float] | None = Field(
+        default=None,
+        description="lens distortion, OpenCV k1 k2 p1 p2 k3 (e.g. [-0.25, 0.05, 0, 0, 0]: barrel); "
+        "none: a pinhole",
+    )
+
+    @model_validator(mode="after")
+    def _lens_maps_one_to_one(self) -> Camera:
+        """The radial model must not fold back before the image's corner, or some pixels would
+        see two directions (checked on the radius; tangential terms are small)."""
+        if not self.distortion or not any(self.distortion):
+            return self
+        k1, k2, _, _, k3 = self.distortion
+        half = math.tan(math.radians(float(self.fov)) / 2)
+        corner = half * math.hypot(1.0, self.height / self.width)  # distorted, normalised
+        r = [i * 0.001 for i in range(1, 5001)]
+        distorted = [x * (1 + k1 * x**2 + k2 * x**4 + k3 * x**6) for x in r]
+        peak = next((d for d, after in itertools.pairwise(distorted) if after <= d), None)
+        if peak is not None and peak <= corner * 1.01:
+            raise ValueError(
+                f"distortion {list(self.distortion)} folds back inside this {self.fov} degree "
+                "field of view (some pixels would see two directions); use smaller coefficients "
+                "or a narrower fov"
+            )
+        return self
+
     depth_npy: bool = Field(default=False, description="also save float32 depth as .npy")
     faults: list[CameraFault] = Field(
         default_factory=list, description="sensor faults (usually set by injectors)"

@@ -43,6 +43,8 @@ class CameraFrame:
     depth: np.ndarray | None  # (H, W) float32 metres along the optical axis, 0 = sky
     instance: np.ndarray | None  # (H, W) uint16 actor ids, 0 = background
     semantic: np.ndarray | None  # (H, W) uint8 class ids
+    # a distorted camera's instance mask as rendered (pinhole), for visibility fractions
+    pinhole_instance: np.ndarray | None = None
 
 
 def encode_label(instance_id: int, class_id: int) -> tuple[int, int, int]:

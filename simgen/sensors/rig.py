@@ -53,11 +53,12 @@ class CameraCalibration:
     height: int
     K: np.ndarray  # 3x3
     ego_from_camera: np.ndarray  # 4x4, optical frame -> ego frame
+    distortion: tuple[float, ...] = ()  # OpenCV k1 k2 p1 p2 k3; () or zeros: a pinhole
 
     __eq__ = _equal_by_json
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "type": "camera",
             "width": self.width,
             "height": self.height,
@@ -65,6 +66,10 @@ class CameraCalibration:
             "ego_from_sensor": self.ego_from_camera.tolist(),
             "frame": "optical: x right, y down, z forward",
         }
+        if any(self.distortion):
+            out["distortion"] = list(self.distortion)
+            out["distortion_model"] = "opencv: k1 k2 p1 p2 k3"
+        return out
 
     @classmethod
     def from_json(cls, name: str, data: dict[str, Any]) -> CameraCalibration:
@@ -74,6 +79,7 @@ class CameraCalibration:
             int(data["height"]),
             _matrix(data["K"], (3, 3)),
             _matrix(data["ego_from_sensor"], (4, 4)),
+            tuple(float(c) for c in data.get("distortion", ())),
         )
 
 
@@ -151,6 +157,9 @@ def camera_calibration(spec: Camera) -> CameraCalibration:
         spec.height,
         intrinsics(spec.width, spec.height, spec.fov),
         mount_transform(spec.mount) @ BODY_FROM_OPTICAL,
+        tuple(float(c) for c in spec.distortion)
+        if spec.distortion and any(spec.distortion)
+        else (),
     )
 
 

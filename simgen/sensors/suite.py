@@ -19,6 +19,7 @@ from simgen.scenario.models import FrameDrop, LidarBeamDropout, LidarSectorBlock
 from simgen.scenario.sample import ScenarioInstance
 from simgen.sensors.camera import CameraFrame, PyrenderCamera
 from simgen.sensors.camera_effects import conditions, develop, is_clear, sun_in_camera
+from simgen.sensors.lens import is_distorted, render_calibration, source_maps, warp
 from simgen.sensors.lidar import Body, LidarConditions, LocalMesh, Open3DLidar, local_mesh
 from simgen.sensors.motion import pixel_flow
 from simgen.sensors.pose import PoseKey
@@ -62,11 +63,20 @@ class SensorSuite:
         self._delivered: dict[str, np.ndarray] = {}  # last frame each sensor delivered
         self._developer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="develop")
         self.faults: dict[str, tuple[str, ...]] = {}
+        # a distorted camera renders as a wider pinhole, then its pixels go through the lens
         self.cameras = {
             name: PyrenderCamera(
-                calib, static_parts, tuple(specs[name].outputs), shadows=specs[name].shadows
+                render_calibration(calib),
+                static_parts,
+                tuple(specs[name].outputs),
+                shadows=specs[name].shadows,
             )
             for name, calib in self.calibrations.cameras.items()
+        }
+        self._lenses = {
+            name: source_maps(calib, self.cameras[name].calibration)
+            for name, calib in self.calibrations.cameras.items()
+            if is_distorted(calib)
         }
         self.lidars = {
             name: Open3DLidar(calib, static_parts, specs[name].noise, specs[name].rolling_shutter)
@@ -186,7 +196,8 @@ class SensorSuite:
         clear = is_clear(cond, sun)
         raw = camera.capture(world_from_ego, dynamic, state.environment, lights, not clear)
         developed: Future | None = None
-        if raw.rgb is not None and not clear:
+        lenses = self._lenses.get(name)
+        if raw.rgb is not None and (lenses is not None or not clear):
             flow = None
             if cond.blur_exposure is not None:
                 flow = self._flow(state, raw, calib, world_from_camera, cond.blur_exposure)
@@ -196,6 +207,8 @@ class SensorSuite:
                 start = time.perf_counter()
                 args = (raw.depth, raw.semantic, cond, calib, sun, rng, lens, flow)
                 out = develop(raw.rgb, *args, world_from_camera)
+                if lenses is not None:
+                    out = warp(out, lenses, nearest=False)
                 camera.timings["effects"] = time.perf_counter() - start
                 return out
 
@@ -210,11 +223,18 @@ class SensorSuite:
                     rgb = self._delivered[name]
                 elif not cond.dropped:
                     self._delivered[name] = rgb
+
+            def seen(image: np.ndarray | None, output: str) -> np.ndarray | None:
+                if image is None or output not in outputs:
+                    return None
+                return image if lenses is None else warp(image, lenses, nearest=True)
+
             return CameraFrame(
                 rgb=rgb,
-                depth=raw.depth if "depth" in outputs else None,
-                instance=raw.instance if "instance" in outputs else None,
-                semantic=raw.semantic if "semantic" in outputs else None,
+                depth=seen(raw.depth, "depth"),
+                instance=seen(raw.instance, "instance"),
+                semantic=seen(raw.semantic, "semantic"),
+                pinhole_instance=raw.instance if lenses is not None else None,
             )
 
         return finish

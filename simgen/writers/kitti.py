@@ -121,7 +121,8 @@ TRACKING_CALIB_NAMES = {
 def calib_text(
     camera: CameraCalibration, lidar: LidarCalibration | None, tracking: bool = False
 ) -> str:
-    """KITTI's calibration file: P0-P3, R0_rect, Tr_velo_to_cam, Tr_imu_to_velo.
+    """KITTI's calibration file: P0-P3, R0_rect, Tr_velo_to_cam, Tr_imu_to_velo, and for a
+    distorted camera ``D2``: OpenCV's k1 k2 p1 p2 k3 (not in KITTI, whose images are rectified).
 
     The IMU is the ego frame; without a lidar, the velodyne frame is the ego frame too. The
     tracking benchmark spells the last three ``R_rect``, ``Tr_velo_cam``, ``Tr_imu_velo``
@@ -142,6 +143,9 @@ def calib_text(
             else f"{name}: "
         )
         lines.append(key + " ".join(f"{v:.12e}" for v in matrix.ravel()) + "\n")
+    if any(camera.distortion):  # KITTI's images are undistorted; ours are not: say how
+        key = "D2 " if tracking else "D2: "
+        lines.append(key + " ".join(f"{v:.12e}" for v in camera.distortion) + "\n")
     return "".join(lines)
 
 

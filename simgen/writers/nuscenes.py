@@ -163,6 +163,12 @@ def export_nuscenes(dataset: Dataset, out: Path, options: ExportOptions) -> int:
                     "translation": ego_from[:3, 3].tolist(),
                     "rotation": wxyz(ego_from[:3, :3]),
                     "camera_intrinsic": intrinsic,
+                    # not in nuScenes (its images are undistorted): OpenCV's k1 k2 p1 p2 k3
+                    **(
+                        {"camera_distortion": list(rig.cameras[name].distortion)}
+                        if name in rig.cameras and any(rig.cameras[name].distortion)
+                        else {}
+                    ),
                 }
             )
             channels[name] = (channel, cs_token, modality)
