@@ -133,6 +133,7 @@ RANDOMIZED: dict[str, Any] = {
     "turbidity": {"uniform": [2, 7]},
     "exposure_ev": {"uniform": [-0.7, 0.7]},
 }
+MOUNT_JITTER = (0.01, 0.3)  # randomize: camera mounts off by sigma 1 cm and 0.3 degrees
 
 
 class Environment(Strict):

@@ -11,6 +11,7 @@ import math
 from collections import Counter
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from simgen.rng import derive_rng
@@ -20,6 +21,7 @@ from simgen.scenario.errors import dotted
 from simgen.scenario.layout import lane_center_offset, road_point
 from simgen.scenario.limits import Limits
 from simgen.scenario.models import (
+    MOUNT_JITTER,
     Ahead,
     Distance,
     Injector,
@@ -97,6 +99,9 @@ def _attempt(scenario: Scenario, variant: int, attempt: int) -> tuple[Scenario |
 
     data = _draw_tree(scenario, "", rng_for)
     _resolve_relative_positions(data)
+    if data["environment"].get("randomize"):
+        _jitter_camera_mounts(data, rng_for)
+        data["environment"]["randomize"] = False  # drawn: the instance is concrete
     try:
         concrete = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -111,6 +116,24 @@ def _attempt(scenario: Scenario, variant: int, attempt: int) -> tuple[Scenario |
         if reason is not None:
             return None, (("require", i), reason)
     return concrete, None
+
+
+def _jitter_camera_mounts(data: dict[str, Any], rng_for: Any) -> None:
+    """Domain randomisation of the rig: each camera sits a little off its nominal mount (normal,
+    MOUNT_JITTER sigmas, clipped at 3 sigma); the calibration records where it really is."""
+    position, angle = MOUNT_JITTER
+    for sensor in data["ego"]["sensors"]:
+        if sensor.get("type") != "camera":
+            continue
+        rng = rng_for(f"ego.sensors[{sensor['name']}].mount/jitter")
+        mount = dict(sensor.get("mount") or {})
+        xyz = np.asarray(mount.get("xyz", (0.0, 0.0, 0.0)), float)
+        rpy = np.asarray(mount.get("rpy", (0.0, 0.0, 0.0)), float)
+        xyz = xyz + np.clip(rng.normal(0.0, position, 3), -3 * position, 3 * position)
+        rpy = rpy + np.clip(rng.normal(0.0, angle, 3), -3 * angle, 3 * angle)
+        mount["xyz"] = [round(float(v), 6) for v in xyz]
+        mount["rpy"] = [round(float(v), 6) for v in rpy]
+        sensor["mount"] = mount
 
 
 def _draw_tree(value: Any, path: str, rng_for: Any) -> Any:

@@ -112,3 +112,19 @@ def test_randomize_draws_the_documented_ranges_per_variant():
     assert len({e.turbidity for e in drawn}) == 8  # unset keys are drawn per variant
     assert all(e.sun.elevation == 35 for e in drawn)
     assert sample(scenario, 3).scenario.environment == drawn[3]
+
+
+def test_randomize_jitters_camera_mounts_a_little_and_the_calibration_follows():
+    from simgen.scenario import parse_scenario, sample
+    from simgen.sensors.rig import calibrations
+
+    scenario = parse_scenario(SCENE.format(look="real")).scenario
+    scenario = scenario.model_copy(update={"variants": 6})
+    mounts = [sample(scenario, v).scenario.ego.sensors[0].mount for v in range(6)]
+    offsets = np.array([np.subtract(m.xyz, (1.5, 0, 1.5)) for m in mounts])
+    assert 0 < np.abs(offsets).max() <= 0.03 and len({m.xyz for m in mounts}) == 6
+    assert np.abs([m.rpy for m in mounts]).max() <= 0.9
+    instance = sample(scenario, 2)
+    assert not instance.scenario.environment.randomize  # the instance is concrete
+    camera = calibrations(instance).cameras["cam"]
+    assert camera.ego_from_camera[:3, 3] == pytest.approx(mounts[2].xyz)
