@@ -136,12 +136,8 @@ def _lens_map(
 ) -> np.ndarray:
     K = np.array(k).reshape(3, 3)
     falloff = vignette(np.ones((*shape, 1), np.float32), K, strength)
-    gains = (
-        np.ones(3, np.float32)
-        if light_k == camera_k
-        else kelvin_rgb(light_k) / kelvin_rgb(camera_k)
-    )
-    return np.ascontiguousarray(falloff * gains.astype(np.float32))
+    balanced = white_balance(falloff, light_k, camera_k)
+    return np.ascontiguousarray(np.broadcast_to(balanced, (*shape, 3)), np.float32)
 
 
 def lens_map(K: np.ndarray, shape: tuple[int, int], look: CameraLook) -> np.ndarray:
