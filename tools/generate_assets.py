@@ -22,7 +22,7 @@ import numpy as np
 import trimesh
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from asset_people import BODIES, Body, person_parts, seated
+from asset_people import BODIES, Body, limb, person_parts, seated
 from asset_textures import TEXTURES, texture_png
 from asset_vehicles import CARS, CarShape, bus_parts, car_parts, truck_parts
 
@@ -312,13 +312,25 @@ def pole() -> Asset:
 
 
 def tree() -> Asset:
+    """A street tree: a tapering trunk that forks, and a crown of irregular leaf clumps."""
     a = Asset("tree", "furniture", "vegetation", 0.0)
-    a.add("bark", cylinder(0.18, 2.6, (0, 0, 1.3)))
-    a.collision_mesh = cylinder(0.18, 6.0, (0, 0, 3.0))
-    crown = trimesh.creation.icosphere(subdivisions=1, radius=1.0)
-    crown.apply_scale((1.6, 1.6, 2.0))
-    crown.apply_translation((0, 0, 4.3))
-    a.add("leaves", crown)
+    rng = np.random.default_rng(20261123)
+    a.add("bark", limb((0, 0, 0), (0, 0, 2.9), 0.2, 0.13))
+    for angle in (0.4, 2.5, 4.4):  # main branches into the crown
+        tip = (0.9 * math.cos(angle), 0.9 * math.sin(angle), 3.9)
+        a.add("bark", limb((0, 0, 2.6), tip, 0.1, 0.05))
+    a.collision_mesh = cylinder(0.2, 6.0, (0, 0, 3.0))
+    clumps = [((0, 0, 4.6), 1.25)] + [
+        ((1.05 * math.cos(t), 1.05 * math.sin(t), 4.1 + 0.5 * rng.uniform(-1, 1)), 0.85)
+        for t in np.linspace(0, 2 * math.pi, 6, endpoint=False) + rng.uniform(0, 0.5)
+    ]
+    for center, radius in clumps:
+        clump = trimesh.creation.icosphere(subdivisions=1, radius=1.0)
+        # lumpy, not round: each vertex pushed in or out, and the clump squashed a little
+        clump.vertices *= rng.uniform(0.8, 1.15, (len(clump.vertices), 1))
+        clump.apply_scale((radius, radius, radius * 0.85))
+        clump.apply_translation(center)
+        a.add("leaves", trimesh.Trimesh(np.round(clump.vertices, 4), clump.faces, process=False))
     return a
 
 
