@@ -31,9 +31,7 @@ from simgen.dataset_layout import (
     json_bytes,
 )
 from simgen.injectors import apply_injectors
-from simgen.injectors.cli_spec import with_injectors
-from simgen.scenario.limits import Limits
-from simgen.scenario.load import LoadedScenario, load_scenario
+from simgen.scenario.load import LoadedScenario
 from simgen.scenario.models import Camera, Lidar
 from simgen.scenario.sample import ScenarioInstance, sample
 from simgen.sensors.camera import CameraFrame
@@ -94,32 +92,6 @@ def versions() -> dict[str, str]:
         except importlib.metadata.PackageNotFoundError:
             continue
     return out
-
-
-def plan_jobs(
-    paths: list[Path],
-    *,
-    variants: int | None = None,
-    variant: int | None = None,
-    frames: int | None = None,
-    limits: Limits | None = None,
-    inject: list[str] | None = None,
-) -> list[VariantJob]:
-    """Every (scenario, variant) to render, with ``inject`` (``--inject`` specs) added to each;
-    raises ScenarioError before anything is written."""
-    jobs = []
-    for path in paths:
-        loaded = with_injectors(load_scenario(path, limits), inject or [])
-        scenario = loaded.scenario
-        if variant is not None:
-            chosen = [variant]
-        else:
-            chosen = list(
-                range(min(variants, scenario.variants) if variants else scenario.variants)
-            )
-        count = min(frames, scenario.frames) if frames else scenario.frames
-        jobs += [VariantJob(loaded, v, count) for v in chosen]
-    return jobs
 
 
 def is_complete_job(job: VariantJob, out: Path) -> bool:

@@ -22,16 +22,16 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 def render_text(root: Path, text: str, exports: bool = False) -> Path:
     """Render every variant of a scenario given as text into ROOT/native (and its exports)."""
-    from simgen.render import export_requested, plan_jobs, render_variant
+    from simgen.batch import plan_shards, run_shard
+    from simgen.render import export_requested
 
     path = root / "scene.yaml"
     path.write_text(text)
-    jobs = plan_jobs([path])
-    for job in jobs:
-        render_variant(job, root / "native")
+    shards = plan_shards([path], root / "native")
+    for shard in shards:
+        run_shard(shard)
     if exports:  # what output.formats asks for
-        formats = {j.name: tuple(j.loaded.scenario.output.formats) for j in jobs}
-        export_requested(formats, root / "native")
+        export_requested({s.name: s.formats for s in shards if s.formats}, root / "native")
     return root / "native"
 
 

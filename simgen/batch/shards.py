@@ -51,6 +51,11 @@ class ShardSpec:
         return base if self.chunk is None else f"{base}/{self.chunk[0]:06d}-{self.chunk[1]:06d}"
 
     @property
+    def folder(self) -> Path:
+        """The variant's folder under the dataset root."""
+        return Path(self.out) / self.name / f"{self.variant:04d}"
+
+    @property
     def size(self) -> int:
         """Frames this shard renders."""
         return self.frames if self.chunk is None else self.chunk[1] - self.chunk[0]

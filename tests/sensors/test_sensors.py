@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
+from simgen.batch import plan_shards, run_shard
 from simgen.classes import BY_NAME
-from simgen.render import plan_jobs, render_variant
 from simgen.scenario import parse_scenario, sample
 from simgen.sensors.rig import intrinsics, project
 from simgen.sensors.suite import SensorSuite
@@ -140,8 +140,9 @@ def test_intrinsics_follow_the_horizontal_fov():
 def _render(tmp_path, name):
     path = tmp_path / "s.yaml"
     path.write_text(SCENE)
-    (job,) = plan_jobs([path], variant=0, frames=2)
-    return render_variant(job, tmp_path / name)
+    (shard,) = plan_shards([path], tmp_path / name, variant=0, frames=2)
+    run_shard(shard)
+    return shard.folder
 
 
 def test_rendering_twice_gives_identical_files(tmp_path):
@@ -242,11 +243,13 @@ def test_rolling_shutter_sweep_matches_a_brute_force_cast_per_slice(monkeypatch)
 def test_a_changed_request_replaces_the_variant_whole(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(SCENE)
-    (three,) = plan_jobs([path], variant=0, frames=3)
-    root = render_variant(three, tmp_path / "w")
+    (three,) = plan_shards([path], tmp_path / "w", variant=0, frames=3)
+    run_shard(three)
+    root = three.folder
     assert (root / "cam/rgb/000002.png").exists()
-    (two,) = plan_jobs([path], variant=0, frames=2)
-    assert render_variant(two, tmp_path / "w") == root
+    (two,) = plan_shards([path], tmp_path / "w", variant=0, frames=2)
+    run_shard(two)
+    assert two.folder == root
     manifest = json.loads((root / "manifest.json").read_text())
     on_disk = {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
     assert on_disk == set(manifest["files"]) | {"manifest.json"}  # no stale frame 2 left behind
