@@ -15,7 +15,7 @@ import numpy as np
 
 from simgen.geometry import box_corners
 from simgen.labels.schema import CameraView
-from simgen.sensors.lens import distort
+from simgen.sensors.lens import pixels
 
 __all__ = ["CameraView", "amodal_box", "box_corners", "kitti_occlusion", "silhouette_pixels"]
 
@@ -71,8 +71,7 @@ def amodal_box(
         points = np.concatenate(
             [(p[:, None] * (1 - t) + np.roll(p, -1, 0)[:, None] * t).reshape(-1, 3) for p in pieces]
         )
-        xy = distort(points[:, :2] / points[:, 2:3], distortion)
-        uv = xy * np.diag(K)[:2] + K[:2, 2]
+        uv = pixels(K, points[:, :2] / points[:, 2:3], distortion)
     else:
         uv = _project(K, np.concatenate(pieces))
     u0, v0 = uv.min(axis=0)

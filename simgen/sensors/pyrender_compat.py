@@ -9,9 +9,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import math
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from functools import cache
@@ -118,12 +120,13 @@ SHADOW_REACH = 70.0  # metres around the focus point that the sun's shadow map c
 @cache
 def _shader_dir() -> str:
     """pyrender's shaders with its 36-tap shadow filter cut to one bilinear 4-tap lookup and a
-    shadow bias for a focused map."""
+    shadow bias for a focused map. Written once per content into the temporary folder (named by
+    its digest, moved into place whole), so workers share it and nothing piles up."""
     import pyrender
 
     source = Path(pyrender.__file__).parent / "shaders"
-    target = Path(tempfile.mkdtemp(prefix="simgen-shaders-"))
-    for path in source.iterdir():
+    texts = {}
+    for path in sorted(source.iterdir()):
         text = path.read_text()
         if path.name == "mesh.frag":
             text = text.replace(
@@ -137,7 +140,17 @@ def _shader_dir() -> str:
                 "float bias = max(0.001 * (1.0 - nl), 0.0001) / proj_coords.w;",
                 "float bias = max(0.003 * (1.0 - nl), 0.00025) / proj_coords.w;",
             )
-        (target / path.name).write_text(text)
+        texts[path.name] = text
+    digest = hashlib.sha256(repr(sorted(texts.items())).encode()).hexdigest()[:16]
+    target = Path(tempfile.gettempdir()) / f"simgen-shaders-{digest}"
+    if not target.is_dir():
+        staging = Path(tempfile.mkdtemp(prefix=f"{target.name}.partial-"))
+        for name, text in texts.items():
+            (staging / name).write_text(text)
+        try:
+            staging.rename(target)
+        except OSError:  # another process put it in place first
+            shutil.rmtree(staging, ignore_errors=True)
     return str(target)
 
 

@@ -74,7 +74,7 @@ class SensorSuite:
             for name, calib in self.calibrations.cameras.items()
         }
         self._lenses = {
-            name: source_maps(calib, self.cameras[name].calibration)
+            name: source_maps(calib)
             for name, calib in self.calibrations.cameras.items()
             if is_distorted(calib)
         }
@@ -206,7 +206,7 @@ class SensorSuite:
             def job() -> np.ndarray:
                 start = time.perf_counter()
                 args = (raw.depth, raw.semantic, cond, calib, sun, rng, lens, flow)
-                out = develop(raw.rgb, *args, world_from_camera)
+                out = raw.rgb if clear else develop(raw.rgb, *args, world_from_camera)
                 if lenses is not None:
                     out = warp(out, lenses, nearest=False)
                 camera.timings["effects"] = time.perf_counter() - start
