@@ -55,6 +55,7 @@ from simgen.sensors.sky import sky_color, sun_direction, sun_strength
 
 DEFAULT_EXPOSURE = 0.01  # s: a daylight exposure, for rain streaks
 GLARE_REACH = 25.0  # degrees outside the field of view from which the sun still veils the image
+SKY_ID = BY_NAME["sky"].id
 WET_CLASSES = frozenset(BY_NAME[n].id for n in ("road", "lane_marking", "sidewalk", "kerb"))
 
 
@@ -176,7 +177,8 @@ def develop(
     gain = 1.0
     if look is not None:
         if world_from_camera is not None:
-            linear = paint_sky(linear, semantic, cond, calib, world_from_camera, sky)
+            sun = sun_direction(cond.sun_elevation, cond.sun_azimuth)
+            linear = paint_sky(linear, semantic == SKY_ID, calib, world_from_camera, sky, sun, look)
         gain = metered_gain(linear) if look.auto_exposure else 1.0
     if cond.rain_mmh > 0:
         wetness = min(1.0, cond.rain_mmh / 10.0)  # soaked from moderate rain on
@@ -220,22 +222,21 @@ def develop(
 
 def paint_sky(
     linear: np.ndarray,
-    semantic: np.ndarray,
-    cond: CameraConditions,
+    mask: np.ndarray,
     calib: CameraCalibration,
     world_from_camera: np.ndarray,
     flat: np.ndarray,
+    sun: np.ndarray,
+    look: CameraLook,
 ) -> np.ndarray:
-    """The sky pixels as a gradient from a pale horizon to a deeper zenith, bright round the sun."""
-    mask = semantic == BY_NAME["sky"].id
+    """The sky pixels (``mask``) as a gradient from a pale horizon to a deeper zenith, bright
+    round the sun, in place of the flat colour ``flat`` they were rendered with."""
     if not mask.any():
         return linear
     horizon = 0.55 * flat + 0.45 * flat.max()
     zenith = flat * np.array([0.7, 0.8, 1.0], dtype=np.float32) * 0.8
-    sun = sun_direction(cond.sun_elevation, cond.sun_azimuth)
-    assert cond.look is not None
     sky = sky_gradient(
-        world_from_camera, calib.K, mask.shape, sun, zenith, horizon, cond.look.sky_turbidity
+        world_from_camera, calib.K, mask.shape, sun, zenith, horizon, look.sky_turbidity
     )
     np.copyto(linear, sky, where=mask[..., None])
     return linear
@@ -244,4 +245,4 @@ def paint_sky(
 def _is_sky(semantic: np.ndarray, u: float, v: float) -> bool:
     h, w = semantic.shape
     iu, iv = round(u), round(v)
-    return 0 <= iu < w and 0 <= iv < h and semantic[iv, iu] == BY_NAME["sky"].id
+    return 0 <= iu < w and 0 <= iv < h and semantic[iv, iu] == SKY_ID
