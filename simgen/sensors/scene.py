@@ -18,7 +18,6 @@ from simgen.randomize.appearance import Appearance
 from simgen.sensors.pose import PoseKey, bone_transforms, leg_length, pose_key, ride_key
 from simgen.sensors.pyrender_compat import LightSource
 from simgen.sensors.surfaces import BY_CLASS, FACADE_GROUND, FACADE_UPPER, box_uv
-from simgen.world.assets import Part as CatalogPart
 from simgen.world.assets import Vec3, load_catalog
 from simgen.world.state import ActorState, StaticWorld, WorldState
 
@@ -151,14 +150,16 @@ def static_placements(static: StaticWorld, street_lights_on: bool) -> list[Place
             lit = street_lights_on and name == "lights"
             color = (1.0, 0.95, 0.75) if lit else material.color
             if obj.model == "building" and name == "wall":
-                out += facade(f"static/{index}", part, transform, class_id(cls), color, material)
+                out += facade(
+                    f"static/{index}", part, transform, class_id(cls), color, material.reflectivity
+                )
                 continue
             out.append(Placed(part, transform, 0, class_id(cls), color, material.reflectivity, lit))
     return out
 
 
 def facade(
-    key: str, wall: Part, transform: np.ndarray, cls: int, color: Color, material: CatalogPart
+    key: str, wall: Part, transform: np.ndarray, cls: int, color: Color, reflectivity: float
 ) -> list[Placed]:
     """A building's wall as storeys with facade textures: a ground storey of doors and shop
     windows, then repeating storeys of windows. Geometry is the wall's, cut at the storeys."""
@@ -179,7 +180,7 @@ def facade(
                 0,
                 cls,
                 color,
-                material.reflectivity,
+                reflectivity,
                 texture=tiling.texture,
             )
         )
