@@ -166,7 +166,7 @@ def render_variant(
             if progress:
                 progress(1)
         if overview_image is not None:
-            writer.submit("overview.png", lambda: png(overview_image))
+            writer.submit("overview.png", lambda: png(overview_image, "photo"))
         writer.finish(_manifest(job, instance, tuple(times), calibration))
         commit(partial, target, job.request())
     except BaseException:

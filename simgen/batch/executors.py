@@ -24,6 +24,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Protocol
 
 from simgen.batch.shards import ShardResult, ShardSpec
+from simgen.cpu import SHARE_VARIABLE, usable_cores
 
 
 @dataclass(frozen=True)
@@ -49,18 +50,12 @@ class Executor(Protocol):
     def run(self, shards: list[ShardSpec], retries: int, report: Report) -> Outcome: ...
 
 
-def usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
 def thread_caps(workers: int) -> dict[str, str]:
     """Renderer and math threads per worker, so that N workers do not oversubscribe N cores
     (``SIMGEN_WORKER_THREADS`` overrides the share)."""
     per = os.environ.get("SIMGEN_WORKER_THREADS") or str(max(1, usable_cores() // max(1, workers)))
     names = (
+        SHARE_VARIABLE,
         "LP_NUM_THREADS",
         "OMP_NUM_THREADS",
         "OPENBLAS_NUM_THREADS",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,8 @@ from simgen.sensors.sky import sky_color, sun_direction, sun_strength
 from simgen.sensors.surfaces import texture_image
 
 SKY_ID = BY_NAME["sky"].id
+# flat surfaces that receive shadows but cast none worth drawing into the shadow map
+GROUND = frozenset(BY_NAME[n].id for n in ("road", "sidewalk", "lane_marking", "terrain"))
 METAL = 0.2  # parts more metallic than this share the metal primitive of their node
 Z_NEAR, Z_FAR = 0.1, 1000.0
 # OpenCV optical frame -> OpenGL camera frame (looking down -z, y up)
@@ -39,12 +42,31 @@ GL_FROM_OPTICAL = np.diag([1.0, -1.0, -1.0, 1.0])
 
 @dataclass(frozen=True)
 class CameraFrame:
-    rgb: np.ndarray | None  # (H, W, 3) uint8
+    """One camera's images. The RGB may still be developing on a thread when the frame is
+    handed on (labels never need it, the writer encodes it on a thread): reading ``rgb`` waits
+    for it, ``has_rgb`` does not."""
+
+    developed: Future[np.ndarray] | None  # resolves to (H, W, 3) uint8
     depth: np.ndarray | None  # (H, W) float32 metres along the optical axis, 0 = sky
     instance: np.ndarray | None  # (H, W) uint16 actor ids, 0 = background
     semantic: np.ndarray | None  # (H, W) uint8 class ids
     # a distorted camera's instance mask as rendered (pinhole), for visibility fractions
     pinhole_instance: np.ndarray | None = None
+
+    @property
+    def rgb(self) -> np.ndarray | None:
+        return None if self.developed is None else self.developed.result()
+
+    @property
+    def has_rgb(self) -> bool:
+        return self.developed is not None
+
+
+def ready(value: np.ndarray) -> Future[np.ndarray]:
+    """A value as a future that is already done."""
+    future: Future[np.ndarray] = Future()
+    future.set_result(value)
+    return future
 
 
 def encode_label(instance_id: int, class_id: int) -> tuple[int, int, int]:
@@ -175,8 +197,9 @@ class PyrenderCamera:
                 p, part=dataclasses.replace(p.part, vertices=world), transform=np.eye(4)
             )
             groups.setdefault((p.class_id, p.emissive), []).append(moved)
-        for (_, glowing), parts in sorted(groups.items()):
+        for (class_id, glowing), parts in sorted(groups.items()):
             node, lamps = self._add_group(parts, np.eye(4), roughness=0.95)  # asphalt, grass
+            node.mesh.casts_shadow = class_id not in GROUND  # read by the shadow pass
             if glowing and lamps is not None:
                 lamps.emissiveFactor = np.array(parts[0].color)
             self.static_nodes.append(node)
@@ -286,7 +309,7 @@ class PyrenderCamera:
             depth = depth.astype(np.float32)
         self.timings = {"rgb": shaded - start, "labels+depth": time.perf_counter() - shaded}
         return CameraFrame(
-            rgb=None if rgb is None else np.ascontiguousarray(rgb),
+            developed=None if rgb is None else ready(np.ascontiguousarray(rgb)),
             depth=depth,
             instance=instance,
             semantic=semantic,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from simgen.classes import BY_NAME
@@ -27,10 +28,10 @@ from simgen.scenario.models import (
 )
 from simgen.sensors.camera_model import (
     CameraLook,
-    expose_and_sense,
     lens_map,
     metered_gain,
     optics_blur,
+    sense_and_tone,
     sky_gradient,
     tone_encode,
 )
@@ -211,13 +212,10 @@ def develop(
         return to_srgb(expose(linear, cond.exposure_ev, noise_rng, cond.noise_gain_ev or 0.0))
     linear = optics_blur(linear, look.blur_px)
     gains = lens_map(calib.K, linear.shape[:2], look)
-    if noisy:
-        linear = expose(
-            linear * gains * np.float32(gain), cond.exposure_ev, rng, cond.noise_gain_ev or 0
-        )
-    else:
-        linear = expose_and_sense(linear, gains, gain * 2.0**cond.exposure_ev, rng)
-    return tone_encode(linear)
+    if not noisy:
+        return sense_and_tone(linear, gains, gain * 2.0**cond.exposure_ev, rng)
+    sensed = expose(linear * gains * np.float32(gain), cond.exposure_ev, rng, cond.noise_gain_ev)
+    return tone_encode(sensed)
 
 
 def paint_sky(
@@ -231,14 +229,19 @@ def paint_sky(
 ) -> np.ndarray:
     """The sky pixels (``mask``) as a gradient from a pale horizon to a deeper zenith, bright
     round the sun, in place of the flat colour ``flat`` they were rendered with."""
-    if not mask.any():
+    rows = np.flatnonzero(mask.any(axis=1))
+    if not len(rows):
         return linear
+    top, bottom = int(rows[0]), int(rows[-1]) + 1  # the gradient is made for these rows only
+    K = calib.K.copy()
+    K[1, 2] -= top
     horizon = 0.55 * flat + 0.45 * flat.max()
     zenith = flat * np.array([0.7, 0.8, 1.0], dtype=np.float32) * 0.8
     sky = sky_gradient(
-        world_from_camera, calib.K, mask.shape, sun, zenith, horizon, look.sky_turbidity
-    )
-    np.copyto(linear, sky, where=mask[..., None])
+        world_from_camera, K, (bottom - top, mask.shape[1]), sun, zenith, horizon,
+        look.sky_turbidity,
+    )  # fmt: skip
+    cv2.copyTo(sky, mask[top:bottom].view(np.uint8), linear[top:bottom])  # in place
     return linear
 
 

@@ -15,7 +15,7 @@ import cv2
 import numexpr
 import numpy as np
 
-from simgen.sensors.effects import SensorNoise, gaussian_field, to_srgb
+from simgen.sensors.effects import SensorNoise, coarse_pixels, normal_draws, to_srgb
 
 KEY = 0.18  # metered mid-grey
 AUTO_RANGE = (0.5, 2.0)  # how far auto-exposure may push (x gain): about +-1 stop
@@ -110,9 +110,7 @@ def sky_gradient(
     """Linear sky radiance per pixel: horizon to zenith by elevation, brighter and warmer towards
     the sun (a Perez-like circumsolar term whose width grows with turbidity)."""
     h, w = shape
-    step = 4  # the sky is smooth: evaluate it coarsely, then resize
-    us = (np.arange(w // step, dtype=np.float32) + 0.5) * step - 0.5
-    vs = (np.arange(h // step, dtype=np.float32) + 0.5) * step - 0.5
+    us, vs = coarse_pixels(shape, 4)  # the sky is smooth: evaluate it coarsely, then resize
     rays = np.stack(
         np.broadcast_arrays(
             ((us - K[0, 2]) / K[0, 0])[None, :], ((vs - K[1, 2]) / K[1, 1])[:, None], np.float32(1)
@@ -151,29 +149,27 @@ def lens_map(K: np.ndarray, shape: tuple[int, int], look: CameraLook) -> np.ndar
     )
 
 
-def expose_and_sense(
+def sense_and_tone(
     linear: np.ndarray, gains: np.ndarray, exposure: float, rng: np.random.Generator
 ) -> np.ndarray:
-    """Light through the lens onto the sensor at daylight levels, in one pass: vignetting and
-    white balance (``gains``), exposure, then shot and read noise. Shot noise (thousands of
-    electrons) is Gaussian to within a fraction of a percent, sigma^2 = electrons + read^2; the
-    normal draws come from a fixed field at a random offset per frame (two draws, not
-    millions). Dark or gained-up frames take ``effects.expose``'s exact Poisson path."""
+    """Light through the lens onto the sensor at daylight levels, then the tone curve, in two
+    passes over the image: vignetting and white balance (``gains``), exposure, shot and read
+    noise. Shot noise (thousands of electrons) is Gaussian to within a fraction of a percent,
+    sigma^2 = electrons + read^2. Dark or gained-up frames take ``effects.expose``'s exact
+    Poisson path, then ``tone_encode``."""
     noise = SensorNoise()
-    h, w = linear.shape[:2]
-    dy, dx = (int(v) for v in rng.integers(0, 64, size=2))
-    normal = gaussian_field(linear.shape)[dy : dy + h, dx : dx + w]
-    return numexpr.evaluate(
-        "s + sqrt(where(s > 0, s, 0) * fw + r2) * n / fw",
+    sensed = numexpr.evaluate(
+        "x * m * e + sqrt(where(x > 0, x * m * e, 0) * fw + r2) * n / fw",
         local_dict={
-            "s": numexpr.evaluate(
-                "x * m * e", local_dict={"x": linear, "m": gains, "e": np.float32(exposure)}
-            ),
-            "n": normal,
+            "x": linear,
+            "m": gains,
+            "e": np.float32(exposure),
+            "n": normal_draws(linear.shape, rng),
             "fw": np.float32(noise.full_well),
             "r2": np.float32(noise.read_noise**2),
         },
     )
+    return tone_encode(sensed, in_place=True)
 
 
 TONE_RANGE = 4.0  # linear input at which the tone curve's table ends (output ~0.97)
@@ -186,9 +182,9 @@ def _tone_table() -> np.ndarray:
     return to_srgb(filmic(x).astype(np.float32)).astype(np.uint8)
 
 
-def tone_encode(linear: np.ndarray) -> np.ndarray:
+def tone_encode(linear: np.ndarray, in_place: bool = False) -> np.ndarray:
     """The filmic curve and sRGB encoding to 8 bits, by a 65,536-entry table (exact to within
-    one code value of the formulas)."""
+    one code value of the formulas). ``in_place`` reuses ``linear`` (float32) for the indices."""
     index = numexpr.evaluate(
         "where(x > 0, where(x < top, x * k, top * k), 0)",
         local_dict={
@@ -196,5 +192,6 @@ def tone_encode(linear: np.ndarray) -> np.ndarray:
             "top": np.float32(TONE_RANGE),
             "k": np.float32((_TONE_STEPS - 1) / TONE_RANGE),
         },
+        out=linear if in_place else None,
     )
-    return _tone_table()[index.astype(np.uint16)]
+    return np.take(_tone_table(), index.astype(np.uint16))

@@ -62,6 +62,17 @@ def ray_lengths(depth: np.ndarray, K: np.ndarray) -> np.ndarray:
     return np.where(depth > 0, depth * stretch, SKY_DISTANCE).astype(np.float32)
 
 
+def coarse_pixels(shape: tuple[int, int], step: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel coordinates (x, y) of the cells of a grid ``step`` times coarser than ``shape``,
+    placed where ``cv2.resize`` (bilinear) takes them when it brings the grid back to ``shape``:
+    smooth fields are evaluated there, then resized."""
+    h, w = shape
+    hs, ws = -(-h // step), -(-w // step)
+    xs = (np.arange(ws, dtype=np.float32) + 0.5) * np.float32(w / ws) - 0.5
+    ys = (np.arange(hs, dtype=np.float32) + 0.5) * np.float32(h / hs) - 0.5
+    return xs, ys
+
+
 # --- the atmosphere ----------------------------------------------------------------------------
 
 
@@ -217,30 +228,61 @@ def lens_occlusion(
     return linear * (1 - a) + dirt * a
 
 
+GLARE_STEP = 4  # the glare's smooth terms are evaluated on a grid this much coarser, then resized
+SUN_RADIUS_DEG = 0.53  # the disk as drawn: twice the real radius (0.265 deg), to read on video
+VEIL_TINT = (1.0, 0.95, 0.85)
+GHOSTS = ((0.4, 0.03, (0.3, 0.5, 0.9)), (0.9, 0.06, (0.6, 0.9, 0.4)), (1.4, 0.02, (0.9, 0.6, 0.3)))
+
+
 def glare(
     linear: np.ndarray, sun_px: tuple[float, float], strength: float, fx: float, sun_visible: bool
 ) -> np.ndarray:
     """The sun at ``sun_px`` (may lie outside the image): disk, bloom, veiling glare that falls
-    off as 1 / theta^2 (Stiles-Holladay), and ghosts mirrored through the image centre."""
+    off as 1 / theta^2 (Stiles-Holladay), and ghosts mirrored through the image centre. Every
+    term but the disk is smooth, so they are summed on a coarse grid and resized once; the disk
+    (a few pixels) is drawn in a window round the sun."""
     h, w = linear.shape[:2]
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-    theta = np.degrees(np.arctan(np.hypot(xs - sun_px[0], ys - sun_px[1]) / fx))
-    veil = strength * 1.0 / (theta**2 + 0.8)
-    out = linear + veil[..., None] * np.array([1.0, 0.95, 0.85], np.float32)
+    xs, ys = coarse_pixels((h, w), GLARE_STEP)
+    hs, ws = len(ys), len(xs)
+    sx, sy = w / ws, h / hs  # coarse cell size
+    dx2 = (xs - np.float32(sun_px[0]))[None, :] ** 2
+    dy2 = (ys - np.float32(sun_px[1]))[:, None] ** 2
+    theta = np.degrees(np.arctan(np.sqrt(dx2 + dy2) / np.float32(fx)))
+    field = (strength / (theta**2 + 0.8))[..., None] * np.array(VEIL_TINT, np.float32)
+    r0 = math.tan(math.radians(SUN_RADIUS_DEG)) * fx  # the disk's radius in pixels
     if sun_visible:
-        disk = (theta < 0.53).astype(np.float32)  # the sun's apparent diameter, ~0.53 degrees
-        out += strength * 60.0 * cv2.GaussianBlur(disk, (0, 0), 2.0)[..., None]
-        out += strength * 8.0 * cv2.GaussianBlur(disk, (0, 0), 0.02 * w)[..., None]  # bloom
+        # bloom: the disk through a wide Gaussian; the disk is small against it, so it is the
+        # Gaussian itself carrying the disk's area
+        sigma = 0.02 * w
+        area = math.pi * r0**2 / (2 * math.pi * sigma**2)
+        bloom = strength * 8.0 * area * np.exp(-(dx2 + dy2) / np.float32(2 * sigma**2))
+        field += bloom[..., None]
     centre = np.array([(w - 1) / 2, (h - 1) / 2])
     mirrored = centre - np.asarray(sun_px)  # ghosts lie on the line through the centre
-    ghosts = np.zeros((h, w, 3), np.float32)
-    for g, radius, tint in ((0.4, 0.03, (0.3, 0.5, 0.9)), (0.9, 0.06, (0.6, 0.9, 0.4)),
-                            (1.4, 0.02, (0.9, 0.6, 0.3))):  # fmt: skip
+    ghosts = np.zeros((hs, ws, 3), np.float32)
+    for g, radius, tint in GHOSTS:
         p = centre + mirrored * g
         if abs(p[0]) < 4 * w and abs(p[1]) < 4 * h:
-            cv2.circle(ghosts, (int(p[0]), int(p[1])), max(2, int(radius * w)), tint, -1)
-    ghosts = cv2.GaussianBlur(ghosts, (0, 0), 0.01 * w + 1)
-    return out + strength * 0.6 * ghosts
+            at = (int((p[0] + 0.5) / sx), int((p[1] + 0.5) / sy))
+            cv2.circle(ghosts, at, max(1, round(radius * w / sx)), tint, -1)
+    field += strength * 0.6 * cv2.GaussianBlur(ghosts, (0, 0), (0.01 * w + 1) / sx)
+    out = linear + cv2.resize(field, (w, h), interpolation=cv2.INTER_LINEAR)
+    if sun_visible:
+        _sun_disk(out, sun_px, r0, strength * 60.0)
+    return out
+
+
+def _sun_disk(out: np.ndarray, sun_px: tuple[float, float], r0: float, gain: float) -> None:
+    """Add the sun's disk, softened by a 2 px Gaussian, in a window round it (in place)."""
+    h, w = out.shape[:2]
+    reach = math.ceil(r0 + 4 * 2.0) + 1
+    x0, y0 = max(0, int(sun_px[0]) - reach), max(0, int(sun_px[1]) - reach)
+    x1, y1 = min(w, int(sun_px[0]) + reach + 1), min(h, int(sun_px[1]) + reach + 1)
+    if x1 <= x0 or y1 <= y0:
+        return
+    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    disk = (np.hypot(xs - sun_px[0], ys - sun_px[1]) < r0).astype(np.float32)
+    out[y0:y1, x0:x1] += gain * cv2.GaussianBlur(disk, (0, 0), 2.0)[..., None]
 
 
 # --- the sensor --------------------------------------------------------------------------------
@@ -296,11 +338,17 @@ def motion_blur(linear: np.ndarray, flow: np.ndarray, taps: int = 9) -> np.ndarr
     return out / taps
 
 
-def gaussian_field(shape: tuple[int, ...], margin: int = 64) -> np.ndarray:
-    """A fixed field of standard normal draws, a little larger than ``shape`` (H, W, C)."""
-    return _field(shape[0] + margin, shape[1] + margin, shape[2] if len(shape) > 2 else 1)
+def normal_draws(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    """Standard normal draws for an array of ``shape``: a contiguous window, at an offset drawn
+    from ``rng``, of one fixed field a little larger (two draws per frame, not millions)."""
+    size = math.prod(shape)
+    offset = int(rng.integers(0, FIELD_SLACK))
+    return _field(size + FIELD_SLACK)[offset : offset + size].reshape(shape)
+
+
+FIELD_SLACK = 1 << 16
 
 
 @cache
-def _field(h: int, w: int, c: int) -> np.ndarray:
-    return np.random.default_rng(0x5EED).standard_normal((h, w, c), dtype=np.float32)
+def _field(size: int) -> np.ndarray:
+    return np.random.default_rng(0x5EED).standard_normal(size, dtype=np.float32)

@@ -22,6 +22,7 @@ import numpy as np
 import open3d as o3d
 
 from simgen.classes import BY_NAME
+from simgen.cpu import thread_share
 from simgen.dataset_layout import POINT_DTYPE
 from simgen.scenario.models import LidarNoise
 from simgen.sensors.lidar_weather import weather_returns
@@ -165,6 +166,7 @@ class Open3DLidar:
         self.calibration = calibration
         self.noise = noise
         self.slices = slices if rolling_shutter else 1
+        self.threads = thread_share()  # Embree's threads; a pool worker keeps to its share
         self.static_mesh = _merge(static)
         self.static_scene = _scene(self.static_mesh)
         self.static_semantic = np.r_[self.static_mesh.semantic, 0].astype(np.uint8)
@@ -209,7 +211,7 @@ class Open3DLidar:
             rays[rows, 3:] = self.flat_dirs[rows] @ pose[:3, :3].T.astype(np.float32)
             rays[rows, :3] = pose[:3, 3]
         world_dirs = rays[:, 3:]
-        hit = self.static_scene.cast_rays(o3d.core.Tensor(rays))
+        hit = self.static_scene.cast_rays(o3d.core.Tensor(rays), nthreads=self.threads)
         t = hit["t_hit"].numpy()
         normals = hit["primitive_normals"].numpy()
         # misses carry Open3D's invalid id (2**32 - 1): clamp it onto a trailing "nothing" entry
@@ -242,7 +244,7 @@ class Open3DLidar:
             mesh = _merge_bodies(posed)
             lifted = rays[rows]  # a copy: fancy indexing
             lifted[:, 2] += self.flat_slice[rows] * lift
-            dyn = _scene(mesh).cast_rays(o3d.core.Tensor(lifted))
+            dyn = _scene(mesh).cast_rays(o3d.core.Tensor(lifted), nthreads=self.threads)
             td = dyn["t_hit"].numpy()
             closer = np.nonzero(td < t[rows])[0]
             if len(closer):

@@ -47,6 +47,8 @@ def import_pyrender() -> ModuleType:
         ) from exc
     _single_sample(pyrender)
     _cached_uniforms(pyrender)
+    _front_to_back(pyrender)
+    _casters_only(pyrender)
     _quiet_opengl()
     return pyrender
 
@@ -62,15 +64,18 @@ def _quiet_opengl() -> None:
 
 
 def _cached_uniforms(pyrender: ModuleType) -> None:
-    """pyrender asks the driver for a uniform's location on every set (about 6,000 times a
-    frame here); a linked program's locations never change, so each program object remembers
-    its own (program ids are reused across contexts and after deletion: never key on them)."""
+    """pyrender sets every uniform of every primitive through PyOpenGL (about 2,000 calls a
+    frame here, the lights' and cameras' again for each primitive) and asks the driver for its
+    location each time. A linked program keeps both: each program object remembers its
+    locations and the values it holds, and a set that would not change one is skipped (program
+    ids are reused across contexts and after deletion: never key on them)."""
     program_class = pyrender.shader_program.ShaderProgram
     if getattr(program_class, "_simgen_cached", False):
         return
     module = pyrender.shader_program
     lookup = module.glGetUniformLocation
     bind = program_class._bind
+    set_uniform = program_class.set_uniform
     current: list[object] = [None]
 
     def bind_and_remember(self: object) -> None:
@@ -87,16 +92,82 @@ def _cached_uniforms(pyrender: ModuleType) -> None:
             found = locations[name] = lookup(program_id, name)
         return found
 
+    def set_if_changed(self: object, name: str, value: object, unsigned: bool = False) -> None:
+        if isinstance(value, np.ndarray):
+            key: object = (value.dtype.char, value.shape, value.tobytes(), unsigned)
+        else:
+            key = (type(value), value, unsigned)
+        held = self.__dict__.setdefault("_simgen_values", {})
+        if held.get(name) != key:
+            set_uniform(self, name, value, unsigned)
+            held[name] = key
+
     add = program_class._add_to_context
 
-    def add_and_forget(self: object) -> None:  # a fresh link: fresh locations
+    def add_and_forget(self: object) -> None:  # a fresh link: fresh locations, default values
         self.__dict__.pop("_simgen_locations", None)
+        self.__dict__.pop("_simgen_values", None)
         add(self)
 
     program_class._bind = bind_and_remember
     program_class._add_to_context = add_and_forget
+    program_class.set_uniform = set_if_changed
     module.glGetUniformLocation = cached_location
     program_class._simgen_cached = True
+
+
+def _front_to_back(pyrender: ModuleType) -> None:
+    """pyrender draws opaque meshes farthest first (by node origin), so every nearer surface
+    shades its pixels again. Nearest first (by the mesh's centre in the world) lets the depth
+    test reject hidden fragments before llvmpipe shades them: a quarter off the colour pass in
+    the bench scene. Transparent meshes stay farthest first, after the opaque ones."""
+    renderer = pyrender.renderer.Renderer
+    if getattr(renderer, "_simgen_front_to_back", False):
+        return
+
+    def nearest_first(self: object, scene: object) -> list[object]:
+        eye = scene.get_pose(scene.main_camera_node)[:3, 3]  # type: ignore[attr-defined]
+
+        def distance(node: object) -> float:
+            pose = scene.get_pose(node)  # type: ignore[attr-defined]
+            centre = pose[:3, :3] @ node.mesh.centroid + pose[:3, 3]  # type: ignore[attr-defined]
+            return float(np.linalg.norm(centre - eye))
+
+        nodes = list(scene.mesh_nodes)  # type: ignore[attr-defined]
+        solid = sorted((n for n in nodes if not n.mesh.is_transparent), key=distance)
+        clear = sorted((n for n in nodes if n.mesh.is_transparent), key=distance, reverse=True)
+        return solid + clear
+
+    renderer._sorted_mesh_nodes = nearest_first
+    renderer._simgen_front_to_back = True
+
+
+def _casters_only(pyrender: ModuleType) -> None:
+    """The shadow map draws only meshes that can cast a shadow: the ground (marked with
+    ``casts_shadow = False``) only receives them, and drawn from the sun it covers the whole map,
+    most of the shadow pass's cost."""
+    renderer = pyrender.renderer.Renderer
+    if getattr(renderer, "_simgen_casters_only", False):
+        return
+    every = renderer._sorted_mesh_nodes
+    shadow_pass = renderer._shadow_mapping_pass
+
+    def casters_pass(self: object, scene: object, light_node: object, flags: int) -> None:
+        self._simgen_casting = True  # type: ignore[attr-defined]
+        try:
+            shadow_pass(self, scene, light_node, flags)
+        finally:
+            self._simgen_casting = False  # type: ignore[attr-defined]
+
+    def sorted_nodes(self: object, scene: object) -> list[object]:
+        nodes = every(self, scene)
+        if getattr(self, "_simgen_casting", False):
+            return [n for n in nodes if getattr(n.mesh, "casts_shadow", True)]
+        return nodes
+
+    renderer._shadow_mapping_pass = casters_pass
+    renderer._sorted_mesh_nodes = sorted_nodes
+    renderer._simgen_casters_only = True
 
 
 def _single_sample(pyrender: ModuleType) -> None:

@@ -13,11 +13,12 @@ from functools import partial
 
 import numpy as np
 
+from simgen.cpu import thread_share
 from simgen.randomize.appearance import Appearance, draw_appearance
 from simgen.rng import derive_rng
 from simgen.scenario.models import FrameDrop, LidarBeamDropout, LidarSectorBlockage, StuckFrame
 from simgen.scenario.sample import ScenarioInstance
-from simgen.sensors.camera import CameraFrame, PyrenderCamera
+from simgen.sensors.camera import CameraFrame, PyrenderCamera, ready
 from simgen.sensors.camera_effects import conditions, develop, is_clear, sun_in_camera
 from simgen.sensors.lens import is_distorted, render_calibration, source_maps, warp
 from simgen.sensors.lidar import Body, LidarConditions, LocalMesh, Open3DLidar, local_mesh
@@ -60,8 +61,15 @@ class SensorSuite:
         self._meshes: dict[tuple[str, PoseKey | None], LocalMesh] = {}
         specs = {s.name: s for s in scenario.ego.sensors}
         self.specs = specs
-        self._delivered: dict[str, np.ndarray] = {}  # last frame each sensor delivered
-        self._developer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="develop")
+        self._delivered: dict[str, np.ndarray] = {}  # last sweep each lidar delivered
+        self._delivered_rgb: dict[str, Future[np.ndarray]] = {}  # and each camera's RGB
+        self.develop_seconds: list[float] = []  # each RGB's development, on its thread
+        # a pool worker with one core's share develops in sequence: a thread would gain nothing
+        self._developer = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="develop")
+            if thread_share() > 1
+            else None
+        )
         self.faults: dict[str, tuple[str, ...]] = {}
         # a distorted camera renders as a wider pinhole, then its pixels go through the lens
         self.cameras = {
@@ -84,7 +92,8 @@ class SensorSuite:
         }
 
     def close(self) -> None:
-        self._developer.shutdown(wait=True)
+        if self._developer is not None:
+            self._developer.shutdown(wait=True)
         for camera in self.cameras.values():
             camera.close()
 
@@ -185,7 +194,8 @@ class SensorSuite:
         lights: list,
     ) -> Callable[[], CameraFrame]:
         """Render now; develop the RGB on the developer thread (it releases the GIL), so the
-        lidar casts meanwhile. Returns what finishes the frame."""
+        lidar casts and the labels are derived meanwhile; the frame carries it as a future.
+        Returns what finishes the frame."""
         spec = self.specs[name]
         seed, variant = self.instance.scenario.seed, self.instance.variant
         rng = derive_rng(seed, variant, f"camera/{name}/{state.frame}")
@@ -195,9 +205,9 @@ class SensorSuite:
         sun = sun_in_camera(cond, calib, world_from_camera) if "rgb" in spec.outputs else None
         clear = is_clear(cond, sun)
         raw = camera.capture(world_from_ego, dynamic, state.environment, lights, not clear)
-        developed: Future | None = None
+        developed: Future[np.ndarray] | None = None
         lenses = self._lenses.get(name)
-        if raw.rgb is not None and (lenses is not None or not clear):
+        if raw.has_rgb and (lenses is not None or not clear):
             flow = None
             if cond.blur_exposure is not None:
                 flow = self._flow(state, raw, calib, world_from_camera, cond.blur_exposure)
@@ -209,20 +219,20 @@ class SensorSuite:
                 out = raw.rgb if clear else develop(raw.rgb, *args, world_from_camera)
                 if lenses is not None:
                     out = warp(out, lenses, nearest=False)
-                camera.timings["effects"] = time.perf_counter() - start
+                self.develop_seconds.append(time.perf_counter() - start)
                 return out
 
-            developed = self._developer.submit(job)
+            developed = self._developer.submit(job) if self._developer else ready(job())
         self.faults[name] = cond.faults()
         outputs = set(spec.outputs)
 
         def finish() -> CameraFrame:
-            rgb = raw.rgb if developed is None else developed.result()
+            rgb = raw.developed if developed is None else developed
             if rgb is not None:
-                if cond.stuck and name in self._delivered:
-                    rgb = self._delivered[name]
+                if cond.stuck and name in self._delivered_rgb:
+                    rgb = self._delivered_rgb[name]
                 elif not cond.dropped:
-                    self._delivered[name] = rgb
+                    self._delivered_rgb[name] = rgb
 
             def seen(image: np.ndarray | None, output: str) -> np.ndarray | None:
                 if image is None or output not in outputs:
@@ -230,7 +240,7 @@ class SensorSuite:
                 return image if lenses is None else warp(image, lenses, nearest=True)
 
             return CameraFrame(
-                rgb=rgb,
+                developed=rgb,
                 depth=seen(raw.depth, "depth"),
                 instance=seen(raw.instance, "instance"),
                 semantic=seen(raw.semantic, "semantic"),
