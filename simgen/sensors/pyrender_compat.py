@@ -5,6 +5,7 @@
 - It uses ``np.infty``, which NumPy 2 removed; ``Mesh.bounds`` and shadow rendering fail on it.
 - It allows at most 4 lights of each type; ``select_lights`` keeps the most relevant ones.
 - It must know the OpenGL platform before its first import; headless EGL is the default here.
+- It imports pyglet (for its viewer), which wants X libraries unless told it is headless.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class RendererUnavailable(RuntimeError):
 def import_pyrender() -> ModuleType:
     """pyrender, imported after the NumPy 2 and headless-platform fixes are in place."""
     os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
+    # pyrender imports pyglet for its viewer; without this, pyglet looks for X libraries at
+    # import and fails on servers that have none (seen on a GPU machine without libXrender)
+    os.environ.setdefault("PYGLET_HEADLESS", "true")
     if not hasattr(np, "infty"):
         np.infty = np.inf  # type: ignore[attr-defined]
     try:
