@@ -116,7 +116,8 @@ class PyrenderCamera:
         self._add_static(static)
         self.actor_nodes: dict[tuple[int, int], tuple[object, object | None]] = {}
         self.actor_shapes: dict[tuple[int, int], tuple[str, ...]] = {}
-        self.light_nodes: list = []
+        self.light_nodes: list = []  # street lamps and headlights, chosen per frame
+        self.sun_node: object | None = None  # kept: a new sun would mean a new shadow map
         self.renderer = pyrender.OffscreenRenderer(calibration.width, calibration.height)
         self.timings: dict[str, float] = {}  # seconds per pass of the last capture, for bench
 
@@ -248,8 +249,16 @@ class PyrenderCamera:
         self.scene.ambient_light = list(0.015 + 0.3 * strength * np.ones(3) + 0.1 * sky)
         if strength > 0:
             direction = -sun_direction(elevation, float(environment.sun.azimuth))
-            sun = pr.DirectionalLight(color=[1.0, 0.97, 0.9], intensity=3.5 * strength)
-            self.light_nodes.append(self.scene.add(sun, pose=_look_along(np.zeros(3), direction)))
+            pose = _look_along(np.zeros(3), direction)
+            if self.sun_node is None:
+                sun = pr.DirectionalLight(color=[1.0, 0.97, 0.9], intensity=3.5 * strength)
+                self.sun_node = self.scene.add(sun, pose=pose)
+            else:
+                self.sun_node.light.intensity = 3.5 * strength  # type: ignore[attr-defined]
+                self.scene.set_pose(self.sun_node, pose)
+        elif self.sun_node is not None:
+            self.scene.remove_node(self.sun_node)
+            self.sun_node = None
         chosen = select_lights(lights, tuple(camera_position))
         for light in chosen:
             if light.kind == "point":

@@ -147,7 +147,8 @@ class NativeWriter:
             )
             for rel, make in files.items():
                 self.submit(rel, make)
-        self.write_json(labels_path(frame), labels.to_json())
+        # labels are frozen: they are turned into JSON on the writer's thread too
+        self.submit(labels_path(frame), lambda: json_bytes(labels.to_json()))
         self._collect(block=False)
 
     def _collect(self, block: bool) -> None:
