@@ -146,6 +146,30 @@ def _front_to_back(pyrender: ModuleType) -> None:
     renderer._simgen_front_to_back = True
 
 
+def in_view(renderer: object, scene: object, nodes: list[object]) -> list[object]:
+    """The nodes whose bounding sphere reaches into the camera's view frustum. pyrender draws
+    every node in every pass; a road user behind the camera costs its draw calls (Python, per
+    primitive) and its vertices for nothing. (Shadow casters are not culled: one behind the
+    camera can throw its shadow into view.)"""
+    camera_node = scene.main_camera_node  # type: ignore[attr-defined]
+    width, height = renderer.viewport_width, renderer.viewport_height  # type: ignore[attr-defined]
+    projection = camera_node.camera.get_projection_matrix(width, height)
+    clip = projection @ np.linalg.inv(scene.get_pose(camera_node))  # type: ignore[attr-defined]
+    # the six planes (Gribb and Hartmann), inward normals, normalised: a signed distance each
+    planes = np.array([clip[3] + clip[i // 2] * (1 if i % 2 == 0 else -1) for i in range(6)])
+    norms = np.linalg.norm(planes[:, :3], axis=1)
+    planes = planes[norms > 1e-9] / norms[norms > 1e-9, None]  # an infinite far plane has none
+    kept = []
+    for node in nodes:
+        mesh = node.mesh  # type: ignore[attr-defined]
+        pose = scene.get_pose(node)  # type: ignore[attr-defined]
+        centre = pose[:3, :3] @ mesh.centroid + pose[:3, 3]
+        radius = 0.5 * mesh.scale * float(np.abs(np.linalg.det(pose[:3, :3])) ** (1 / 3))
+        if np.all(planes[:, :3] @ centre + planes[:, 3] >= -radius):
+            kept.append(node)
+    return kept
+
+
 def _casters_only(pyrender: ModuleType) -> None:
     """The shadow map draws only meshes that can cast a shadow: the ground (marked with
     ``casts_shadow = False``) only receives them, and drawn from the sun it covers the whole map,
@@ -167,7 +191,7 @@ def _casters_only(pyrender: ModuleType) -> None:
         nodes = every(self, scene)
         if getattr(self, "_simgen_casting", False):
             return [n for n in nodes if getattr(n.mesh, "casts_shadow", True)]
-        return nodes
+        return in_view(self, scene, nodes)
 
     renderer._shadow_mapping_pass = casters_pass
     renderer._sorted_mesh_nodes = sorted_nodes

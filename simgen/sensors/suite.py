@@ -40,7 +40,7 @@ from simgen.world.state import ActorState, StaticWorld, WorldState
 SensorData = CameraFrame | np.ndarray
 
 
-def _sensor_pose(state: WorldState, ego_from_sensor: np.ndarray, tau: float) -> np.ndarray:
+def sensor_pose(state: WorldState, ego_from_sensor: np.ndarray, tau: float) -> np.ndarray:
     """Where a sensor is ``tau`` seconds after the state, the ego moving on at its velocity."""
     return extrapolate(state.ego, tau) @ ego_from_sensor
 
@@ -162,7 +162,7 @@ class SensorSuite:
                 ),
             )
             points = lidar.capture(
-                partial(_sensor_pose, state, lidar.calibration.ego_from_lidar),
+                partial(sensor_pose, state, lidar.calibration.ego_from_lidar),
                 bodies,
                 conditions,
                 rng,

@@ -202,7 +202,7 @@ def test_rolling_shutter_sweep_matches_a_brute_force_cast_per_slice(monkeypatch)
 
     from simgen.scenario import load_scenario
     from simgen.sensors.lidar import _merge_bodies
-    from simgen.sensors.suite import _sensor_pose
+    from simgen.sensors.suite import sensor_pose
     from tests.conftest import ROOT
 
     instance = sample(load_scenario(ROOT / "scenarios" / "bench_highway.yaml").scenario, 0)
@@ -219,7 +219,7 @@ def test_rolling_shutter_sweep_matches_a_brute_force_cast_per_slice(monkeypatch)
         expected_t = []
         for lo, hi in itertools.pairwise(bounds):
             tau = float(lidar.times[lo])
-            pose = _sensor_pose(state, lidar.calibration.ego_from_lidar, tau)
+            pose = sensor_pose(state, lidar.calibration.ego_from_lidar, tau)
             dirs = lidar.dirs[lo:hi].reshape(-1, 3) @ pose[:3, :3].T
             scene = o3d.t.geometry.RaycastingScene()
             static = lidar.static_mesh
