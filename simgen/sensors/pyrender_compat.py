@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -53,6 +53,8 @@ def import_pyrender() -> ModuleType:
     _cached_uniforms(pyrender)
     _front_to_back(pyrender)
     _casters_only(pyrender)
+    _lights_once_per_pass(pyrender)
+    _lights_in_order(pyrender)
     _quiet_opengl()
     return pyrender
 
@@ -196,6 +198,101 @@ def _casters_only(pyrender: ModuleType) -> None:
     renderer._shadow_mapping_pass = casters_pass
     renderer._sorted_mesh_nodes = sorted_nodes
     renderer._simgen_casters_only = True
+
+
+def _lights_once_per_pass(pyrender: ModuleType) -> None:
+    """pyrender binds every light for every primitive (light poses, shadow matrices, a query of
+    the driver's texture units) although a program keeps its uniforms: here a program's lights
+    are set once per pass; later primitives drawn with it only bind the shadow maps again, on
+    the texture units they had (pyrender hands units out afresh for each primitive)."""
+    renderer = pyrender.renderer.Renderer
+    if getattr(renderer, "_simgen_lights_once", False):
+        return
+    compute = renderer._compute_max_n_lights
+    forward = renderer._forward_pass
+    bind_lighting = renderer._bind_lighting
+    bind_texture = renderer._bind_texture
+    activate = pyrender.renderer.glActiveTexture
+    unit_zero = pyrender.renderer.GL_TEXTURE0
+
+    def max_lights(self: object, flags: int) -> list[int]:
+        known = self.__dict__.setdefault("_simgen_max_lights", {})
+        if flags not in known:
+            known[flags] = compute(self, flags)
+        return list(known[flags])
+
+    def forward_pass(self: object, scene: object, flags: int, seg_node_map: object = None) -> Any:
+        self._simgen_lit = {}  # type: ignore[attr-defined]  # program -> its shadow maps
+        try:
+            return forward(self, scene, flags, seg_node_map=seg_node_map)
+        finally:
+            self._simgen_lit = None  # type: ignore[attr-defined]
+
+    def bind_once(self: object, scene: object, program: object, node: object, flags: int) -> None:
+        lit = getattr(self, "_simgen_lit", None)
+        caps = max_lights(self, flags)
+        counts = (
+            len(scene.directional_light_nodes),  # type: ignore[attr-defined]
+            len(scene.spot_light_nodes),  # type: ignore[attr-defined]
+            len(scene.point_light_nodes),  # type: ignore[attr-defined]
+        )
+        if lit is None or any(n > cap for n, cap in zip(counts, caps, strict=True)):
+            bind_lighting(self, scene, program, node, flags)  # lights chosen per node
+            return
+        maps = lit.get(program)
+        if maps is None:
+            maps = lit[program] = []
+
+            def remember(texture: object, name: str, prog: object) -> None:
+                maps.append(texture)
+                bind_texture(self, texture, name, prog)
+
+            self._bind_texture = remember  # type: ignore[attr-defined]
+            try:
+                bind_lighting(self, scene, program, node, flags)
+            finally:
+                del self._bind_texture  # type: ignore[attr-defined]
+            return
+        for texture in maps:
+            activate(unit_zero + self._get_next_active_texture())  # type: ignore[attr-defined]
+            texture._bind()  # type: ignore[attr-defined]
+
+    renderer._compute_max_n_lights = max_lights
+    renderer._forward_pass = forward_pass
+    renderer._bind_lighting = bind_once
+    renderer._simgen_lights_once = True
+
+
+def _lights_in_order(pyrender: ModuleType) -> None:
+    """pyrender keeps lights in sets, ordered by object address, and fills the shader's light
+    slots in that order; the shader sums their light in slot order, so the same lights in
+    another order can round a pixel differently. Addresses change from run to run (threads
+    allocate meanwhile): the lights are put in an order of their own content instead."""
+    scene_class = pyrender.scene.Scene
+    if getattr(scene_class, "_simgen_ordered_lights", False):
+        return
+
+    def ordered(self: object) -> list[object]:
+        nodes = (
+            self.point_light_nodes  # type: ignore[attr-defined]
+            | self.spot_light_nodes  # type: ignore[attr-defined]
+            | self.directional_light_nodes  # type: ignore[attr-defined]
+        )
+
+        def key(node: object) -> tuple:
+            light = node.light  # type: ignore[attr-defined]
+            pose = self.get_pose(node)  # type: ignore[attr-defined]
+            return (
+                type(light).__name__,
+                tuple(np.round(pose[:3, 3], 6)),
+                tuple(np.round(pose[:3, 2], 6)),
+                float(light.intensity),
+            )
+
+        return sorted(nodes, key=key)
+
+    scene_class.light_nodes = property(ordered)
+    scene_class._simgen_ordered_lights = True
 
 
 def _single_sample(pyrender: ModuleType) -> None:

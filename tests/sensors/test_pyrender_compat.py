@@ -39,3 +39,20 @@ def test_select_lights_keeps_nearest_per_kind():
     assert len(points) == MAX_LIGHTS_PER_TYPE
     assert sorted(light.position[0] for light in points) == [30.0, 40.0, 50.0, 60.0]
     assert sun in chosen
+
+
+def test_lights_are_bound_in_an_order_of_their_own_not_of_their_addresses():
+    """The shader sums lights in slot order; the same lights must fill the same slots whatever
+    order (or memory address) they were created in, or a pixel can round differently."""
+    pyrender = import_pyrender()
+    positions = [(0.0, 0.0, 5.0), (10.0, 0.0, 5.0), (20.0, 0.0, 5.0), (5.0, 3.0, 5.0)]
+    orders = []
+    for arrangement in (positions, positions[::-1], positions[1:] + positions[:1]):
+        scene = pyrender.Scene()
+        for x, y, z in arrangement:
+            pose = np.eye(4)
+            pose[:3, 3] = (x, y, z)
+            scene.add(pyrender.PointLight(intensity=10.0), pose=pose)
+        scene.add(pyrender.DirectionalLight(intensity=2.0))
+        orders.append([tuple(scene.get_pose(n)[:3, 3]) for n in scene.light_nodes])
+    assert orders[0] == orders[1] == orders[2]
