@@ -1,1 +1,2 @@
-"""Randomization of appearance: colours of paint and clothes, drawn per variant from the seed."""
+"""Randomization of appearance, drawn per variant from the seed: colours and finishes of paint
+and clothes, and the wear of the static world's surfaces."""

@@ -1,8 +1,9 @@
-"""Per-actor colours: car paint from a real-world-like palette, clothes from a wide one."""
+"""Per-actor colours and finishes: car paint from a real-world-like palette, solid or metallic,
+clothes from a wide one."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -65,19 +66,36 @@ def dress(rng: np.random.Generator) -> dict[str, Color]:
     }
 
 
+Finish = tuple[float, float]  # roughness, metallic
+
+
 @dataclass(frozen=True)
 class Appearance:
-    """Colour overrides per (actor name, part); parts not listed keep the catalog colour."""
+    """Colour and paint-finish overrides per (actor name, part); parts not listed keep the
+    catalog's."""
 
     colors: dict[tuple[str, str], Color]
+    finishes: dict[tuple[str, str], Finish] = field(default_factory=dict)
 
     def color(self, actor: str, part: str, default: Color) -> Color:
         return self.colors.get((actor, part), default)
+
+    def finish(self, actor: str, part: str, default: Finish) -> Finish:
+        return self.finishes.get((actor, part), default)
+
+
+def paint_finish(rng: np.random.Generator) -> Finish:
+    """Solid or metallic paint, glossy to dull (dirt, age). Metallic stays above the camera's
+    metal threshold in both, so the body keeps its draw call with the chrome."""
+    if rng.random() < 0.5:  # metallic: flakes under a clear coat
+        return float(rng.uniform(0.2, 0.4)), float(rng.uniform(0.55, 0.8))
+    return float(rng.uniform(0.3, 0.6)), float(rng.uniform(0.25, 0.35))
 
 
 def draw_appearance(seed: int, variant: int, actors: list[tuple[str, str]]) -> Appearance:
     """Colours for (name, kind) road users; each actor has its own stream, keyed by name."""
     colors: dict[tuple[str, str], Color] = {}
+    finishes: dict[tuple[str, str], Finish] = {}
     weights = np.array([w for _, w in PAINT])
     for name, kind in actors:
         rng = derive_rng(seed, variant, f"appearance/{name}")
@@ -85,6 +103,7 @@ def draw_appearance(seed: int, variant: int, actors: list[tuple[str, str]]) -> A
             base = np.array(PAINT[int(rng.choice(len(PAINT), p=weights / weights.sum()))][0])
             shade = base * rng.uniform(0.9, 1.1)
             colors[(name, "body")] = tuple(float(c) for c in np.clip(shade, 0, 1))  # type: ignore[assignment]
+            finishes[(name, "body")] = paint_finish(rng)  # drawn after the colour: it stays
         elif kind in ("pedestrian", "cyclist"):
             colors |= {(name, material): c for material, c in dress(rng).items()}
-    return Appearance(colors)
+    return Appearance(colors, finishes)

@@ -217,6 +217,9 @@ def actor_placements(actor: ActorState, appearance: Appearance) -> list[Placed]:
         material = entry.parts[name]
         cls = material.semantic_class or entry.semantic_class
         color = appearance.color(actor.name, name.split(".")[0], material.color)
+        roughness, metallic = appearance.finish(
+            actor.name, name.split(".")[0], (material.roughness, material.metallic)
+        )
         emissive = False
         if name == "headlights" and actor.lights.headlights:
             color, emissive = HEADLIGHT_ON, True
@@ -231,8 +234,8 @@ def actor_placements(actor: ActorState, appearance: Appearance) -> list[Placed]:
                 color,
                 material.reflectivity,
                 emissive,
-                roughness=material.roughness,
-                metallic=material.metallic,
+                roughness=roughness,
+                metallic=metallic,
             )
         )
     return out

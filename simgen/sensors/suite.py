@@ -15,6 +15,7 @@ import numpy as np
 
 from simgen.cpu import thread_share
 from simgen.randomize.appearance import Appearance, draw_appearance
+from simgen.randomize.surfaces import vary_surfaces
 from simgen.rng import derive_rng
 from simgen.scenario.models import FrameDrop, LidarBeamDropout, LidarSectorBlockage, StuckFrame
 from simgen.scenario.sample import ScenarioInstance
@@ -58,6 +59,10 @@ class SensorSuite:
             scenario.seed, instance.variant, [(n, catalog[str(m)].kind) for n, m in users]
         )
         static_parts = static_placements(static, self.street_lights)
+        # the cameras see this variant's wear of the surfaces; the lidar sees the same geometry
+        worn = vary_surfaces(
+            static_parts, derive_rng(scenario.seed, instance.variant, "appearance/world")
+        )
         self._meshes: dict[tuple[str, PoseKey | None], LocalMesh] = {}
         specs = {s.name: s for s in scenario.ego.sensors}
         self.specs = specs
@@ -75,7 +80,7 @@ class SensorSuite:
         self.cameras = {
             name: PyrenderCamera(
                 render_calibration(calib),
-                static_parts,
+                worn,
                 tuple(specs[name].outputs),
                 shadows=specs[name].shadows,
             )
