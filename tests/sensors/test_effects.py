@@ -13,6 +13,7 @@ from simgen.sensors.effects import (
     FOG_COLOR,
     SensorNoise,
     expose,
+    glare,
     koschmieder,
     ray_lengths,
     to_linear,
@@ -171,3 +172,21 @@ def test_koschmieder_is_the_formula():
     out = koschmieder(J, np.array([[50.0]], np.float32), 0.01, np.array([0.8, 0.8, 0.8]))
     t = math.exp(-0.5)
     np.testing.assert_allclose(out[0, 0], J[0, 0] * t + 0.8 * (1 - t), rtol=1e-6)
+
+
+def test_glare_veil_follows_the_stiles_holladay_fall_off_and_the_disk_sits_on_the_sun():
+    """The veil is summed on a coarse grid and resized: away from the disk and the ghosts it
+    is still strength / (theta^2 + 0.8), theta in degrees off the sun."""
+    h, w, fx, strength = 360, 640, 500.0, 0.3
+    sun = (420.0, 90.0)
+    out = glare(np.zeros((h, w, 3), np.float32), sun, strength, fx, sun_visible=True)
+    assert np.unravel_index(out[..., 0].argmax(), (h, w)) == (90, 420)
+    r0 = math.tan(math.radians(0.53)) * fx  # the disk as drawn
+    sigma = 0.02 * w  # the bloom: the disk's light spread by a Gaussian
+    for dx, dy in ((40, 0), (120, 0), (0, 200), (-350, 0), (150, 250)):  # clear of the ghosts
+        x, y = int(sun[0] + dx), int(sun[1] + dy)
+        d = math.hypot(x - sun[0], y - sun[1])
+        theta = math.degrees(math.atan(d / fx))
+        bloom = strength * 8 * r0**2 / (2 * sigma**2) * math.exp(-(d**2) / (2 * sigma**2))
+        expected = strength / (theta**2 + 0.8) + bloom
+        assert out[y, x, 0] == pytest.approx(expected, rel=0.05, abs=2e-4), (dx, dy)

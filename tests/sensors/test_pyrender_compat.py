@@ -56,3 +56,31 @@ def test_lights_are_bound_in_an_order_of_their_own_not_of_their_addresses():
         scene.add(pyrender.DirectionalLight(intensity=2.0))
         orders.append([tuple(scene.get_pose(n)[:3, 3]) for n in scene.light_nodes])
     assert orders[0] == orders[1] == orders[2]
+
+
+def test_nodes_outside_the_view_frustum_are_not_drawn():
+    """A box in front of the camera is kept, one behind it and one far to the side are culled,
+    one straddling the edge of the view is kept."""
+    from simgen.sensors.pyrender_compat import in_view
+
+    pyrender = import_pyrender()
+    scene = pyrender.Scene()
+    camera = scene.add(pyrender.PerspectiveCamera(yfov=1.0, znear=0.1, zfar=100.0))  # looks -z
+    nodes = {}
+    for name, centre in {
+        "ahead": (0.0, 0.0, -10.0),
+        "behind": (0.0, 0.0, 10.0),
+        "aside": (40.0, 0.0, -10.0),
+        "on the edge": (0.55 * 10.0 * 4 / 3, 0.0, -10.0),  # yfov 1 rad, aspect 4:3
+    }.items():
+        pose = np.eye(4)
+        pose[:3, 3] = centre
+        box = pyrender.Mesh.from_trimesh(trimesh.creation.box((1.0, 1.0, 1.0)))
+        nodes[name] = scene.add(box, pose=pose)
+    renderer = pyrender.OffscreenRenderer(64, 48)
+    try:
+        kept = in_view(renderer._renderer, scene, list(nodes.values()))
+    finally:
+        renderer.delete()
+    assert scene.main_camera_node is camera
+    assert {name for name, node in nodes.items() if node in kept} == {"ahead", "on the edge"}
