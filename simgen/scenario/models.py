@@ -63,17 +63,7 @@ VehicleModel = Literal[
     "motorcycle",
 ]
 ActorModel = Literal[
-    "sedan",
-    "hatchback",
-    "estate",
-    "suv",
-    "van",
-    "pickup",
-    "truck",
-    "truck_tanker",
-    "bus",
-    "bus_coach",
-    "motorcycle",
+    VehicleModel,
     "bicycle",
     "pedestrian",
     "child",

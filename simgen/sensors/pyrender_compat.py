@@ -51,8 +51,7 @@ def import_pyrender() -> ModuleType:
         ) from exc
     _single_sample(pyrender)
     _cached_uniforms(pyrender)
-    _front_to_back(pyrender)
-    _casters_only(pyrender)
+    _draw_lists(pyrender)
     _lights_once_per_pass(pyrender)
     _lights_in_order(pyrender)
     _quiet_opengl()
@@ -122,37 +121,66 @@ def _cached_uniforms(pyrender: ModuleType) -> None:
     program_class._simgen_cached = True
 
 
-def _front_to_back(pyrender: ModuleType) -> None:
-    """pyrender draws opaque meshes farthest first (by node origin), so every nearer surface
-    shades its pixels again. Nearest first (by the mesh's centre in the world) lets the depth
-    test reject hidden fragments before llvmpipe shades them: a quarter off the colour pass in
-    the bench scene. Transparent meshes stay farthest first, after the opaque ones."""
-    renderer = pyrender.renderer.Renderer
-    if getattr(renderer, "_simgen_front_to_back", False):
-        return
+def _draw_lists(pyrender: ModuleType) -> None:
+    """Which meshes each pass draws, and in which order.
 
-    def nearest_first(self: object, scene: object) -> list[object]:
+    - Colour and label passes: only nodes whose bounding sphere reaches into the view frustum
+      (pyrender draws every node; one behind the camera costs its draw calls for nothing),
+      opaque ones nearest first. pyrender draws them farthest first, so every nearer surface
+      shades its pixels again; nearest first lets the depth test reject hidden fragments before
+      llvmpipe shades them (a quarter off the colour pass in the bench scene). Transparent
+      meshes stay farthest first, after the opaque ones.
+    - Shadow pass: every node that can cast a shadow, culled or not (one behind the camera can
+      throw its shadow into view); the ground (``casts_shadow = False`` on its mesh) only
+      receives them, and drawn from the sun it would cover the whole map."""
+    renderer = pyrender.renderer.Renderer
+    if getattr(renderer, "_simgen_draw_lists", False):
+        return
+    shadow_pass = renderer._shadow_mapping_pass
+
+    def casters_pass(self: object, scene: object, light_node: object, flags: int) -> None:
+        self._simgen_casting = True  # type: ignore[attr-defined]
+        try:
+            shadow_pass(self, scene, light_node, flags)
+        finally:
+            self._simgen_casting = False  # type: ignore[attr-defined]
+
+    def nodes_to_draw(self: object, scene: object) -> list[object]:
+        nodes = list(scene.mesh_nodes)  # type: ignore[attr-defined]
+        if getattr(self, "_simgen_casting", False):
+            return [n for n in nodes if getattr(n.mesh, "casts_shadow", True)]
+        spheres = {n: _sphere(scene, n) for n in nodes}
         eye = scene.get_pose(scene.main_camera_node)[:3, 3]  # type: ignore[attr-defined]
 
         def distance(node: object) -> float:
-            pose = scene.get_pose(node)  # type: ignore[attr-defined]
-            centre = pose[:3, :3] @ node.mesh.centroid + pose[:3, 3]  # type: ignore[attr-defined]
-            return float(np.linalg.norm(centre - eye))
+            return float(np.linalg.norm(spheres[node][0] - eye))
 
-        nodes = list(scene.mesh_nodes)  # type: ignore[attr-defined]
-        solid = sorted((n for n in nodes if not n.mesh.is_transparent), key=distance)
-        clear = sorted((n for n in nodes if n.mesh.is_transparent), key=distance, reverse=True)
+        seen = in_view(self, scene, nodes, spheres)
+        solid = sorted((n for n in seen if not n.mesh.is_transparent), key=distance)
+        clear = sorted((n for n in seen if n.mesh.is_transparent), key=distance, reverse=True)
         return solid + clear
 
-    renderer._sorted_mesh_nodes = nearest_first
-    renderer._simgen_front_to_back = True
+    renderer._shadow_mapping_pass = casters_pass
+    renderer._sorted_mesh_nodes = nodes_to_draw
+    renderer._simgen_draw_lists = True
 
 
-def in_view(renderer: object, scene: object, nodes: list[object]) -> list[object]:
-    """The nodes whose bounding sphere reaches into the camera's view frustum. pyrender draws
-    every node in every pass; a road user behind the camera costs its draw calls (Python, per
-    primitive) and its vertices for nothing. (Shadow casters are not culled: one behind the
-    camera can throw its shadow into view.)"""
+def _sphere(scene: object, node: object) -> tuple[np.ndarray, float]:
+    """A mesh node's bounding sphere in the world: centre and radius."""
+    mesh = node.mesh  # type: ignore[attr-defined]
+    pose = scene.get_pose(node)  # type: ignore[attr-defined]
+    centre = pose[:3, :3] @ mesh.centroid + pose[:3, 3]
+    return centre, 0.5 * mesh.scale * float(np.abs(np.linalg.det(pose[:3, :3])) ** (1 / 3))
+
+
+def in_view(
+    renderer: object,
+    scene: object,
+    nodes: list[object],
+    spheres: dict[object, tuple[np.ndarray, float]] | None = None,
+) -> list[object]:
+    """The nodes whose bounding sphere (``spheres``, or found here) reaches into the camera's
+    view frustum."""
     camera_node = scene.main_camera_node  # type: ignore[attr-defined]
     width, height = renderer.viewport_width, renderer.viewport_height  # type: ignore[attr-defined]
     projection = camera_node.camera.get_projection_matrix(width, height)
@@ -163,41 +191,10 @@ def in_view(renderer: object, scene: object, nodes: list[object]) -> list[object
     planes = planes[norms > 1e-9] / norms[norms > 1e-9, None]  # an infinite far plane has none
     kept = []
     for node in nodes:
-        mesh = node.mesh  # type: ignore[attr-defined]
-        pose = scene.get_pose(node)  # type: ignore[attr-defined]
-        centre = pose[:3, :3] @ mesh.centroid + pose[:3, 3]
-        radius = 0.5 * mesh.scale * float(np.abs(np.linalg.det(pose[:3, :3])) ** (1 / 3))
+        centre, radius = spheres[node] if spheres is not None else _sphere(scene, node)
         if np.all(planes[:, :3] @ centre + planes[:, 3] >= -radius):
             kept.append(node)
     return kept
-
-
-def _casters_only(pyrender: ModuleType) -> None:
-    """The shadow map draws only meshes that can cast a shadow: the ground (marked with
-    ``casts_shadow = False``) only receives them, and drawn from the sun it covers the whole map,
-    most of the shadow pass's cost."""
-    renderer = pyrender.renderer.Renderer
-    if getattr(renderer, "_simgen_casters_only", False):
-        return
-    every = renderer._sorted_mesh_nodes
-    shadow_pass = renderer._shadow_mapping_pass
-
-    def casters_pass(self: object, scene: object, light_node: object, flags: int) -> None:
-        self._simgen_casting = True  # type: ignore[attr-defined]
-        try:
-            shadow_pass(self, scene, light_node, flags)
-        finally:
-            self._simgen_casting = False  # type: ignore[attr-defined]
-
-    def sorted_nodes(self: object, scene: object) -> list[object]:
-        nodes = every(self, scene)
-        if getattr(self, "_simgen_casting", False):
-            return [n for n in nodes if getattr(n.mesh, "casts_shadow", True)]
-        return in_view(self, scene, nodes)
-
-    renderer._shadow_mapping_pass = casters_pass
-    renderer._sorted_mesh_nodes = sorted_nodes
-    renderer._simgen_casters_only = True
 
 
 def _lights_once_per_pass(pyrender: ModuleType) -> None:

@@ -49,7 +49,7 @@ def overview(
 ) -> np.ndarray:
     """A 2 x 2 sheet (BGR) of the first camera and lidar of one frame."""
     tiles = []
-    if camera is not None and camera.rgb is not None:
+    if camera is not None and camera.has_rgb:
         h, w = camera.rgb.shape[:2]
         rgb = cv2.cvtColor(camera.rgb, cv2.COLOR_RGB2BGR)
         for obj in labels.objects:
