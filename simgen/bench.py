@@ -225,7 +225,9 @@ def run_bench(
     medians = {k: 1000 * statistics.median(v) for k, v in stages.items()}
     medians["encode+write (worker threads)"] = 1000 * encode
     # the RGB is developed on its own thread, beside the lidar, the labels and the next frame
-    medians["develop RGB (thread)"] = 1000 * statistics.median(suite.develop_seconds[1:] or [0.0])
+    medians["develop RGB (thread)"] = 1000 * statistics.median(
+        list(suite.develop_seconds)[1:] or [0.0]
+    )
     naive = _naive(suite, instance, naive_frames)
     suite.close()
     frame_ms = 1000 * statistics.median(totals)

@@ -7,6 +7,7 @@ vehicle is cropped or filtered.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
@@ -68,7 +69,8 @@ class SensorSuite:
         self.specs = specs
         self._delivered: dict[str, np.ndarray] = {}  # last sweep each lidar delivered
         self._delivered_rgb: dict[str, Future[np.ndarray]] = {}  # and each camera's RGB
-        self.develop_seconds: list[float] = []  # each RGB's development, on its thread
+        # the last RGB developments' durations, for the bench (bounded: shards can be long)
+        self.develop_seconds: deque[float] = deque(maxlen=1000)
         # a pool worker with one core's share develops in sequence: a thread would gain nothing
         self._developer = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="develop")
