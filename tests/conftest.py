@@ -23,7 +23,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 def render_text(root: Path, text: str, exports: bool = False) -> Path:
     """Render every variant of a scenario given as text into ROOT/native (and its exports)."""
     from simgen.batch import plan_shards, run_shard
-    from simgen.render import export_requested
+    from simgen.pipeline.render import export_requested
 
     path = root / "scene.yaml"
     path.write_text(text)

@@ -19,12 +19,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from simgen.capture import capture
-from simgen.labels.frame import mask_boxes
+from simgen.labels.derive import mask_boxes
+from simgen.pipeline.capture import capture
 from simgen.scenario import load_scenario, sample
 from simgen.scenario.models import Scenario
-from simgen.sensors.camera import CameraFrame
-from simgen.sensors.pyrender_compat import import_pyrender
+from simgen.sensors.frames import CameraFrame
+from simgen.sensors.pyrender.compat import import_pyrender
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))

@@ -14,12 +14,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from simgen.capture import capture
 from simgen.injectors import MODELS, apply_injectors
+from simgen.inspect.overview import lidar_bev
+from simgen.pipeline.capture import capture
 from simgen.scenario import load_scenario, sample
 from simgen.scenario.models import Scenario
-from simgen.sensors.camera import CameraFrame
-from simgen.writers.overview import lidar_bev
+from simgen.sensors.frames import CameraFrame
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "edge_cases" / "sudden_brake.yaml"

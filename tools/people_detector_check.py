@@ -23,7 +23,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from simgen.dataset import open_dataset
+from simgen.dataset.reader import open_dataset
 from simgen.eval.caltech import Detection, ImageTruth, recall_at_fppi, standardise
 
 MIN_HEIGHT = 120

@@ -14,8 +14,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.patches import Polygon
 
-from simgen.classes import BY_NAME
-from simgen.geometry import footprint
+from simgen.core.classes import BY_NAME
+from simgen.core.geometry import footprint
 from simgen.scenario import load_scenario, sample
 from simgen.world.assets import load_catalog
 from simgen.world.simulate import simulate, trajectories

@@ -15,7 +15,7 @@ import numpy as np
 import trimesh
 
 from simgen.sensors.pose import PoseKey
-from simgen.sensors.pyrender_compat import import_pyrender
+from simgen.sensors.pyrender.compat import import_pyrender
 from simgen.sensors.scene import asset_placements, posed_extent
 
 ROOT = Path(__file__).resolve().parent.parent

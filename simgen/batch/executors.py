@@ -24,7 +24,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Protocol
 
 from simgen.batch.shards import ShardResult, ShardSpec
-from simgen.cpu import SHARE_VARIABLE, usable_cores
+from simgen.core.cpu import SHARE_VARIABLE, usable_cores
 
 
 @dataclass(frozen=True)

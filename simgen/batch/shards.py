@@ -173,7 +173,12 @@ def load_shard(spec: ShardSpec) -> LoadedScenario:
 
 def run_shard(spec: ShardSpec, progress: Callable[[int], None] | None = None) -> ShardResult:
     """Render one shard (skipped when complete); the one place a worker calls."""
-    from simgen.render import VariantJob, is_complete_chunk, is_complete_job, render_variant
+    from simgen.pipeline.render import (
+        VariantJob,
+        is_complete_chunk,
+        is_complete_job,
+        render_variant,
+    )
 
     start = time.perf_counter()
     job = VariantJob(load_shard(spec), spec.variant, spec.frames)
@@ -190,7 +195,7 @@ def run_shard(spec: ShardSpec, progress: Callable[[int], None] | None = None) ->
 def join_variants(shards: list[ShardSpec]) -> list[str]:
     """Join the chunks of every chunked variant whose chunks are all committed; returns the ids
     of variants still missing chunks (a failed shard)."""
-    from simgen.render import VariantJob, join_chunks
+    from simgen.pipeline.render import VariantJob, join_chunks
 
     by_variant: dict[tuple[str, str, int], list[ShardSpec]] = {}
     for spec in shards:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
-from simgen.writers.atomic import write_text_atomic
+from simgen.core.atomic import write_text_atomic
 
 
 class BaselineError(ValueError):

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simgen.batch.shards import TWIN
-from simgen.classes import CLASSES
-from simgen.dataset import Dataset
-from simgen.dataset_layout import MANIFEST
+from simgen.core.classes import CLASSES
+from simgen.dataset.layout import MANIFEST
+from simgen.dataset.reader import Dataset
 from simgen.eval.baseline import is_error
 from simgen.eval.iou import Box, bev_iou, iou_3d
 from simgen.eval.kitti_ap import IOU_THRESHOLDS, Match, average_precision, match_image

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from shapely.geometry import Polygon
 
-from simgen.geometry import footprint
+from simgen.core.geometry import footprint
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simgen.classes import nuscenes_category
+from simgen.core.classes import nuscenes_category
 
 CLASS_RANGE = {
     "car": 50.0, "truck": 50.0, "bus": 50.0, "trailer": 50.0, "construction_vehicle": 50.0,
@@ -189,7 +189,7 @@ def nuscenes_scores(truths: list[NuBox], preds: list[NuBox]) -> dict[str, float]
 
 def nuscenes_motion(obj, world_from_ego: np.ndarray) -> tuple[tuple[float, float], str]:
     """An object's absolute velocity in the ego's axes, and its nuScenes attribute."""
-    from simgen.classes import nuscenes_category
+    from simgen.core.classes import nuscenes_category
     from simgen.labels.policy import nuscenes_attribute
 
     v = world_from_ego[:3, :3].T @ np.asarray(obj.velocity, float)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simgen.dataset import DatasetError
+from simgen.dataset.reader import DatasetError
 from simgen.eval.iou import Box
 from simgen.eval.models import Model
 from simgen.eval.protocol import Detection2D, Detection3D, FrameInput, Predictions
@@ -98,14 +98,14 @@ def coco_results(results: Path, annotations: Path) -> Model:
 
 def _coco_to_kitti() -> dict[str, str]:
     """COCO category (a simgen class name) -> the KITTI type eval scores it as."""
-    from simgen.classes import CLASSES
+    from simgen.core.classes import CLASSES
 
     return {c.name: c.kitti for c in CLASSES if c.kitti is not None}
 
 
 def _kitti_of_nuscenes() -> dict[str, str]:
     """nuScenes detection class -> KITTI type, read off the one class table."""
-    from simgen.classes import CLASSES
+    from simgen.core.classes import CLASSES
     from simgen.eval.nuscenes_metrics import detection_name
 
     out = {}
@@ -179,7 +179,7 @@ def nuscenes_results(results: Path, export: Path) -> Model:
 
 
 def _quaternion_matrix(wxyz: list[float]) -> np.ndarray:
-    from simgen.geometry import quat_to_matrix
+    from simgen.core.geometry import quat_to_matrix
 
     w, x, y, z = wxyz
     return quat_to_matrix((x, y, z, w))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simgen.dataset import Frame
+from simgen.dataset.reader import Frame
 from simgen.eval.iou import Box
 from simgen.sensors.rig import Calibrations
 
@@ -46,5 +46,7 @@ class Detection2D:
 class Predictions:
     boxes_3d: list[Detection3D] = field(default_factory=list)
     boxes_2d: list[Detection2D] = field(default_factory=list)
-    semantic: np.ndarray | None = None  # (H, W) class ids of simgen.classes, for FrameInput.camera
+    semantic: np.ndarray | None = (
+        None  # (H, W) class ids of simgen.core.classes, for FrameInput.camera
+    )
     depth: np.ndarray | None = None  # (H, W) metres along the optical axis

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simgen.dataset import open_dataset
+from simgen.dataset.reader import open_dataset
 from simgen.eval.baseline import load_baseline, regressions
 from simgen.eval.evaluate import Metrics, dataset_digest, run_model, score
 from simgen.eval.models import Model

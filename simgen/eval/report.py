@@ -9,8 +9,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from simgen.core.atomic import write_text_atomic
 from simgen.eval.baseline import Regression
-from simgen.writers.atomic import write_text_atomic
 
 HEADLINES = (
     "3d_ap/Car/moderate",

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from simgen.core.rng import derive_rng
 from simgen.injectors import faults, weather, world
 from simgen.injectors.base import Edit, InjectorError
-from simgen.rng import derive_rng
 from simgen.scenario.checks import check_scenario
 from simgen.scenario.limits import Limits
 from simgen.scenario.models import (

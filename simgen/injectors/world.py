@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simgen.geometry import footprint, polygon_distance
+from simgen.core.geometry import footprint, polygon_distance
 from simgen.injectors.base import VEHICLES, Edit, InjectorError
 from simgen.scenario.models import (
     AccidentScene,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simgen.classes import BY_NAME
+from simgen.core.classes import BY_NAME
 from simgen.labels.schema import CameraView, ObjectLabel
 
 

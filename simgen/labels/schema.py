@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from pydantic import TypeAdapter
 
-from simgen.geometry import box_corners, quat_to_matrix
+from simgen.core.geometry import box_corners, quat_to_matrix
 from simgen.world.events import CollisionEvent, Vec3
 
 Quat = tuple[float, float, float, float]  # x, y, z, w

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from simgen.geometry import box_corners
+from simgen.core.geometry import box_corners
 from simgen.labels.schema import CameraView
 from simgen.sensors.lens import pixels
 

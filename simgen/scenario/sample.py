@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from simgen.rng import derive_rng
+from simgen.core.rng import derive_rng
 from simgen.scenario.checks import EGO, check_scenario
 from simgen.scenario.distributions import draw, is_distribution
 from simgen.scenario.errors import dotted

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from simgen.classes import BY_NAME
+from simgen.core.classes import BY_NAME
 from simgen.scenario.models import (
     Blackout,
     Camera,

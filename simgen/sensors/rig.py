@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from simgen.geometry import rotation_rpy
+from simgen.core.geometry import rotation_rpy
 from simgen.scenario.lidar_presets import ScanPattern, scan_pattern
 from simgen.scenario.models import Camera, Lidar, Mount
 from simgen.scenario.sample import ScenarioInstance

@@ -13,10 +13,10 @@ from functools import cache, lru_cache
 import numpy as np
 import trimesh
 
-from simgen.classes import class_id
-from simgen.randomize.appearance import Appearance
+from simgen.core.classes import class_id
+from simgen.sensors.appearance import Appearance
 from simgen.sensors.pose import PoseKey, bone_transforms, leg_length, pose_key, ride_key
-from simgen.sensors.pyrender_compat import LightSource
+from simgen.sensors.pyrender.compat import LightSource
 from simgen.sensors.surfaces import BY_CLASS, FACADE_GROUND, FACADE_UPPER, box_uv
 from simgen.world.assets import Vec3, load_catalog
 from simgen.world.state import ActorState, StaticWorld, WorldState

@@ -14,18 +14,18 @@ from functools import partial
 
 import numpy as np
 
-from simgen.cpu import thread_share
-from simgen.randomize.appearance import Appearance, draw_appearance
-from simgen.randomize.surfaces import vary_surfaces
-from simgen.rng import derive_rng
+from simgen.core.cpu import thread_share
+from simgen.core.rng import derive_rng
 from simgen.scenario.models import FrameDrop, LidarBeamDropout, LidarSectorBlockage, StuckFrame
 from simgen.scenario.sample import ScenarioInstance
-from simgen.sensors.camera import CameraFrame, PyrenderCamera, ready
+from simgen.sensors.appearance import Appearance, draw_appearance
 from simgen.sensors.camera_effects import conditions, develop, is_clear, sun_in_camera
+from simgen.sensors.frames import CameraFrame, ready
 from simgen.sensors.lens import is_distorted, render_calibration, source_maps, warp
-from simgen.sensors.lidar import Body, LidarConditions, LocalMesh, Open3DLidar, local_mesh
 from simgen.sensors.motion import pixel_flow
+from simgen.sensors.open3d.lidar import Body, LidarConditions, LocalMesh, Open3DLidar, local_mesh
 from simgen.sensors.pose import PoseKey
+from simgen.sensors.pyrender.camera import PyrenderCamera
 from simgen.sensors.rig import CameraCalibration, calibrations
 from simgen.sensors.scene import (
     Placed,
@@ -36,6 +36,7 @@ from simgen.sensors.scene import (
     light_sources,
     static_placements,
 )
+from simgen.sensors.wear import vary_surfaces
 from simgen.world.assets import load_catalog
 from simgen.world.state import ActorState, StaticWorld, WorldState
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from simgen.geometry import footprint, polygon_distance, wrap_angle
+from simgen.core.geometry import footprint, polygon_distance, wrap_angle
 from simgen.scenario.models import (
     Accelerate,
     Brake,

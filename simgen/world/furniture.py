@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simgen.geometry import footprint, polygon_distance, wrap_angle
+from simgen.core.geometry import footprint, polygon_distance, wrap_angle
 from simgen.scenario.models import Furniture
 from simgen.world.assets import load_catalog
 from simgen.world.road import RoadGeometry

@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 import trimesh
 
-from simgen.geometry import wrap_angle
+from simgen.core.geometry import wrap_angle
 from simgen.scenario.layout import ARM_HEADINGS, lane_center_offset, road_point
 from simgen.scenario.models import Road
 

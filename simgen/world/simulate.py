@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from simgen.rng import derive_rng
+from simgen.core.rng import derive_rng
 from simgen.scenario.models import Actor, Ego, Scenario
 from simgen.scenario.sample import ScenarioInstance
 from simgen.world.assets import load_catalog

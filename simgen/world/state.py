@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simgen.geometry import quat_to_matrix
+from simgen.core.geometry import quat_to_matrix
 from simgen.scenario.models import Environment
 from simgen.world.events import CollisionEvent, TriggerEvent, Vec3
 from simgen.world.furniture import StaticObject

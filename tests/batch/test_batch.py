@@ -12,7 +12,7 @@ import pytest
 
 from simgen.batch import executor, plan_shards, run_batch
 from simgen.batch.executors import InlineExecutor, LocalExecutor
-from simgen.batch.verify import verify
+from simgen.dataset.verify import verify
 
 SCENE = """
 version: 1

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from simgen.cli import app
-from simgen.dataset import open_dataset
+from simgen.dataset.reader import open_dataset
 from simgen.eval import dataset_digest, load_model, regressions, run_model, score
 from simgen.eval.iou import Box, bev_iou, iou_3d
 from simgen.eval.kitti_ap import average_precision, match_image
@@ -199,7 +199,7 @@ def test_segmentation_and_depth_metrics(tmp_path):
 
 
 def test_prediction_files_in_kitti_and_coco_layouts(dataset, tmp_path):
-    from simgen.export import export
+    from simgen.exports.registry import export
 
     export(dataset, "kitti", tmp_path / "kitti")
     results = tmp_path / "results"
@@ -230,8 +230,8 @@ def test_nuscenes_map_matches_the_devkit(tmp_path):
     from nuscenes.nuscenes import NuScenes
 
     from simgen.eval.protocol import Predictions
-    from simgen.export import export
-    from simgen.writers.nuscenes import token
+    from simgen.exports.nuscenes import token
+    from simgen.exports.registry import export
 
     scene = SCENE.replace("variants: 2", "variants: 2").replace(
         "outputs: [rgb, instance, semantic]}",

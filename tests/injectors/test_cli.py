@@ -5,11 +5,11 @@ import re
 from typer.testing import CliRunner
 
 from simgen.cli import app
-from simgen.dataset import open_dataset
+from simgen.dataset.reader import open_dataset
 from simgen.injectors import MODELS
 from simgen.injectors.docs import markdown_table
 from tests.conftest import ROOT
-from tests.test_cli import TINY
+from tests.cli.test_cli import TINY
 
 runner = CliRunner()
 

@@ -5,8 +5,8 @@ import hashlib
 import numpy as np
 import pytest
 
-from simgen.capture import capture
 from simgen.injectors import MODELS, REGISTRY, apply_injectors
+from simgen.pipeline.capture import capture
 from simgen.scenario import load_scenario, sample
 from simgen.scenario.models import Scenario
 from tests.conftest import EDGE_CASES, ROOT, SCENARIOS, shrink

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from simgen.capture import capture
 from simgen.injectors import apply_injectors
+from simgen.pipeline.capture import capture
 from simgen.scenario import parse_scenario, sample
 
 SCENE = """

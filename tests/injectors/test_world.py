@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from simgen.capture import capture
 from simgen.injectors import apply_injectors
+from simgen.pipeline.capture import capture
 from simgen.scenario import load_scenario, parse_scenario, sample
 from simgen.world.simulate import simulate
 from tests.conftest import ROOT, shrink

@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from simgen.labels.frame import derive
+from simgen.exports.kitti import kitti_objects
+from simgen.labels.derive import derive
 from simgen.labels.policy import DontCare
 from simgen.scenario import parse_scenario, sample
 from simgen.sensors.suite import SensorSuite
 from simgen.world.simulate import simulate
-from simgen.writers.kitti import kitti_objects
 
 HEAD = """
 version: 1

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from simgen.dataset import open_dataset
+from simgen.dataset.reader import open_dataset
 from simgen.sensors.camera_model import filmic, kelvin_rgb, metered_gain, vignette, white_balance
 from tests.conftest import render_text
 
@@ -74,8 +74,8 @@ def test_the_look_changes_rgb_only_and_is_deterministic(tmp_path):
 def test_a_walkers_boxes_fit_its_pose():
     """The mask's box is the posed mesh projected (to a pixel and a half), and the amodal box
     (the posed 3D box projected) holds it snugly."""
-    from simgen.capture import capture
-    from simgen.labels.frame import mask_boxes
+    from simgen.labels.derive import mask_boxes
+    from simgen.pipeline.capture import capture
     from simgen.scenario import parse_scenario, sample
     from simgen.sensors.scene import actor_pose, posed_parts
 

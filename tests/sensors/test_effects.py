@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from simgen.capture import capture
-from simgen.classes import BY_NAME
+from simgen.core.classes import BY_NAME
 from simgen.injectors import apply_injectors
+from simgen.pipeline.capture import capture
 from simgen.scenario import parse_scenario, sample
 from simgen.sensors.effects import (
     FOG_COLOR,

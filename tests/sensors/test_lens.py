@@ -3,13 +3,13 @@
 import numpy as np
 import pytest
 
-from simgen.capture import capture
-from simgen.labels.frame import mask_boxes
+from simgen.exports.kitti import calib_text
+from simgen.labels.derive import mask_boxes
+from simgen.pipeline.capture import capture
 from simgen.scenario import parse_scenario, sample
 from simgen.sensors.lens import distort, project, render_calibration, undistort_pixels
 from simgen.sensors.rig import CameraCalibration, intrinsics
 from simgen.sensors.scene import asset_parts
-from simgen.writers.kitti import calib_text
 
 BARREL = (-0.25, 0.05, 0.001, -0.001, 0.0)
 

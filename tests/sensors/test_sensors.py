@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from simgen.batch import plan_shards, run_shard
-from simgen.classes import BY_NAME
+from simgen.core.classes import BY_NAME
 from simgen.scenario import parse_scenario, sample
 from simgen.sensors.rig import intrinsics, project
 from simgen.sensors.suite import SensorSuite
@@ -201,7 +201,7 @@ def test_rolling_shutter_sweep_matches_a_brute_force_cast_per_slice(monkeypatch)
     monkeypatch.setattr("simgen.sensors.lidar_weather.THRESHOLD_REFLECTIVITY", 0.0)
 
     from simgen.scenario import load_scenario
-    from simgen.sensors.lidar import _merge_bodies
+    from simgen.sensors.open3d.lidar import _merge_bodies
     from simgen.sensors.suite import sensor_pose
     from tests.conftest import ROOT
 

@@ -5,7 +5,7 @@ import typing
 import numpy as np
 import trimesh
 
-from simgen.classes import BY_NAME
+from simgen.core.classes import BY_NAME
 from simgen.scenario.models import ActorModel
 from simgen.world.assets import ASSETS_DIR, load_catalog
 from tests.tools.conftest import load_tool

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simgen.geometry import footprint, polygon_distance
-from simgen.rng import derive_rng
+from simgen.core.geometry import footprint, polygon_distance
+from simgen.core.rng import derive_rng
 from simgen.scenario.models import Furniture, Road
 from simgen.world.assets import load_catalog
 from simgen.world.furniture import place_furniture

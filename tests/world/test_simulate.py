@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from simgen.geometry import footprint, polygon_distance
+from simgen.core.geometry import footprint, polygon_distance
 from simgen.scenario import load_scenario, parse_scenario, sample
 from simgen.world.assets import load_catalog
 from simgen.world.road import RoadGeometry

@@ -1,0 +1,276 @@
+"""``simgen bench``: the cost of one fully labelled frame, stage by stage, and what it replaces.
+
+It renders ``scenarios/bench_highway.yaml`` (32 road users, a 1280x720 camera with all four
+outputs, an hdl64e lidar) through the real pipeline, writing a dataset to a temporary folder.
+In the same run it times two baselines on the same frames:
+- a raw Open3D cast of the same rays against the same triangles (the floor for the lidar stage),
+  timed back to back with the lidar alone after the pipeline has run, so that neither is
+  loaded by the pipeline's threads more than the other;
+- the naive PyBullet pipeline: ``getCameraImage`` with its segmentation mask for the camera and
+  ``rayTestBatch`` (16,384 rays per call at most) for the lidar.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import open3d as o3d
+import pybullet as p
+
+from simgen.core.geometry import quat_from_matrix
+from simgen.dataset.writer import NativeWriter
+from simgen.labels.derive import derive
+from simgen.scenario.load import load_scenario
+from simgen.scenario.sample import sample
+from simgen.sensors.open3d.lidar import LidarConditions, _merge, ray_directions
+from simgen.sensors.pyrender.camera import Z_FAR, Z_NEAR
+from simgen.sensors.scene import Placed
+from simgen.sensors.suite import SensorSuite, sensor_pose
+from simgen.world.simulate import simulate
+from simgen.world.state import WorldState
+
+BENCH_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "bench_highway.yaml"
+PYBULLET_MAX_RAYS = 16384
+
+
+@dataclass
+class BenchResult:
+    machine: str
+    frames: int
+    stages_ms: dict[str, float]  # medians per frame
+    frame_ms: float  # median of the summed stages of a frame
+    pipelined_frame_ms: float  # wall time / frames, with encoding overlapping rendering
+    frames_per_s: float
+    raw_open3d_ms: float
+    lidar_alone_ms: float  # the lidar's sweep timed beside the raw cast, outside the pipeline
+    lidar_vs_raw: float
+    naive_ms: dict[str, float] = field(default_factory=dict)
+    naive_frames: int = 0
+    speedup_vs_naive: float = 0.0
+    peak_rss_mb: float = 0.0
+    rays: int = 0
+
+    def to_json(self) -> dict:
+        return self.__dict__.copy()
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}"
+
+
+def _raw_cast_seconds(suite: SensorSuite, state, dynamic: list[Placed]) -> float:
+    """One cast of every ray of the sweep against static + road users, scene built beforehand."""
+    lidar = next(iter(suite.lidars.values()))
+    static = lidar.static_mesh
+    moving = _merge(dynamic)
+    scene = o3d.t.geometry.RaycastingScene()
+    scene.add_triangles(o3d.core.Tensor(static.vertices), o3d.core.Tensor(static.triangles))
+    if len(moving.triangles):
+        scene.add_triangles(o3d.core.Tensor(moving.vertices), o3d.core.Tensor(moving.triangles))
+    pose = state.ego.transform() @ lidar.calibration.ego_from_lidar
+    dirs = lidar.dirs.reshape(-1, 3) @ pose[:3, :3].T
+    rays = o3d.core.Tensor(np.c_[np.broadcast_to(pose[:3, 3], dirs.shape), dirs].astype(np.float32))
+    scene.cast_rays(rays)  # the first cast builds the BVH
+    start = time.perf_counter()
+    scene.cast_rays(rays)
+    return time.perf_counter() - start
+
+
+class NaivePyBullet:
+    """The same scene in PyBullet's own renderer and ray tester."""
+
+    def __init__(self, static: list[Placed]) -> None:
+        self.client = p.connect(p.DIRECT)
+        self.bodies: dict[str, int] = {}
+        for i, placed in enumerate(static):
+            self._body(f"static/{i}", placed, static=True)
+
+    def _body(self, key: str, placed: Placed, static: bool) -> int:
+        vertices = placed.part.vertices
+        if static:
+            vertices = vertices @ placed.transform[:3, :3].T + placed.transform[:3, 3]
+        indices = placed.part.faces.ravel().tolist()
+        kw = {"vertices": vertices.tolist(), "indices": indices, "physicsClientId": self.client}
+        visual = p.createVisualShape(p.GEOM_MESH, rgbaColor=[*placed.color, 1.0], **kw)
+        collision = p.createCollisionShape(p.GEOM_MESH, **kw)
+        body = p.createMultiBody(0, collision, visual, physicsClientId=self.client)
+        self.bodies[key] = body
+        return body
+
+    def pose(self, dynamic: list[Placed]) -> None:
+        for placed in dynamic:
+            key = f"{placed.part.key}#{placed.instance_id}"
+            body = self.bodies.get(key) or self._body(key, placed, static=False)
+            rotation = placed.transform[:3, :3]
+            quat = list(quat_from_matrix(rotation))
+            p.resetBasePositionAndOrientation(
+                body, placed.transform[:3, 3].tolist(), quat, physicsClientId=self.client
+            )
+
+    def camera(
+        self, world_from_camera: np.ndarray, K: np.ndarray, width: int, height: int
+    ) -> float:
+        eye = world_from_camera[:3, 3]
+        forward = world_from_camera[:3, 2]
+        up = -world_from_camera[:3, 1]
+        view = p.computeViewMatrix(eye.tolist(), (eye + forward).tolist(), up.tolist())
+        fov_y = np.degrees(2 * np.arctan(height / 2 / K[1, 1]))
+        proj = p.computeProjectionMatrixFOV(fov_y, width / height, Z_NEAR, Z_FAR)
+        start = time.perf_counter()
+        p.getCameraImage(width, height, view, proj, renderer=p.ER_TINY_RENDERER,
+                         physicsClientId=self.client)  # fmt: skip
+        return time.perf_counter() - start
+
+    def lidar(self, origin: np.ndarray, dirs: np.ndarray, max_range: float) -> float:
+        start = time.perf_counter()
+        ends = origin + dirs * max_range
+        for lo in range(0, len(dirs), PYBULLET_MAX_RAYS):
+            chunk = slice(lo, lo + PYBULLET_MAX_RAYS)
+            p.rayTestBatch(
+                np.broadcast_to(origin, ends[chunk].shape).tolist(),
+                ends[chunk].tolist(),
+                physicsClientId=self.client,
+            )
+        return time.perf_counter() - start
+
+    def close(self) -> None:
+        p.disconnect(self.client)
+
+
+def _lidar_against_raw(
+    suite: SensorSuite, samples: list[tuple[WorldState, list[Placed]]]
+) -> tuple[list[float], list[float]]:
+    """The lidar's sweep and a raw cast of the same rays, timed back to back on the pipeline's
+    frames once it has finished: inside the pipeline, its threads would load one more than the
+    other."""
+    lidar = next(iter(suite.lidars.values()))
+    ego_from_lidar = lidar.calibration.ego_from_lidar
+    swept, raw = [], []
+    for state, dynamic in samples:
+        start = time.perf_counter()
+        lidar.capture(
+            partial(sensor_pose, state, ego_from_lidar),
+            suite.bodies(state),
+            LidarConditions(),
+            np.random.default_rng(0),
+        )
+        swept.append(time.perf_counter() - start)
+        raw.append(_raw_cast_seconds(suite, state, dynamic))
+    return swept, raw
+
+
+def run_bench(
+    frames: int = 20, naive_frames: int = 3, scenario: Path = BENCH_SCENARIO
+) -> BenchResult:
+    loaded = load_scenario(scenario)
+    instance = sample(loaded.scenario, 0)
+    frames = min(frames, instance.scenario.frames)
+    stages: dict[str, list[float]] = {}
+    totals: list[float] = []
+
+    def note(stage: str, seconds: float) -> None:
+        stages.setdefault(stage, []).append(seconds)
+
+    with tempfile.TemporaryDirectory(prefix="simgen-bench-") as tmp:
+        writer = NativeWriter(Path(tmp), {})
+        states = simulate(instance)
+        suite = None
+        wall_start = time.perf_counter()
+        samples: list[tuple[WorldState, list[Placed]]] = []
+        for index in range(frames):
+            t0 = time.perf_counter()
+            state = next(states)
+            t1 = time.perf_counter()
+            if suite is None:
+                suite = SensorSuite(instance, state.static)
+                wall_start, t0, t1 = time.perf_counter(), time.perf_counter(), time.perf_counter()
+            data = suite.capture(state)
+            t2 = time.perf_counter()
+            labels = derive(state, data, suite.calibrations)
+            t3 = time.perf_counter()
+            writer.write_frame(state.frame, data, labels)
+            t4 = time.perf_counter()
+            if index > 0:  # the first frame warms caches (shaders, BVH, meshes)
+                samples.append((state, suite._others(state)))
+                note("physics", t1 - t0)
+                for stage, seconds in suite.timings.items():
+                    note(stage, seconds)
+                note("labels", t3 - t2)
+                note("encode+write (queue)", t4 - t3)
+                totals.append(t4 - t0)
+        writer.drain()
+        wall = time.perf_counter() - wall_start
+        states.close()
+        encode = writer.busy_seconds / max(1, frames)
+    assert suite is not None
+    swept, raw_casts = _lidar_against_raw(suite, samples)
+    raw_ms = 1000 * statistics.median(raw_casts)
+    medians = {k: 1000 * statistics.median(v) for k, v in stages.items()}
+    medians["encode+write (worker threads)"] = 1000 * encode
+    # the RGB is developed on its own thread, beside the lidar, the labels and the next frame
+    medians["develop RGB (thread)"] = 1000 * statistics.median(
+        list(suite.develop_seconds)[1:] or [0.0]
+    )
+    naive = _naive(suite, instance, naive_frames)
+    suite.close()
+    frame_ms = 1000 * statistics.median(totals)
+    ours_sensors = sum(v for k, v in medians.items() if k.startswith(("camera", "lidar")))
+    naive_total = frame_ms - ours_sensors + naive["camera"] + naive["lidar"]
+    lidar = next(iter(suite.lidars.values()))
+    return BenchResult(
+        machine=_machine(),
+        frames=frames - 1,
+        stages_ms=medians,
+        frame_ms=frame_ms,
+        pipelined_frame_ms=1000 * wall / frames,
+        frames_per_s=frames / wall,
+        raw_open3d_ms=raw_ms,
+        lidar_alone_ms=1000 * statistics.median(swept),
+        lidar_vs_raw=statistics.median(swept) / statistics.median(raw_casts),
+        naive_ms={**naive, "frame": naive_total},
+        naive_frames=naive_frames,
+        speedup_vs_naive=naive_total / frame_ms,
+        peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        rays=lidar.calibration.scan.rays_per_sweep,
+    )
+
+
+def _naive(suite: SensorSuite, instance, frames: int) -> dict[str, float]:
+    from simgen.sensors.scene import static_placements
+
+    calib = next(iter(suite.calibrations.cameras.values()))
+    lidar = next(iter(suite.lidars.values()))
+    states = simulate(instance)
+    state = next(states)
+    naive = NaivePyBullet(static_placements(state.static, suite.street_lights))
+    cams, lids = [], []
+    try:
+        for _ in range(frames):
+            naive.pose(suite._others(state))
+            world_from_camera = state.ego.transform() @ calib.ego_from_camera
+            cams.append(naive.camera(world_from_camera, calib.K, calib.width, calib.height))
+            pose = state.ego.transform() @ lidar.calibration.ego_from_lidar
+            dirs = ray_directions(lidar.calibration)[0].reshape(-1, 3) @ pose[:3, :3].T
+            lids.append(naive.lidar(pose[:3, 3], dirs, lidar.calibration.scan.range))
+            state = next(states)
+    finally:
+        naive.close()
+        states.close()
+    return {"camera": 1000 * statistics.median(cams), "lidar": 1000 * statistics.median(lids)}

@@ -1,0 +1,5 @@
+"""`python -m simgen.cli`."""
+
+from simgen.cli.app import app
+
+app()

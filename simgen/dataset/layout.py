@@ -1,0 +1,134 @@
+"""The native dataset format, shared by its writer and its reader: paths and the manifest.
+
+    OUT/<scenario>/<variant:04d>/
+      manifest.json                      written last: a variant with one is complete
+      calibration.json                   K and ego_from_sensor of every sensor, lidar scan
+      classes.json                       the class table (ids, palette, format names)
+      labels/<frame:06d>.json            FrameLabels (simgen.labels.schema)
+      <camera>/rgb/<frame:06d>.png       8-bit RGB
+      <camera>/depth/<frame:06d>.png     16-bit depth in millimetres along the optical axis
+      <camera>/depth/<frame:06d>.npy     float32 metres (when the camera asks for depth_npy)
+      <camera>/semantic/<frame:06d>.png  8-bit class ids
+      <camera>/instance/<frame:06d>.png  16-bit instance ids (= object ids in the labels)
+      <lidar>/<frame:06d>.npy            points: x y z intensity ring time semantic instance
+      <lidar>/<frame:06d>.bin            float32 x y z intensity (KITTI velodyne layout)
+
+Light on purpose: reading a dataset needs neither the simulator nor the sensors.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import PlainSerializer, PlainValidator, TypeAdapter
+
+from simgen.core.classes import SemanticClass
+from simgen.sensors.rig import Calibrations
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 2  # 2: typed labels with the ego's velocity
+DEPTH_SCALE = 0.001  # metres per unit of the 16-bit depth PNG
+
+# one lidar return, in the lidar frame at its firing time
+POINT_DTYPE = np.dtype(
+    [
+        ("x", "<f4"),
+        ("y", "<f4"),
+        ("z", "<f4"),
+        ("intensity", "<f4"),
+        ("ring", "<u2"),
+        ("time", "<f4"),
+        ("semantic", "u1"),
+        ("instance", "<u2"),
+    ]
+)
+
+CameraOutput = Literal["rgb", "depth", "semantic", "instance"]
+
+
+def labels_path(frame: int) -> str:
+    return f"labels/{frame:06d}.json"
+
+
+def image_path(camera: str, output: CameraOutput, frame: int) -> str:
+    return f"{camera}/{output}/{frame:06d}.png"
+
+
+def depth_npy_path(camera: str, frame: int) -> str:
+    return f"{camera}/depth/{frame:06d}.npy"
+
+
+def lidar_path(lidar: str, frame: int, suffix: Literal["npy", "bin"] = "npy") -> str:
+    return f"{lidar}/{frame:06d}.{suffix}"
+
+
+def json_bytes(data: Any) -> bytes:
+    """Stable, readable JSON: sorted keys, one value per line."""
+    return (json.dumps(data, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _calibrations(data: Any) -> Calibrations:
+    return data if isinstance(data, Calibrations) else Calibrations.from_json(data)
+
+
+CalibrationField = Annotated[
+    Calibrations, PlainValidator(_calibrations), PlainSerializer(lambda c: c.to_json())
+]
+
+
+@dataclass(frozen=True)
+class FrameTime:
+    frame: int
+    time: float  # simulated seconds
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What one complete variant holds and how it was made; its hashes make it verifiable."""
+
+    format_version: int
+    scenario_sha256: str
+    variant: int
+    frame_count: int
+    complete: bool
+    scenario: str
+    scenario_file: str
+    seed: int
+    sample_attempt: int
+    frame_rate: float
+    frames: tuple[FrameTime, ...]
+    depth_scale: float
+    sensors: tuple[str, ...]
+    software: dict[str, str]
+    instance: dict[str, Any]  # the concrete scenario (every value drawn), as JSON
+    classes: tuple[SemanticClass, ...]
+    calibration: CalibrationField
+    files: dict[str, str]  # relative path -> sha256
+    injectors: tuple[dict[str, Any], ...] = ()  # the edge cases applied to ``instance``
+
+    def to_json(self) -> dict[str, Any]:
+        return _adapter().dump_python(self, mode="json")
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | str | bytes) -> Manifest:
+        if isinstance(data, str | bytes):
+            data = json.loads(data)
+        return _adapter().validate_python(data)
+
+    def request(self) -> dict[str, Any]:
+        """What makes two renders the same: compared when resuming."""
+        return {
+            "format_version": self.format_version,
+            "scenario_sha256": self.scenario_sha256,
+            "variant": self.variant,
+            "frame_count": self.frame_count,
+        }
+
+
+@cache
+def _adapter() -> TypeAdapter[Manifest]:
+    return TypeAdapter(Manifest)

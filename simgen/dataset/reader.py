@@ -1,0 +1,233 @@
+"""The typed read API of native datasets: exports, preview, evaluation and reports start here.
+
+    ds = open_dataset("out/ds")
+    for variant in ds:                      # complete variants, sorted by (scenario, variant)
+        for frame in variant.frames():
+            labels = frame.labels           # FrameLabels, the model the renderer wrote
+            rgb = frame.rgb("cam_front")    # arrays are read lazily, one file at a time
+            points = frame.lidar("lidar_top")
+
+Importing this module loads neither the simulator nor a renderer (no pybullet, pyrender or
+open3d): reading a dataset needs NumPy, OpenCV and pydantic only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import cv2
+import numpy as np
+from pydantic import ValidationError
+
+from simgen.dataset.layout import (
+    FORMAT_VERSION,
+    MANIFEST,
+    POINT_DTYPE,
+    CameraOutput,
+    Manifest,
+    depth_npy_path,
+    image_path,
+    labels_path,
+    lidar_path,
+)
+from simgen.labels.schema import FrameLabels
+from simgen.sensors.rig import Calibrations, CameraCalibration, LidarCalibration
+
+
+class DatasetError(Exception):
+    """A folder that is not a (complete) native dataset, or a file missing from one."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One frame of a variant: typed labels and each sensor's arrays, read when asked for."""
+
+    variant: Variant
+    index: int
+    time: float
+
+    @cached_property
+    def labels(self) -> FrameLabels:
+        return self.variant.labels(self.index)
+
+    def image_file(self, camera: str, output: CameraOutput) -> Path:
+        return self.variant.file(image_path(camera, output, self.index))
+
+    def rgb(self, camera: str) -> np.ndarray:
+        """(H, W, 3) uint8, RGB order."""
+        return cv2.cvtColor(self._png(camera, "rgb"), cv2.COLOR_BGR2RGB)
+
+    def depth(self, camera: str) -> np.ndarray:
+        """(H, W) float32 metres along the optical axis; 0 where no surface was hit."""
+        exact = depth_npy_path(camera, self.index)
+        if self.variant.has(exact):
+            return np.load(self.variant.file(exact))
+        return self._png(camera, "depth").astype(np.float32) * self.variant.manifest.depth_scale
+
+    def semantic(self, camera: str) -> np.ndarray:
+        """(H, W) uint8 class ids of ``simgen.core.classes``."""
+        return self._png(camera, "semantic")
+
+    def instance(self, camera: str) -> np.ndarray:
+        """(H, W) uint16 object ids (= ``ObjectLabel.id``), 0 for no object."""
+        return self._png(camera, "instance")
+
+    def lidar(self, lidar: str) -> np.ndarray:
+        """Structured points (``POINT_DTYPE``) in the lidar frame."""
+        points = np.load(self.variant.file(lidar_path(lidar, self.index, "npy")))
+        if points.dtype != POINT_DTYPE:
+            raise DatasetError(f"{self.variant.root}: {lidar} points have dtype {points.dtype}")
+        return points
+
+    def lidar_file(self, lidar: str) -> Path:
+        """The KITTI-layout float32 x y z intensity file of this sweep."""
+        return self.variant.file(lidar_path(lidar, self.index, "bin"))
+
+    def _png(self, camera: str, output: CameraOutput) -> np.ndarray:
+        path = self.image_file(camera, output)
+        image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+        if image is None:
+            raise DatasetError(f"{path}: not a readable PNG")
+        return image
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One complete (scenario, variant) folder of a native dataset."""
+
+    root: Path
+    manifest: Manifest
+
+    @property
+    def scenario(self) -> str:
+        return self.manifest.scenario
+
+    @property
+    def variant(self) -> int:
+        return self.manifest.variant
+
+    @property
+    def key(self) -> str:
+        return f"{self.scenario}_{self.variant:04d}"
+
+    @property
+    def calibration(self) -> Calibrations:
+        return self.manifest.calibration
+
+    @property
+    def instance(self) -> dict:
+        """The concrete scenario this variant was rendered from (JSON data)."""
+        return self.manifest.instance
+
+    def cameras(self, *outputs: CameraOutput) -> list[str]:
+        """Cameras that wrote every one of ``outputs`` (all cameras when none is named)."""
+        return [c for c in self.calibration.cameras if all(self.has_output(c, o) for o in outputs)]
+
+    def lidars(self) -> list[str]:
+        return list(self.calibration.lidars)
+
+    def camera(self, name: str) -> CameraCalibration:
+        return self.calibration.cameras[name]
+
+    def lidar(self, name: str) -> LidarCalibration:
+        return self.calibration.lidars[name]
+
+    def has(self, rel: str) -> bool:
+        return rel in self.manifest.files
+
+    def has_output(self, camera: str, output: CameraOutput) -> bool:
+        first = self.manifest.frames[0].frame if self.manifest.frames else 0
+        return self.has(image_path(camera, output, first))
+
+    def file(self, rel: str) -> Path:
+        if not self.has(rel):
+            raise DatasetError(f"{self.root}: no file {rel} in the manifest")
+        return self.root / rel
+
+    def frames(self) -> Iterator[Frame]:
+        for entry in self.manifest.frames:
+            yield Frame(self, entry.frame, entry.time)
+
+    def frame(self, index: int) -> Frame:
+        for entry in self.manifest.frames:
+            if entry.frame == index:
+                return Frame(self, entry.frame, entry.time)
+        raise DatasetError(f"{self.root}: no frame {index}")
+
+    def labels(self, frame: int) -> FrameLabels:
+        path = self.file(labels_path(frame))
+        try:
+            return FrameLabels.from_json(path.read_bytes())
+        except (ValueError, ValidationError) as exc:
+            raise DatasetError(f"{path}: not valid labels ({_first_error(exc)})") from None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Every complete variant below a folder."""
+
+    root: Path
+    variants: tuple[Variant, ...]
+
+    def __iter__(self) -> Iterator[Variant]:
+        return iter(self.variants)
+
+    def __len__(self) -> int:
+        return len(self.variants)
+
+    def scenarios(self) -> list[str]:
+        return sorted({v.scenario for v in self.variants})
+
+    def variant(self, scenario: str | None = None, variant: int = 0) -> Variant:
+        for v in self.variants:
+            if (scenario is None or v.scenario == scenario) and v.variant == variant:
+                return v
+        of = f" of {scenario}" if scenario else ""
+        raise DatasetError(f"{self.root}: no variant {variant}{of}")
+
+
+def read_manifest(path: Path) -> Manifest:
+    try:
+        manifest = Manifest.from_json(path.read_bytes())
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot read ({exc.strerror})") from None
+    except (ValueError, ValidationError) as exc:
+        raise DatasetError(f"{path}: not a simgen manifest ({_first_error(exc)})") from None
+    if manifest.format_version != FORMAT_VERSION:
+        raise DatasetError(
+            f"{path}: dataset format {manifest.format_version}, this simgen reads "
+            f"{FORMAT_VERSION}; render it again with this version"
+        )
+    return manifest
+
+
+def open_dataset(root: str | Path) -> Dataset:
+    """Every complete variant below ``root``, sorted by (scenario, variant)."""
+    root = Path(root)
+    if not root.is_dir():
+        raise DatasetError(f"{root}: no such dataset folder")
+    found = []
+    for path in root.rglob(MANIFEST):
+        if path.parent.name.endswith(".partial"):
+            continue  # a variant still being written
+        manifest = read_manifest(path)
+        if manifest.complete:
+            found.append(Variant(path.parent, manifest))
+    if not found:
+        raise DatasetError(f"{root}: no complete variant (no manifest.json) below it")
+    return Dataset(root, tuple(sorted(found, key=lambda v: (v.scenario, v.variant))))
+
+
+def find_variants(root: str | Path) -> list[Variant]:
+    return list(open_dataset(root))
+
+
+def _first_error(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error["loc"])
+        return f"{where}: {error['msg']}" if where else error["msg"]
+    return str(exc).splitlines()[0]

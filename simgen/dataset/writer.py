@@ -1,0 +1,216 @@
+"""The native dataset writer: one folder per (scenario, variant), every file atomic and hashed.
+
+The layout and the manifest are defined in ``simgen.dataset.layout``, shared with the reader.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import cv2
+import numpy as np
+
+from simgen.core.atomic import write_bytes_atomic
+from simgen.core.classes import CLASSES
+from simgen.dataset.layout import (
+    DEPTH_SCALE,
+    MANIFEST,
+    Manifest,
+    depth_npy_path,
+    image_path,
+    json_bytes,
+    labels_path,
+    lidar_path,
+)
+from simgen.sensors.frames import CameraFrame
+
+# libpng's filter and zlib's strategy per kind of image, chosen by timing each pair on the
+# bench scene's frames (tools: `simgen bench`): half the time of libpng's adaptive filtering, at
+# about the same size. Camera images carry sensor noise, in which LZ77 finds nothing to match;
+# label masks are flat regions, which run-length coding packs; depth is smooth row to row.
+PNG_MODES: dict[str, tuple[int, int]] = {
+    "photo": (cv2.IMWRITE_PNG_FILTER_AVG, cv2.IMWRITE_PNG_STRATEGY_HUFFMAN_ONLY),
+    "mask": (cv2.IMWRITE_PNG_FILTER_UP, cv2.IMWRITE_PNG_STRATEGY_RLE),
+    "smooth": (cv2.IMWRITE_PNG_FILTER_UP, cv2.IMWRITE_PNG_STRATEGY_DEFAULT),
+}
+
+
+def png(image: np.ndarray, kind: Literal["photo", "mask", "smooth"] = "smooth") -> bytes:
+    """Fast PNG (zlib level 1), filtered and packed for the ``kind`` of image."""
+    png_filter, strategy = PNG_MODES[kind]
+    params = [
+        cv2.IMWRITE_PNG_COMPRESSION, 1,
+        cv2.IMWRITE_PNG_FILTER, png_filter,
+        cv2.IMWRITE_PNG_STRATEGY, strategy,
+    ]  # fmt: skip
+    ok, data = cv2.imencode(".png", image, params)
+    if not ok:  # pragma: no cover - cv2 only fails on unsupported dtypes
+        raise ValueError(f"cannot encode a {image.dtype} image as PNG")
+    return data.tobytes()
+
+
+def npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def depth_png(depth: np.ndarray) -> bytes:
+    """Millimetres in uint16; 0 = no surface, 65535 = at least 65.535 m away."""
+    mm = np.clip(np.round(depth / DEPTH_SCALE), 0, 65535).astype(np.uint16)
+    return png(mm)
+
+
+def camera_files(name: str, frame: int, data: CameraFrame, depth_npy: bool) -> dict[str, Any]:
+    """Relative path -> a callable producing the bytes (encoded off the render thread)."""
+    out: dict[str, Any] = {}
+    if data.has_rgb:
+        out[image_path(name, "rgb", frame)] = lambda: png(
+            cv2.cvtColor(data.rgb, cv2.COLOR_RGB2BGR), "photo"
+        )
+    if data.depth is not None:
+        out[image_path(name, "depth", frame)] = lambda: depth_png(data.depth)
+        if depth_npy:
+            out[depth_npy_path(name, frame)] = lambda: npy(data.depth)
+    if data.semantic is not None:
+        out[image_path(name, "semantic", frame)] = lambda: png(data.semantic, "mask")
+    if data.instance is not None:
+        out[image_path(name, "instance", frame)] = lambda: png(data.instance, "mask")
+    return out
+
+
+def lidar_files(name: str, frame: int, points: np.ndarray) -> dict[str, Any]:
+    xyzi = np.stack([points["x"], points["y"], points["z"], points["intensity"]], axis=1)
+    return {
+        lidar_path(name, frame, "npy"): lambda: npy(points),
+        lidar_path(name, frame, "bin"): lambda: np.ascontiguousarray(xyzi, dtype="<f4").tobytes(),
+    }
+
+
+def _lower_priority() -> None:
+    """Encoding runs behind rendering: it only needs the time the render thread leaves idle."""
+    with contextlib.suppress(AttributeError, OSError):  # an optimisation, not on every platform
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 0)
+
+
+class NativeWriter:
+    """Writes one variant. Encoding and writing run on worker threads (cv2 and zlib release
+    the GIL), in parallel with rendering the next frame."""
+
+    def __init__(self, root: Path, depth_npy: dict[str, bool], workers: int = 1) -> None:
+        self.root = root
+        self.depth_npy = depth_npy
+        self.hashes: dict[str, str] = {}
+        self.pool = ThreadPoolExecutor(max_workers=workers, initializer=_lower_priority)
+        self.pending: list[tuple[str, Future]] = []
+        self.busy: list[float] = []
+
+    @property
+    def busy_seconds(self) -> float:
+        """Worker time spent encoding, hashing and writing so far."""
+        return sum(self.busy)
+
+    def submit(self, rel: str, make: Callable[[], bytes]) -> None:
+        """Encode and write ``rel`` on a worker thread; its hash goes into the manifest."""
+
+        def job() -> str:
+            start = time.perf_counter()
+            data = make()
+            write_bytes_atomic(self.root / rel, data, durable=False)
+            digest = hashlib.sha256(data).hexdigest()
+            self.busy.append(time.perf_counter() - start)  # list.append is atomic under the GIL
+            return digest
+
+        self.pending.append((rel, self.pool.submit(job)))
+
+    def write_json(self, rel: str, data: Any) -> None:
+        self.submit(rel, lambda: json_bytes(data))
+
+    def write_frame(
+        self, frame: int, frames: dict[str, CameraFrame | np.ndarray], labels: Any
+    ) -> None:
+        for name, data in frames.items():
+            files = (
+                camera_files(name, frame, data, self.depth_npy.get(name, False))
+                if isinstance(data, CameraFrame)
+                else lidar_files(name, frame, data)
+            )
+            for rel, make in files.items():
+                self.submit(rel, make)
+        # labels are frozen: they are turned into JSON on the writer's thread too
+        self.submit(labels_path(frame), lambda: json_bytes(labels.to_json()))
+        self._collect(block=False)
+
+    def _collect(self, block: bool) -> None:
+        still = []
+        for rel, future in self.pending:
+            if block or future.done():
+                self.hashes[rel] = future.result()
+            else:
+                still.append((rel, future))
+        self.pending = still
+
+    def drain(self) -> None:
+        """Wait until every submitted file is written and hashed."""
+        self._collect(block=True)
+        self.pool.shutdown()
+
+    def finish(self, manifest: Manifest) -> None:
+        """Wait for every file, then write the manifest with all their hashes: the commit point.
+
+        Only this variant's files and folders are synced (never the whole system), before the
+        manifest says they exist."""
+        self.drain()
+        sync_tree(self.root, list(self.hashes))
+        manifest = replace(manifest, files=dict(sorted(self.hashes.items())))
+        write_bytes_atomic(self.root / MANIFEST, json_bytes(manifest.to_json()))
+        sync_directory(self.root)
+
+    def abort(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def sync_tree(root: Path, files: list[str]) -> None:
+    """fsync every listed file, then every folder holding one (so their names are durable)."""
+    folders = {root}
+    for rel in files:
+        path = root / rel
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        folders.update(p for p in path.parents if root in (p, *p.parents))
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        sync_directory(folder)
+
+
+def sync_directory(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def class_table() -> list[dict[str, Any]]:
+    return [asdict(c) for c in CLASSES]
+
+
+def is_complete(variant_dir: Path, expect: dict[str, Any]) -> bool:
+    """A variant is done when its manifest exists and was made with the same request."""
+    try:
+        manifest = Manifest.from_json((variant_dir / MANIFEST).read_bytes())
+    except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
+        return False
+    return manifest.complete and manifest.request() == expect

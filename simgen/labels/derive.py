@@ -1,0 +1,209 @@
+"""Per-frame labels from one WorldState and the frames rendered from it (the same instant).
+
+3D boxes come from the world state (exact poses and catalog dimensions). What each sensor saw
+comes from its own outputs: visible boxes and pixels from the instance mask, points from the
+lidar's per-point ids; the unoccluded silhouette for visibility is rasterised from the object's
+mesh alone. Objects no sensor sees stay in the labels, flagged ``visible: false``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from scipy.ndimage import find_objects
+
+from simgen.core.geometry import box_corners, quat_from_matrix
+from simgen.labels.schema import Box3D, CameraView, FrameLabels, ObjectLabel
+from simgen.labels.visibility import (
+    Piece,
+    amodal_box,
+    convex_pieces,
+    kitti_occlusion,
+    silhouette_pixels,
+)
+from simgen.sensors.frames import CameraFrame
+from simgen.sensors.lens import render_calibration
+from simgen.sensors.pose import PoseKey
+from simgen.sensors.rig import Calibrations, CameraCalibration
+from simgen.sensors.scene import actor_pose, asset_placements, posed_extent
+from simgen.world.state import ActorState, WorldState
+
+
+def box_transform(actor: ActorState) -> tuple[np.ndarray, tuple[float, float, float]]:
+    """World pose of the actor's label box (origin at its bottom centre) and its size: the
+    catalog box for rigid actors, the posed body's extent for articulated ones."""
+    (dx, dy), size = posed_extent(actor.model, actor_pose(actor))
+    transform = actor.transform()
+    if dx or dy:
+        transform[:3, 3] += transform[:3, :3] @ np.array([dx, dy, 0.0])
+    return transform, size
+
+
+def box_in(frame_from_world: np.ndarray, actor: ActorState) -> Box3D:
+    """The actor's box expressed in another frame."""
+    world_from_box, size = box_transform(actor)
+    pose = frame_from_world @ world_from_box
+    center = pose @ np.array([0.0, 0.0, size[2] / 2, 1.0])
+    rot = pose[:3, :3]
+    return Box3D(
+        tuple(float(c) for c in center[:3]),  # type: ignore[arg-type]
+        size,
+        quat_from_matrix(rot),
+        float(np.arctan2(rot[1, 0], rot[0, 0])),
+    )
+
+
+def mask_boxes(instance: np.ndarray) -> dict[int, tuple[tuple[int, int, int, int], int]]:
+    """Tight box and pixel count of every id > 0 in an instance mask (one C pass each)."""
+    counts = np.bincount(instance.ravel())
+    out: dict[int, tuple[tuple[int, int, int, int], int]] = {}
+    for index, found in enumerate(find_objects(instance.astype(np.int32))):
+        if found is None:
+            continue
+        rows, cols = found
+        box = (int(cols.start), int(rows.start), int(cols.stop) - 1, int(rows.stop) - 1)
+        out[index + 1] = (box, int(counts[index + 1]))
+    return out
+
+
+@lru_cache(maxsize=2048)
+def _mesh(model: str, key: PoseKey | None) -> tuple[np.ndarray, np.ndarray, tuple[Piece, ...]]:
+    """An asset's parts, posed, as one mesh in its own frame, with its convex pieces."""
+    parts = asset_placements(model, key)
+    vertices, faces, offset = [], [], 0
+    for p in parts:
+        vertices.append(p.part.vertices)
+        faces.append(p.part.faces + offset)
+        offset += len(p.part.vertices)
+    v, f = np.concatenate(vertices), np.concatenate(faces)
+    return v, f, _pieces(model) if key is not None else convex_pieces(v, f)
+
+
+@lru_cache(maxsize=256)
+def _pieces(model: str) -> tuple[Piece, ...]:
+    """Convex pieces found once on the rest pose: each lies on one bone, so every pose moves it
+    rigidly and it stays convex."""
+    return _mesh(model, None)[2]
+
+
+def camera_view(
+    actor: ActorState,
+    camera_from_world: np.ndarray,
+    calib: CameraCalibration,
+    seen: tuple[tuple[int, int, int, int], int] | None,
+    pinhole_seen: int | None = None,
+) -> CameraView:
+    """What one camera sees of an actor. A distorted camera's silhouette is counted on its
+    pinhole render (``pinhole_seen`` pixels of the actor there), where straight edges stay
+    straight; visibility is the ratio of the two counts, both on that canvas."""
+    render = render_calibration(calib)
+    world_from_box, size = box_transform(actor)
+    box_to_cam = camera_from_world @ world_from_box
+    corners = box_corners(size) @ box_to_cam[:3, :3].T + box_to_cam[:3, 3]
+    region, truncation = amodal_box(render.K, corners, render.width, render.height)
+    unoccluded = 0
+    if region is not None:
+        to_cam = camera_from_world @ actor.transform()
+        vertices, faces, pieces = _mesh(actor.model, actor_pose(actor))
+        unoccluded = silhouette_pixels(
+            render.K,
+            vertices @ to_cam[:3, :3].T + to_cam[:3, 3],
+            faces,
+            render.width,
+            render.height,
+            region=region,
+            pieces=pieces,
+        )
+    box = region
+    visible = seen[1] if seen else 0
+    counted = visible
+    if render is not calib:  # through the lens: the image's own box, the render's counts
+        box, truncation = amodal_box(calib.K, corners, calib.width, calib.height, calib.distortion)
+        counted = pinhole_seen or 0
+        if counted and unoccluded:
+            unoccluded = round(unoccluded * visible / counted)  # in the image's pixels
+    visibility = min(1.0, counted / unoccluded) if unoccluded else (1.0 if counted else 0.0)
+    return CameraView(
+        amodal_box=box,
+        visible_box=seen[0] if seen else None,
+        visible_pixels=visible,
+        unoccluded_pixels=unoccluded,
+        visibility=float(visibility),
+        truncation=truncation,
+        kitti_occlusion=kitti_occlusion(visibility) if unoccluded or visible else 3,
+    )
+
+
+def derive(
+    state: WorldState,
+    frames: dict[str, CameraFrame | np.ndarray],
+    calibrations: Calibrations,
+    faults: dict[str, tuple[str, ...]] | None = None,
+) -> FrameLabels:
+    world_from_ego = state.ego.transform()
+    ego_from_world = np.linalg.inv(world_from_ego)
+    sensor_from_world = {
+        name: np.linalg.inv(world_from_ego @ c.ego_from_camera)
+        for name, c in calibrations.cameras.items()
+    } | {
+        name: np.linalg.inv(world_from_ego @ c.ego_from_lidar)
+        for name, c in calibrations.lidars.items()
+    }
+    seen: dict[str, dict[int, tuple[tuple[int, int, int, int], int]]] = {}
+    pinhole: dict[str, dict[int, int]] = {}  # distorted cameras: pixels per id as rendered
+    points: dict[str, dict[int, int]] = {}
+    for name, data in frames.items():
+        if isinstance(data, CameraFrame):
+            if data.instance is not None:
+                seen[name] = mask_boxes(data.instance)
+            if data.pinhole_instance is not None:
+                counts = np.bincount(data.pinhole_instance.ravel())
+                pinhole[name] = {i: int(c) for i, c in enumerate(counts) if i and c}
+        else:
+            ids, counts = np.unique(data["instance"], return_counts=True)
+            points[name] = {int(i): int(c) for i, c in zip(ids, counts, strict=True) if i > 0}
+    objects = []
+    for actor in state.actors[1:]:
+        boxes = {"world": box_in(np.eye(4), actor), "ego": box_in(ego_from_world, actor)}
+        boxes |= {name: box_in(m, actor) for name, m in sensor_from_world.items()}
+        cameras = {
+            name: camera_view(
+                actor,
+                sensor_from_world[name],
+                c,
+                seen[name].get(actor.id),
+                pinhole[name].get(actor.id) if name in pinhole else None,
+            )
+            for name, c in calibrations.cameras.items()
+            if name in seen
+        }
+        lidar = {name: p.get(actor.id, 0) for name, p in points.items()}
+        objects.append(
+            ObjectLabel(
+                id=actor.id,
+                name=actor.name,
+                semantic_class=actor.semantic_class,
+                model=actor.model,
+                boxes=boxes,
+                velocity=actor.velocity,
+                angular_velocity=actor.angular_velocity,
+                moving=actor.speed > 0.1,
+                crashed=actor.crashed,
+                headlights=actor.lights.headlights,
+                brake_lights=actor.lights.brake_lights,
+                cameras=cameras,
+                lidar_points=lidar,
+                visible=any(v.visible_pixels for v in cameras.values()) or any(lidar.values()),
+            )
+        )
+    return FrameLabels(
+        frame=state.frame,
+        time=state.time,
+        world_from_ego=tuple(tuple(float(v) for v in row) for row in world_from_ego),
+        ego_velocity=state.ego.velocity,
+        ego_angular_velocity=state.ego.angular_velocity,
+        objects=tuple(objects),
+        events=tuple(state.events),
+        faults={name: tuple(f) for name, f in (faults or {}).items() if f},
+    )

@@ -1,0 +1,1 @@
+"""The lidar back end: Open3D ray casting."""

@@ -1,0 +1,358 @@
+"""The lidar back end: Open3D ``RaycastingScene`` ray casting.
+
+Static geometry lives in one scene built once per simulation; road users go into a small scene
+rebuilt for every slice of the sweep. With rolling shutter on, a sweep of 1/rotation_rate s is cut
+into slices; each slice casts its columns against the world as it is at that slice's time (the
+ego and every road user moved on at their velocities), and its points are expressed in the sensor
+frame at their firing time, as a real spinning lidar delivers them before de-skewing.
+
+Intensity = reflectivity x |cos(incidence)| x exp(-2 alpha range): the material, the angle and
+the two-way attenuation of the path (clear air, fog and rain; ``lidar_weather``), not the range
+alone. Faults (dead rings, a blocked sector of the window) remove exactly the rays they hit.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import open3d as o3d
+
+from simgen.core.classes import BY_NAME
+from simgen.core.cpu import thread_share
+from simgen.dataset.layout import POINT_DTYPE
+from simgen.scenario.models import LidarNoise
+from simgen.sensors.lidar_weather import weather_returns
+from simgen.sensors.rig import LidarCalibration
+from simgen.sensors.scene import Placed, extrapolate_pose
+
+DEFAULT_SLICES = 8
+SCATTER_ID = BY_NAME["scatter"].id
+GROUND = [BY_NAME[n].id for n in ("road", "lane_marking", "sidewalk", "kerb")]
+
+
+@dataclass(frozen=True)
+class LidarConditions:
+    """The atmosphere and the faults acting on one sweep."""
+
+    fog: float = 0.0  # extinction, 1/m
+    rain_mmh: float = 0.0
+    dead_rings: tuple[int, ...] = ()
+    blocked: tuple[tuple[float, float], ...] = ()  # azimuth sectors, degrees, lidar frame
+
+
+@dataclass(frozen=True)
+class LocalMesh:
+    """A road user's parts merged in its own frame, with per-triangle class and reflectivity."""
+
+    vertices: np.ndarray
+    triangles: np.ndarray
+    semantic: np.ndarray
+    reflectivity: np.ndarray
+    radius: float  # of a sphere around ``center`` that holds every vertex
+    center: np.ndarray  # (3,) the centre of the mesh's bounds, in its own frame
+
+
+@dataclass(frozen=True)
+class Body:
+    """A road user as the lidar needs it: an id, its mesh, its pose and how it moves on."""
+
+    instance_id: int
+    mesh: LocalMesh
+    transform: np.ndarray  # world pose at the start of the sweep
+    velocity: np.ndarray  # m/s, world
+    yaw_rate: float  # rad/s
+
+    def pose_at(self, tau: float) -> np.ndarray:
+        return extrapolate_pose(self.transform, self.velocity, self.yaw_rate, tau)
+
+
+def local_mesh(parts: list[Placed]) -> LocalMesh:
+    """Merge one road user's placed parts (all in the same frame) into a LocalMesh."""
+    merged = _merge(
+        [Placed(p.part, np.eye(4), 0, p.class_id, p.color, p.reflectivity) for p in parts]
+    )
+    lo, hi = merged.vertices.min(axis=0), merged.vertices.max(axis=0)
+    radius = float(np.linalg.norm(hi - lo) / 2)
+    return LocalMesh(
+        merged.vertices.astype(np.float64),
+        merged.triangles,
+        merged.semantic,
+        merged.reflectivity,
+        radius,
+        ((lo + hi) / 2).astype(np.float64),
+    )
+
+
+@dataclass(frozen=True)
+class _Mesh:
+    """Triangles in world coordinates with per-triangle attributes."""
+
+    vertices: np.ndarray
+    triangles: np.ndarray
+    instance: np.ndarray
+    semantic: np.ndarray
+    reflectivity: np.ndarray
+
+
+def _merge(placed: list[Placed], transforms: list[np.ndarray] | None = None) -> _Mesh:
+    verts, tris, inst, sem, refl = [], [], [], [], []
+    offset = 0
+    for i, p in enumerate(placed):
+        t = p.transform if transforms is None else transforms[i]
+        v = p.part.vertices @ t[:3, :3].T + t[:3, 3]
+        verts.append(v)
+        tris.append(p.part.faces + offset)
+        n = len(p.part.faces)
+        inst.append(np.full(n, p.instance_id, np.uint16))
+        sem.append(np.full(n, p.class_id, np.uint8))
+        refl.append(np.full(n, p.reflectivity, np.float32))
+        offset += len(v)
+    return _concat(verts, tris, inst, sem, refl)
+
+
+def _concat(verts: list, tris: list, inst: list, sem: list, refl: list) -> _Mesh:
+    if not verts:
+        empty = np.zeros((0, 3))
+        return _Mesh(empty, empty.astype(np.uint32), *(np.zeros(0, d) for d in ("u2", "u1", "f4")))
+    return _Mesh(
+        np.concatenate(verts).astype(np.float32),
+        np.concatenate(tris).astype(np.uint32),
+        np.concatenate(inst),
+        np.concatenate(sem),
+        np.concatenate(refl),
+    )
+
+
+def _scene(mesh: _Mesh) -> o3d.t.geometry.RaycastingScene:
+    scene = o3d.t.geometry.RaycastingScene()
+    if len(mesh.triangles):
+        scene.add_triangles(
+            o3d.core.Tensor(mesh.vertices, o3d.core.float32),
+            o3d.core.Tensor(mesh.triangles, o3d.core.uint32),
+        )
+    return scene
+
+
+def ray_directions(calibration: LidarCalibration) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unit directions (columns, channels, 3) in the sensor frame, ring ids and column times.
+
+    Column j fires at azimuth pi - j * resolution (clockwise seen from above, starting behind the
+    sensor) at time j / columns / rotation_rate.
+    """
+    scan = calibration.scan
+    columns = scan.columns
+    azimuth = math.pi - np.arange(columns) * (2 * math.pi / columns)
+    elevation = np.radians(np.asarray(scan.vertical_angles))
+    az, el = np.meshgrid(azimuth, elevation, indexing="ij")
+    dirs = np.stack([np.cos(el) * np.cos(az), np.cos(el) * np.sin(az), np.sin(el)], axis=-1)
+    rings = np.broadcast_to(np.arange(scan.channels, dtype=np.uint16), (columns, scan.channels))
+    times = (np.arange(columns) / columns / scan.rotation_rate).astype(np.float32)
+    return dirs, rings, times
+
+
+class Open3DLidar:
+    def __init__(
+        self,
+        calibration: LidarCalibration,
+        static: list[Placed],
+        noise: LidarNoise,
+        rolling_shutter: bool,
+        slices: int = DEFAULT_SLICES,
+    ) -> None:
+        self.calibration = calibration
+        self.noise = noise
+        self.slices = slices if rolling_shutter else 1
+        self.threads = thread_share()  # Embree's threads; a pool worker keeps to its share
+        self.static_mesh = _merge(static)
+        self.static_scene = _scene(self.static_mesh)
+        self.static_semantic = np.r_[self.static_mesh.semantic, 0].astype(np.uint8)
+        self.static_reflectivity = np.r_[self.static_mesh.reflectivity, 0].astype(np.float32)
+        self.dirs, self.rings, self.times = ray_directions(calibration)
+        flat = self.dirs.reshape(-1, 3)
+        self.flat_dirs = np.ascontiguousarray(flat, np.float32)
+        self._rays = np.empty((len(flat), 6), np.float32)
+        bounds = np.linspace(0, calibration.scan.columns, self.slices + 1).round().astype(int)
+        column_slice = np.searchsorted(
+            bounds[1:], np.arange(calibration.scan.columns), side="right"
+        )
+        self.column_slice = column_slice
+        self.flat_slice = np.repeat(column_slice, calibration.scan.channels).astype(np.float32)
+        self.dir_x, self.dir_y, self.dir_z = (
+            np.ascontiguousarray(flat[:, i], np.float32) for i in range(3)
+        )
+        self.flat_rings = np.ascontiguousarray(self.rings.reshape(-1))
+        self.flat_times = np.repeat(self.times, calibration.scan.channels)
+
+    def capture(
+        self,
+        sensor_pose_at: Callable[[float], np.ndarray],
+        bodies: list[Body],
+        conditions: LidarConditions,
+        rng: np.random.Generator,
+    ) -> np.ndarray:
+        """A full sweep as a structured array (POINT_DTYPE), in firing order.
+
+        ``sensor_pose_at(tau)`` is the world_from_sensor pose ``tau`` s after the sweep starts;
+        each body knows its own pose at any ``tau``.
+        """
+        scan = self.calibration.scan
+        bounds = np.linspace(0, scan.columns, self.slices + 1).round().astype(int)
+        slices = [(int(lo), int(hi)) for lo, hi in itertools.pairwise(bounds) if hi > lo]
+        taus = [float(self.times[lo]) if self.slices > 1 else 0.0 for lo, _ in slices]
+        poses = [sensor_pose_at(tau) for tau in taus]
+        # every ray leaves from where the sensor is when it fires; static geometry: one cast
+        rays = self._rays  # (columns * channels, 6) float32, reused: origin, direction
+        for (lo, hi), pose in zip(slices, poses, strict=True):
+            rows = slice(lo * scan.channels, hi * scan.channels)
+            rays[rows, 3:] = self.flat_dirs[rows] @ pose[:3, :3].T.astype(np.float32)
+            rays[rows, :3] = pose[:3, 3]
+        world_dirs = rays[:, 3:]
+        hit = self.static_scene.cast_rays(o3d.core.Tensor(rays), nthreads=self.threads)
+        t = hit["t_hit"].numpy()
+        normals = hit["primitive_normals"].numpy()
+        # misses carry Open3D's invalid id (2**32 - 1): clamp it onto a trailing "nothing" entry
+        prim = np.minimum(hit["primitive_ids"].numpy(), len(self.static_semantic) - 1)
+        semantic = self.static_semantic[prim]
+        reflectivity = self.static_reflectivity[prim]
+        instance = np.zeros(len(t), np.uint16)
+        # road users: each slice's bodies near its sector, posed at its time, all in one scene;
+        # slice k's copies and rays are lifted by k * SLICE_LIFT, out of every other slice's reach
+        # bounding spheres: a posed body's bounds need not be centred on its origin
+        starts = np.array(
+            [b.transform[:3, :3] @ b.mesh.center + b.transform[:3, 3] for b in bodies]
+        ).reshape(-1, 3)
+        velocities = np.array([b.velocity for b in bodies]).reshape(-1, 3)
+        radii = np.array([b.mesh.radius for b in bodies])
+        lift = 2.0 * (scan.range + 2.0 * (radii.max() if len(radii) else 0.0))
+        posed: list[tuple[Body, np.ndarray]] = []
+        wanted = np.zeros(scan.columns, bool)  # columns that can see some road user
+        for (lo, hi), tau, pose in zip(slices, taus, poses, strict=True):
+            k = int(self.column_slice[lo])
+            centers = starts + velocities * tau
+            near, first, last = self._in_sector(centers, radii, pose, lo, hi)
+            for i in near:
+                moved = bodies[i].pose_at(tau).copy()
+                moved[2, 3] += k * lift
+                posed.append((bodies[i], moved))
+            wanted[lo:hi] = self._covered(first, last, lo, hi)
+        rows = np.nonzero(np.repeat(wanted, scan.channels))[0]
+        if posed and len(rows):
+            mesh = _merge_bodies(posed)
+            lifted = rays[rows]  # a copy: fancy indexing
+            lifted[:, 2] += self.flat_slice[rows] * lift
+            dyn = _scene(mesh).cast_rays(o3d.core.Tensor(lifted), nthreads=self.threads)
+            td = dyn["t_hit"].numpy()
+            closer = np.nonzero(td < t[rows])[0]
+            if len(closer):
+                nearer = rows[closer]
+                pd = dyn["primitive_ids"].numpy()[closer]
+                t[nearer] = td[closer]
+                normals[nearer] = dyn["primitive_normals"].numpy()[closer]
+                instance[nearer] = mesh.instance[pd]
+                semantic[nearer] = mesh.semantic[pd]
+                reflectivity[nearer] = mesh.reflectivity[pd]
+        return self._points(
+            t, normals, world_dirs, instance, semantic, reflectivity, conditions, rng
+        )
+
+    def _in_sector(
+        self, centers: np.ndarray, radius: np.ndarray, pose: np.ndarray, lo: int, hi: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The bodies (bounding spheres) that columns lo..hi can hit, and for each the first and
+        last column (unwrapped, may lie outside lo..hi) that can see it."""
+        empty = np.zeros(0, int)
+        if not len(centers):
+            return empty, empty, empty
+        local = (centers - pose[:3, 3]) @ pose[:3, :3]
+        distance = np.hypot(local[:, 0], local[:, 1])
+        half = np.arcsin(np.clip(radius / np.maximum(distance, 1e-9), 0.0, 1.0))
+        step = 2 * math.pi / self.calibration.scan.columns
+        first = math.pi - lo * step  # columns sweep clockwise from behind
+        offset = (first - np.arctan2(local[:, 1], local[:, 0])) % (2 * math.pi)
+        inside = (offset <= (hi - lo) * step + half) | (offset >= 2 * math.pi - half)
+        close = distance <= radius
+        keep = (close | inside) & (distance <= self.calibration.scan.range + radius)
+        # columns (relative to lo, unwrapped) from which each kept body may be seen
+        start = np.where(close, -np.inf, np.floor((offset - half) / step) - 1)
+        stop = np.where(close, np.inf, np.ceil((offset + half) / step) + 1)
+        wrapped = offset >= 2 * math.pi - half
+        start = np.where(wrapped & ~close, start - 2 * math.pi / step, start)
+        stop = np.where(wrapped & ~close, stop - 2 * math.pi / step, stop)
+        index = np.nonzero(keep)[0]
+        return index, start[index] + lo, stop[index] + lo
+
+    @staticmethod
+    def _covered(first: np.ndarray, last: np.ndarray, lo: int, hi: int) -> np.ndarray:
+        columns = np.arange(lo, hi)
+        seen = np.zeros(hi - lo, bool)
+        for a, b in zip(first, last, strict=True):
+            seen |= (columns >= a) & (columns <= b)
+        return seen
+
+    def _points(
+        self,
+        t: np.ndarray,
+        normals: np.ndarray,
+        world_dirs: np.ndarray,
+        instance: np.ndarray,
+        semantic: np.ndarray,
+        reflectivity: np.ndarray,
+        conditions: LidarConditions,
+        rng: np.random.Generator,
+    ) -> np.ndarray:
+        scan = self.calibration.scan
+        # 1-D gathers only: indexing (N, 3) arrays costs several times more
+        cos = np.abs(
+            normals[:, 0] * world_dirs[:, 0]
+            + normals[:, 1] * world_dirs[:, 1]
+            + normals[:, 2] * world_dirs[:, 2]
+        )
+        ground = np.isin(semantic, GROUND) if conditions.rain_mmh > 0 else None
+        weather = weather_returns(
+            t, reflectivity * cos, conditions.fog, conditions.rain_mmh, scan.range, rng, ground
+        )
+        keep = weather.keep & self._working(conditions)
+        if self.noise.dropout > 0:
+            keep &= rng.random(len(t)) >= self.noise.dropout
+        noise = rng.normal(0.0, self.noise.range_std, len(t)) if self.noise.range_std > 0 else 0.0
+        idx = np.nonzero(keep)[0]
+        r = (weather.range + noise)[idx].astype(np.float32)
+        out = np.empty(len(r), POINT_DTYPE)
+        out["x"], out["y"], out["z"] = self.dir_x[idx] * r, self.dir_y[idx] * r, self.dir_z[idx] * r
+        out["intensity"] = weather.intensity[idx]
+        out["ring"] = self.flat_rings[idx]
+        out["time"] = self.flat_times[idx]
+        scatter = weather.scatter[idx]
+        out["semantic"] = np.where(scatter, SCATTER_ID, semantic[idx])
+        out["instance"] = np.where(scatter, 0, instance[idx])
+        return out
+
+    def _working(self, conditions: LidarConditions) -> np.ndarray:
+        """Rays whose laser works and whose window is clear."""
+        ok = np.ones(len(self.flat_rings), bool)
+        if conditions.dead_rings:
+            ok &= ~np.isin(self.flat_rings, list(conditions.dead_rings))
+        if conditions.blocked:
+            azimuth = np.degrees(np.arctan2(self.dir_y, self.dir_x))
+            for lo, hi in conditions.blocked:
+                inside = (azimuth - lo) % 360.0 <= (hi - lo) % 360.0
+                ok &= ~inside
+        return ok
+
+
+def _merge_bodies(placed: list[tuple[Body, np.ndarray]]) -> _Mesh:
+    verts, tris, inst, sem, refl = [], [], [], [], []
+    offset = 0
+    for body, pose in placed:
+        mesh = body.mesh
+        verts.append(mesh.vertices @ pose[:3, :3].T + pose[:3, 3])
+        tris.append(mesh.triangles + offset)
+        inst.append(np.full(len(mesh.triangles), body.instance_id, np.uint16))
+        sem.append(mesh.semantic)
+        refl.append(mesh.reflectivity)
+        offset += len(mesh.vertices)
+    return _concat(verts, tris, inst, sem, refl)

@@ -1,0 +1,1 @@
+"""The camera back end: pyrender on EGL, its compatibility fixes and its patches."""

@@ -1,0 +1,291 @@
+"""The camera back end: pyrender through EGL, headless.
+
+Two passes at most per frame:
+- a shaded colour pass (multisampled) for RGB;
+- one flat-colour pass, without multisampling, whose colour encodes the instance id (red, green)
+  and the semantic class (blue) of every pixel; its depth buffer gives metric depth along the
+  optical axis. Masks and depth come from the same rasterisation, so they agree pixel for pixel.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+
+from simgen.core.classes import BY_NAME
+from simgen.scenario.models import Environment
+from simgen.sensors.frames import CameraFrame, encode_label, ready
+from simgen.sensors.pyrender.compat import (
+    SHADOW_REACH,
+    LightSource,
+    focus_shadows,
+    import_pyrender,
+    render_color,
+    select_lights,
+)
+from simgen.sensors.rig import CameraCalibration
+from simgen.sensors.scene import Placed
+from simgen.sensors.sky import sky_color, sun_direction, sun_strength
+from simgen.sensors.surfaces import texture_image
+
+SKY_ID = BY_NAME["sky"].id
+# flat surfaces that receive shadows but cast none worth drawing into the shadow map
+GROUND = frozenset(BY_NAME[n].id for n in ("road", "sidewalk", "lane_marking", "terrain"))
+METAL = 0.2  # parts more metallic than this share the metal primitive of their node
+Z_NEAR, Z_FAR = 0.1, 1000.0
+# OpenCV optical frame -> OpenGL camera frame (looking down -z, y up)
+GL_FROM_OPTICAL = np.diag([1.0, -1.0, -1.0, 1.0])
+
+
+def _is_lamp(placed: Placed) -> bool:
+    return placed.part.key.endswith("lights")
+
+
+def _look_along(position: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """A pose whose -z axis points along ``direction`` (pyrender lights shine along -z)."""
+    z = -direction / np.linalg.norm(direction)
+    helper = np.array([0.0, 0.0, 1.0]) if abs(z[2]) < 0.9 else np.array([1.0, 0.0, 0.0])
+    x = np.cross(helper, z)
+    x /= np.linalg.norm(x)
+    y = np.cross(z, x)
+    pose = np.eye(4)
+    pose[:3, 0], pose[:3, 1], pose[:3, 2], pose[:3, 3] = x, y, z, position
+    return pose
+
+
+class PyrenderCamera:
+    """One camera's scene: static geometry uploaded once, road users re-posed every frame."""
+
+    def __init__(
+        self,
+        calibration: CameraCalibration,
+        static: list[Placed],
+        outputs: tuple[str, ...],
+        shadows: bool = False,
+    ) -> None:
+        pyrender = import_pyrender()
+        self.pr = pyrender
+        self.calibration = calibration
+        self.outputs = outputs
+        self.shadows = shadows
+        self.scene = pyrender.Scene(bg_color=[0, 0, 0, 1], ambient_light=[0.3, 0.3, 0.3])
+        K = calibration.K
+        camera = pyrender.IntrinsicsCamera(
+            fx=K[0, 0], fy=K[1, 1], cx=K[0, 2] + 0.5, cy=K[1, 2] + 0.5, znear=Z_NEAR, zfar=Z_FAR
+        )
+        self.camera_node = self.scene.add(camera, pose=np.eye(4))
+        self.seg_colors: dict = {}
+        self._textures: dict[str, object] = {}
+        self.static_nodes: list = []
+        self._add_static(static)
+        self.actor_nodes: dict[tuple[int, int], tuple[object, object | None]] = {}
+        self.actor_shapes: dict[tuple[int, int], tuple[str, ...]] = {}
+        self.light_nodes: list = []  # street lamps and headlights, chosen per frame
+        self.sun_node: object | None = None  # kept: a new sun would mean a new shadow map
+        self.renderer = pyrender.OffscreenRenderer(calibration.width, calibration.height)
+        self.timings: dict[str, float] = {}  # seconds per pass of the last capture, for bench
+
+    def close(self) -> None:
+        self.renderer.delete()
+
+    def _primitive(self, parts: list[Placed], material: object) -> object:
+        """One draw call for several parts: vertices in the node frame, colours per vertex."""
+        pr = self.pr
+        positions, colors, indices, uvs, offset = [], [], [], [], 0
+        for p in parts:
+            positions.append(p.part.vertices)
+            colors.append(np.tile([*p.color, 1.0], (len(p.part.vertices), 1)))
+            indices.append(p.part.faces + offset)
+            uvs.append(p.part.uv)
+            offset += len(p.part.vertices)
+        textured = all(uv is not None for uv in uvs)
+        return pr.Primitive(
+            positions=np.concatenate(positions).astype(np.float32),
+            color_0=np.concatenate(colors).astype(np.float32),
+            texcoord_0=np.concatenate(uvs).astype(np.float32) if textured else None,
+            indices=np.concatenate(indices),
+            material=material,
+            mode=pr.constants.GLTF.TRIANGLES,
+        )
+
+    def _material(
+        self, roughness: float = 0.6, texture: str | None = None, metallic: float = 0.0
+    ) -> object:
+        pr = self.pr
+        base = None
+        if texture is not None:
+            base = self._textures.get(texture)
+            if base is None:
+                base = self._textures[texture] = pr.Texture(
+                    source=texture_image(texture), source_channels="RGB"
+                )
+        return pr.MetallicRoughnessMaterial(
+            baseColorFactor=[1.0, 1.0, 1.0, 1.0],
+            baseColorTexture=base,
+            metallicFactor=metallic,
+            roughnessFactor=roughness,
+            emissiveFactor=(0.0, 0.0, 0.0),
+        )
+
+    def _add_group(
+        self, parts: list[Placed], transform: np.ndarray, roughness: float | None = None
+    ) -> tuple[object, object | None]:
+        """A node for parts sharing a pose and a label: one primitive per texture, and lamps in
+        their own so they can glow. Returns the node and the lamp material (None: no lamps)."""
+        # draw calls cost llvmpipe little but pyrender much (Python per primitive and pass):
+        # one primitive per texture and per metal or not; a group takes its first part's finish
+        plain: dict[tuple[str, bool], list[Placed]] = {}
+        for p in parts:
+            if not _is_lamp(p):
+                plain.setdefault((p.texture or "", p.metallic > METAL), []).append(p)
+        lamps = [p for p in parts if _is_lamp(p)]
+        primitives = []
+        for (texture, _), group in sorted(plain.items()):
+            finish = max(group, key=lambda p: len(p.part.faces))  # the biggest part: body
+            rough = roughness if roughness is not None else finish.roughness
+            material = self._material(rough, texture or None, finish.metallic)
+            primitives.append(self._primitive(group, material))
+        lamp_material = None
+        if lamps:
+            lamp_material = self._material()
+            primitives.append(self._primitive(lamps, lamp_material))
+        node = self.scene.add(self.pr.Mesh(primitives), pose=transform)
+        self.seg_colors[node] = encode_label(parts[0].instance_id, parts[0].class_id)
+        return node, lamp_material
+
+    def _add_static(self, static: list[Placed]) -> None:
+        """Static geometry merged into one node per (class, glowing or not): few draw calls."""
+        groups: dict[tuple[int, bool], list[Placed]] = {}
+        for p in static:
+            world = p.part.vertices @ p.transform[:3, :3].T + p.transform[:3, 3]
+            moved = dataclasses.replace(
+                p, part=dataclasses.replace(p.part, vertices=world), transform=np.eye(4)
+            )
+            groups.setdefault((p.class_id, p.emissive), []).append(moved)
+        for (class_id, glowing), parts in sorted(groups.items()):
+            node, lamps = self._add_group(parts, np.eye(4), roughness=0.95)  # asphalt, grass
+            node.mesh.casts_shadow = class_id not in GROUND  # read by the shadow pass
+            if glowing and lamps is not None:
+                lamps.emissiveFactor = np.array(parts[0].color)
+            self.static_nodes.append(node)
+
+    def _update_actors(self, dynamic: list[Placed]) -> None:
+        """Re-pose road users; an articulated one whose pose changed gets its posed mesh."""
+        groups: dict[tuple[int, int], list[Placed]] = {}
+        for p in dynamic:
+            groups.setdefault((p.instance_id, p.class_id), []).append(p)
+        for key, parts in groups.items():
+            shape = tuple(p.part.key for p in parts)
+            entry = self.actor_nodes.get(key)
+            if entry is not None and self.actor_shapes.get(key) != shape:
+                self._remove_actor(key)
+                entry = None
+            if entry is None:
+                entry = self.actor_nodes[key] = self._add_group(parts, parts[0].transform)
+                self.actor_shapes[key] = shape
+            else:
+                self.scene.set_pose(entry[0], parts[0].transform)
+            lamps = entry[1]
+            if lamps is not None:
+                glow = next((p.color for p in parts if _is_lamp(p) and p.emissive), None)
+                lamps.emissiveFactor = np.array(glow if glow is not None else (0.0, 0.0, 0.0))
+        for key in [k for k in self.actor_nodes if k not in groups]:
+            self._remove_actor(key)
+
+    def _remove_actor(self, key: tuple[int, int]) -> None:
+        node, _ = self.actor_nodes.pop(key)
+        self.actor_shapes.pop(key, None)
+        self.scene.remove_node(node)
+        self.seg_colors.pop(node, None)
+
+    def _update_lights(
+        self, environment: Environment, lights: list[LightSource], camera_position: np.ndarray
+    ) -> None:
+        pr = self.pr
+        for node in self.light_nodes:
+            self.scene.remove_node(node)
+        self.light_nodes = []
+        elevation = float(environment.sun.elevation)
+        strength = sun_strength(elevation)
+        sky = sky_color(elevation)
+        self.scene.bg_color = [*sky, 1.0]
+        # moonless night: almost nothing but the lamps; day: sky light fills the shadows
+        self.scene.ambient_light = list(0.015 + 0.3 * strength * np.ones(3) + 0.1 * sky)
+        if strength > 0:
+            direction = -sun_direction(elevation, float(environment.sun.azimuth))
+            pose = _look_along(np.zeros(3), direction)
+            if self.sun_node is None:
+                sun = pr.DirectionalLight(color=[1.0, 0.97, 0.9], intensity=3.5 * strength)
+                self.sun_node = self.scene.add(sun, pose=pose)
+            else:
+                self.sun_node.light.intensity = 3.5 * strength  # type: ignore[attr-defined]
+                self.scene.set_pose(self.sun_node, pose)
+        elif self.sun_node is not None:
+            self.scene.remove_node(self.sun_node)
+            self.sun_node = None
+        chosen = select_lights(lights, tuple(camera_position))
+        for light in chosen:
+            if light.kind == "point":
+                pose = np.eye(4)
+                pose[:3, 3] = light.position
+                node = self.scene.add(
+                    pr.PointLight(color=[1.0, 0.9, 0.7], intensity=light.intensity), pose=pose
+                )
+            elif light.kind == "spot":
+                pose = _look_along(np.asarray(light.position), np.asarray(light.direction))
+                spot = pr.SpotLight(
+                    color=[1.0, 1.0, 0.9],
+                    intensity=light.intensity,
+                    innerConeAngle=0.2,
+                    outerConeAngle=0.5,
+                )
+                node = self.scene.add(spot, pose=pose)
+            else:
+                continue
+            self.light_nodes.append(node)
+
+    def capture(
+        self,
+        world_from_ego: np.ndarray,
+        dynamic: list[Placed],
+        environment: Environment,
+        lights: list[LightSource],
+        geometry: bool = False,
+    ) -> CameraFrame:
+        """The raw frame: RGB as rendered, and depth and masks when the outputs ask for them or
+        ``geometry`` does (image effects need them); effects are applied by the caller."""
+        pr = self.pr
+        world_from_camera = world_from_ego @ self.calibration.ego_from_camera
+        self.scene.set_pose(self.camera_node, world_from_camera @ GL_FROM_OPTICAL)
+        self._update_actors(dynamic)
+        rgb = depth = instance = semantic = None
+        start = time.perf_counter()
+        if "rgb" in self.outputs:
+            self._update_lights(environment, lights, world_from_camera[:3, 3])
+            flags = pr.RenderFlags.NONE
+            if self.shadows:
+                forward = world_from_camera[:3, 2] * np.array([1.0, 1.0, 0.0])
+                forward /= max(float(np.linalg.norm(forward)), 1e-9)
+                focus = world_from_camera[:3, 3] + forward * 0.7 * SHADOW_REACH
+                focus_shadows(self.renderer, focus * np.array([1.0, 1.0, 0.0]))
+                flags = pr.RenderFlags.SHADOWS_DIRECTIONAL
+            rgb = render_color(self.renderer, self.scene, flags)
+        shaded = time.perf_counter()
+        if geometry or {"depth", "instance", "semantic"} & set(self.outputs):
+            labels, depth = self.renderer.render(
+                self.scene, flags=pr.RenderFlags.SEG, seg_node_map=self.seg_colors
+            )
+            labels = labels.astype(np.uint16)
+            instance = labels[..., 0] | (labels[..., 1] << 8)
+            semantic = labels[..., 2].astype(np.uint8)
+            semantic[semantic == 0] = SKY_ID  # nothing drawn there: the sky
+            depth = depth.astype(np.float32)
+        self.timings = {"rgb": shaded - start, "labels+depth": time.perf_counter() - shaded}
+        return CameraFrame(
+            developed=None if rgb is None else ready(np.ascontiguousarray(rgb)),
+            depth=depth,
+            instance=instance,
+            semantic=semantic,
+        )

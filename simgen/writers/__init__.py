@@ -1,1 +1,0 @@
-"""Writers: pure functions from typed frames to files, every file written atomically."""

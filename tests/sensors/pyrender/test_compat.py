@@ -1,0 +1,86 @@
+import numpy as np
+import trimesh
+
+from simgen.sensors.pyrender.compat import (
+    MAX_LIGHTS_PER_TYPE,
+    LightSource,
+    import_pyrender,
+    select_lights,
+)
+
+
+def test_mesh_bounds_work_on_numpy_2():
+    pyrender = import_pyrender()
+    mesh = pyrender.Mesh.from_trimesh(trimesh.creation.box((2.0, 4.0, 6.0)))
+    np.testing.assert_allclose(mesh.bounds, [[-1, -2, -3], [1, 2, 3]])
+
+
+def test_offscreen_depth_matches_geometry():
+    """A unit cube 4 m in front of the camera: its front face is 3.5 m away at the centre pixel."""
+    pyrender = import_pyrender()
+    scene = pyrender.Scene(ambient_light=[0.3, 0.3, 0.3])
+    scene.add(pyrender.Mesh.from_trimesh(trimesh.creation.box((1.0, 1.0, 1.0))))
+    pose = np.eye(4)
+    pose[2, 3] = 4.0
+    scene.add(pyrender.PerspectiveCamera(yfov=1.0), pose=pose)
+    renderer = pyrender.OffscreenRenderer(64, 48)
+    try:
+        _, depth = renderer.render(scene)
+    finally:
+        renderer.delete()
+    assert abs(depth[24, 32] - 3.5) < 1e-3
+
+
+def test_select_lights_keeps_nearest_per_kind():
+    street = [LightSource("point", 100.0, (float(x), 0.0, 5.0)) for x in range(0, 100, 10)]
+    sun = LightSource("directional", 3.0)
+    chosen = select_lights([*street, sun], viewpoint=(42.0, 0.0, 1.5))
+    points = [light for light in chosen if light.kind == "point"]
+    assert len(points) == MAX_LIGHTS_PER_TYPE
+    assert sorted(light.position[0] for light in points) == [30.0, 40.0, 50.0, 60.0]
+    assert sun in chosen
+
+
+def test_lights_are_bound_in_an_order_of_their_own_not_of_their_addresses():
+    """The shader sums lights in slot order; the same lights must fill the same slots whatever
+    order (or memory address) they were created in, or a pixel can round differently."""
+    pyrender = import_pyrender()
+    positions = [(0.0, 0.0, 5.0), (10.0, 0.0, 5.0), (20.0, 0.0, 5.0), (5.0, 3.0, 5.0)]
+    orders = []
+    for arrangement in (positions, positions[::-1], positions[1:] + positions[:1]):
+        scene = pyrender.Scene()
+        for x, y, z in arrangement:
+            pose = np.eye(4)
+            pose[:3, 3] = (x, y, z)
+            scene.add(pyrender.PointLight(intensity=10.0), pose=pose)
+        scene.add(pyrender.DirectionalLight(intensity=2.0))
+        orders.append([tuple(scene.get_pose(n)[:3, 3]) for n in scene.light_nodes])
+    assert orders[0] == orders[1] == orders[2]
+
+
+def test_nodes_outside_the_view_frustum_are_not_drawn():
+    """A box in front of the camera is kept, one behind it and one far to the side are culled,
+    one straddling the edge of the view is kept."""
+    from simgen.sensors.pyrender.compat import in_view
+
+    pyrender = import_pyrender()
+    scene = pyrender.Scene()
+    camera = scene.add(pyrender.PerspectiveCamera(yfov=1.0, znear=0.1, zfar=100.0))  # looks -z
+    nodes = {}
+    for name, centre in {
+        "ahead": (0.0, 0.0, -10.0),
+        "behind": (0.0, 0.0, 10.0),
+        "aside": (40.0, 0.0, -10.0),
+        "on the edge": (0.55 * 10.0 * 4 / 3, 0.0, -10.0),  # yfov 1 rad, aspect 4:3
+    }.items():
+        pose = np.eye(4)
+        pose[:3, 3] = centre
+        box = pyrender.Mesh.from_trimesh(trimesh.creation.box((1.0, 1.0, 1.0)))
+        nodes[name] = scene.add(box, pose=pose)
+    renderer = pyrender.OffscreenRenderer(64, 48)
+    try:
+        kept = in_view(renderer._renderer, scene, list(nodes.values()))
+    finally:
+        renderer.delete()
+    assert scene.main_camera_node is camera
+    assert {name for name, node in nodes.items() if node in kept} == {"ahead", "on the edge"}
