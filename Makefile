@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint format bench schema clean
+.PHONY: setup demo test lint docs format bench schema clean
 
 setup:
 	@bash tools/bootstrap.sh
@@ -13,6 +13,11 @@ demo: setup
 
 test: setup lint
 	$(BIN)/python -m pytest -q
+	$(MAKE) --no-print-directory docs
+
+# the documentation site, into site/; its generated parts come from tools/gen_docs.py
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 lint: setup
 	$(BIN)/ruff check .
@@ -29,4 +34,4 @@ schema: setup
 	$(BIN)/simgen schema --out schema/scenario.schema.json
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis site

@@ -1,14 +1,23 @@
-"""File-level operations the CLI (and notebooks) call: each turns every failure into Issues."""
+"""The operations a user runs, for the CLI, notebooks and scripts alike: check and sample
+scenario files, load one, render files to a dataset. Each failure a user causes comes out as a
+ScenarioError with positioned issues (or an ExecutorError for an executor that cannot run)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from simgen.scenario.errors import Issue, ScenarioError
 from simgen.scenario.limits import Limits
 from simgen.scenario.load import LoadedScenario, load_scenario
+from simgen.scenario.models import Scenario
 from simgen.scenario.sample import SamplingError, ScenarioInstance, sample
+
+if TYPE_CHECKING:  # the batch machinery is imported when something is rendered
+    from simgen.batch import ShardSpec, Summary
+    from simgen.batch.executors import Report
 
 
 @dataclass(frozen=True)
@@ -48,3 +57,148 @@ def sample_file(
     """Load a file and draw one variant; raises ScenarioError with positioned issues."""
     loaded = load_scenario(path, limits)
     return loaded, _sample_or_issue(loaded, variant)
+
+
+def load(path: str | Path, limits: Limits | None = None) -> Scenario:
+    """A scenario file, validated (distributions still unresolved: ``sample`` draws a variant);
+    raises ScenarioError with every problem at its ``file:line:col``."""
+    return load_scenario(path, limits).scenario
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenderPlan:
+    """Every shard a render will run, planned (and its input checked) before anything runs."""
+
+    out: Path
+    shards: tuple[ShardSpec, ...]
+
+    @property
+    def frames(self) -> int:
+        return sum(s.size for s in self.shards)
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    out: Path
+    shards: tuple[ShardSpec, ...]
+    summary: Summary
+    exported: tuple[tuple[Path, str, int], ...]  # (folder, format, frames) per export written
+
+    @property
+    def ok(self) -> bool:
+        return not self.summary.failed
+
+    @property
+    def first_overview(self) -> Path | None:
+        """The contact sheet of the first shard that rendered: where to look first."""
+        first = next((s for s in self.shards if s.id not in self.summary.failed), None)
+        return None if first is None else self.out / first.id / "overview.png"
+
+
+def plan_render(
+    files: Sequence[str | Path],
+    out: str | Path,
+    *,
+    variants: int | None = None,
+    variant: int | None = None,
+    frames: int | None = None,
+    inject: Sequence[str] = (),
+    clean_twins: bool = False,
+    chunk_frames: int | None = None,
+    no_limits: bool = False,
+) -> RenderPlan:
+    """Plan the shards of scenario or suite ``files`` (the first ``variants`` or only
+    ``variant``, the first ``frames``, ``inject`` edge cases on top, ``clean_twins`` without
+    them) and make ``out``. Raises ScenarioError before anything is written, or OSError for an
+    ``out`` that cannot be made."""
+    from simgen.batch import plan_shards
+
+    root = Path(out)
+    shards = plan_shards(
+        [Path(f) for f in files],
+        root,
+        variants=variants,
+        variant=variant,
+        frames=frames,
+        inject=list(inject),
+        no_limits=no_limits,
+        clean_twins=clean_twins,
+        chunk_frames=chunk_frames,
+    )
+    root.mkdir(parents=True, exist_ok=True)  # an unwritable place fails here, not per shard
+    return RenderPlan(root, tuple(shards))
+
+
+def run_render(
+    plan: RenderPlan,
+    *,
+    workers: int | None = None,
+    executor: str = "local",
+    address: str | None = None,
+    retries: int = 2,
+    progress: Report | None = None,
+) -> RenderResult:
+    """Run a plan on ``workers`` processes (default: the usable cores) of the ``local`` pool or
+    ``ray`` (at ``address``), skipping complete shards, then write the exports the scenarios
+    ask for. ``progress`` receives every batch event. Raises ExecutorError for an executor that
+    cannot run; a failed shard is in ``summary.failed``."""
+    from simgen.batch import executor as make_executor
+    from simgen.batch import run_batch, usable_cores
+    from simgen.batch.executors import ExecutorError
+    from simgen.pipeline.render import export_requested
+
+    if executor not in ("local", "ray"):  # before any work, as the executor itself would say
+        raise ExecutorError(f"unknown executor '{executor}'; expected local or ray")
+    runner = make_executor(executor, workers or usable_cores(), address)
+    summary = run_batch(list(plan.shards), runner, progress or (lambda event: None), retries)
+    formats = {s.name: s.formats for s in plan.shards if s.formats}
+    exported = export_requested(formats, plan.out)
+    return RenderResult(plan.out, plan.shards, summary, tuple(exported))
+
+
+def render(
+    files: str | Path | Sequence[str | Path],
+    out: str | Path,
+    *,
+    variants: int | None = None,
+    variant: int | None = None,
+    frames: int | None = None,
+    inject: Sequence[str] = (),
+    clean_twins: bool = False,
+    chunk_frames: int | None = None,
+    no_limits: bool = False,
+    workers: int | None = None,
+    executor: str = "local",
+    address: str | None = None,
+    retries: int = 2,
+    progress: Report | None = None,
+) -> RenderResult:
+    """Render scenario or suite file(s) to a native dataset under ``out``: ``plan_render`` and
+    ``run_render`` in one call (see them for the arguments), as ``simgen render`` does.
+
+        result = simgen.render("scenarios/default.yaml", out="out", frames=2, variants=1)
+        dataset = simgen.open_dataset(result.out)
+    """
+    paths = [files] if isinstance(files, str | Path) else list(files)
+    plan = plan_render(
+        paths,
+        out,
+        variants=variants,
+        variant=variant,
+        frames=frames,
+        inject=inject,
+        clean_twins=clean_twins,
+        chunk_frames=chunk_frames,
+        no_limits=no_limits,
+    )
+    return run_render(
+        plan,
+        workers=workers,
+        executor=executor,
+        address=address,
+        retries=retries,
+        progress=progress,
+    )

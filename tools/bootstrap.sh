@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up everything simgen needs, idempotently: the system libraries (through apt when it is
-# available), a virtual environment in .venv, and the package with its test extras.
+# available), a virtual environment in .venv, and the package with its test and docs extras.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
@@ -70,11 +70,11 @@ fi
 stamp="$VENV/.simgen-installed"
 want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "simgen setup: installing simgen and its test extras into $VENV (about a minute)"
+  echo "simgen setup: installing simgen and its test and docs extras into $VENV (about a minute)"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
   # both OpenCV builds provide the module cv2: keep only the contrib one that simgen needs
   "$VENV/bin/python" -m pip uninstall --quiet -y opencv-python-headless opencv-python 2>/dev/null || true
-  "$VENV/bin/python" -m pip install --quiet -e '.[test]'
+  "$VENV/bin/python" -m pip install --quiet -e '.[test,docs]'
   # test-only client: its numpy<2 pin is stale, its run-time needs come with the test extras
   "$VENV/bin/python" -m pip install --quiet --no-deps 'nuscenes-devkit==1.2.0'
   # pip may have pulled the plain build back in for another package: the contrib one wins

@@ -39,6 +39,10 @@ class Event:
 Report = Callable[[Event], None]
 
 
+class ExecutorError(RuntimeError):
+    """An executor that cannot be had: an unknown name, or Ray not installed."""
+
+
 @dataclass
 class Outcome:
     results: dict[str, ShardResult] = field(default_factory=dict)
@@ -237,7 +241,7 @@ class RayExecutor:
         try:
             import ray
         except ImportError:
-            raise RuntimeError(
+            raise ExecutorError(
                 "the ray executor needs Ray: pip install 'simgen[ray]' (or pip install ray)"
             ) from None
         from simgen.batch.shards import run_shard
@@ -279,5 +283,5 @@ def executor(name: str, workers: int, address: str | None = None) -> Executor:
     if name == "ray":
         return RayExecutor(workers, address)
     if name != "local":
-        raise ValueError(f"unknown executor '{name}'; expected local or ray")
+        raise ExecutorError(f"unknown executor '{name}'; expected local or ray")
     return InlineExecutor() if workers == 1 else LocalExecutor(workers)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from simgen.batch.executors import Executor, Outcome, Report
 from simgen.batch.shards import ShardSpec, join_variants
+from simgen.dataset import lifecycle
 
 
 @dataclass(frozen=True)
@@ -44,22 +43,12 @@ class Summary:
 
 def clean_leftovers(shards: list[ShardSpec]) -> int:
     """Remove half-written attempts of the planned shards that a killed run left behind."""
-    removed = 0
-    for spec in shards:
-        folder = Path(spec.out) / spec.name
-        chunks = folder / f"{spec.variant:04d}.chunks"
-        for pattern in ("partial-*", "stale-*"):
-            for leftover in [*folder.glob(f"{spec.variant:04d}.{pattern}"),
-                             *chunks.glob(f"*.{pattern}")]:  # fmt: skip
-                shutil.rmtree(leftover, ignore_errors=True)
-                removed += pattern.startswith("partial")
-    return removed
+    return sum(lifecycle.clean_leftovers(folder) for folder in sorted({s.folder for s in shards}))
 
 
 def disk_usage(shards: list[ShardSpec]) -> int:
     total = 0
-    for out, name, variant in sorted({(s.out, s.name, s.variant) for s in shards}):
-        folder = Path(out) / name / f"{variant:04d}"
+    for folder in sorted({s.folder for s in shards}):
         total += sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
     return total
 

@@ -15,12 +15,14 @@ from pathlib import Path
 
 import yaml
 
+from simgen.dataset.lifecycle import variant_directory
 from simgen.injectors.cli_spec import with_injectors
 from simgen.scenario.errors import ScenarioError
 from simgen.scenario.limits import Limits
 from simgen.scenario.load import LoadedScenario, load_scenario
 from simgen.scenario.models import Scenario
 from simgen.scenario.suite import load_suite, pin
+from simgen.sensors.faults import repeats_frames
 
 TWIN = "__clean"  # the folder suffix of a scenario's clean twin (simgen.eval pairs them)
 
@@ -53,7 +55,7 @@ class ShardSpec:
     @property
     def folder(self) -> Path:
         """The variant's folder under the dataset root."""
-        return Path(self.out) / self.name / f"{self.variant:04d}"
+        return variant_directory(self.out, self.name, self.variant)
 
     @property
     def size(self) -> int:
@@ -154,7 +156,7 @@ def chunkable(scenario: Scenario) -> bool:
     such variants render whole, so chunked and unchunked renders stay identical."""
     sensors = scenario.ego.sensors
     faults = [f for s in sensors for f in s.faults] + list(scenario.injectors)
-    return not any(getattr(f, "type", "") == "stuck_frame" for f in faults)
+    return not repeats_frames(faults)
 
 
 def load_shard(spec: ShardSpec) -> LoadedScenario:

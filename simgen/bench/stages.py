@@ -18,6 +18,7 @@ import resource
 import statistics
 import tempfile
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -28,15 +29,15 @@ import pybullet as p
 
 from simgen.core.geometry import quat_from_matrix
 from simgen.dataset.writer import NativeWriter
-from simgen.labels.derive import derive
+from simgen.pipeline.capture import capture
 from simgen.scenario.load import load_scenario
-from simgen.scenario.sample import sample
-from simgen.sensors.open3d.lidar import LidarConditions, _merge, ray_directions
+from simgen.scenario.sample import ScenarioInstance, sample
+from simgen.sensors.open3d.lidar import LidarConditions, Open3DLidar, _merge, ray_directions
 from simgen.sensors.pyrender.camera import Z_FAR, Z_NEAR
-from simgen.sensors.scene import Placed
+from simgen.sensors.scene import Placed, static_placements
 from simgen.sensors.suite import SensorSuite, sensor_pose
 from simgen.world.simulate import simulate
-from simgen.world.state import WorldState
+from simgen.world.state import StaticWorld, WorldState
 
 BENCH_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "bench_highway.yaml"
 PYBULLET_MAX_RAYS = 16384
@@ -75,9 +76,9 @@ def _machine() -> str:
     return f"{cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}"
 
 
-def _raw_cast_seconds(suite: SensorSuite, state, dynamic: list[Placed]) -> float:
+def _raw_cast_seconds(suite: SensorSuite, state: WorldState, dynamic: list[Placed]) -> float:
     """One cast of every ray of the sweep against static + road users, scene built beforehand."""
-    lidar = next(iter(suite.lidars.values()))
+    lidar = _open3d_lidar(suite)
     static = lidar.static_mesh
     moving = _merge(dynamic)
     scene = o3d.t.geometry.RaycastingScene()
@@ -160,7 +161,7 @@ def _lidar_against_raw(
     """The lidar's sweep and a raw cast of the same rays, timed back to back on the pipeline's
     frames once it has finished: inside the pipeline, its threads would load one more than the
     other."""
-    lidar = next(iter(suite.lidars.values()))
+    lidar = _open3d_lidar(suite)
     ego_from_lidar = lidar.calibration.ego_from_lidar
     swept, raw = [], []
     for state, dynamic in samples:
@@ -179,61 +180,53 @@ def _lidar_against_raw(
 def run_bench(
     frames: int = 20, naive_frames: int = 3, scenario: Path = BENCH_SCENARIO
 ) -> BenchResult:
+    """Render ``frames`` frames through the pipeline's own loop (``pipeline.capture``), writing
+    them as ``simgen render`` does, and time each stage from what the loop reports."""
     loaded = load_scenario(scenario)
     instance = sample(loaded.scenario, 0)
     frames = min(frames, instance.scenario.frames)
     stages: dict[str, list[float]] = {}
     totals: list[float] = []
+    developing: list[Future[float]] = []
+    samples: list[tuple[WorldState, list[Placed]]] = []
+    rigs: list[SensorSuite] = []
+    wall_start = [0.0]
 
-    def note(stage: str, seconds: float) -> None:
-        stages.setdefault(stage, []).append(seconds)
+    def rig(instance: ScenarioInstance, static: StaticWorld) -> SensorSuite:
+        rigs.append(SensorSuite(instance, static))
+        wall_start[0] = time.perf_counter()  # building the rig is not a frame's cost
+        return rigs[0]
 
     with tempfile.TemporaryDirectory(prefix="simgen-bench-") as tmp:
         writer = NativeWriter(Path(tmp), {})
-        states = simulate(instance)
-        suite = None
-        wall_start = time.perf_counter()
-        samples: list[tuple[WorldState, list[Placed]]] = []
-        for index in range(frames):
-            t0 = time.perf_counter()
-            state = next(states)
-            t1 = time.perf_counter()
-            if suite is None:
-                suite = SensorSuite(instance, state.static)
-                wall_start, t0, t1 = time.perf_counter(), time.perf_counter(), time.perf_counter()
-            data = suite.capture(state)
-            t2 = time.perf_counter()
-            labels = derive(state, data, suite.calibrations)
-            t3 = time.perf_counter()
-            writer.write_frame(state.frame, data, labels)
-            t4 = time.perf_counter()
+        for index, found in enumerate(capture(instance, limit=frames, suite=rig)):
+            start = time.perf_counter()
+            writer.write_frame(found.state.frame, found.data, found.labels)
+            written = time.perf_counter() - start
             if index > 0:  # the first frame warms caches (shaders, BVH, meshes)
-                samples.append((state, suite._others(state)))
-                note("physics", t1 - t0)
-                for stage, seconds in suite.timings.items():
-                    note(stage, seconds)
-                note("labels", t3 - t2)
-                note("encode+write (queue)", t4 - t3)
-                totals.append(t4 - t0)
+                samples.append((found.state, rigs[0].road_users(found.state)))
+                for stage, seconds in found.timings.items():
+                    stages.setdefault(stage, []).append(seconds)
+                stages.setdefault("encode+write (queue)", []).append(written)
+                totals.append(found.seconds + written)
+                developing += found.sensors.developing.values()
         writer.drain()
-        wall = time.perf_counter() - wall_start
-        states.close()
+        wall = time.perf_counter() - wall_start[0]
         encode = writer.busy_seconds / max(1, frames)
-    assert suite is not None
+    (suite,) = rigs  # closed by the loop: its lidars and scene description stay usable
     swept, raw_casts = _lidar_against_raw(suite, samples)
     raw_ms = 1000 * statistics.median(raw_casts)
     medians = {k: 1000 * statistics.median(v) for k, v in stages.items()}
     medians["encode+write (worker threads)"] = 1000 * encode
     # the RGB is developed on its own thread, beside the lidar, the labels and the next frame
     medians["develop RGB (thread)"] = 1000 * statistics.median(
-        list(suite.develop_seconds)[1:] or [0.0]
+        [f.result() for f in developing] or [0.0]
     )
     naive = _naive(suite, instance, naive_frames)
-    suite.close()
     frame_ms = 1000 * statistics.median(totals)
     ours_sensors = sum(v for k, v in medians.items() if k.startswith(("camera", "lidar")))
     naive_total = frame_ms - ours_sensors + naive["camera"] + naive["lidar"]
-    lidar = next(iter(suite.lidars.values()))
+    lidar = _open3d_lidar(suite)
     return BenchResult(
         machine=_machine(),
         frames=frames - 1,
@@ -252,9 +245,15 @@ def run_bench(
     )
 
 
-def _naive(suite: SensorSuite, instance, frames: int) -> dict[str, float]:
-    from simgen.sensors.scene import static_placements
+def _open3d_lidar(suite: SensorSuite) -> Open3DLidar:
+    """The rig's first lidar; the baselines cast its rays against its own Open3D scene."""
+    lidar = next(iter(suite.lidars.values()))
+    if not isinstance(lidar, Open3DLidar):
+        raise TypeError(f"the bench's baselines need the open3d lidar, not {type(lidar).__name__}")
+    return lidar
 
+
+def _naive(suite: SensorSuite, instance: ScenarioInstance, frames: int) -> dict[str, float]:
     calib = next(iter(suite.calibrations.cameras.values()))
     lidar = next(iter(suite.lidars.values()))
     states = simulate(instance)
@@ -263,7 +262,7 @@ def _naive(suite: SensorSuite, instance, frames: int) -> dict[str, float]:
     cams, lids = [], []
     try:
         for _ in range(frames):
-            naive.pose(suite._others(state))
+            naive.pose(suite.road_users(state))
             world_from_camera = state.ego.transform() @ calib.ego_from_camera
             cams.append(naive.camera(world_from_camera, calib.K, calib.width, calib.height))
             pose = state.ego.transform() @ lidar.calibration.ego_from_lidar

@@ -1,4 +1,5 @@
-"""A native dataset's folder: its layout, its typed read API, its writer, its verification.
+"""A native dataset's folder: its layout, its typed read API, its writer, its life (attempts,
+commit, chunks: ``lifecycle``), the ``mapping.json`` of its KITTI exports, its verification.
 
 Importing the package (the read API) loads neither the simulator nor a renderer."""
 

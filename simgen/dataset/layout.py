@@ -13,6 +13,9 @@
       <lidar>/<frame:06d>.npy            points: x y z intensity ring time semantic instance
       <lidar>/<frame:06d>.bin            float32 x y z intensity (KITTI velodyne layout)
 
+Only such committed folders are variants; the attempts, stale and chunk folders a render leaves
+beside them while it works are named and handled by ``simgen.dataset.lifecycle``.
+
 Light on purpose: reading a dataset needs neither the simulator nor the sensors.
 """
 
@@ -24,9 +27,10 @@ from functools import cache
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import PlainSerializer, PlainValidator, TypeAdapter
+from pydantic import BaseModel, PlainSerializer, PlainValidator, TypeAdapter, ValidationError
 
 from simgen.core.classes import SemanticClass
+from simgen.scenario.models import Injector, Scenario
 from simgen.sensors.rig import Calibrations
 
 MANIFEST = "manifest.json"
@@ -71,6 +75,15 @@ def json_bytes(data: Any) -> bytes:
     return (json.dumps(data, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
+def error_message(exc: Exception) -> str:
+    """The first thing wrong with a file's data, led by the key path that holds it."""
+    if isinstance(exc, ValidationError):
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error["loc"])
+        return f"{where}: {error['msg']}" if where else error["msg"]
+    return str(exc).splitlines()[0]
+
+
 def _calibrations(data: Any) -> Calibrations:
     return data if isinstance(data, Calibrations) else Calibrations.from_json(data)
 
@@ -78,6 +91,16 @@ def _calibrations(data: Any) -> Calibrations:
 CalibrationField = Annotated[
     Calibrations, PlainValidator(_calibrations), PlainSerializer(lambda c: c.to_json())
 ]
+
+
+def _scenario_json(model: BaseModel) -> Any:
+    """A scenario model as the manifest stores it: JSON data, unset optional keys left out."""
+    return model.model_dump(mode="json", exclude_none=True)
+
+
+# the concrete scenario (every value drawn, injectors applied) and the injectors applied to it
+InstanceField = Annotated[Scenario, PlainSerializer(_scenario_json)]
+InjectorField = Annotated[Injector, PlainSerializer(_scenario_json)]
 
 
 @dataclass(frozen=True)
@@ -104,14 +127,15 @@ class Manifest:
     depth_scale: float
     sensors: tuple[str, ...]
     software: dict[str, str]
-    instance: dict[str, Any]  # the concrete scenario (every value drawn), as JSON
+    instance: InstanceField  # the concrete scenario: every value drawn, injectors applied
     classes: tuple[SemanticClass, ...]
     calibration: CalibrationField
     files: dict[str, str]  # relative path -> sha256
-    injectors: tuple[dict[str, Any], ...] = ()  # the edge cases applied to ``instance``
+    injectors: tuple[InjectorField, ...] = ()  # the edge cases applied to ``instance``
 
     def to_json(self) -> dict[str, Any]:
-        return _adapter().dump_python(self, mode="json")
+        data: dict[str, Any] = _adapter().dump_python(self, mode="json")
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | str | bytes) -> Manifest:

@@ -29,11 +29,14 @@ from simgen.dataset.layout import (
     CameraOutput,
     Manifest,
     depth_npy_path,
+    error_message,
     image_path,
     labels_path,
     lidar_path,
 )
+from simgen.dataset.lifecycle import is_committed
 from simgen.labels.schema import FrameLabels
+from simgen.scenario.sample import ScenarioInstance
 from simgen.sensors.rig import Calibrations, CameraCalibration, LidarCalibration
 
 
@@ -64,7 +67,8 @@ class Frame:
         """(H, W) float32 metres along the optical axis; 0 where no surface was hit."""
         exact = depth_npy_path(camera, self.index)
         if self.variant.has(exact):
-            return np.load(self.variant.file(exact))
+            exact_depth: np.ndarray = np.load(self.variant.file(exact))
+            return exact_depth
         return self._png(camera, "depth").astype(np.float32) * self.variant.manifest.depth_scale
 
     def semantic(self, camera: str) -> np.ndarray:
@@ -77,7 +81,7 @@ class Frame:
 
     def lidar(self, lidar: str) -> np.ndarray:
         """Structured points (``POINT_DTYPE``) in the lidar frame."""
-        points = np.load(self.variant.file(lidar_path(lidar, self.index, "npy")))
+        points: np.ndarray = np.load(self.variant.file(lidar_path(lidar, self.index, "npy")))
         if points.dtype != POINT_DTYPE:
             raise DatasetError(f"{self.variant.root}: {lidar} points have dtype {points.dtype}")
         return points
@@ -117,10 +121,14 @@ class Variant:
     def calibration(self) -> Calibrations:
         return self.manifest.calibration
 
-    @property
-    def instance(self) -> dict:
-        """The concrete scenario this variant was rendered from (JSON data)."""
-        return self.manifest.instance
+    @cached_property
+    def instance(self) -> ScenarioInstance:
+        """The concrete scenario this variant was rendered from: every value drawn, the
+        injectors in ``applied`` already applied to ``instance.scenario``."""
+        m = self.manifest
+        return ScenarioInstance(
+            variant=m.variant, attempt=m.sample_attempt, scenario=m.instance, applied=m.injectors
+        )
 
     def cameras(self, *outputs: CameraOutput) -> list[str]:
         """Cameras that wrote every one of ``outputs`` (all cameras when none is named)."""
@@ -162,7 +170,7 @@ class Variant:
         try:
             return FrameLabels.from_json(path.read_bytes())
         except (ValueError, ValidationError) as exc:
-            raise DatasetError(f"{path}: not valid labels ({_first_error(exc)})") from None
+            raise DatasetError(f"{path}: not valid labels ({error_message(exc)})") from None
 
 
 @dataclass(frozen=True)
@@ -195,7 +203,7 @@ def read_manifest(path: Path) -> Manifest:
     except OSError as exc:
         raise DatasetError(f"{path}: cannot read ({exc.strerror})") from None
     except (ValueError, ValidationError) as exc:
-        raise DatasetError(f"{path}: not a simgen manifest ({_first_error(exc)})") from None
+        raise DatasetError(f"{path}: not a simgen manifest ({error_message(exc)})") from None
     if manifest.format_version != FORMAT_VERSION:
         raise DatasetError(
             f"{path}: dataset format {manifest.format_version}, this simgen reads "
@@ -205,14 +213,17 @@ def read_manifest(path: Path) -> Manifest:
 
 
 def open_dataset(root: str | Path) -> Dataset:
-    """Every complete variant below ``root``, sorted by (scenario, variant)."""
+    """Every committed, complete variant below ``root``, sorted by (scenario, variant).
+
+    Attempts being written, folders moved aside and chunks awaiting their join hold manifests
+    too; they are left out (``simgen.dataset.lifecycle``), so each variant is seen once."""
     root = Path(root)
     if not root.is_dir():
         raise DatasetError(f"{root}: no such dataset folder")
     found = []
     for path in root.rglob(MANIFEST):
-        if path.parent.name.endswith(".partial"):
-            continue  # a variant still being written
+        if not is_committed(path.parent, root):
+            continue
         manifest = read_manifest(path)
         if manifest.complete:
             found.append(Variant(path.parent, manifest))
@@ -223,11 +234,3 @@ def open_dataset(root: str | Path) -> Dataset:
 
 def find_variants(root: str | Path) -> list[Variant]:
     return list(open_dataset(root))
-
-
-def _first_error(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        error = exc.errors()[0]
-        where = ".".join(str(p) for p in error["loc"])
-        return f"{where}: {error['msg']}" if where else error["msg"]
-    return str(exc).splitlines()[0]

@@ -74,9 +74,10 @@ def depth_png(depth: np.ndarray) -> bytes:
 def camera_files(name: str, frame: int, data: CameraFrame, depth_npy: bool) -> dict[str, Any]:
     """Relative path -> a callable producing the bytes (encoded off the render thread)."""
     out: dict[str, Any] = {}
-    if data.has_rgb:
+    developed = data.developed  # has_rgb; the image is waited for on the writer's thread
+    if developed is not None:
         out[image_path(name, "rgb", frame)] = lambda: png(
-            cv2.cvtColor(data.rgb, cv2.COLOR_RGB2BGR), "photo"
+            cv2.cvtColor(developed.result(), cv2.COLOR_RGB2BGR), "photo"
         )
     if data.depth is not None:
         out[image_path(name, "depth", frame)] = lambda: depth_png(data.depth)
@@ -112,7 +113,7 @@ class NativeWriter:
         self.depth_npy = depth_npy
         self.hashes: dict[str, str] = {}
         self.pool = ThreadPoolExecutor(max_workers=workers, initializer=_lower_priority)
-        self.pending: list[tuple[str, Future]] = []
+        self.pending: list[tuple[str, Future[str]]] = []  # relative path, its sha256
         self.busy: list[float] = []
 
     @property
@@ -172,12 +173,16 @@ class NativeWriter:
         manifest says they exist."""
         self.drain()
         sync_tree(self.root, list(self.hashes))
-        manifest = replace(manifest, files=dict(sorted(self.hashes.items())))
-        write_bytes_atomic(self.root / MANIFEST, json_bytes(manifest.to_json()))
-        sync_directory(self.root)
+        write_manifest(self.root, replace(manifest, files=dict(sorted(self.hashes.items()))))
 
     def abort(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def write_manifest(folder: Path, manifest: Manifest) -> None:
+    """Write the manifest, durably, once every file it lists is synced: the commit point."""
+    write_bytes_atomic(folder / MANIFEST, json_bytes(manifest.to_json()))
+    sync_directory(folder)
 
 
 def sync_tree(root: Path, files: list[str]) -> None:
@@ -205,12 +210,3 @@ def sync_directory(folder: Path) -> None:
 
 def class_table() -> list[dict[str, Any]]:
     return [asdict(c) for c in CLASSES]
-
-
-def is_complete(variant_dir: Path, expect: dict[str, Any]) -> bool:
-    """A variant is done when its manifest exists and was made with the same request."""
-    try:
-        manifest = Manifest.from_json((variant_dir / MANIFEST).read_bytes())
-    except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
-        return False
-    return manifest.complete and manifest.request() == expect

@@ -9,10 +9,10 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from simgen.core.atomic import write_text_atomic
+from simgen.eval.errors import BaselineError
+from simgen.eval.metric_keys import MetricKey
 
-
-class BaselineError(ValueError):
-    """A baseline that cannot be compared with (another dataset, an unreadable file)."""
+__all__ = ["BaselineError", "Regression", "junit", "load_baseline", "regressions", "save_baseline"]
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,9 @@ class Regression:
     metric: str
     baseline: float
     current: float  # nan: the metric is gone
+
+    def __str__(self) -> str:
+        return f"{self.metric}: {self.current:.4f} (baseline {self.baseline:.4f})"
 
 
 def save_baseline(path: str | Path, metrics: dict[str, float], dataset: str) -> None:
@@ -37,12 +40,12 @@ def load_baseline(path: str | Path, dataset: str, force: bool = False) -> dict[s
         raise BaselineError(
             f"{path} was made on another dataset (manifests differ); use --force to compare anyway"
         )
-    return {str(k): float(v) for k, v in metrics.items()}
-
-
-def is_error(metric: str) -> bool:
-    """Lower is better: depth and nuScenes errors, an edge case's drop, mCE."""
-    return any(part in metric for part in ("/drop/", "/depth_", "/mCE/", "_err"))
+    if not isinstance(metrics, dict):
+        raise BaselineError(f"{path}: not a simgen baseline (metrics is not a mapping)")
+    try:  # every key a known metric: its direction decides what a regression is
+        return {str(MetricKey.parse(k)): float(v) for k, v in metrics.items()}
+    except (TypeError, ValueError) as exc:  # MetricKeyError is a ValueError
+        raise BaselineError(f"{path}: {exc}") from None
 
 
 def regressions(
@@ -53,7 +56,7 @@ def regressions(
     out = []
     for metric, before in sorted(baseline.items()):
         now = current.get(metric, math.nan)
-        lower_is_better = is_error(metric)
+        lower_is_better = MetricKey.parse(metric).lower_is_better
         worse = now > before + tolerance if lower_is_better else now < before - tolerance
         if math.isnan(now) or worse:
             out.append(Regression(metric, before, now))
@@ -69,10 +72,9 @@ def junit(current: dict[str, float], failed: list[Regression], name: str = "simg
     )
     for metric in metrics:
         case = ElementTree.SubElement(
-            suite, "testcase", classname=metric.split("/")[0], name=metric
+            suite, "testcase", classname=MetricKey.parse(metric).slice, name=metric
         )
         if metric in by_metric:
-            r = by_metric[metric]
             failure = ElementTree.SubElement(case, "failure", message="regressed")
-            failure.text = f"{metric}: {r.current:.4f} (baseline {r.baseline:.4f})"
+            failure.text = str(by_metric[metric])
     return ElementTree.tostring(suite, encoding="unicode")

@@ -18,9 +18,9 @@ from simgen.batch.shards import TWIN
 from simgen.core.classes import CLASSES
 from simgen.dataset.layout import MANIFEST
 from simgen.dataset.reader import Dataset
-from simgen.eval.baseline import is_error
 from simgen.eval.iou import Box, bev_iou, iou_3d
 from simgen.eval.kitti_ap import IOU_THRESHOLDS, Match, average_precision, match_image
+from simgen.eval.metric_keys import MetricKey
 from simgen.eval.models import Model
 from simgen.eval.nuscenes_metrics import (
     NuBox,
@@ -111,14 +111,14 @@ def _dense_metrics(name: str, subset: list[FrameResult]) -> Metrics:
         inter = sum(d.intersection for d in scored)
         present = union > 0
         ious = inter[present] / union[present]
-        out[f"{name}/miou"] = round(float(ious.mean()), 6)
+        out[_key(name, "miou")] = round(float(ious.mean()), 6)
         for cls, value in zip(np.nonzero(present)[0], ious, strict=True):
-            out[f"{name}/iou/{CLASSES[cls].name}"] = round(float(value), 6)
+            out[_key(name, "iou", CLASSES[cls].name)] = round(float(value), 6)
     pixels = sum(d.pixels for d in scored)
     if pixels:
-        # errors, lower is better (baselines know: simgen.eval.baseline.regressions)
-        out[f"{name}/depth_absrel"] = round(sum(d.abs_rel for d in scored) / pixels, 6)
-        out[f"{name}/depth_rmse"] = round(math.sqrt(sum(d.squared for d in scored) / pixels), 6)
+        # errors, lower is better (their direction: simgen.eval.metric_keys.FAMILIES)
+        out[_key(name, "depth_absrel")] = round(sum(d.abs_rel for d in scored) / pixels, 6)
+        out[_key(name, "depth_rmse")] = round(math.sqrt(sum(d.squared for d in scored) / pixels), 6)
     return out
 
 
@@ -132,8 +132,8 @@ def dataset_digest(dataset: Dataset) -> str:
 
 
 def _slices(variant, frame_time: float) -> tuple[str, ...]:
-    kinds = sorted({i["type"] for i in variant.manifest.injectors})
-    sun = float(variant.instance.get("environment", {}).get("sun", {}).get("elevation", 45.0))
+    kinds = sorted({i.type for i in variant.instance.applied})
+    sun = float(variant.instance.scenario.environment.sun.elevation)
     return (
         "all",
         f"scenario={variant.scenario}",
@@ -154,7 +154,7 @@ def run_model(dataset: Dataset, model: Model) -> list[FrameResult]:
                 view = camera_view(obj, camera) if camera else None
                 if name is None or view is None:
                     continue
-                b = obj.boxes["ego"]
+                b = obj.boxes.ego
                 box = Box(b.center, b.size, b.yaw)
                 truths.append(Truth(name, box, difficulty(view), view.visible_box, view.visibility))
             predictions = model(FrameInput(frame, variant.calibration, camera))
@@ -166,7 +166,7 @@ def run_model(dataset: Dataset, model: Model) -> list[FrameResult]:
                 name = detection_name(obj.semantic_class, obj.model)
                 if name is None or not obj.visible or sum(obj.lidar_points.values()) == 0:
                     continue
-                b = obj.boxes["ego"]
+                b = obj.boxes.ego
                 velocity, attribute = nuscenes_motion(obj, world_from_ego)
                 nu.append(NuBox(sample, name, b.center, b.size, b.yaw, -1.0, velocity, attribute))
             results.append(
@@ -240,8 +240,9 @@ def _object_slices(results: list[FrameResult], classes: list[str]) -> Metrics:
                 continue
             ap, recall = _ap(results, "3d", cls, None, keep, outside)
             if not math.isnan(ap):
-                out[f"distance={lo:.0f}-{hi:.0f}m/3d_ap/{cls}/all"] = round(float(ap), 6)
-                out[f"distance={lo:.0f}-{hi:.0f}m/recall/{cls}/all"] = round(float(recall), 6)
+                where = f"distance={lo:.0f}-{hi:.0f}m"
+                out[_key(where, "3d_ap", cls, "all")] = round(float(ap), 6)
+                out[_key(where, "recall", cls, "all")] = round(float(recall), 6)
         for lo, hi in VISIBILITY_BUCKETS:
 
             def seen(t: Truth, lo: float = lo, hi: float = hi) -> bool:
@@ -251,8 +252,8 @@ def _object_slices(results: list[FrameResult], classes: list[str]) -> Metrics:
                 continue
             _, recall = _ap(results, "3d", cls, None, seen, lambda b: True)
             if not math.isnan(recall):
-                key = f"visibility={lo:.1f}-{min(hi, 1.0):.1f}/recall/{cls}/all"
-                out[key] = round(float(recall), 6)
+                where = f"visibility={lo:.1f}-{min(hi, 1.0):.1f}"
+                out[_key(where, "recall", cls, "all")] = round(float(recall), 6)
     return out
 
 
@@ -331,20 +332,18 @@ def score(results: list[FrameResult], outputs: frozenset[str] | None = None) -> 
                 for kind in ("3d", "bev"):
                     ap, recall = _ap(subset, kind, cls, level)
                     if not np.isnan(ap):
-                        key = f"{name}/{kind}_ap/{cls}/{difficulty_level.name}"
-                        metrics[key] = round(float(ap), 6)
+                        level_name = difficulty_level.name
+                        metrics[_key(name, f"{kind}_ap", cls, level_name)] = round(float(ap), 6)
                         if kind == "3d":
-                            metrics[f"{name}/recall/{cls}/{difficulty_level.name}"] = round(
-                                recall, 6
-                            )
+                            metrics[_key(name, "recall", cls, level_name)] = round(recall, 6)
         metrics |= _dense_metrics(name, subset)
         if has_3d and any(d.nuscenes for r in subset for d in r.predictions.boxes_3d):
-            metrics |= {f"{name}/{k}": v for k, v in nuscenes_for(subset).items()}
+            metrics |= {_key(name, k): v for k, v in nuscenes_for(subset).items()}
         for cls in classes if has_2d else []:
             ap, ap50 = _coco_2d(subset, cls)
             if not np.isnan(ap):
-                metrics[f"{name}/2d_ap/{cls}"] = round(ap, 6)
-                metrics[f"{name}/2d_ap50/{cls}"] = round(ap50, 6)
+                metrics[_key(name, "2d_ap", cls)] = round(ap, 6)
+                metrics[_key(name, "2d_ap50", cls)] = round(ap50, 6)
     if has_3d:
         classes = sorted({t.type for r in results for t in r.truths} & set(IOU_THRESHOLDS))
         metrics |= _object_slices(results, classes)
@@ -357,20 +356,18 @@ def pairs(metrics: Metrics) -> Metrics:
     ``suite/mRR/<metric>`` = mean of edge / clean over the scenarios (Robo3D's RR)."""
     out: Metrics = {}
     ratios: dict[str, list[float]] = defaultdict(list)
-    for key, value in metrics.items():
-        where, _, metric = key.partition("/")
-        if not where.startswith("scenario=") or where.endswith(TWIN):
-            continue
-        clean = metrics.get(f"{where}{TWIN}/{metric}")
+    for text, value in metrics.items():
+        key = MetricKey.parse(text)
+        clean = _clean_twin(key, metrics)
         if clean is None:
             continue
-        error = is_error(key)  # lower is better: the drop is how much it grew
+        error = key.lower_is_better  # the drop is how much it grew
         drop = value - clean if error else clean - value
-        out[f"pair={where.split('=', 1)[1]}/drop/{metric}"] = round(drop, 6)
+        out[_key(f"pair={key.slice.split('=', 1)[1]}", "drop", key.metric)] = round(drop, 6)
         if clean > 0 and not error:
-            ratios[metric].append(value / clean)
+            ratios[key.metric].append(value / clean)
     for metric, values in sorted(ratios.items()):
-        out[f"suite/mRR/{metric}"] = round(float(np.mean(values)), 6)
+        out[_key("suite", "mRR", metric)] = round(float(np.mean(values)), 6)
     return out
 
 
@@ -378,13 +375,23 @@ def corruption_errors(metrics: Metrics, reference: Metrics) -> Metrics:
     """mCE (ImageNet-C; Robo3D for 3D): each edge case's error 1 - AP relative to a reference
     model's on the same edge case, averaged over the edge cases (1.0 = as robust as it)."""
     ratios: dict[str, list[float]] = defaultdict(list)
-    for key, value in metrics.items():
-        where, _, metric = key.partition("/")
-        if not where.startswith("scenario=") or where.endswith(TWIN) or is_error(key):
-            continue
-        if f"{where}{TWIN}/{metric}" not in metrics:
-            continue  # not an edge case with a clean twin
-        theirs = reference.get(key)
+    for text, value in metrics.items():
+        key = MetricKey.parse(text)
+        if key.lower_is_better or _clean_twin(key, metrics) is None:
+            continue  # an error, or not an edge case with a clean twin
+        theirs = reference.get(text)
         if theirs is not None and theirs < 1.0:
-            ratios[metric].append((1.0 - value) / (1.0 - theirs))
-    return {f"suite/mCE/{m}": round(float(np.mean(v)), 6) for m, v in sorted(ratios.items())}
+            ratios[key.metric].append((1.0 - value) / (1.0 - theirs))
+    return {_key("suite", "mCE", m): round(float(np.mean(v)), 6) for m, v in sorted(ratios.items())}
+
+
+def _clean_twin(key: MetricKey, metrics: Metrics) -> float | None:
+    """The same metric on an edge-case scenario's clean twin, if ``key`` is of an edge case."""
+    if not key.slice.startswith("scenario=") or key.slice.endswith(TWIN):
+        return None
+    return metrics.get(str(MetricKey(f"{key.slice}{TWIN}", key.metric)))
+
+
+def _key(slice: str, *parts: str) -> str:
+    """A metric key's text, checked against the known metric families."""
+    return str(MetricKey.of(slice, *parts))

@@ -12,11 +12,13 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from simgen.eval.errors import ModelLoadError
 from simgen.eval.iou import Box
 from simgen.eval.nuscenes_metrics import detection_name, nuscenes_motion
 from simgen.eval.protocol import Detection2D, Detection3D, FrameInput, Predictions
@@ -51,7 +53,7 @@ def oracle(
             view = camera_view(obj, inp.camera) if inp.camera else None
             if name is None or view is None or rng.random() < miss:
                 continue
-            box = obj.boxes["ego"]
+            box = obj.boxes.ego
             shift = rng.normal(0.0, noise, 3) if noise > 0 else np.zeros(3)
             center = tuple(float(c) for c in np.asarray(box.center) + shift)
             score = float(rng.uniform(0.5, 1.0))
@@ -195,13 +197,45 @@ REGISTRY: dict[str, Callable[..., Model]] = {
 }
 
 
+def model_args(items: list[str]) -> dict[str, Any]:
+    """``KEY=VALUE`` strings -> arguments; each value is read as YAML (numbers, booleans...)."""
+    import yaml
+
+    args = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ModelLoadError(f"model argument {item!r}: expected KEY=VALUE")
+        try:
+            args[key.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError as exc:
+            raise ModelLoadError(f"model argument {item!r}: {exc}") from None
+    return args
+
+
 def load_model(name: str, args: dict[str, Any]) -> Model:
-    """A registered model, or ``package.module:factory`` called with ``args``."""
+    """A registered model, or ``package.module:factory`` called with ``args``; ModelLoadError if
+    there is no such model or it does not take ``args``. Errors inside the factory propagate."""
     if name in REGISTRY:
-        return REGISTRY[name](**args)
-    module, _, attribute = name.partition(":")
-    if not attribute:
-        known = ", ".join(REGISTRY)
-        raise ValueError(f"unknown model '{name}'; use one of {known} or package.module:factory")
-    factory = getattr(importlib.import_module(module), attribute)
+        factory = REGISTRY[name]
+    else:
+        module, _, attribute = name.partition(":")
+        if not attribute:
+            known = ", ".join(REGISTRY)
+            raise ModelLoadError(
+                f"unknown model '{name}'; use one of {known} or package.module:factory"
+            )
+        try:
+            imported = importlib.import_module(module)
+        except ImportError as exc:
+            raise ModelLoadError(f"model '{name}': cannot import {module}: {exc}") from None
+        factory = getattr(imported, attribute, None)
+        if not callable(factory):
+            raise ModelLoadError(f"model '{name}': {module} has no factory '{attribute}'")
+    try:
+        inspect.signature(factory).bind(**args)
+    except TypeError as exc:
+        raise ModelLoadError(f"model '{name}': {exc}") from None
+    except ValueError:  # no signature to check (a builtin): let the call say
+        pass
     return factory(**args)

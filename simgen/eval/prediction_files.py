@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simgen.dataset.mapping import MAPPING, MappedFrame, read_mapping
 from simgen.dataset.reader import DatasetError
 from simgen.eval.iou import Box
 from simgen.eval.models import Model
@@ -35,15 +36,11 @@ def _kitti_box(fields: list[str], ego_from_camera: np.ndarray) -> Box:
 
 
 def kitti_results(folder: Path, mapping: Path | None = None) -> Model:
-    index_file = mapping or folder / "mapping.json"
-    try:
-        entries = json.loads(index_file.read_text())
-    except (OSError, ValueError) as exc:
-        raise DatasetError(f"{index_file}: needs the KITTI export's mapping.json ({exc})") from None
+    entries = read_mapping(mapping or folder / MAPPING, MappedFrame)
     lines: dict[Key, list[list[str]]] = {}
     for entry in entries:
-        path = folder / f"{entry['index']:06d}.txt"
-        key = (entry["scenario"], int(entry["variant"]), int(entry["frame"]))
+        path = folder / f"{entry.index:06d}.txt"
+        key = (entry.scenario, entry.variant, entry.frame)
         rows = path.read_text().splitlines() if path.exists() else []
         lines[key] = [r.split() for r in rows if r.strip() and not r.startswith("DontCare")]
 

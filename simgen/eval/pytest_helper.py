@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simgen.dataset.reader import open_dataset
-from simgen.eval.baseline import load_baseline, regressions
-from simgen.eval.evaluate import Metrics, dataset_digest, run_model, score
+from simgen.eval.api import evaluate
+from simgen.eval.evaluate import Metrics
 from simgen.eval.models import Model
 
 
@@ -21,10 +20,7 @@ def assert_no_regression(
     dataset: str | Path, model: Model, baseline: str | Path, tolerance: float = 0.02
 ) -> Metrics:
     """The model's metrics; raises AssertionError naming every metric that regressed."""
-    data = open_dataset(dataset)
-    metrics = score(run_model(data, model), getattr(model, "outputs", None))
-    failed = regressions(metrics, load_baseline(baseline, dataset_digest(data)), tolerance)
-    if failed:
-        lines = [f"{r.metric}: {r.current:.4f} (baseline {r.baseline:.4f})" for r in failed]
-        raise AssertionError(f"{len(failed)} metrics regressed:\n" + "\n".join(lines))
-    return metrics
+    result = evaluate(dataset, model, baseline=baseline, tolerance=tolerance)
+    if not result.passed:
+        raise AssertionError(result.failure_message())
+    return result.metrics

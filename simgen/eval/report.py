@@ -11,6 +11,7 @@ from pathlib import Path
 
 from simgen.core.atomic import write_text_atomic
 from simgen.eval.baseline import Regression
+from simgen.eval.metric_keys import MetricKey
 
 HEADLINES = (
     "3d_ap/Car/moderate",
@@ -27,15 +28,15 @@ HEADLINES = (
 def _group(metrics: dict[str, float], prefix: str) -> dict[str, dict[str, float]]:
     """slice name -> {metric: value} for the slices starting with ``prefix``."""
     out: dict[str, dict[str, float]] = {}
-    for key, value in metrics.items():
-        where, _, metric = key.partition("/")
-        if where.startswith(prefix):
-            out.setdefault(where.split("=", 1)[-1], {})[metric] = value
+    for text, value in metrics.items():
+        key = MetricKey.parse(text)
+        if key.slice.startswith(prefix):
+            out.setdefault(key.slice.split("=", 1)[-1], {})[key.metric] = value
     return out
 
 
 def _headlines(metrics: dict[str, float]) -> list[str]:
-    present = {k.partition("/")[2] for k in metrics}
+    present = {MetricKey.parse(k).metric for k in metrics}
     return [h for h in HEADLINES if h in present]
 
 
@@ -107,7 +108,7 @@ def build(metrics: dict[str, float], title: str, failed: list[Regression], markd
             out.append(_table(drops, drop_columns, True))
         if failed:
             out.append("## Regressions\n\n")
-            out += [f"- {r.metric}: {r.current:.4f} (baseline {r.baseline:.4f})\n" for r in failed]
+            out += [f"- {r}\n" for r in failed]
         return "".join(out)
     out.append(
         "<!doctype html><html><head><meta charset='utf-8'>"
@@ -126,10 +127,7 @@ def build(metrics: dict[str, float], title: str, failed: list[Regression], markd
         if drop_columns:
             out.append(_chart(drops, drop_columns[0], f"{drop_columns[0]} per edge case"))
     if failed:
-        items = "".join(
-            f"<li>{html.escape(r.metric)}: {r.current:.4f} (baseline {r.baseline:.4f})</li>"
-            for r in failed
-        )
+        items = "".join(f"<li>{html.escape(str(r))}</li>" for r in failed)
         out.append(f"<h2>Regressions</h2><ul>{items}</ul>")
     out.append("</body></html>")
     return "".join(out)

@@ -27,7 +27,7 @@ import numpy as np
 
 from simgen.core.atomic import write_bytes_atomic, write_text_atomic
 from simgen.core.geometry import wrap_angle
-from simgen.dataset.layout import json_bytes
+from simgen.dataset.mapping import MappedFrame, write_mapping
 from simgen.dataset.reader import Dataset, DatasetError, Variant
 from simgen.exports.options import ExportOptions
 from simgen.labels.policy import DontCare, camera_view, kitti_type
@@ -75,7 +75,7 @@ def kitti_object(obj: ObjectLabel, camera: str) -> KittiObject | None:
     name = kitti_type(obj)
     if view is None or name is None or view.amodal_box is None:
         return None
-    box = obj.boxes[camera]
+    box = obj.boxes.sensors[camera]
     rot = box.matrix()
     length, width, height = box.size
     bottom = box.bottom_center()
@@ -178,14 +178,9 @@ def export_kitti(dataset: Dataset, out: Path, options: ExportOptions) -> int:
             rows = "".join(k.fields(f"{k.truncation:.4f}") + "\n" for _, k in found)
             write_text_atomic(training / "label_2" / f"{stem}.txt", rows)
             mapping.append(
-                {
-                    "index": len(mapping),
-                    "scenario": variant.scenario,
-                    "variant": variant.variant,
-                    "frame": frame.index,
-                }
+                MappedFrame(len(mapping), variant.scenario, variant.variant, frame.index)
             )
-    write_bytes_atomic(out / "mapping.json", json_bytes(mapping))
+    write_mapping(out, mapping)
     return len(mapping)
 
 

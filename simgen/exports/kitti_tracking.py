@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from simgen.core.atomic import write_bytes_atomic, write_text_atomic
-from simgen.dataset.layout import json_bytes
+from simgen.core.atomic import write_text_atomic
+from simgen.dataset.mapping import MappedSequence, write_mapping
 from simgen.dataset.reader import Dataset, Variant
 from simgen.exports.kitti import calib_text, copy, kitti_objects, sensors
 from simgen.exports.options import ExportOptions
@@ -112,8 +112,8 @@ def export_kitti_tracking(dataset: Dataset, out: Path, options: ExportOptions) -
     count = 0
     for seq, variant in enumerate(dataset):
         count += _sequence(variant, f"{seq:04d}", training, options)
-        mapping.append({"sequence": seq, "scenario": variant.scenario, "variant": variant.variant})
-    write_bytes_atomic(out / "mapping.json", json_bytes(mapping))
+        mapping.append(MappedSequence(seq, variant.scenario, variant.variant))
+    write_mapping(out, mapping)
     return count
 
 

@@ -27,7 +27,6 @@ from simgen.dataset.reader import Dataset, Frame, Variant
 from simgen.exports.options import ExportOptions
 from simgen.labels.policy import nuscenes_attribute
 from simgen.labels.schema import ObjectLabel
-from simgen.scenario.models import Scenario
 from simgen.world.road import RoadGeometry
 
 VERSION = "v1.0-simgen"
@@ -67,7 +66,7 @@ def _visibility_token(obj: ObjectLabel) -> str:
 
 def _road_map(variant: Variant, path: Path) -> np.ndarray:
     """Rasterise asphalt and sidewalks; returns the world offset that puts the map at (0, 0)."""
-    scenario = Scenario.model_validate(variant.instance)
+    scenario = variant.instance.scenario
     geom = RoadGeometry(scenario.road)
     meshes = [m.mesh for m in geom.surface_meshes() if m.semantic_class in ("road", "sidewalk")]
     vertices = np.concatenate([m.vertices for m in meshes])
@@ -231,7 +230,7 @@ def export_nuscenes(dataset: Dataset, out: Path, options: ExportOptions) -> int:
                 category = nuscenes_category(obj.semantic_class, obj.model)
                 if not obj.visible or category is None:
                     continue
-                box = obj.boxes["world"]
+                box = obj.boxes.world
                 length, width, height = box.size
                 x, y, z, w = box.rotation
                 categories[obj.id] = category
@@ -271,7 +270,7 @@ def export_nuscenes(dataset: Dataset, out: Path, options: ExportOptions) -> int:
                 "first_sample_token": sample_tokens[0],
                 "last_sample_token": sample_tokens[-1],
                 "name": key,
-                "description": variant.instance.get("description", ""),
+                "description": variant.instance.scenario.description,
             }
         )
         samples += len(sample_tokens)

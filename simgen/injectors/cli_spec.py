@@ -18,8 +18,10 @@ from simgen.scenario.errors import Issue, ScenarioError, suggest
 from simgen.scenario.limits import Limits
 from simgen.scenario.load import LoadedScenario
 from simgen.scenario.models import INJECTORS, Injector
+from simgen.scenario.spec import spec_type
 from simgen.scenario.yaml_source import Mark
 
+SPEC_INJECTOR = spec_type(Injector)  # like a scenario file's: values may be distributions
 TYPES = [m.model_fields["type"].annotation.__args__[0] for m in INJECTORS]
 SOURCE = "--inject"
 _PAIR = re.compile(r"\s*([A-Za-z_]\w*)\s*=\s*(\[[^\]]*\]|[^,]*)\s*(?:,|$)")
@@ -57,7 +59,7 @@ def parse_inject(spec: str, index: int = 0) -> Injector:
         position += match.end()
         rest = rest[match.end() :]
     try:
-        return TypeAdapter(Injector).validate_python(data)
+        return TypeAdapter(SPEC_INJECTOR).validate_python(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = [p for p in err["loc"] if p != kind]

@@ -66,7 +66,7 @@ def injector_docs() -> list[InjectorDoc]:
 
 
 def markdown_table() -> str:
-    """The README's table of injectors."""
+    """The overview table of injectors that heads the docs' catalogue (tools/gen_docs.py)."""
     rows = ["| type | acts on | parameters (default) | what it does |", "|---|---|---|---|"]
     for doc in injector_docs():
         params = ", ".join(f"`{p.name}` ({p.default})" for p in doc.parameters) or "none"

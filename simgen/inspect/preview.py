@@ -51,7 +51,7 @@ def draw_labels(
             continue
         rgb = BY_NAME[obj.semantic_class].color
         color = (int(rgb[2]), int(rgb[1]), int(rgb[0]))
-        draw_box3d(image, calib, obj.boxes[camera], color)
+        draw_box3d(image, calib, obj.boxes.sensors[camera], color)
         u0, v0, u1, v1 = (round(c) for c in view.amodal_box)
         cv2.rectangle(image, (u0, v0), (u1, v1), color, 1)
         if view.visible_box is not None:

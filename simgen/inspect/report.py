@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from simgen.core.atomic import write_text_atomic
-from simgen.dataset.reader import Dataset, open_dataset
+from simgen.dataset.reader import Dataset, Variant, open_dataset
 from simgen.inspect.preview import draw_labels
 from simgen.labels.policy import box_height
 
@@ -39,6 +39,21 @@ class Seen:
     lidar_points: int
 
 
+@dataclass(frozen=True)
+class Conditions:
+    """One variant's lighting and weather, as the report plots them."""
+
+    sun_elevation: float  # degrees
+    fog: float  # extinction, 1/m
+    rain: float  # mm/h: ``rain_rate`` when given (0 included), else ``rain`` scaled
+    exposure: float  # EV
+
+    @classmethod
+    def of(cls, variant: Variant) -> Conditions:
+        env = variant.instance.scenario.environment
+        return cls(float(env.sun.elevation), float(env.fog), env.rain_mmh(), float(env.exposure_ev))
+
+
 def _collect(dataset: Dataset) -> list[Seen]:
     out = []
     for variant in dataset:
@@ -55,7 +70,7 @@ def _collect(dataset: Dataset) -> list[Seen]:
                     Seen(
                         variant.scenario,
                         obj.semantic_class,
-                        float(np.linalg.norm(obj.boxes[camera].center)),
+                        float(np.linalg.norm(obj.boxes.sensors[camera].center)),
                         view.visibility,
                         view.truncation,
                         box_height(view.amodal_box),
@@ -121,19 +136,15 @@ def _conditions_plot(dataset: Dataset) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    env = [v.instance.get("environment", {}) for v in dataset]
-    elevation = [float(e.get("sun", {}).get("elevation", 45.0)) for e in env]
-    fog = [float(e.get("fog", 0.0)) for e in env]
-    rain = [float(e.get("rain_rate") or 50.0 * float(e.get("rain", 0.0))) for e in env]
-    exposure = [float(e.get("exposure_ev", 0.0)) for e in env]
+    seen = [Conditions.of(v) for v in dataset]
     fig, axes = plt.subplots(1, 4, figsize=(12, 2.6))
-    for ax, values, label in zip(
+    for ax, field, label in zip(
         axes,
-        (elevation, fog, rain, exposure),
+        ("sun_elevation", "fog", "rain", "exposure"),
         ("sun elevation (deg)", "fog (1/m)", "rain (mm/h)", "exposure (EV)"),
         strict=True,
     ):
-        ax.hist(values, bins=12, color="#d08c2b")
+        ax.hist([getattr(c, field) for c in seen], bins=12, color="#d08c2b")
         ax.set_xlabel(label)
     axes[0].set_ylabel("variants")
     url = _png(fig)
@@ -170,7 +181,7 @@ def build_report(root: str | Path, reference: str | Path | None = None) -> str:
     esc = html.escape
     variants = list(dataset)
     frames = sum(len(v.manifest.frames) for v in variants)
-    injectors = Counter(i["type"] for v in variants for i in v.manifest.injectors)
+    injectors = Counter(i.type for v in variants for i in v.instance.applied)
     software = variants[0].manifest.software if variants else {}
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>simgen report</title>",
@@ -226,11 +237,11 @@ def build_report(root: str | Path, reference: str | Path | None = None) -> str:
     for name, group in sorted(by_scenario.items()):
         objects = Counter(s.cls for s in seen if s.scenario == name)
         parts.append(f"<h2>Scenario {esc(name)}</h2>")
-        description = group[0].instance.get("description", "")
+        description = group[0].instance.scenario.description
         parts.append(f"<p>{esc(description)}</p><table><tr><th>variant</th><th>frames</th>"
                      "<th>seed</th><th>injectors</th></tr>")  # fmt: skip
         for v in group:
-            kinds = ", ".join(i["type"] for i in v.manifest.injectors) or "none"
+            kinds = ", ".join(i.type for i in v.instance.applied) or "none"
             parts.append(f"<tr><td>{v.variant}</td><td>{len(v.manifest.frames)}</td>"
                          f"<td>{v.manifest.seed}</td><td>{esc(kinds)}</td></tr>")  # fmt: skip
         listed = ", ".join(f"{k} {n}" for k, n in sorted(objects.items()))

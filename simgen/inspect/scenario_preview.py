@@ -126,7 +126,7 @@ def bev_with_boxes(points: np.ndarray, labels: FrameLabels, lidar: str, size: in
     image = lidar_bev(points, (size, size))
     scale = size / (2 * BEV_RANGE)
     for obj in labels.objects:
-        box = obj.boxes[lidar]
+        box = obj.boxes.sensors[lidar]
         corners = footprint(box.center[0], box.center[1], box.yaw, box.size[0], box.size[1])
         pts = np.stack([size / 2 - corners[:, 1] * scale, size / 2 - corners[:, 0] * scale], 1)
         cv2.polylines(image, [pts.round().astype(np.int32)], True, _bgr(obj.semantic_class), 1)

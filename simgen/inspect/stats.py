@@ -57,7 +57,7 @@ def records_from_native(root: Path) -> list[ObjectRecord]:
                 view, name = camera_view(obj, camera), kitti_type(obj)
                 if view is None or name is None:
                     continue
-                box = obj.boxes[camera]
+                box = obj.boxes.sensors[camera]
                 length, width, height = box.size
                 out.append(
                     ObjectRecord(

@@ -57,7 +57,7 @@ def export_rrd(
             trajectory.append(pose[:3, 3])
             rec.log("world/ego", rr.Transform3D(translation=pose[:3, 3], mat3x3=pose[:3, :3]))
             rec.log("world/ego_trajectory", rr.LineStrips3D([np.array(trajectory)]))
-            boxes = [o.boxes["world"] for o in labels.objects]
+            boxes = [o.boxes.world for o in labels.objects]
             classes = [CLASS_IDS[o.semantic_class] for o in labels.objects]
             rec.log(
                 "world/objects",

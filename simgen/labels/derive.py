@@ -14,7 +14,7 @@ import numpy as np
 from scipy.ndimage import find_objects
 
 from simgen.core.geometry import box_corners, quat_from_matrix
-from simgen.labels.schema import Box3D, CameraView, FrameLabels, ObjectLabel
+from simgen.labels.schema import Box3D, CameraView, FrameBoxes, FrameLabels, ObjectLabel
 from simgen.labels.visibility import (
     Piece,
     amodal_box,
@@ -165,8 +165,11 @@ def derive(
             points[name] = {int(i): int(c) for i, c in zip(ids, counts, strict=True) if i > 0}
     objects = []
     for actor in state.actors[1:]:
-        boxes = {"world": box_in(np.eye(4), actor), "ego": box_in(ego_from_world, actor)}
-        boxes |= {name: box_in(m, actor) for name, m in sensor_from_world.items()}
+        boxes = FrameBoxes(
+            world=box_in(np.eye(4), actor),
+            ego=box_in(ego_from_world, actor),
+            sensors={name: box_in(m, actor) for name, m in sensor_from_world.items()},
+        )
         cameras = {
             name: camera_view(
                 actor,
@@ -200,7 +203,9 @@ def derive(
     return FrameLabels(
         frame=state.frame,
         time=state.time,
-        world_from_ego=tuple(tuple(float(v) for v in row) for row in world_from_ego),
+        world_from_ego=tuple(
+            (float(a), float(b), float(c), float(d)) for a, b, c, d in world_from_ego
+        ),
         ego_velocity=state.ego.velocity,
         ego_angular_velocity=state.ego.angular_velocity,
         objects=tuple(objects),

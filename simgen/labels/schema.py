@@ -8,12 +8,12 @@ every float bit for bit, and pydantic turns the lists back into the declared tup
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
-from pydantic import TypeAdapter
+from pydantic import BeforeValidator, TypeAdapter
 
 from simgen.core.geometry import box_corners, quat_to_matrix
 from simgen.world.events import CollisionEvent, Vec3
@@ -39,7 +39,46 @@ class Box3D:
 
     def corners(self) -> np.ndarray:
         """The 8 corners (8, 3) in the box's frame; order as ``geometry.box_corners``."""
-        return box_corners(self.size) @ self.matrix().T + self.bottom_center()
+        corners: np.ndarray = box_corners(self.size) @ self.matrix().T + self.bottom_center()
+        return corners
+
+
+WORLD = "world"
+EGO = "ego"
+RESERVED_FRAMES = (WORLD, EGO)  # frame names no sensor may take (scenario checks reject them)
+
+
+@dataclass(frozen=True)
+class FrameBoxes:
+    """One object's box in each frame: the world's, the ego's and every sensor's own.
+
+    Typed fields rather than one dict by frame name, so a sensor can never stand in for the
+    world or the ego frame. On disk it stays the flat ``{"world": .., "ego": .., "<sensor>": ..}``
+    mapping it always was (``to_json``, and ``from_json`` through the field's validator).
+    """
+
+    world: Box3D
+    ego: Box3D
+    sensors: dict[str, Box3D] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        clash = sorted(set(self.sensors) & set(RESERVED_FRAMES))
+        if clash:
+            raise ValueError(f"sensor names {clash} are reserved for frames {RESERVED_FRAMES}")
+
+    def to_json(self) -> dict[str, Any]:
+        """The flat on-disk mapping: frame or sensor name -> box."""
+        flat = {WORLD: self.world, EGO: self.ego, **self.sensors}
+        return {name: asdict(box) for name, box in flat.items()}
+
+
+def _boxes_from_flat(data: Any) -> Any:
+    """The on-disk flat mapping -> FrameBoxes fields (pydantic validates the rest). Always the
+    flat form: a sensor may well be called ``sensors``."""
+    if isinstance(data, dict):
+        rest = {k: v for k, v in data.items() if k not in RESERVED_FRAMES}
+        return {WORLD: data.get(WORLD), EGO: data.get(EGO), "sensors": rest}
+    return data
 
 
 @dataclass(frozen=True)
@@ -66,7 +105,7 @@ class ObjectLabel:
     name: str
     semantic_class: str
     model: str
-    boxes: dict[str, Box3D]  # "world", "ego" and every sensor's own frame
+    boxes: Annotated[FrameBoxes, BeforeValidator(_boxes_from_flat)]
     velocity: Vec3  # world, m/s
     angular_velocity: Vec3
     moving: bool
@@ -90,8 +129,11 @@ class FrameLabels:
     faults: dict[str, tuple[str, ...]]  # per sensor: the faults acting on it in this frame
 
     def to_json(self) -> dict[str, Any]:
-        """Plain JSON data (dicts, lists, numbers, strings)."""
-        return asdict(self)
+        """Plain JSON data (dicts, lists, numbers, strings); boxes in their flat mapping."""
+        data = asdict(self)
+        for obj, out in zip(self.objects, data["objects"], strict=True):
+            out["boxes"] = obj.boxes.to_json()
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | str | bytes) -> FrameLabels:

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -43,11 +44,13 @@ def _clip_polygon(points: np.ndarray) -> np.ndarray:
         if a_in != b_in:
             t = (NEAR - a[2]) / (b[2] - a[2])
             out.append(a + t * (b - a))
-    return np.asarray(out)
+    clipped: np.ndarray = np.asarray(out)
+    return clipped
 
 
 def _project(K: np.ndarray, points: np.ndarray) -> np.ndarray:
-    return (points[:, :2] / points[:, 2:3]) * (K[0, 0], K[1, 1]) + (K[0, 2], K[1, 2])
+    pixels: np.ndarray = (points[:, :2] / points[:, 2:3]) * (K[0, 0], K[1, 1]) + (K[0, 2], K[1, 2])
+    return pixels
 
 
 BOX_FACES = ((0, 1, 2, 3), (4, 5, 6, 7), (0, 1, 5, 4), (1, 2, 6, 5), (2, 3, 7, 6), (3, 0, 4, 7))
@@ -100,7 +103,7 @@ def silhouette_pixels(
     faces: np.ndarray,
     width: int,
     height: int,
-    region: list[float] | None = None,
+    region: Sequence[float] | None = None,
     pieces: tuple[Piece, ...] = (),
 ) -> int:
     """Pixels of the image the mesh covers when nothing is in front of it.
@@ -146,7 +149,8 @@ def silhouette_pixels(
     offset = np.array([x0 - 0.5, y0 - 0.5])
 
     def fixed(points: np.ndarray) -> np.ndarray:
-        return np.round(((points - offset) * scale - 0.5) * (1 << SHIFT)).astype(np.int32)
+        scaled: np.ndarray = np.round(((points - offset) * scale - 0.5) * (1 << SHIFT))
+        return scaled.astype(np.int32)
 
     canvas = np.zeros((h * scale, w * scale), np.uint8)
     # one by one: fillPoly would XOR overlapping polygons away
@@ -173,7 +177,9 @@ def convex_pieces(vertices: np.ndarray, faces: np.ndarray) -> tuple[Piece, ...]:
     import trimesh
 
     mesh = trimesh.Trimesh(vertices, faces, process=False)
-    labels = trimesh.graph.connected_component_labels(mesh.face_adjacency, len(faces))
+    labels = trimesh.graph.connected_component_labels(  # type: ignore[no-untyped-call]  # unannotated in trimesh
+        mesh.face_adjacency, len(faces)
+    )
     out = []
     for label in np.unique(labels):
         index = np.nonzero(labels == label)[0]

@@ -1,32 +1,40 @@
 """The one simulate -> capture -> derive loop: every frame's sensor data and labels, from one state.
 
-Rendering a dataset, previews and galleries all run through it; it owns the simulation and the
-sensor rig and closes both, however the caller stops.
+Rendering a dataset, previews, galleries and the bench all run through it; it owns the simulation
+and the sensor rig and closes both, however the caller stops.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-
-import numpy as np
 
 from simgen.labels.derive import derive
 from simgen.labels.schema import FrameLabels
 from simgen.scenario.sample import ScenarioInstance
-from simgen.sensors.frames import CameraFrame
 from simgen.sensors.rig import Calibrations
-from simgen.sensors.suite import SensorSuite
+from simgen.sensors.suite import SensorCapture, SensorData, SensorSuite
 from simgen.world.simulate import simulate
-from simgen.world.state import WorldState
+from simgen.world.state import StaticWorld, WorldState
+
+SuiteFactory = Callable[[ScenarioInstance, StaticWorld], SensorSuite]
 
 
 @dataclass(frozen=True)
 class Captured:
     state: WorldState
-    data: dict[str, CameraFrame | np.ndarray]  # per sensor
+    sensors: SensorCapture
     labels: FrameLabels
     calibrations: Calibrations
+    # seconds per stage of this frame: "physics", the sensors' stages, "labels"
+    timings: dict[str, float]
+    seconds: float  # the whole frame, physics to labels (more than its stages: glue, scene)
+
+    @property
+    def data(self) -> dict[str, SensorData]:
+        """Each sensor's frame as delivered (faults included)."""
+        return self.sensors.frames
 
 
 def capture(
@@ -34,29 +42,37 @@ def capture(
     limit: int | None = None,
     only: frozenset[int] | None = None,
     on_state: Callable[[WorldState], None] | None = None,
+    suite: SuiteFactory = SensorSuite,
 ) -> Iterator[Captured]:
     """Frames 0..limit-1 (all by default) of an instance; ``only`` skips the sensors on others
-    (the world still runs through them); ``on_state`` sees every state simulated."""
+    (the world still runs through them); ``on_state`` sees every state simulated; ``suite``
+    builds the rig on the first captured state (the bench keeps it to time baselines with)."""
     states = simulate(instance)
-    suite = None
+    rig = None
+    upcoming = 0  # the next state's frame: frames come in order from 0
     try:
-        for state in states:
-            if limit is not None and state.frame >= limit:
+        while limit is None or upcoming < limit:
+            begin = time.perf_counter()
+            state = next(states, None)
+            physics = time.perf_counter() - begin
+            if state is None:
                 break
+            upcoming = state.frame + 1
             if on_state is not None:
                 on_state(state)
             if only is not None and state.frame not in only:
                 if state.frame > max(only):
                     break
                 continue
-            if suite is None:
-                suite = SensorSuite(instance, state.static)
-            data = suite.capture(state)
-            # labels describe the world: points are counted in the sweeps as cast, even when a
-            # fault delivers a stale or an empty one (the labels' faults say so)
-            labels = derive(state, {**data, **suite.exact}, suite.calibrations, suite.faults)
-            yield Captured(state, data, labels, suite.calibrations)
+            if rig is None:
+                rig = suite(instance, state.static)
+            sensors = rig.capture(state)
+            start = time.perf_counter()
+            labels = derive(state, sensors.truth(), rig.calibrations, sensors.faults)
+            end = time.perf_counter()
+            stages = {"physics": physics, **sensors.timings, "labels": end - start}
+            yield Captured(state, sensors, labels, rig.calibrations, stages, end - begin)
     finally:
         states.close()
-        if suite is not None:
-            suite.close()
+        if rig is not None:
+            rig.close()

@@ -6,22 +6,19 @@ written last, so an interrupted batch resumes by skipping complete variants and 
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import hashlib
 import importlib.metadata
 import json
-import os
 import shutil
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from simgen.core.atomic import write_bytes_atomic
 from simgen.core.classes import CLASSES
+from simgen.dataset import lifecycle
 from simgen.dataset.layout import (
     DEPTH_SCALE,
     FORMAT_VERSION,
@@ -30,14 +27,14 @@ from simgen.dataset.layout import (
     Manifest,
     json_bytes,
 )
-from simgen.dataset.writer import (
-    NativeWriter,
-    class_table,
+from simgen.dataset.lifecycle import (
+    FrameRange,
+    chunk_directory,
+    commit,
     is_complete,
-    png,
-    sync_directory,
-    sync_tree,
+    partial_directory,
 )
+from simgen.dataset.writer import NativeWriter, class_table, png
 from simgen.injectors import apply_injectors
 from simgen.inspect.overview import overview
 from simgen.pipeline.capture import capture
@@ -72,7 +69,7 @@ class VariantJob:
         return self.loaded.scenario.name
 
     def directory(self, out: Path) -> Path:
-        return out / self.name / f"{self.variant:04d}"
+        return lifecycle.variant_directory(out, self.name, self.variant)
 
     def request(self) -> dict:
         """What makes two renders the same: compared when resuming."""
@@ -98,23 +95,9 @@ def is_complete_job(job: VariantJob, out: Path) -> bool:
     return is_complete(job.directory(out), job.request())
 
 
-FrameRange = tuple[int, int]  # frames [first, stop) of a variant
-
-
-def chunk_directory(directory: Path, frames: FrameRange) -> Path:
-    """Where one chunk of a long variant is committed until the chunks are joined."""
-    return directory.with_name(f"{directory.name}.chunks") / f"{frames[0]:06d}-{frames[1]:06d}"
-
-
 def is_complete_chunk(job: VariantJob, out: Path, frames: FrameRange) -> bool:
     """A chunk is done when its variant is, or its own folder holds exactly its frames."""
-    if is_complete_job(job, out):
-        return True
-    folder = chunk_directory(job.directory(out), frames)
-    if not is_complete(folder, job.request()):
-        return False
-    manifest = Manifest.from_json((folder / MANIFEST).read_bytes())
-    return [f.frame for f in manifest.frames] == list(range(*frames))
+    return lifecycle.is_complete_chunk(job.directory(out), job.request(), frames)
 
 
 def render_variant(
@@ -143,9 +126,8 @@ def render_variant(
     instance = apply_injectors(sample(job.loaded.scenario, job.variant))
     scenario = instance.scenario
     depth_npy = {s.name: s.depth_npy for s in scenario.ego.sensors if isinstance(s, Camera)}
-    # written aside and moved into place whole: no stale or half-written variant is ever visible;
-    # each attempt has its own folder, so two attempts (a retried task) never mix their files
-    partial = target.with_name(f"{target.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    # written aside and moved into place whole (simgen.dataset.lifecycle)
+    partial = partial_directory(target)
     writer = NativeWriter(partial, depth_npy)
     captured = capture(instance, limit=stop, only=frozenset(range(first, stop)))
     shown = job.frames // 2  # the overview shows the middle frame
@@ -179,62 +161,9 @@ def render_variant(
 
 
 def join_chunks(job: VariantJob, out: Path, chunks: list[FrameRange]) -> bool:
-    """Make the variant of its committed chunks, once all are there: their files move into one
-    folder with one manifest, byte for byte what an unchunked render writes, committed like a
-    variant. Returns whether the variant is complete."""
-    directory = job.directory(out)
-    if is_complete_job(job, out):
-        shutil.rmtree(directory.with_name(f"{directory.name}.chunks"), ignore_errors=True)
-        return True
-    ordered = sorted(chunks)
-    covered = [f for first, stop in ordered for f in range(first, stop)]
-    if covered != list(range(job.frames)):
-        return False  # not every chunk was planned here: another run joins them
-    if not all(is_complete_chunk(job, out, c) for c in chunks):
-        return False
-    partial = directory.with_name(f"{directory.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-    manifests = []
-    for frames in sorted(chunks):
-        folder = chunk_directory(directory, frames)
-        manifest = Manifest.from_json((folder / MANIFEST).read_bytes())
-        manifests.append(manifest)
-        for rel in manifest.files:
-            target = partial / rel
-            if not target.exists():  # calibration.json and classes.json come with every chunk
-                target.parent.mkdir(parents=True, exist_ok=True)
-                (folder / rel).rename(target)
-    files = {rel: h for m in manifests for rel, h in m.files.items()}
-    joined = replace(
-        manifests[0],
-        frames=tuple(f for m in manifests for f in m.frames),
-        files=dict(sorted(files.items())),
-    )
-    sync_tree(partial, list(files))
-    write_bytes_atomic(partial / MANIFEST, json_bytes(joined.to_json()))
-    sync_directory(partial)
-    commit(partial, directory, job.request())
-    shutil.rmtree(directory.with_name(f"{directory.name}.chunks"), ignore_errors=True)
-    return True
-
-
-def commit(partial: Path, directory: Path, request: dict) -> None:
-    """Move a finished variant into place, once: an outdated one is moved aside and removed;
-    when another attempt committed the same request first, this one is dropped."""
-    if is_complete(directory, request):
-        shutil.rmtree(partial, ignore_errors=True)
-        return
-    if directory.exists():
-        stale = directory.with_name(f"{directory.name}.stale-{uuid.uuid4().hex[:8]}")
-        with contextlib.suppress(FileNotFoundError):
-            directory.rename(stale)
-        shutil.rmtree(stale, ignore_errors=True)
-    try:
-        partial.rename(directory)  # rename(2) refuses a non-empty target: one commit wins
-    except OSError as exc:
-        if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST) or not is_complete(directory, request):
-            raise
-        shutil.rmtree(partial, ignore_errors=True)
-    sync_directory(directory.parent)
+    """Join the variant's committed chunks once all are there (``lifecycle.join_chunks``);
+    returns whether the variant is complete."""
+    return lifecycle.join_chunks(job.directory(out), job.request(), job.frames, chunks)
 
 
 def _overview(scenario, frames: dict, labels) -> np.ndarray:
@@ -268,11 +197,11 @@ def _manifest(
         depth_scale=DEPTH_SCALE,
         sensors=tuple(s.name for s in scenario.ego.sensors),
         software=versions(),
-        instance=scenario.model_dump(mode="json", exclude_none=True),
+        instance=scenario,
         classes=CLASSES,
         calibration=calibration,
         files={},  # filled in by the writer when every file is hashed
-        injectors=tuple(i.model_dump(mode="json", exclude_none=True) for i in instance.applied),
+        injectors=instance.applied,
     )
 
 

@@ -3,7 +3,7 @@
 from simgen.scenario.errors import Issue, ScenarioError
 from simgen.scenario.limits import Limits
 from simgen.scenario.load import LoadedScenario, load_scenario, parse_scenario
-from simgen.scenario.models import Scenario
+from simgen.scenario.models import Scenario, ScenarioSpec
 from simgen.scenario.sample import SamplingError, ScenarioInstance, sample
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "ScenarioInstance",
+    "ScenarioSpec",
     "load_scenario",
     "parse_scenario",
     "sample",

@@ -23,14 +23,15 @@ from simgen.scenario.models import (
     Crash,
     CutIn,
     Distance,
+    Ego,
     Lidar,
     LidarBeamDropout,
-    Placed,
     RelativeS,
     Scenario,
     SensorTarget,
     SpeedDifference,
     SuddenBrake,
+    literal_of,
 )
 from simgen.scenario.yaml_source import Path
 
@@ -68,8 +69,8 @@ def check_scenario(sc: Scenario, limits: Limits) -> list[Problem]:
     sensors = [s.name for s in sc.ego.sensors]
     out: list[Problem] = []
     out += _road(sc)
-    out += _unique(names, ("actors",), "actor", reserved=EGO)
-    out += _unique(sensors, ("ego", "sensors"), "sensor")
+    out += _unique(names, ("actors",), "actor", {EGO: "the ego vehicle"})
+    out += _unique(sensors, ("ego", "sensors"), "sensor", RESERVED_SENSOR_NAMES)
     out += _placements(sc)
     out += _references(sc, names, sensors)
     out += _relative_cycles(sc)
@@ -132,19 +133,30 @@ def _road(sc: Scenario) -> list[Problem]:
     return out
 
 
-def _unique(names: list[str], path: Path, what: str, reserved: str | None = None) -> list[Problem]:
+# label boxes are given in these frames beside each sensor's own (simgen.labels.schema)
+RESERVED_SENSOR_NAMES = {
+    "world": "the world frame of the labels",
+    "ego": "the ego frame of the labels",
+}
+
+
+def _unique(
+    names: list[str], path: Path, what: str, reserved: dict[str, str] | None = None
+) -> list[Problem]:
+    """Each name once, and none of the ``reserved`` ones (name -> what it stands for)."""
     out: list[Problem] = []
     seen: set[str] = set()
     for i, name in enumerate(names):
-        if name == reserved:
-            out.append(Problem((*path, i, "name"), f"'{reserved}' is reserved for the ego vehicle"))
+        if reserved and name in reserved:
+            message = f"'{name}' is reserved for {reserved[name]}; choose another {what} name"
+            out.append(Problem((*path, i, "name"), message))
         elif name in seen:
             out.append(Problem((*path, i, "name"), f"duplicate {what} name '{name}'"))
         seen.add(name)
     return out
 
 
-def _road_users(sc: Scenario) -> list[tuple[Path, Placed]]:
+def _road_users(sc: Scenario) -> list[tuple[Path, Ego | Actor]]:
     return [(("ego",), sc.ego)] + [(("actors", i), a) for i, a in enumerate(sc.actors)]
 
 
@@ -258,7 +270,8 @@ def _fault_target(
         targets = fitting
         if not targets:
             what = "camera" if kind is Camera else "lidar" if kind is Lidar else "sensor"
-            return [Problem((*path, "type"), f"{fault.type} needs a {what} on the ego")]
+            kind_name = literal_of(type(fault), "type")
+            return [Problem((*path, "type"), f"{kind_name} needs a {what} on the ego")]
     else:
         valid = [s.name for s in fitting]
         problem = _ref_problem((*path, "sensor"), fault.sensor, valid, "sensor")
@@ -268,6 +281,8 @@ def _fault_target(
     out: list[Problem] = []
     if isinstance(fault, LidarBeamDropout):
         for lidar in targets:
+            if not isinstance(lidar, Lidar):
+                continue
             try:
                 channels = scan_pattern(lidar).channels
             except LidarSpecError:

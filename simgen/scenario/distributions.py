@@ -8,6 +8,7 @@ never strings that get evaluated.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar, Union
 
@@ -18,9 +19,11 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Discriminator,
+    GetCoreSchemaHandler,
     Tag,
     field_validator,
 )
+from pydantic_core import CoreSchema, core_schema
 
 T = TypeVar("T")
 
@@ -159,6 +162,26 @@ class Bounds:
         return value
 
 
+@dataclass(frozen=True)
+class Varies(Bounds):
+    """Marks a field that a scenario file may give as a distribution (``spec.spec_model`` widens
+    it); on an instance model it holds one value, checked against the same bounds.
+
+    ``widen`` extends the distribution-aware type further (a start position may also be relative
+    to another actor).
+    """
+
+    widen: Callable[[Any], Any] | None = None
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        schema = handler(source)
+        if (self.ge, self.gt, self.le, self.lt) == (None, None, None, None):
+            return schema
+        return core_schema.no_info_after_validator_function(self.check, schema)
+
+
 def _is_number(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
@@ -253,9 +276,3 @@ def one_of(literal: Any) -> Any:
         Discriminator(_tag),
         BeforeValidator(_shape_check("a name", lambda v: isinstance(v, str), ("choice",))),
     ]
-
-
-AnyNumber = number()
-NonNegative = number(ge=0)
-Positive = number(gt=0)
-Fraction = number(ge=0, le=1)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from simgen.scenario.yaml_source import Mark, Path, SourceMap
 
@@ -155,7 +156,7 @@ def _candidate_keys(root: type[BaseModel], present: set[str]) -> set[str]:
     return keys
 
 
-def _message(err: dict[str, Any], data: Any, path: Path, root: type[BaseModel]) -> tuple[Path, str]:
+def _message(err: ErrorDetails, data: Any, path: Path, root: type[BaseModel]) -> tuple[Path, str]:
     """The path to report (it may go one key deeper than pydantic's) and a plain message."""
     kind = err["type"]
     if kind in ("union_tag_invalid", "union_tag_not_found"):
@@ -167,7 +168,7 @@ def _message(err: dict[str, Any], data: Any, path: Path, root: type[BaseModel]) 
     return path, _text(err, data, path, root)
 
 
-def _text(err: dict[str, Any], data: Any, path: Path, root: type[BaseModel]) -> str:
+def _text(err: ErrorDetails, data: Any, path: Path, root: type[BaseModel]) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     value = err.get("input")

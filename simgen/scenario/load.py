@@ -11,13 +11,15 @@ from pydantic import ValidationError
 from simgen.scenario.checks import check_scenario
 from simgen.scenario.errors import Issue, ScenarioError, issues_from_validation, sort_issues
 from simgen.scenario.limits import Limits
-from simgen.scenario.models import Scenario
+from simgen.scenario.models import Scenario, ScenarioSpec
 from simgen.scenario.yaml_source import Mark, SourceMap, YamlError, parse_yaml
 
 
 @dataclass(frozen=True)
 class LoadedScenario:
-    """A valid scenario and where it came from, so later errors can still point into the file."""
+    """A valid scenario and where it came from, so later errors can still point into the file.
+
+    ``scenario`` is a ``ScenarioSpec``: its varying values may still be distributions."""
 
     scenario: Scenario
     file: str
@@ -50,9 +52,9 @@ def parse_scenario(
             ]
         )
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = ScenarioSpec.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(issues_from_validation(exc, data, source, file, Scenario)) from None
+        raise ScenarioError(issues_from_validation(exc, data, source, file, ScenarioSpec)) from None
     loaded = LoadedScenario(
         scenario, file, hashlib.sha256(text.encode("utf-8")).hexdigest(), source
     )

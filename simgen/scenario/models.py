@@ -1,9 +1,11 @@
 """Scenario format v1: the pydantic models a YAML scenario file fills.
 
 Core keys follow DESIGN.md and are binding; everything else extends them. Unknown keys are
-rejected everywhere. Values that may vary between variants are typed with the distribution-aware
-field types from ``distributions``; cross-field rules (lane ranges, references between actors)
-live in ``checks`` so that they can point at the exact offending key.
+rejected everywhere. The models are those of a concrete instance (plain numbers, ints and names);
+a value that may vary between variants is marked ``Varies``, and ``ScenarioSpec`` (derived by
+``spec.spec_model``) is what a scenario file is validated into, distributions and all.
+Cross-field rules (lane ranges, references between actors) live in ``checks`` so that they can
+point at the exact offending key.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from typing import Annotated, Any, Literal, Union
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import (
     AfterValidator,
@@ -19,19 +23,14 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    GetCoreSchemaHandler,
     Tag,
     model_validator,
 )
+from pydantic_core import CoreSchema
 
-from simgen.scenario.distributions import (
-    AnyNumber,
-    Fraction,
-    NonNegative,
-    Positive,
-    integer,
-    number,
-    one_of,
-)
+from simgen.scenario.distributions import Varies
+from simgen.scenario.spec import spec_model
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -78,6 +77,12 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+AnyNumber = Annotated[float, Varies()]
+NonNegative = Annotated[float, Varies(ge=0)]
+Positive = Annotated[float, Varies(gt=0)]
+Fraction = Annotated[float, Varies(ge=0, le=1)]
+
+
 # --- road and environment ----------------------------------------------------------------------
 
 
@@ -92,12 +97,12 @@ class Furniture(Strict):
 
 class Road(Strict):
     type: Literal["straight", "curve", "intersection"] = "straight"
-    length: number(gt=0) = 200.0
-    lanes: integer(ge=1, le=8) = 2
-    oncoming_lanes: integer(ge=0, le=8) = 1
-    lane_width: number(ge=2.0, le=6.0) = 3.5
-    sidewalk_width: number(ge=0, le=10) = 2.0
-    kerb_height: number(ge=0, le=0.5) = 0.15
+    length: Annotated[float, Varies(gt=0)] = 200.0
+    lanes: Annotated[int, Varies(ge=1, le=8)] = 2
+    oncoming_lanes: Annotated[int, Varies(ge=0, le=8)] = 1
+    lane_width: Annotated[float, Varies(ge=2.0, le=6.0)] = 3.5
+    sidewalk_width: Annotated[float, Varies(ge=0, le=10)] = 2.0
+    kerb_height: Annotated[float, Varies(ge=0, le=0.5)] = 0.15
     lane_markings: Literal["dashed", "solid"] = "dashed"
     radius: AnyNumber | None = Field(
         default=None, description="curve only: signed radius in metres, + turns left"
@@ -109,7 +114,7 @@ class Road(Strict):
 
 
 class Sun(Strict):
-    elevation: number(ge=-90, le=90) = 45.0
+    elevation: Annotated[float, Varies(ge=-90, le=90)] = 45.0
     azimuth: AnyNumber = 0.0
 
 
@@ -133,14 +138,14 @@ class Environment(Strict):
     rain_rate: NonNegative | None = Field(
         default=None, description="rain rate in mm/h; overrides rain"
     )
-    exposure_ev: number(ge=-12, le=8) = Field(
+    exposure_ev: Annotated[float, Varies(ge=-12, le=8)] = Field(
         default=0.0, description="camera exposure offset in EV (stops); < 0 darker"
     )
     street_lights: bool = False
-    color_temperature: number(ge=1500, le=12000) = Field(
+    color_temperature: Annotated[float, Varies(ge=1500, le=12000)] = Field(
         default=5500.0, description="colour temperature of the daylight, kelvin"
     )
-    turbidity: number(ge=1, le=12) = Field(
+    turbidity: Annotated[float, Varies(ge=1, le=12)] = Field(
         default=3.0, description="haze of the sky: 2 clear, 3 typical, 6+ hazy"
     )
     randomize: bool = Field(
@@ -179,6 +184,10 @@ class Mount(Strict):
 CameraOutput = Literal["rgb", "depth", "semantic", "instance"]
 
 
+def _rgb_only() -> list[CameraOutput]:
+    return ["rgb"]
+
+
 class Camera(Strict):
     name: Name
     type: Literal["camera"]
@@ -186,17 +195,17 @@ class Camera(Strict):
     width: int = Field(default=1280, ge=16)
     height: int = Field(default=720, ge=16)
     fov: float = Field(default=90.0, gt=1, lt=179, description="horizontal, degrees")
-    outputs: list[CameraOutput] = Field(default_factory=lambda: ["rgb"], min_length=1)
+    outputs: list[CameraOutput] = Field(default_factory=_rgb_only, min_length=1)
     shadows: bool = Field(default=True, description="sun shadows")
     look: Literal["real", "ideal"] = Field(
         default="real",
         description="real: auto-exposure, white balance, vignetting, optics blur, sensor noise, "
         "filmic tone curve; ideal: the rendered radiance as is",
     )
-    vignetting: number(ge=0, le=0.9) = Field(
+    vignetting: Annotated[float, Varies(ge=0, le=0.9)] = Field(
         default=0.25, description="light lost at the image corners (fraction)"
     )
-    white_balance: number(ge=1500, le=12000) = Field(
+    white_balance: Annotated[float, Varies(ge=1500, le=12000)] = Field(
         default=5500.0, description="colour temperature the camera is balanced for, kelvin"
     )
     distortion: tuple[float, float, float, float, float] | None = Field(
@@ -261,25 +270,51 @@ class Lidar(Strict):
     )
 
 
-def _key_tag(field: str) -> Any:
+def _key_tag(field: str) -> Callable[[Any], str | None]:
     """A discriminator reading ``field``; named after it so that error messages can name the key."""
 
     def tag(v: Any) -> str | None:
         if isinstance(v, dict):
             value = v.get(field)
             return value if isinstance(value, str) else None
-        return getattr(v, field, None)
+        found = getattr(v, field, None)
+        return found if isinstance(found, str) else None
 
     tag.__name__ = tag.__qualname__ = field
     return tag
 
 
-def _tagged_union(models: tuple[type[BaseModel], ...], field: str) -> Any:
-    members = tuple(Annotated[m, Tag(m.model_fields[field].annotation.__args__[0])] for m in models)
-    return Annotated[Union[members], Discriminator(_key_tag(field))]  # noqa: UP007
+def literal_of(model: type[BaseModel], field: str) -> str:
+    """The one value a ``Literal[...]`` field of ``model`` admits (its tag in a union)."""
+    value = get_args(model.model_fields[field].annotation)[0]
+    assert isinstance(value, str), f"{model.__name__}.{field} is not a one-name Literal"
+    return value
 
 
-Sensor = _tagged_union((Camera, Lidar), "type")
+@dataclass(frozen=True)
+class Tagged:
+    """Union metadata: each member model is tagged by ``tag_of`` and picked by ``discriminator``.
+
+    The members stay a plain union to type checkers; the tags are added when pydantic builds the
+    schema, so the union of spec twins (``spec.spec_type``) is tagged the same way.
+    """
+
+    tag_of: Callable[[type[BaseModel]], str]
+    discriminator: Discriminator
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        members = tuple(Annotated[m, Tag(self.tag_of(m))] for m in get_args(source))
+        return handler.generate_schema(Annotated[Union[members], self.discriminator])  # noqa: UP007
+
+
+def tagged_by(field: str) -> Tagged:
+    """Union metadata for models told apart by their one-name ``Literal`` field ``field``."""
+    return Tagged(lambda m: literal_of(m, field), Discriminator(_key_tag(field)))
+
+
+Sensor = Annotated[Camera | Lidar, tagged_by("type")]
 
 
 # --- behaviours --------------------------------------------------------------------------------
@@ -306,24 +341,24 @@ class LaneFollow(Step):
 
 class LaneChange(Step):
     action: Literal["lane_change"]
-    lane: integer()
+    lane: Annotated[int, Varies()]
     duration: Positive = 3.0
 
 
 class Brake(Step):
     action: Literal["brake"]
-    decel: number(gt=0, le=15) = 6.0
+    decel: Annotated[float, Varies(gt=0, le=15)] = 6.0
 
 
 class Accelerate(Step):
     action: Literal["accelerate"]
-    accel: number(gt=0, le=10) = 2.0
+    accel: Annotated[float, Varies(gt=0, le=10)] = 2.0
     target_speed: NonNegative | None = None
 
 
 class Stop(Step):
     action: Literal["stop"]
-    decel: number(gt=0, le=15) = 3.0
+    decel: Annotated[float, Varies(gt=0, le=15)] = 3.0
 
 
 class Cross(Step):
@@ -349,10 +384,11 @@ class WrongWay(Step):
     speed: NonNegative | None = None
 
 
-BEHAVIOURS = (LaneFollow, LaneChange, Brake, Accelerate, Stop, Cross, FollowPath, Parked, WrongWay)
-
-
-Behaviour = _tagged_union(BEHAVIOURS, "action")
+Behaviour = Annotated[
+    LaneFollow | LaneChange | Brake | Accelerate | Stop | Cross | FollowPath | Parked | WrongWay,
+    tagged_by("action"),
+]
+BEHAVIOURS: tuple[type[Step], ...] = get_args(get_args(Behaviour)[0])
 
 
 # --- placement and actors ----------------------------------------------------------------------
@@ -371,17 +407,23 @@ def _position_tag(v: Any) -> str:
     return "absolute"
 
 
-Position = Annotated[
-    Union[Annotated[NonNegative, Tag("absolute")], Annotated[RelativeS, Tag("relative")]],  # noqa: UP007
-    Discriminator(_position_tag),
-]
+def _or_relative(absolute: Any) -> Any:
+    """A start position in a scenario file: a number (or a distribution), or relative to another
+    actor; sampling resolves it to an absolute ``s``."""
+    return Annotated[
+        Union[Annotated[absolute, Tag("absolute")], Annotated[RelativeS, Tag("relative")]],  # noqa: UP007
+        Discriminator(_position_tag),
+    ]
+
+
+Position = Annotated[float, Varies(ge=0, widen=_or_relative)]
 
 
 class Placed(Strict):
     """Where a road user starts: a lane (0 = rightmost of the ego's direction, -1 = the oncoming
     lane next to the centre line) or a lateral ``offset`` from the road's reference line."""
 
-    lane: integer() | None = None
+    lane: Annotated[int, Varies()] | None = None
     offset: AnyNumber | None = Field(
         default=None, description="metres, + is left of the centre line"
     )
@@ -395,14 +437,14 @@ class Placed(Strict):
 
 
 class Ego(Placed):
-    model: one_of(VehicleModel) = "sedan"
+    model: Annotated[VehicleModel, Varies()] = "sedan"
     s: NonNegative = 20.0
     sensors: list[Sensor] = Field(default_factory=list)
 
 
 class Actor(Placed):
     name: Name
-    model: one_of(ActorModel)
+    model: Annotated[ActorModel, Varies()]
     s: Position
 
 
@@ -437,13 +479,18 @@ class SpeedDifference(Strict):
     below: float | None = None
 
 
-REQUIREMENTS = (Distance, MinGap, Ahead, SpeedDifference)
-REQUIREMENT_KEYS = tuple(next(iter(m.model_fields)) for m in REQUIREMENTS)
+def _first_key(model: type[BaseModel]) -> str:
+    return next(iter(model.model_fields))
+
+
+RequirementKind = Distance | MinGap | Ahead | SpeedDifference
+REQUIREMENTS: tuple[type[BaseModel], ...] = get_args(RequirementKind)
+REQUIREMENT_KEYS = tuple(_first_key(m) for m in REQUIREMENTS)
 
 
 def _requirement_tag(v: Any) -> str | None:
     if isinstance(v, BaseModel):
-        return next(iter(type(v).model_fields))
+        return _first_key(type(v))
     if isinstance(v, dict):
         found = [k for k in REQUIREMENT_KEYS if k in v]
         return found[0] if len(found) == 1 else None
@@ -451,11 +498,14 @@ def _requirement_tag(v: Any) -> str | None:
 
 
 Requirement = Annotated[
-    Union[tuple(Annotated[m, Tag(k)] for m, k in zip(REQUIREMENTS, REQUIREMENT_KEYS, strict=True))],  # noqa: UP007
-    Discriminator(
-        _requirement_tag,
-        custom_error_type="requirement",
-        custom_error_message="expected exactly one of " + ", ".join(REQUIREMENT_KEYS),
+    RequirementKind,
+    Tagged(
+        _first_key,
+        Discriminator(
+            _requirement_tag,
+            custom_error_type="requirement",
+            custom_error_message="expected exactly one of " + ", ".join(REQUIREMENT_KEYS),
+        ),
     ),
 ]
 
@@ -488,7 +538,7 @@ class LowLight(Strict):
     horizon and turns the street lights on."""
 
     type: Literal["low_light"]
-    ev: number(le=0, ge=-12) = -3.0
+    ev: Annotated[float, Varies(le=0, ge=-12)] = -3.0
     night: bool = False
 
 
@@ -506,29 +556,29 @@ class AccidentScene(Strict):
 
     type: Literal["accident_scene"]
     ahead: Positive = 45.0
-    vehicles: integer(ge=1, le=4) = 2
-    debris: integer(ge=0, le=20) = 6
+    vehicles: Annotated[int, Varies(ge=1, le=4)] = 2
+    debris: Annotated[int, Varies(ge=0, le=20)] = 6
 
 
 class Fog(Strict):
     """Fog of extinction coefficient ``density`` (1/m): visibility (MOR) = ln(20) / density."""
 
     type: Literal["fog"]
-    density: number(gt=0, le=1) = 0.03
+    density: Annotated[float, Varies(gt=0, le=1)] = 0.03
 
 
 class Rain(Strict):
     """Rain of ``rate`` mm/h (2.5 light, 10 moderate, 50 violent)."""
 
     type: Literal["rain"]
-    rate: number(gt=0, le=200) = 25.0
+    rate: Annotated[float, Varies(gt=0, le=200)] = 25.0
 
 
 class Glare(Strict):
     """A low sun straight ahead of the ego's first camera."""
 
     type: Literal["glare"]
-    elevation: number(ge=0, le=30) = 5.0
+    elevation: Annotated[float, Varies(ge=0, le=30)] = 5.0
 
 
 class Jaywalker(Strict):
@@ -536,11 +586,11 @@ class Jaywalker(Strict):
     steps out in front of it at ``at``."""
 
     type: Literal["jaywalker"]
-    model: one_of(Literal["pedestrian", "child"]) = "pedestrian"
+    model: Annotated[Literal["pedestrian", "child"], Varies()] = "pedestrian"
     ahead: Positive = 25.0
     speed: Positive = 1.4
     at: NonNegative = 1.0
-    occluder: one_of(Literal["sedan", "suv", "truck", "bus"]) = "truck"
+    occluder: Annotated[Literal["sedan", "suv", "truck", "bus"], Varies()] = "truck"
 
 
 class CutIn(Strict):
@@ -559,14 +609,14 @@ class SuddenBrake(Strict):
     type: Literal["sudden_brake"]
     actor: ActorRef | None = None
     at: NonNegative = 1.5
-    decel: number(gt=0, le=12) = 8.0
+    decel: Annotated[float, Varies(gt=0, le=12)] = 8.0
 
 
 class WrongWayDriver(Strict):
     """A vehicle comes towards the ego in its own lane from ``ahead`` metres."""
 
     type: Literal["wrong_way"]
-    model: one_of(VehicleModel) = "sedan"
+    model: Annotated[VehicleModel, Varies()] = "sedan"
     ahead: Positive = 90.0
     speed: NonNegative = 12.0
 
@@ -575,7 +625,7 @@ class StalledVehicle(Strict):
     """A vehicle stands still in the ego's lane ``ahead`` metres in front of it."""
 
     type: Literal["stalled_vehicle"]
-    model: one_of(VehicleModel) = "sedan"
+    model: Annotated[VehicleModel, Varies()] = "sedan"
     ahead: Positive = 40.0
 
 
@@ -584,7 +634,7 @@ class Debris(Strict):
 
     type: Literal["debris"]
     ahead: Positive = 30.0
-    count: integer(ge=1, le=30) = 5
+    count: Annotated[int, Varies(ge=1, le=30)] = 5
     spread: Positive = Field(default=6.0, description="length of road they lie on (m)")
 
 
@@ -609,28 +659,28 @@ class CameraOcclusion(SensorTarget):
 
     type: Literal["camera_occlusion"]
     kind: Literal["dirt", "leaf", "drops"] = "dirt"
-    coverage: number(gt=0, le=0.8) = 0.15
+    coverage: Annotated[float, Varies(gt=0, le=0.8)] = 0.15
 
 
 class CameraNoise(SensorTarget):
     """High gain: exposure ``gain_ev`` stops shorter, amplified back; the noise model shows."""
 
     type: Literal["camera_noise"]
-    gain_ev: number(gt=0, le=10) = 4.0
+    gain_ev: Annotated[float, Varies(gt=0, le=10)] = 4.0
 
 
 class MotionBlur(SensorTarget):
     """A long exposure: the ego's and the objects' real motion smears the image."""
 
     type: Literal["motion_blur"]
-    exposure: number(gt=0, le=0.5) = Field(default=0.04, description="seconds")
+    exposure: Annotated[float, Varies(gt=0, le=0.5)] = Field(default=0.04, description="seconds")
 
 
 class Overexposure(SensorTarget):
     """The exposure ``ev`` stops too long: highlights clip to white."""
 
     type: Literal["overexposure"]
-    ev: number(gt=0, le=8) = 2.5
+    ev: Annotated[float, Varies(gt=0, le=8)] = 2.5
 
 
 class Blackout(SensorTarget):
@@ -652,30 +702,34 @@ class StuckFrame(SensorTarget):
     type: Literal["stuck_frame"]
 
 
-WORLD_INJECTORS = (
-    Crash,
-    AccidentScene,
-    Jaywalker,
-    CutIn,
-    SuddenBrake,
-    WrongWayDriver,
-    StalledVehicle,
-    Debris,
+WorldInjector = (
+    Crash
+    | AccidentScene
+    | Jaywalker
+    | CutIn
+    | SuddenBrake
+    | WrongWayDriver
+    | StalledVehicle
+    | Debris
 )
-WEATHER_INJECTORS = (Fog, Rain, LowLight, Glare)
-CAMERA_FAULTS = (CameraOcclusion, CameraNoise, MotionBlur, Overexposure, Blackout)
-LIDAR_FAULTS = (LidarBeamDropout, LidarSectorBlockage)
-SHARED_FAULTS = (FrameDrop, StuckFrame)
-INJECTORS = (
-    *WORLD_INJECTORS,
-    *WEATHER_INJECTORS,
-    *CAMERA_FAULTS,
-    *LIDAR_FAULTS,
-    *SHARED_FAULTS,
-)
-Injector = _tagged_union(INJECTORS, "type")
-CameraFault = _tagged_union((*CAMERA_FAULTS, *SHARED_FAULTS), "type")
-LidarFault = _tagged_union((*LIDAR_FAULTS, *SHARED_FAULTS), "type")
+WeatherInjector = Fog | Rain | LowLight | Glare
+CameraOnlyFault = CameraOcclusion | CameraNoise | MotionBlur | Overexposure | Blackout
+LidarOnlyFault = LidarBeamDropout | LidarSectorBlockage
+SharedFault = FrameDrop | StuckFrame
+
+Injector = Annotated[
+    WorldInjector | WeatherInjector | CameraOnlyFault | LidarOnlyFault | SharedFault,
+    tagged_by("type"),
+]
+CameraFault = Annotated[CameraOnlyFault | SharedFault, tagged_by("type")]
+LidarFault = Annotated[LidarOnlyFault | SharedFault, tagged_by("type")]
+
+WORLD_INJECTORS: tuple[type[Strict], ...] = get_args(WorldInjector)
+WEATHER_INJECTORS: tuple[type[Strict], ...] = get_args(WeatherInjector)
+CAMERA_FAULTS: tuple[type[SensorTarget], ...] = get_args(CameraOnlyFault)
+LIDAR_FAULTS: tuple[type[SensorTarget], ...] = get_args(LidarOnlyFault)
+SHARED_FAULTS: tuple[type[SensorTarget], ...] = get_args(SharedFault)
+INJECTORS = (*WORLD_INJECTORS, *WEATHER_INJECTORS, *CAMERA_FAULTS, *LIDAR_FAULTS, *SHARED_FAULTS)
 
 
 # --- output and the scenario -------------------------------------------------------------------
@@ -706,3 +760,7 @@ class Scenario(Strict):
     @property
     def frames(self) -> int:
         return max(1, round(self.duration * self.frame_rate))
+
+
+ScenarioSpec = spec_model(Scenario)
+"""What a scenario file is validated into: ``Scenario`` with its distributions unresolved."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -22,12 +23,12 @@ from simgen.scenario.layout import lane_center_offset, road_point
 from simgen.scenario.limits import Limits
 from simgen.scenario.models import (
     MOUNT_JITTER,
+    Actor,
     Ahead,
     Distance,
+    Ego,
     Injector,
     MinGap,
-    Placed,
-    RelativeS,
     Requirement,
     Scenario,
     SpeedDifference,
@@ -38,7 +39,8 @@ DEFAULT_MAX_TRIES = 1000
 
 
 class ScenarioInstance(BaseModel):
-    """One variant of a scenario with every value concrete and every position absolute."""
+    """One variant of a scenario with every value concrete and every position absolute: its
+    ``scenario`` is the instance model ``Scenario``, validated from the drawn values."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -60,21 +62,22 @@ class SamplingError(Exception):
 def sample(
     scenario: Scenario, variant: int, *, max_tries: int = DEFAULT_MAX_TRIES
 ) -> ScenarioInstance:
-    """The concrete instance for ``variant`` (0-based) of ``scenario``."""
+    """The concrete instance for ``variant`` (0-based) of ``scenario`` (a ``ScenarioSpec``; a
+    concrete ``Scenario`` samples to itself)."""
     if not 0 <= variant < scenario.variants:
         raise SamplingError(
             ("variants",),
             f"variant {variant} does not exist: "
             f"this scenario has variants 0..{scenario.variants - 1}",
         )
-    failures: Counter[tuple[Path, str]] = Counter()
+    failures: Counter[Failure] = Counter()
     # Without distributions every attempt draws the same instance: one is enough.
     tries = max_tries if has_distributions(scenario) else 1
     for attempt in range(tries):
-        concrete, failure = _attempt(scenario, variant, attempt)
-        if concrete is not None:
-            return ScenarioInstance(variant=variant, attempt=attempt, scenario=concrete)
-        failures[failure] += 1
+        drawn = _attempt(scenario, variant, attempt)
+        if isinstance(drawn, Scenario):
+            return ScenarioInstance(variant=variant, attempt=attempt, scenario=drawn)
+        failures[drawn] += 1
     (path, reason), count = failures.most_common(1)[0]
     raise SamplingError(
         path,
@@ -93,8 +96,14 @@ def has_distributions(value: Any) -> bool:
     return False
 
 
-def _attempt(scenario: Scenario, variant: int, attempt: int) -> tuple[Scenario | None, Any]:
-    def rng_for(path: str) -> Any:
+Failure = tuple[Path, str]
+RngFor = Callable[[str], np.random.Generator]
+
+
+def _attempt(scenario: Scenario, variant: int, attempt: int) -> Scenario | Failure:
+    """The drawn instance, or the first constraint it breaks."""
+
+    def rng_for(path: str) -> np.random.Generator:
         return derive_rng(scenario.seed, variant, f"sample/{attempt}/{path}")
 
     data = _draw_tree(scenario, "", rng_for)
@@ -106,19 +115,19 @@ def _attempt(scenario: Scenario, variant: int, attempt: int) -> tuple[Scenario |
         concrete = Scenario.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        path = tuple(p for p in err["loc"] if p not in ("value", "absolute"))
-        return None, (path, f"a drawn value is invalid: {err['msg']}")
+        path = tuple(p for p in err["loc"] if p not in ("value", "absolute"))  # union tags
+        return path, f"a drawn value is invalid: {err['msg']}"
     problems = check_scenario(concrete, Limits.none())
     if problems:
-        return None, (problems[0].path, problems[0].message)
+        return problems[0].path, problems[0].message
     for i, req in enumerate(concrete.require):
         reason = requirement_failure(concrete, req)
         if reason is not None:
-            return None, (("require", i), reason)
-    return concrete, None
+            return ("require", i), reason
+    return concrete
 
 
-def _jitter_camera_mounts(data: dict[str, Any], rng_for: Any) -> None:
+def _jitter_camera_mounts(data: dict[str, Any], rng_for: RngFor) -> None:
     """Domain randomisation of the rig: each camera sits a little off its nominal mount (normal,
     MOUNT_JITTER sigmas, clipped at 3 sigma); the calibration records where it really is."""
     position, angle = MOUNT_JITTER
@@ -136,7 +145,7 @@ def _jitter_camera_mounts(data: dict[str, Any], rng_for: Any) -> None:
         sensor["mount"] = mount
 
 
-def _draw_tree(value: Any, path: str, rng_for: Any) -> Any:
+def _draw_tree(value: Any, path: str, rng_for: RngFor) -> Any:
     """Plain data for ``value`` with every distribution replaced by a draw."""
     if is_distribution(value):
         return draw(value, rng_for(path))
@@ -177,31 +186,23 @@ def _resolve_relative_positions(data: dict[str, Any]) -> None:
 # --- requirements ------------------------------------------------------------------------------
 
 
-def start_xy(scenario: Scenario, user: Placed) -> tuple[float, float]:
+def start_xy(scenario: Scenario, user: Ego | Actor) -> tuple[float, float]:
     """World x, y of a road user's start position in a concrete scenario."""
     road = scenario.road
     if user.offset is not None:
-        lateral = float(user.offset)
+        lateral = user.offset
     else:
-        lane = 0 if user.lane is None else int(user.lane)
-        lateral = lane_center_offset(lane, int(road.lanes), float(road.lane_width))
-    s = user.s
-    if isinstance(s, RelativeS):
-        raise ValueError("start_xy needs a sampled scenario with absolute positions")
+        lane = 0 if user.lane is None else user.lane
+        lateral = lane_center_offset(lane, road.lanes, road.lane_width)
     x, y, _ = road_point(
-        road.type,
-        float(s),
-        lateral,
-        radius=None if road.radius is None else float(road.radius),
-        arm=user.arm,
-        arm_length=None if road.arm_length is None else float(road.arm_length),
+        road.type, user.s, lateral, radius=road.radius, arm=user.arm, arm_length=road.arm_length
     )
     return x, y
 
 
 def requirement_failure(scenario: Scenario, req: Requirement) -> str | None:
     """Why a concrete scenario breaks ``req``, or None when it holds."""
-    users: dict[str, Placed] = {EGO: scenario.ego, **{a.name: a for a in scenario.actors}}
+    users: dict[str, Ego | Actor] = {EGO: scenario.ego, **{a.name: a for a in scenario.actors}}
 
     def distance(a: str, b: str) -> float:
         (xa, ya), (xb, yb) = start_xy(scenario, users[a]), start_xy(scenario, users[b])
@@ -217,13 +218,13 @@ def requirement_failure(scenario: Scenario, req: Requirement) -> str | None:
         return None
     if isinstance(req, Ahead):
         a, b = req.ahead
-        sa, sb = float(users[a].s), float(users[b].s)  # type: ignore[arg-type]
+        sa, sb = users[a].s, users[b].s
         return None if sa > sb else f"{a} (s={sa:.2f}) is not ahead of {b} (s={sb:.2f})"
     if isinstance(req, Distance):
         value, what = distance(*req.distance), f"distance {req.distance[0]}-{req.distance[1]}"
     elif isinstance(req, SpeedDifference):
         a, b = req.speed_difference
-        value = float(users[a].speed) - float(users[b].speed)  # type: ignore[arg-type]
+        value = users[a].speed - users[b].speed
         what = f"speed difference {a}-{b}"
     else:  # pragma: no cover - the union is closed
         raise TypeError(type(req))

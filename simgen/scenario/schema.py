@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from simgen.scenario.models import Scenario
+from simgen.scenario.models import ScenarioSpec
 
 SCHEMA_ID = "https://simgen.dev/schema/scenario.v1.json"
 
 
 def scenario_json_schema() -> dict[str, Any]:
-    schema = Scenario.model_json_schema(mode="validation")
+    schema = ScenarioSpec.model_json_schema(mode="validation")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

@@ -88,6 +88,7 @@ class _Builder:
                 if node.tag != _TAG + "seq":
                     raise self._bad_tag(node, path)
                 return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            assert isinstance(node, yaml.ScalarNode), "a node is a mapping, a sequence or a scalar"
             return self._scalar(node, path)
         finally:
             self.active.discard(id(node))

@@ -9,7 +9,7 @@ Depth and masks are inputs only: labels never change with an effect.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -21,10 +21,8 @@ from simgen.scenario.models import (
     CameraNoise,
     CameraOcclusion,
     Environment,
-    FrameDrop,
     MotionBlur,
     Overexposure,
-    StuckFrame,
 )
 from simgen.sensors.camera_model import (
     CameraLook,
@@ -51,6 +49,7 @@ from simgen.sensors.effects import (
     to_srgb,
     wet_road,
 )
+from simgen.sensors.faults import FrameFault, frame_fault
 from simgen.sensors.rig import CameraCalibration
 from simgen.sensors.sky import sky_color, sun_direction, sun_strength
 
@@ -73,8 +72,7 @@ class CameraConditions:
     sun_elevation: float = 45.0
     sun_azimuth: float = 0.0
     blackout: bool = False
-    dropped: bool = False
-    stuck: bool = False
+    frame: FrameFault = field(default_factory=FrameFault)  # lost or repeated, as a lidar's
     look: CameraLook | None = None  # None: the ideal pinhole, radiance delivered as rendered
 
     def faults(self) -> tuple[str, ...]:
@@ -83,9 +81,7 @@ class CameraConditions:
         names += ["camera_noise"] if self.noise_gain_ev else []
         names += ["motion_blur"] if self.blur_exposure else []
         names += ["blackout"] if self.blackout else []
-        names += ["frame_drop"] if self.dropped else []
-        names += ["stuck_frame"] if self.stuck else []
-        return tuple(names)
+        return (*names, *self.frame.names())
 
 
 def conditions(
@@ -109,8 +105,7 @@ def conditions(
         sun_elevation=float(environment.sun.elevation),
         sun_azimuth=float(environment.sun.azimuth),
         blackout=any(isinstance(f, Blackout) for f in active),
-        dropped=any(isinstance(f, FrameDrop) and drop_draw < f.probability for f in active),
-        stuck=any(isinstance(f, StuckFrame) for f in active),
+        frame=frame_fault(active, lambda: drop_draw),
         look=None
         if spec.look == "ideal"
         else CameraLook(
@@ -150,7 +145,7 @@ def is_clear(cond: CameraConditions, sun: tuple[float, float, float] | None) -> 
         and not cond.occlusions
         and cond.blur_exposure is None
         and sun is None
-        and not (cond.blackout or cond.dropped)
+        and not (cond.blackout or cond.frame.dropped)
         and cond.look is None
     )
 
@@ -169,7 +164,7 @@ def develop(
 ) -> np.ndarray:
     """The delivered 8-bit RGB. ``rng`` draws this frame's noise and drops; ``lens_rng`` lays out
     what sits on the lens (the same in every frame)."""
-    if cond.blackout or cond.dropped:
+    if cond.blackout or cond.frame.dropped:
         return np.zeros_like(rgb)
     linear = to_linear(rgb)
     daylight = 0.04 + 0.96 * sun_strength(cond.sun_elevation)

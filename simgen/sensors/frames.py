@@ -31,6 +31,15 @@ class CameraFrame:
         return self.developed is not None
 
 
+@dataclass(frozen=True)
+class CameraRender:
+    """A camera back end's raw frame (RGB as rendered, before effects and the lens) and the
+    seconds each of its passes took."""
+
+    frame: CameraFrame
+    seconds: dict[str, float]  # pass name ("rgb", "labels+depth") -> seconds
+
+
 def ready(value: np.ndarray) -> Future[np.ndarray]:
     """A value as a future that is already done."""
     future: Future[np.ndarray] = Future()

@@ -1,31 +1,35 @@
 """The ego's sensor rig for one simulation: every camera and lidar, fed one WorldState per frame.
 
 The ego itself is left out of what its sensors see, as in KITTI and nuScenes, where the own
-vehicle is cropped or filtered.
+vehicle is cropped or filtered. ``capture`` returns everything it made of a state in one
+``SensorCapture``; the rig keeps only what a later frame needs (what each sensor last delivered,
+for a stuck one to repeat).
 """
 
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
 
 from simgen.core.cpu import thread_share
 from simgen.core.rng import derive_rng
-from simgen.scenario.models import FrameDrop, LidarBeamDropout, LidarSectorBlockage, StuckFrame
+from simgen.scenario.models import LidarBeamDropout, LidarSectorBlockage
 from simgen.scenario.sample import ScenarioInstance
 from simgen.sensors.appearance import Appearance, draw_appearance
+from simgen.sensors.backends import DEFAULT_CAMERA, DEFAULT_LIDAR, camera_renderer, lidar_caster
 from simgen.sensors.camera_effects import conditions, develop, is_clear, sun_in_camera
+from simgen.sensors.faults import Held, frame_fault, other_faults
 from simgen.sensors.frames import CameraFrame, ready
 from simgen.sensors.lens import is_distorted, render_calibration, source_maps, warp
 from simgen.sensors.motion import pixel_flow
-from simgen.sensors.open3d.lidar import Body, LidarConditions, LocalMesh, Open3DLidar, local_mesh
+from simgen.sensors.open3d.lidar import Body, LidarConditions, LocalMesh, local_mesh
 from simgen.sensors.pose import PoseKey
-from simgen.sensors.pyrender.camera import PyrenderCamera
+from simgen.sensors.protocols import CameraRenderer, LidarCaster
 from simgen.sensors.rig import CameraCalibration, calibrations
 from simgen.sensors.scene import (
     Placed,
@@ -43,13 +47,46 @@ from simgen.world.state import ActorState, StaticWorld, WorldState
 SensorData = CameraFrame | np.ndarray
 
 
+@dataclass(frozen=True)
+class SensorCapture:
+    """Everything the rig made of one state."""
+
+    frames: dict[str, SensorData]  # per sensor as delivered (faults included), in rig order
+    exact: dict[str, np.ndarray]  # each lidar's sweep as cast, before a fault replaced it
+    faults: dict[str, tuple[str, ...]]  # the faults acting on each sensor, for the labels
+    timings: dict[str, float]  # seconds per stage ("lidar", "camera rgb", ...), sensors summed
+    # seconds each camera's RGB development took on the developer thread, known once it ran
+    developing: dict[str, Future[float]]
+
+    def truth(self) -> dict[str, SensorData]:
+        """The frames labels describe the world from: the sweeps as cast, even when a fault
+        delivers a stale or an empty one (the labels' faults say so)."""
+        return {**self.frames, **self.exact}
+
+
+@dataclass(frozen=True)
+class _CameraJob:
+    finish: Callable[[], CameraFrame]  # waits for nothing: the RGB stays a future
+    faults: tuple[str, ...]
+    seconds: dict[str, float]  # per render pass
+    developing: Future[float] | None
+
+
 def sensor_pose(state: WorldState, ego_from_sensor: np.ndarray, tau: float) -> np.ndarray:
     """Where a sensor is ``tau`` seconds after the state, the ego moving on at its velocity."""
     return extrapolate(state.ego, tau) @ ego_from_sensor
 
 
 class SensorSuite:
-    def __init__(self, instance: ScenarioInstance, static: StaticWorld) -> None:
+    def __init__(
+        self,
+        instance: ScenarioInstance,
+        static: StaticWorld,
+        camera: str = DEFAULT_CAMERA,
+        lidar: str = DEFAULT_LIDAR,
+    ) -> None:
+        """The rig of ``instance`` over its static world; ``camera`` and ``lidar`` name the back
+        ends (``simgen.sensors.backends``)."""
         scenario = instance.scenario
         self.instance = instance
         self.calibrations = calibrations(instance)
@@ -68,25 +105,19 @@ class SensorSuite:
         self._meshes: dict[tuple[str, PoseKey | None], LocalMesh] = {}
         specs = {s.name: s for s in scenario.ego.sensors}
         self.specs = specs
-        self._delivered: dict[str, np.ndarray] = {}  # last sweep each lidar delivered
-        self._delivered_rgb: dict[str, Future[np.ndarray]] = {}  # and each camera's RGB
-        # the last RGB developments' durations, for the bench (bounded: shards can be long)
-        self.develop_seconds: deque[float] = deque(maxlen=1000)
+        # what each sensor delivered last, for a stuck one to repeat; a dropped sweep is empty
+        self._sweeps: Held[np.ndarray] = Held(lambda points: points[:0])
+        self._rgb: Held[Future[np.ndarray]] = Held()  # a dropped image is developed black
         # a pool worker with one core's share develops in sequence: a thread would gain nothing
         self._developer = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="develop")
             if thread_share() > 1
             else None
         )
-        self.faults: dict[str, tuple[str, ...]] = {}
         # a distorted camera renders as a wider pinhole, then its pixels go through the lens
-        self.cameras = {
-            name: PyrenderCamera(
-                render_calibration(calib),
-                worn,
-                tuple(specs[name].outputs),
-                shadows=specs[name].shadows,
-            )
+        make_camera, make_lidar = camera_renderer(camera), lidar_caster(lidar)
+        self.cameras: dict[str, CameraRenderer] = {
+            name: make_camera(render_calibration(calib), worn, specs[name])
             for name, calib in self.calibrations.cameras.items()
         }
         self._lenses = {
@@ -94,8 +125,8 @@ class SensorSuite:
             for name, calib in self.calibrations.cameras.items()
             if is_distorted(calib)
         }
-        self.lidars = {
-            name: Open3DLidar(calib, static_parts, specs[name].noise, specs[name].rolling_shutter)
+        self.lidars: dict[str, LidarCaster] = {
+            name: make_lidar(calib, static_parts, specs[name])
             for name, calib in self.calibrations.lidars.items()
         }
 
@@ -111,8 +142,8 @@ class SensorSuite:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _others(self, state: WorldState) -> list[Placed]:
-        """Every road user but the ego."""
+    def road_users(self, state: WorldState) -> list[Placed]:
+        """Every road user but the ego, as the cameras draw them."""
         return [p for actor in state.actors[1:] for p in actor_placements(actor, self.appearance)]
 
     def _local_mesh(self, actor: ActorState) -> LocalMesh:
@@ -135,30 +166,30 @@ class SensorSuite:
             for actor in state.actors[1:]
         ]
 
-    def capture(self, state: WorldState) -> dict[str, SensorData]:
-        """Every sensor's output for one state, as delivered (faults included). ``exact`` keeps
-        each lidar's sweep as cast, which the labels count points from; ``faults`` the faults
-        acting on each sensor in this frame; ``timings`` seconds per sensor and pass."""
+    def capture(self, state: WorldState) -> SensorCapture:
+        """Every sensor's output for one state, as delivered (faults included), with the sweeps
+        as cast, the faults and the time each stage took."""
         out: dict[str, SensorData] = {}
-        self.timings: dict[str, float] = {}
-        self.faults: dict[str, tuple[str, ...]] = {}
-        self.exact: dict[str, np.ndarray] = {}  # the sweeps as cast, before faults replace them
+        timings: dict[str, float] = {}
+        faults: dict[str, tuple[str, ...]] = {}
+        exact: dict[str, np.ndarray] = {}
         world_from_ego = state.ego.transform()
         env = state.environment
         seed, variant = self.instance.scenario.seed, self.instance.variant
-        finishing: dict[str, Callable[[], CameraFrame]] = {}
+        jobs: dict[str, _CameraJob] = {}
         if self.cameras:
-            dynamic = self._others(state)
+            dynamic = self.road_users(state)
             lights = light_sources(state, self.street_lights)
             for name, camera in self.cameras.items():
-                finishing[name] = self._camera(name, camera, state, world_from_ego, dynamic, lights)
+                jobs[name] = self._camera(name, camera, state, world_from_ego, dynamic, lights)
+                faults[name] = jobs[name].faults
         bodies = self.bodies(state) if self.lidars else []
         for name, lidar in self.lidars.items():
             start = time.perf_counter()
             rng = derive_rng(seed, variant, f"lidar/{name}/{state.frame}")
             spec = self.specs[name]
             active = [f for f in spec.faults if f.active(state.time)]
-            dropped = any(isinstance(f, FrameDrop) and rng.random() < f.probability for f in active)
+            fault = frame_fault(active, rng.random)
             conditions = LidarConditions(
                 fog=float(env.fog),
                 rain_mmh=env.rain_mmh(),
@@ -175,35 +206,33 @@ class SensorSuite:
                 conditions,
                 rng,
             )
-            stuck = any(isinstance(f, StuckFrame) for f in active)
-            self.exact[name] = points
-            if dropped:
-                points = points[:0]
-            elif stuck and name in self._delivered:
-                points = self._delivered[name]
-            else:
-                self._delivered[name] = points
-            self.faults[name] = _fault_names(active, dropped, stuck)
-            out[name] = points
-            self.timings["lidar"] = self.timings.get("lidar", 0) + time.perf_counter() - start
-        for name, finish in finishing.items():  # in rig order, after the lidars
-            out[name] = finish()
-            for stage, seconds in self.cameras[name].timings.items():
-                self.timings[f"camera {stage}"] = self.timings.get(f"camera {stage}", 0) + seconds
-        return {name: out[name] for name in [*self.cameras, *self.lidars]}
+            exact[name] = points
+            out[name] = self._sweeps.deliver(name, points, fault)
+            faults[name] = (*(f.type for f in other_faults(active)), *fault.names())
+            timings["lidar"] = timings.get("lidar", 0) + time.perf_counter() - start
+        for name, job in jobs.items():  # in rig order, after the lidars
+            out[name] = job.finish()
+            for stage, seconds in job.seconds.items():
+                timings[f"camera {stage}"] = timings.get(f"camera {stage}", 0) + seconds
+        return SensorCapture(
+            frames={name: out[name] for name in [*self.cameras, *self.lidars]},
+            exact=exact,
+            faults=faults,
+            timings=timings,
+            developing={n: j.developing for n, j in jobs.items() if j.developing is not None},
+        )
 
     def _camera(
         self,
         name: str,
-        camera: PyrenderCamera,
+        camera: CameraRenderer,
         state: WorldState,
         world_from_ego: np.ndarray,
         dynamic: list[Placed],
         lights: list,
-    ) -> Callable[[], CameraFrame]:
+    ) -> _CameraJob:
         """Render now; develop the RGB on the developer thread (it releases the GIL), so the
-        lidar casts and the labels are derived meanwhile; the frame carries it as a future.
-        Returns what finishes the frame."""
+        lidar casts and the labels are derived meanwhile; the frame carries it as a future."""
         spec = self.specs[name]
         seed, variant = self.instance.scenario.seed, self.instance.variant
         rng = derive_rng(seed, variant, f"camera/{name}/{state.frame}")
@@ -212,35 +241,37 @@ class SensorSuite:
         world_from_camera = world_from_ego @ calib.ego_from_camera
         sun = sun_in_camera(cond, calib, world_from_camera) if "rgb" in spec.outputs else None
         clear = is_clear(cond, sun)
-        raw = camera.capture(world_from_ego, dynamic, state.environment, lights, not clear)
+        render = camera.capture(world_from_ego, dynamic, state.environment, lights, not clear)
+        raw = render.frame
         developed: Future[np.ndarray] | None = None
+        timer: Future[float] | None = None
         lenses = self._lenses.get(name)
         if raw.has_rgb and (lenses is not None or not clear):
             flow = None
             if cond.blur_exposure is not None:
                 flow = self._flow(state, raw, calib, world_from_camera, cond.blur_exposure)
             lens = derive_rng(seed, variant, f"lens/{name}")
+            took: Future[float] = Future()
+            timer = took
 
             def job() -> np.ndarray:
                 start = time.perf_counter()
-                args = (raw.depth, raw.semantic, cond, calib, sun, rng, lens, flow)
-                out = raw.rgb if clear else develop(raw.rgb, *args, world_from_camera)
-                if lenses is not None:
-                    out = warp(out, lenses, nearest=False)
-                self.develop_seconds.append(time.perf_counter() - start)
+                try:
+                    args = (raw.depth, raw.semantic, cond, calib, sun, rng, lens, flow)
+                    out = raw.rgb if clear else develop(raw.rgb, *args, world_from_camera)
+                    if lenses is not None:
+                        out = warp(out, lenses, nearest=False)
+                finally:
+                    took.set_result(time.perf_counter() - start)
                 return out
 
             developed = self._developer.submit(job) if self._developer else ready(job())
-        self.faults[name] = cond.faults()
         outputs = set(spec.outputs)
 
         def finish() -> CameraFrame:
             rgb = raw.developed if developed is None else developed
             if rgb is not None:
-                if cond.stuck and name in self._delivered_rgb:
-                    rgb = self._delivered_rgb[name]
-                elif not cond.dropped:
-                    self._delivered_rgb[name] = rgb
+                rgb = self._rgb.deliver(name, rgb, cond.frame)
 
             def seen(image: np.ndarray | None, output: str) -> np.ndarray | None:
                 if image is None or output not in outputs:
@@ -255,7 +286,7 @@ class SensorSuite:
                 pinhole_instance=raw.instance if lenses is not None else None,
             )
 
-        return finish
+        return _CameraJob(finish, cond.faults(), render.seconds, timer)
 
     def _flow(
         self,
@@ -278,8 +309,3 @@ class SensorSuite:
             raw.depth, raw.instance, calib.K, world_from_camera, camera_velocity, omega, bodies,
             exposure,
         )  # fmt: skip
-
-
-def _fault_names(active: list, dropped: bool, stuck: bool) -> tuple[str, ...]:
-    names = [f.type for f in active if not isinstance(f, (FrameDrop, StuckFrame))]
-    return tuple(names + (["frame_drop"] if dropped else []) + (["stuck_frame"] if stuck else []))

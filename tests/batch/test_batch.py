@@ -12,6 +12,7 @@ import pytest
 
 from simgen.batch import executor, plan_shards, run_batch
 from simgen.batch.executors import InlineExecutor, LocalExecutor
+from simgen.dataset.reader import DatasetError, open_dataset
 from simgen.dataset.verify import verify
 
 SCENE = """
@@ -198,6 +199,9 @@ def test_chunked_long_variants_join_into_the_same_bytes(tmp_path):
     events = []
     run_batch(first_two, InlineExecutor(), events.append)
     assert not (partial / manifest).exists()  # not joined: a chunk is missing
+    assert len(list(partial.rglob("manifest.json"))) == 2  # the committed chunks' manifests
+    with pytest.raises(DatasetError, match="no complete variant"):
+        open_dataset(partial)  # which are not variants
     rerun = run_batch(
         plan_shards([scene], partial, chunk_frames=4), InlineExecutor(), events.append
     )

@@ -1,6 +1,7 @@
 """The typed read API: labels round-trip exactly, arrays decode to what was rendered, and
 reading a dataset loads no simulator or renderer."""
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -8,36 +9,11 @@ import sys
 import numpy as np
 import pytest
 
-from simgen.dataset.layout import Manifest
+from simgen.dataset.layout import MANIFEST, Manifest, json_bytes
 from simgen.dataset.reader import DatasetError, open_dataset
 from simgen.labels.schema import FrameLabels
-from tests.conftest import render_text
-
-SCENE = """
-version: 1
-name: read
-seed: 2
-duration: 0.2
-frame_rate: 10
-variants: 2
-road: {length: 200, lanes: 2, oncoming_lanes: 1, lane_width: 3.5, sidewalk_width: 2.5}
-ego:
-  lane: 0
-  s: 20
-  speed: 5
-  sensors:
-    - {name: cam, type: camera, width: 160, height: 100, fov: 90, mount: {xyz: [1.5, 0, 1.6]},
-       outputs: [rgb, depth, semantic, instance], depth_npy: true}
-    - {name: lidar, type: lidar, preset: vlp16, mount: {xyz: [0, 0, 1.9]}}
-actors:
-  - {name: lead, model: sedan, lane: 0, s: 32, speed: 5}
-  - {name: walker, model: pedestrian, offset: -8.0, s: 30}
-"""
-
-
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
-    return render_text(tmp_path_factory.mktemp("read"), SCENE)
+from simgen.scenario.models import Fog, LidarBeamDropout, Scenario
+from simgen.scenario.sample import ScenarioInstance
 
 
 def test_labels_round_trip_exactly(dataset):
@@ -64,6 +40,38 @@ def test_manifest_and_calibration_are_typed(dataset):
     cam = variant.camera("cam")
     assert cam.K.shape == (3, 3) and cam.K[0, 0] == pytest.approx(80.0)
     assert variant.lidar("lidar").scan.channels == 16
+
+
+def test_the_instance_and_injectors_are_the_scenario_models(dataset):
+    variant = open_dataset(dataset).variant("read", 1)
+    instance = variant.instance
+    assert isinstance(instance, ScenarioInstance) and isinstance(instance.scenario, Scenario)
+    assert (instance.variant, instance.applied) == (1, ())
+    scenario = instance.scenario
+    assert scenario.name == "read" and scenario.seed == 2
+    assert [a.name for a in scenario.actors] == ["lead", "walker"]
+    assert scenario.actors[0].s == 32.0  # every value concrete
+    assert scenario.environment.rain_mmh() == 0.0
+
+
+def test_a_manifest_read_and_written_again_is_the_same_bytes(dataset):
+    """Joining chunks reads manifests and writes them back: the typed fields must not move a
+    byte, injectors included."""
+    for variant in open_dataset(dataset):
+        on_disk = (variant.root / MANIFEST).read_bytes()
+        assert json_bytes(Manifest.from_json(on_disk).to_json()) == on_disk
+    manifest = open_dataset(dataset).variants[0].manifest
+    applied = (
+        Fog(type="fog", density=0.05),
+        LidarBeamDropout(type="lidar_beam_dropout", rings=[3]),
+    )
+    with_injectors = dataclasses.replace(manifest, injectors=applied)
+    text = json_bytes(with_injectors.to_json())
+    stored = json.loads(text)["injectors"]
+    assert [i["type"] for i in stored] == ["fog", "lidar_beam_dropout"]
+    assert all(None not in i.values() for i in stored)  # unset options are left out
+    again = Manifest.from_json(text)
+    assert again.injectors == applied and json_bytes(again.to_json()) == text
 
 
 def test_arrays_decode_to_the_rendered_values(dataset):

@@ -335,11 +335,11 @@ def test_2d_ap_equals_pycocotools_on_the_same_data(dataset):
 def test_mce_is_the_edge_case_error_relative_to_a_reference_model():
     from simgen.eval import corruption_errors
 
-    ours = {"scenario=fog/ap": 0.6, "scenario=fog__clean/ap": 0.9, "scenario=rain/ap": 0.8,
-            "scenario=rain__clean/ap": 0.9}  # fmt: skip
-    reference = {"scenario=fog/ap": 0.2, "scenario=rain/ap": 0.6}
+    ours = {"scenario=fog/2d_ap/Car": 0.6, "scenario=fog__clean/2d_ap/Car": 0.9,
+            "scenario=rain/2d_ap/Car": 0.8, "scenario=rain__clean/2d_ap/Car": 0.9}  # fmt: skip
+    reference = {"scenario=fog/2d_ap/Car": 0.2, "scenario=rain/2d_ap/Car": 0.6}
     # fog: (1 - 0.6) / (1 - 0.2) = 0.5; rain: (1 - 0.8) / (1 - 0.6) = 0.5
-    assert corruption_errors(ours, reference) == {"suite/mCE/ap": 0.5}
+    assert corruption_errors(ours, reference) == {"suite/mCE/2d_ap/Car": 0.5}
 
 
 def test_reports_and_reproducible_lidar_clusters(dataset, tmp_path):
@@ -357,3 +357,62 @@ def test_reports_and_reproducible_lidar_clusters(dataset, tmp_path):
     assert score(run_model(data, model), model.outputs) == score(
         run_model(data, model), model.outputs
     )
+
+
+def buggy_model():
+    """A model factory whose model has a bug: the harness must not pass it off as user error."""
+
+    def predict(inp):
+        return len(inp)  # TypeError: FrameInput has no len()
+
+    return predict
+
+
+def test_evaluate_is_the_one_pipeline(dataset, tmp_path):
+    from simgen.eval import EvalError, MetricKey, ModelLoadError
+    from simgen.eval.api import evaluate
+
+    result = evaluate(dataset, "oracle")
+    assert result.passed and result.regressions == () and result.title == "simgen eval: oracle"
+    assert result.digest == dataset_digest(open_dataset(dataset))
+    assert [str(k) for k, _ in result.rows()] == list(result.metrics)
+    assert all(isinstance(MetricKey.parse(k), MetricKey) for k in result.metrics)
+    base = tmp_path / "base.json"
+    result.save_baseline(base)
+    lossy = evaluate(
+        open_dataset(dataset), "oracle", model_args={"miss": 0.3, "seed": 1}, baseline=base
+    )
+    assert not lossy.passed and "all/recall/Car/hard" in {r.metric for r in lossy.regressions}
+    assert lossy.failure_message().startswith(f"{len(lossy.regressions)} metrics regressed:")
+    # a model given as a callable scores what the same model by name scores
+    assert evaluate(dataset, load_model("oracle", {})).metrics == result.metrics
+    with pytest.raises(EvalError, match="one of them"):
+        evaluate(dataset)
+    with pytest.raises(EvalError, match="one of them"):
+        evaluate(dataset, "oracle", predictions=tmp_path)
+    with pytest.raises(ModelLoadError, match="unknown model 'nope'"):
+        evaluate(dataset, "nope")
+    with pytest.raises(ModelLoadError, match="mis"):
+        evaluate(dataset, "oracle", model_args={"mis": 0.3})
+
+
+def test_cli_eval_reports_user_errors_and_lets_bugs_through(dataset):
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(app, ["eval", str(dataset), *args])
+
+    for args, message in [
+        (["--model", "nope"], "simgen eval: unknown model 'nope'"),
+        (["--model", "no_such_module:make"], "cannot import no_such_module"),
+        (["--model", "tests.eval.test_eval:nothing"], "has no factory 'nothing'"),
+        (["--model", "oracle", "--model-arg", "miss"], "expected KEY=VALUE"),
+        (["--model", "oracle", "--model-arg", "mis=0.3"], "unexpected keyword argument 'mis'"),
+        ([], "one of them"),
+    ]:
+        result = run(*args)
+        assert result.exit_code == 1 and message in result.output, (args, result.output)
+        assert "Traceback" not in result.output
+    # a TypeError inside a model is a bug: it keeps its traceback instead of one polite line
+    buggy = run("--model", "tests.eval.test_eval:buggy_model")
+    assert isinstance(buggy.exception, TypeError), buggy.output

@@ -89,10 +89,10 @@ def test_nuscenes_devkit_loads_the_export_and_returns_our_boxes(dataset, tmp_pat
             match = [
                 o
                 for o in ours.values()
-                if np.allclose(box.center, o.boxes[sensor].center, atol=1e-4)
+                if np.allclose(box.center, o.boxes.sensors[sensor].center, atol=1e-4)
             ]
             assert len(match) == 1, box
-            length, width, height = match[0].boxes[sensor].size
+            length, width, height = match[0].boxes.sensors[sensor].size
             np.testing.assert_allclose(box.wlh, [width, length, height], atol=1e-6)
             assert nusc.get("category", instance["category_token"])["name"].split(".")[0] in (
                 "vehicle",
@@ -158,8 +158,8 @@ def test_kitti_boxes_project_onto_their_2d_boxes_and_hold_their_points(dataset, 
             candidates = [
                 o
                 for o in objects
-                if math.isclose(o.boxes["cam_front"].size[2], h, abs_tol=1e-3)
-                and math.dist(o.boxes["cam_front"].center[::2], (x, z)) < 1e-2
+                if math.isclose(o.boxes.sensors["cam_front"].size[2], h, abs_tol=1e-3)
+                and math.dist(o.boxes.sensors["cam_front"].center[::2], (x, z)) < 1e-2
             ]
             assert len(candidates) == 1
             assert int(inside.sum()) == candidates[0].lidar_points["lidar_top"]

@@ -156,8 +156,8 @@ def test_kitti_tracking_keeps_each_track_id_on_one_actor_through_a_crash(crash, 
         match = [
             o.name
             for o in frames[frame].objects
-            if np.allclose(o.boxes["cam"].bottom_center(), [x, y, z], atol=1e-3)
-            and math.isclose(o.boxes["cam"].size[2], h, abs_tol=1e-3)
+            if np.allclose(o.boxes.sensors["cam"].bottom_center(), [x, y, z], atol=1e-3)
+            and math.isclose(o.boxes.sensors["cam"].size[2], h, abs_tol=1e-3)
         ]
         assert len(match) == 1
         names_of.setdefault(track, set()).add(match[0])

@@ -1,11 +1,14 @@
 """The HTML report, opened in a real headless browser: every image loads, no console errors."""
 
 import shutil
+from dataclasses import replace
 
 import pytest
 from typer.testing import CliRunner
 
 from simgen.cli import app
+from simgen.dataset.reader import Variant, open_dataset
+from simgen.inspect.report import Conditions
 from tests.conftest import ROOT, render_text
 
 SCENE = (ROOT / "scenarios/default.yaml").read_text()
@@ -58,3 +61,18 @@ def test_report_opens_in_a_headless_browser(dataset, tmp_path):
         assert driver.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
     finally:
         driver.quit()
+
+
+@pytest.mark.parametrize(
+    ("rain", "rain_rate", "mmh"), [(0.5, 0.0, 0.0), (0.5, None, 25.0), (0.0, 7.5, 7.5)]
+)
+def test_the_report_reads_rain_as_the_scenario_means_it(dataset, rain, rain_rate, mmh):
+    """``rain_rate`` in mm/h overrides ``rain`` whenever it is given, 0 included."""
+    variant = open_dataset(dataset).variants[0]
+    scenario = variant.manifest.instance
+    environment = scenario.environment.model_copy(update={"rain": rain, "rain_rate": rain_rate})
+    instance = scenario.model_copy(update={"environment": environment})
+    rainy = Variant(variant.root, replace(variant.manifest, instance=instance))
+    conditions = Conditions.of(rainy)
+    assert conditions.rain == mmh
+    assert conditions.sun_elevation == scenario.environment.sun.elevation

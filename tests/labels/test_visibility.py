@@ -37,7 +37,7 @@ def labels_for(actors: str, frames: int = 1):
     for state in states:
         if suite is None:
             suite = SensorSuite(instance, state.static)
-        data = suite.capture(state)
+        data = suite.capture(state).frames
         out.append((derive(state, data, suite.calibrations), data))
         if len(out) == frames:
             break
@@ -108,7 +108,7 @@ def test_objects_nobody_sees_stay_in_the_labels():
     assert behind.cameras["cam"].amodal_box is None and behind.cameras["cam"].visibility == 0.0
     # the lidar sees all around, so it is still visible to some sensor
     assert behind.lidar_points["lidar"] > 0 and behind.visible
-    assert behind.boxes["ego"].center[0] < 0  # behind the ego
+    assert behind.boxes.ego.center[0] < 0  # behind the ego
 
 
 def test_boxes_agree_across_frames_of_reference(tmp_path):
@@ -116,10 +116,10 @@ def test_boxes_agree_across_frames_of_reference(tmp_path):
         "  - {name: car, model: sedan, lane: 1, s: 40, behavior: [{action: parked}]}\n"
     )
     car = obj(labels, "car")
-    world, ego = np.array(car.boxes["world"].center), np.array(car.boxes["ego"].center)
+    world, ego = np.array(car.boxes.world.center), np.array(car.boxes.ego.center)
     world_from_ego = np.array(labels.world_from_ego)
     np.testing.assert_allclose(world_from_ego @ np.r_[ego, 1.0], np.r_[world, 1.0], atol=1e-9)
-    cam = car.boxes["cam"].center
+    cam = car.boxes.sensors["cam"].center
     assert cam[2] > 0 and cam[1] > 0  # ahead of the camera, below its height (y down)
 
 
@@ -136,7 +136,7 @@ def test_track_ids_stay_constant_through_a_crash():
     with SensorSuite(instance, states[0].static) as suite:
         ids = {}
         for state in states[::5]:  # before, during and after the crash
-            labels = derive(state, suite.capture(state), suite.calibrations)
+            labels = derive(state, suite.capture(state).frames, suite.calibrations)
             for o in labels.objects:
                 ids.setdefault(o.name, set()).add(o.id)
     assert ids == {"a": {2}, "b": {3}}

@@ -10,7 +10,7 @@ from simgen.cli import app
 from simgen.scenario import load_scenario, sample
 from simgen.scenario.distributions import Choice, Normal, Uniform
 from simgen.scenario.errors import _all_models
-from simgen.scenario.models import Scenario
+from simgen.scenario.models import ScenarioSpec
 from tests.conftest import EDGE_CASES, SCENARIOS
 
 
@@ -53,7 +53,9 @@ def test_examples_use_every_key_of_the_format():
     used: set[tuple[str, str]] = set()
     for path in SCENARIOS + EDGE_CASES:
         _used(load_scenario(path).scenario, used)
-    every = {_key(model, field) for model in _all_models(Scenario) for field in model.model_fields}
+    every = {
+        _key(model, field) for model in _all_models(ScenarioSpec) for field in model.model_fields
+    }
     missing = sorted(every - used)
     assert not missing, f"no example scenario uses: {missing}"
 

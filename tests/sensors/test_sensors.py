@@ -46,7 +46,7 @@ def capture():
     instance = sample(parse_scenario(SCENE).scenario, 0)
     state = next(iter(simulate(instance)))
     with SensorSuite(instance, state.static) as suite:
-        frames = suite.capture(state)
+        frames = suite.capture(state).frames
     return instance, state, suite, frames
 
 
@@ -212,7 +212,7 @@ def test_rolling_shutter_sweep_matches_a_brute_force_cast_per_slice(monkeypatch)
     with SensorSuite(instance, state.static) as suite:
         name, lidar = next(iter(suite.lidars.items()))
         assert lidar.slices == 8
-        points = suite.capture(state)[name]
+        points = suite.capture(state).frames[name]
         bodies = suite.bodies(state)
         scan = lidar.calibration.scan
         bounds = np.linspace(0, scan.columns, lidar.slices + 1).round().astype(int)

@@ -16,15 +16,9 @@ import numpy as np
 
 from simgen.core.classes import BY_NAME
 from simgen.scenario.models import Environment
-from simgen.sensors.frames import CameraFrame, encode_label, ready
-from simgen.sensors.pyrender.compat import (
-    SHADOW_REACH,
-    LightSource,
-    focus_shadows,
-    import_pyrender,
-    render_color,
-    select_lights,
-)
+from simgen.sensors.frames import CameraFrame, CameraRender, encode_label, ready
+from simgen.sensors.pyrender.compat import LightSource, import_pyrender, select_lights
+from simgen.sensors.pyrender.patches import SHADOW_REACH, focus_shadows, render_color
 from simgen.sensors.rig import CameraCalibration
 from simgen.sensors.scene import Placed
 from simgen.sensors.sky import sky_color, sun_direction, sun_strength
@@ -85,7 +79,6 @@ class PyrenderCamera:
         self.light_nodes: list = []  # street lamps and headlights, chosen per frame
         self.sun_node: object | None = None  # kept: a new sun would mean a new shadow map
         self.renderer = pyrender.OffscreenRenderer(calibration.width, calibration.height)
-        self.timings: dict[str, float] = {}  # seconds per pass of the last capture, for bench
 
     def close(self) -> None:
         self.renderer.delete()
@@ -253,7 +246,7 @@ class PyrenderCamera:
         environment: Environment,
         lights: list[LightSource],
         geometry: bool = False,
-    ) -> CameraFrame:
+    ) -> CameraRender:
         """The raw frame: RGB as rendered, and depth and masks when the outputs ask for them or
         ``geometry`` does (image effects need them); effects are applied by the caller."""
         pr = self.pr
@@ -282,10 +275,12 @@ class PyrenderCamera:
             semantic = labels[..., 2].astype(np.uint8)
             semantic[semantic == 0] = SKY_ID  # nothing drawn there: the sky
             depth = depth.astype(np.float32)
-        self.timings = {"rgb": shaded - start, "labels+depth": time.perf_counter() - shaded}
-        return CameraFrame(
+        frame = CameraFrame(
             developed=None if rgb is None else ready(np.ascontiguousarray(rgb)),
             depth=depth,
             instance=instance,
             semantic=semantic,
+        )
+        return CameraRender(
+            frame, {"rgb": shaded - start, "labels+depth": time.perf_counter() - shaded}
         )

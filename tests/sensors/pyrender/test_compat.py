@@ -61,7 +61,7 @@ def test_lights_are_bound_in_an_order_of_their_own_not_of_their_addresses():
 def test_nodes_outside_the_view_frustum_are_not_drawn():
     """A box in front of the camera is kept, one behind it and one far to the side are culled,
     one straddling the edge of the view is kept."""
-    from simgen.sensors.pyrender.compat import in_view
+    from simgen.sensors.pyrender.patches import in_view
 
     pyrender = import_pyrender()
     scene = pyrender.Scene()

@@ -1,0 +1,159 @@
+"""Markdown tables generated from the benchmark records, for the documentation site.
+
+Each function takes typed records (``benchmarks.model``) and returns Markdown; a value a record
+does not hold is shown as a dash, and a row no record holds is left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from benchmarks.model import Record
+
+STAGES = {  # `simgen bench` stage key -> what the docs call it
+    "physics": "physics (240 Hz steps)",
+    "camera rgb": "camera RGB pass",
+    "camera labels+depth": "camera label + depth pass",
+    "lidar": "lidar (rolling-shutter slices)",
+    "labels": "labels (boxes, visibility, points)",
+    "develop RGB (thread)": "RGB development, own thread (thread-ms)",
+    "encode+write (worker threads)": "encode + write, worker thread (thread-ms)",
+    "encode+write (queue)": "encode + write, queueing on the render thread",
+}
+
+
+def _num(value: float | None, digits: int = 1, suffix: str = "") -> str:
+    return "-" if value is None else f"{value:.{digits}f}{suffix}"
+
+
+def _code(record: Record) -> str:
+    if record.commit:
+        return f"`{record.commit}`"
+    return f"reported in `{record.reported_in}`" if record.reported_in else "commit unknown"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _sources(records: Sequence[Record]) -> str:
+    """The numbered list that says what each column or row of a table is."""
+    return "\n".join(
+        f"{i}. {r.date}, {_code(r)}, {r.machine.short()}: {r.summary} (`{r.command}`)"
+        for i, r in enumerate(records, 1)
+    )
+
+
+def frame_table(records: Sequence[Record]) -> str:
+    """Stage-by-stage cost of a labelled frame (ms), one column per record."""
+    frames = [r.frame for r in records if r.frame is not None]
+    assert len(frames) == len(records), "frame_table takes frame records only"
+    keys = list(dict.fromkeys(k for f in frames for k in f.stages_ms))
+    stage_rows: list[tuple[str, Callable]] = [
+        (STAGES.get(k, k), lambda f, k=k: f.stages_ms.get(k)) for k in keys
+    ]
+
+    def ratio(f):
+        if f.lidar_vs_raw is not None:
+            return f.lidar_vs_raw
+        if f.lidar_alone_ms and f.raw_open3d_ms:
+            return f.lidar_alone_ms / f.raw_open3d_ms
+        return None
+
+    rows: list[tuple[str, Callable, int, str]] = [(n, g, 1, "") for n, g in stage_rows]
+    rows += [
+        ("**labelled frame, wall time**", lambda f: f.pipelined_frame_ms, 1, ""),
+        ("labelled frame, stages in sequence", lambda f: f.frame_ms, 1, ""),
+        ("frames/s", lambda f: f.frames_per_s, 2, ""),
+        ("lidar timed alone", lambda f: f.lidar_alone_ms, 1, ""),
+        ("raw Open3D cast of the same rays", lambda f: f.raw_open3d_ms, 1, ""),
+        ("lidar / raw cast", ratio, 1, "x"),
+        ("naive PyBullet camera", lambda f: f.naive_ms.get("camera"), 1, ""),
+        ("naive PyBullet lidar", lambda f: f.naive_ms.get("lidar"), 1, ""),
+        ("naive PyBullet frame", lambda f: f.naive_ms.get("frame"), 1, ""),
+        ("peak RSS (MB)", lambda f: f.peak_rss_mb, 0, ""),
+    ]
+    body = []
+    for name, get, digits, suffix in rows:
+        values = [get(f) for f in frames]
+        if any(v is not None for v in values):
+            body.append([name, *(_num(v, digits, suffix) for v in values)])
+    header = ["ms per frame", *(f"[{i}]" for i in range(1, len(records) + 1))]
+    return _table(header, body) + "\n" + _sources(records) + "\n"
+
+
+def batch_table(record: Record) -> str:
+    """One `simgen bench --batch` run: frames/s per executor and worker count."""
+    batch = record.batch
+    assert batch is not None, "batch_table takes a batch record"
+    body = []
+    base = batch.runs[0].frames_per_second if batch.runs else None
+    for run in batch.runs:
+        body.append(
+            [
+                run.executor,
+                str(run.workers),
+                f"{run.frames_per_second:.2f}",
+                f"{run.frames_per_second / base:.2f}x" if base else "-",
+                _num(run.cpu_percent, 0, " %"),
+                run.note or "",
+            ]
+        )
+    shape = f"{batch.shards or '?'} shards x {batch.frames_per_shard or '?'} frames"
+    text = f"**{record.date}, {_code(record)}, {record.machine.short()}, {shape}.** "
+    text += f"{record.summary} (`{record.command}`)\n\n"
+    if body:
+        header = ["executor", "workers", "frames/s", "vs first", "CPU", "note"]
+        text += _table(header, body)
+    if batch.memory:
+        marks = ", ".join(f"{mb:.0f} MB at frame {f}" for f, mb in sorted(batch.memory.items()))
+        text += f"\nOne worker's resident memory over a long shard: {marks}.\n"
+    return text
+
+
+def detector_table(records: Sequence[Record]) -> str:
+    """Recall at 1 false positive per image of each real-trained detector, one row per check."""
+    checks = [r.detector for r in records if r.detector is not None]
+    assert len(checks) == len(records), "detector_table takes detector records only"
+    detectors = list(dict.fromkeys(s.detector for c in checks for s in c.scores))
+    body = []
+    for i, check in enumerate(checks, 1):
+        by_name = {s.detector: s for s in check.scores}
+        cells = []
+        for name in detectors:
+            score = by_name.get(name)
+            cells.append("-" if score is None else f"{100 * score.recall:.1f} %")
+        people = "-" if check.people is None else str(check.people)
+        body.append([f"[{i}]", f"`{check.scene}`", check.look, people, *cells])
+    header = ["", "scene", "look", "people", *(f"{d}, recall at 1 FPPI" for d in detectors)]
+    return _table(header, body) + "\n" + _sources(records) + "\n"
+
+
+def fppi_table(records: Sequence[Record]) -> str:
+    """Recall at several false-positive rates, for the checks that recorded them."""
+    rows = []
+    for record in records:
+        check = record.detector
+        if check is None:
+            continue
+        for score in check.scores:
+            if score.recall_at:
+                points = sorted(score.recall_at.items(), key=lambda kv: float(kv[0]))
+                at = ", ".join(f"{100 * v:.0f} % at {k}" for k, v in points)
+                rows.append([f"`{check.scene}`", check.look, score.detector, at])
+    return _table(["scene", "look", "detector", "recall by FPPI"], rows) if rows else ""
+
+
+def eval_table(record: Record) -> str:
+    """A model's metric on each edge case and its clean twin."""
+    suite = record.eval
+    assert suite is not None, "eval_table takes an eval record"
+    body = [[s.edge_case, f"{s.clean:.2f}", f"{s.edge:.2f}"] for s in suite.scores]
+    text = f"`{suite.model}`, {suite.metric}; {record.date}, {_code(record)}, "
+    text += f"{record.machine.short()}. {record.summary}\n\n"
+    text += _table(["edge case", "clean twin", "edge case"], body)
+    if suite.mrr is not None:
+        text += f"\nMean relative robustness (edge / clean) over the suite: {suite.mrr:.2f}.\n"
+    return text

@@ -1,0 +1,113 @@
+"""`simgen bench`: a labelled frame timed stage by stage, or the batch executors' throughput."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def bench(
+    frames: Annotated[int, typer.Option("--frames", min=2, help="Frames of the bench scene.")] = 20,
+    naive_frames: Annotated[
+        int, typer.Option("--naive-frames", min=1, help="Frames for the PyBullet baseline.")
+    ] = 3,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write JSON here.")] = None,
+    batch: Annotated[
+        bool, typer.Option("--batch", help="Measure batch throughput and worker memory instead.")
+    ] = False,
+    workers: Annotated[
+        str, typer.Option("--workers", help="--batch: worker counts to compare, e.g. 1,2.")
+    ] = "1,2",
+    variants: Annotated[int, typer.Option("--variants", min=1, help="--batch: shards.")] = 4,
+    ray: Annotated[
+        bool, typer.Option("--ray", help="--batch: also time the ray executor.")
+    ] = False,
+    long: Annotated[
+        int, typer.Option("--long", min=0, help="--batch: frames of the memory run (0: skip).")
+    ] = 300,
+) -> None:
+    """Time a fully labelled frame of scenarios/bench_highway.yaml, stage by stage; with
+    --batch, frames/s of the batch executors per worker count and worker memory over a long run."""
+    if batch:
+        try:
+            counts = [int(w) for w in workers.split(",")]
+        except ValueError:
+            typer.echo(f"--workers {workers!r}: expected counts like 1,2", err=True)
+            raise typer.Exit(1) from None
+        _bench_batch(counts, variants, frames, ray, long, json_out)
+        return
+    _bench_stages(frames, naive_frames, json_out)
+
+
+def _write_json(path: Path, data: object) -> None:
+    import json
+
+    from simgen.core.atomic import write_text_atomic
+
+    write_text_atomic(path, json.dumps(data, indent=2) + "\n")
+
+
+def _bench_stages(frames: int, naive_frames: int, json_out: Path | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from simgen.bench.stages import run_bench
+
+    result = run_bench(frames=frames, naive_frames=naive_frames)
+    table = Table(title=f"simgen bench: {result.frames} frames, medians per frame")
+    table.add_column("stage")
+    table.add_column("ms", justify="right")
+    for stage, ms in result.stages_ms.items():
+        table.add_row(stage, f"{ms:.1f}")
+    table.add_row("[b]frame (stages in sequence)[/b]", f"[b]{result.frame_ms:.1f}[/b]")
+    table.add_row("frame (wall, encoding overlapped)", f"{result.pipelined_frame_ms:.1f}")
+    table.add_row("lidar, timed alone", f"{result.lidar_alone_ms:.1f}")
+    table.add_row(f"raw Open3D cast, same {result.rays} rays", f"{result.raw_open3d_ms:.1f}")
+    for stage, ms in result.naive_ms.items():
+        table.add_row(f"naive PyBullet {stage}", f"{ms:.1f}")
+    console = Console()
+    console.print(table)
+    console.print(
+        f"{result.frames_per_s:.2f} frames/s; lidar stage {result.lidar_vs_raw:.2f}x raw Open3D; "
+        f"{result.speedup_vs_naive:.1f}x faster than the naive PyBullet pipeline; "
+        f"peak RSS {result.peak_rss_mb:.0f} MB\nmachine: {result.machine}"
+    )
+    if json_out is not None:
+        _write_json(json_out, result.to_json())
+
+
+def _bench_batch(
+    workers: list[int], variants: int, frames: int, ray: bool, long: int, json_out: Path | None
+) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from simgen.bench import batch as batch_bench
+
+    runs = batch_bench.throughput(
+        workers, variants, frames, ("local", "ray") if ray else ("local",)
+    )
+    base = runs[0].frames_per_second
+    table = Table(title=f"simgen bench --batch: {variants} shards x {frames} frames, bench scene")
+    for column in ("executor", "workers", "frames/s", "vs first", "CPU %"):
+        table.add_column(column, justify="right")
+    for run in runs:
+        cpu = "-" if run.cpu_percent is None else f"{run.cpu_percent:.0f}"
+        table.add_row(run.executor, str(run.workers), f"{run.frames_per_second:.2f}",
+                      f"{run.frames_per_second / base:.2f}x", cpu)  # fmt: skip
+    console = Console()
+    console.print(table)
+    memory = batch_bench.memory(long) if long else None
+    if memory is not None:
+        marks = ", ".join(f"frame {f}: {mb:.0f} MB" for f, mb in sorted(memory.rss_mb.items()))
+        console.print(f"worker RSS over {memory.frames} frames: {marks}")
+    console.print(f"machine: {batch_bench.machine()}")
+    if json_out is not None:
+        data = {
+            "runs": [vars(r) | {"frames_per_second": r.frames_per_second} for r in runs],
+            "memory": None if memory is None else memory.rss_mb,
+            "machine": batch_bench.machine(),
+        }
+        _write_json(json_out, data)

@@ -1,0 +1,150 @@
+"""The documentation's generated parts (tools/gen_docs.py) and the benchmark records they read."""
+
+import datetime as dt
+import importlib.util
+import json
+import re
+
+import pytest
+
+from benchmarks import tables
+from benchmarks.model import Record, load_records
+from benchmarks.record import make_record, write_record
+from simgen.injectors import MODELS
+from simgen.injectors.docs import markdown_table
+from simgen.scenario.models import Road, ScenarioSpec
+from simgen.scenario.spec import spec_model
+from tests.conftest import ROOT
+
+spec = importlib.util.spec_from_file_location("gen_docs", ROOT / "tools" / "gen_docs.py")
+gen_docs = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(gen_docs)
+
+
+def _section(markdown: str, title: str) -> str:
+    return markdown.split(f"### {title}\n", 1)[1].split("\n### ", 1)[0]
+
+
+def test_the_format_reference_has_every_key_of_every_model():
+    reference = gen_docs.scenario_reference()
+    for model in gen_docs.models_with_paths():
+        section = _section(reference, model.__name__)
+        for name in model.model_fields:
+            assert f"| `{name}` |" in section, f"{model.__name__}.{name} is missing"
+
+
+def test_the_format_reference_gives_type_default_bounds_and_description():
+    road = _section(gen_docs.scenario_reference(), "Road")
+    assert "| `lanes` | integer or [choice] | `2` | >= 1, <= 8 |" in road
+    assert "| `lane_width` | number or [distribution] | `3.5` | >= 2, <= 6 |" in road
+    assert "`radius` | number or [distribution] or null | unset |  | curve only" in road
+    top = _section(gen_docs.scenario_reference(), "Scenario")
+    assert "| `duration` | number | **required** | > 0 | simulated seconds |" in top
+    assert "| `road` | [Road](#road) | its defaults |" in top
+
+
+def test_bounds_are_read_from_the_spec_and_the_instance_models():
+    assert gen_docs.bounds_text(spec_model(Road).model_fields["lane_width"]) == ">= 2, <= 6"
+    assert gen_docs.bounds_text(Road.model_fields["lane_width"]) == ">= 2, <= 6"
+    assert gen_docs.bounds_text(ScenarioSpec.model_fields["seed"]) == ">= 0, < 2^63"
+    assert gen_docs.bounds_text(Road.model_fields["type"]) == ""
+
+
+def test_models_are_listed_with_the_key_paths_they_are_used_at():
+    paths = {m.__name__: p for m, p in gen_docs.models_with_paths().items()}
+    assert paths["Mount"] == ["ego.sensors[].mount"]
+    assert paths["Blackout"] == ["injectors[]", "ego.sensors[].faults[]"]
+    assert "Uniform" not in paths  # distributions have their own section
+
+
+def test_the_injector_catalogue_covers_the_registry_with_its_pictures():
+    catalogue = gen_docs.injector_catalogue()
+    assert catalogue.startswith(markdown_table())
+    assert re.findall(r"^### `(\w+)`$", catalogue, re.M) == list(MODELS)
+    for image in re.findall(r"\]\((gallery/[\w.]+)\)", catalogue):
+        assert (ROOT / "docs" / image).exists()
+    fog = _section(catalogue, "`fog`")
+    assert "| `density` | 0.03 | > 0, <= 1 |" in fog and "gallery/fog.jpg" in fog
+
+
+def test_markers_are_filled_and_unknown_ones_name_the_page():
+    filled = gen_docs.fill("# Title\n<!-- gen: eval-suite -->\nafter\n")
+    assert "| cut-in | 0.50 | 0.04 |" in filled and filled.endswith("after\n")
+    with pytest.raises(ValueError, match=r"x\.md: unknown generated part 'nope'"):
+        gen_docs.fill("<!-- gen: nope -->\n", "x.md")
+
+
+def test_every_marker_in_the_docs_is_known():
+    for page in (ROOT / "docs").rglob("*.md"):
+        for name in re.findall(r"^<!-- gen: ([a-z0-9-]+) -->$", page.read_text(), re.M):
+            assert name in gen_docs.GENERATORS, f"{page}: {name}"
+
+
+def test_records_load_oldest_first_and_tables_show_their_values():
+    records = load_records()
+    assert len(records) >= 20 and records == sorted(records, key=lambda r: r.date)
+    frame = tables.frame_table(load_records(kind="frame"))
+    assert "| **labelled frame, wall time** | 241.9 | 258.7 | 237.9 | 214.0 |" in frame
+    assert "| naive PyBullet frame | - | - | 1189.4 | - |" in frame
+    assert "| lidar / raw cast | - | - | 2.7x | 2.7x |" in frame  # 35.9 / 13.2, and as given
+    detectors = tables.detector_table(load_records(kind="detector"))
+    assert "`people_holdout_c` | final | 143 | 74.8 % | 49.0 %" in detectors
+
+
+def test_a_record_must_carry_the_payload_of_its_kind():
+    record = json.loads(next((ROOT / "benchmarks" / "records").glob("*-frame-*.json")).read_text())
+    with pytest.raises(ValueError, match="exactly its own payload"):
+        Record.model_validate(record | {"kind": "batch"})
+
+
+def _machine():
+    from benchmarks.model import Machine
+
+    return Machine(cpu="Test CPU", cores=2, renderer="llvmpipe", python="3.11", packages={})
+
+
+def test_bench_json_becomes_a_record_named_by_date(tmp_path):
+    bench = {
+        "machine": "Test CPU, 2 logical CPUs, Linux",
+        "frames": 19,
+        "stages_ms": {"physics": 11.0, "camera rgb": 100.0},
+        "frame_ms": 250.0,
+        "pipelined_frame_ms": 220.0,
+        "frames_per_s": 4.5,
+        "raw_open3d_ms": 12.0,
+        "lidar_alone_ms": 30.0,
+        "lidar_vs_raw": 2.5,
+        "naive_ms": {"camera": 400.0, "lidar": 700.0, "frame": 1200.0},
+        "naive_frames": 3,
+        "speedup_vs_naive": 4.8,
+        "peak_rss_mb": 590.0,
+        "rays": 131072,
+    }
+    when = dt.datetime(2027, 1, 2, 3, 4, tzinfo=dt.UTC)
+    record = make_record(bench, _machine(), when, "simgen bench", "a test", "abc1234")
+    first = write_record(record, when, tmp_path)
+    second = write_record(record, when, tmp_path)
+    assert first.name == "2027-01-02-0304-frame.json" and second.name.endswith("-frame-2.json")
+    back = load_records(tmp_path)
+    assert back == [record, record] and back[0].frame.stages_ms["camera rgb"] == 100.0
+    assert "| camera RGB pass | 100.0 |" in tables.frame_table(back[:1])
+
+
+def test_batch_json_becomes_a_batch_record(tmp_path):
+    bench = {
+        "runs": [
+            {"executor": "local", "workers": 1, "frames": 80, "seconds": 20.0,
+             "cpu_percent": 150.0, "frames_per_second": 4.0},
+            {"executor": "local", "workers": 2, "frames": 80, "seconds": 16.0,
+             "cpu_percent": 190.0, "frames_per_second": 5.0},
+        ],
+        "memory": {"50": 480.0, "100": 481.0},
+        "machine": "Test CPU, 2 logical CPUs",
+    }  # fmt: skip
+    when = dt.datetime(2027, 1, 2, tzinfo=dt.UTC)
+    record = make_record(bench, _machine(), when, "simgen bench --batch", "t", None, 4, 20)
+    assert record.kind == "batch" and record.batch.memory == {50: 480.0, 100: 481.0}
+    text = tables.batch_table(record)
+    assert "| local | 2 | 5.00 | 1.25x | 190 % |" in text and "4 shards x 20 frames" in text
+    with pytest.raises(ValueError, match="neither 'stages_ms' nor 'runs'"):
+        make_record({"x": 1}, _machine(), when, "c", "s", None)

@@ -1,0 +1,95 @@
+"""Render every example scenario briefly and list the SHA-256 of each file written, so that two
+commits can be compared byte for byte (a refactor must not change a single output byte).
+
+    python tools/render_hashes.py --out /tmp/hashes-new.json
+    python tools/render_hashes.py --compare /tmp/hashes-old.json /tmp/hashes-new.json
+
+Each scenario's first variant is rendered for a few frames with one worker, through the same
+`simgen render` command a user runs. The scenario files are copied to one fixed folder first,
+because a manifest records the path of its scenario file: two checkouts then compare equal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+STAGE = Path(tempfile.gettempdir()) / "simgen-render-hashes"
+SCENARIOS = sorted(
+    [*ROOT.glob("scenarios/*.yaml"), *ROOT.glob("scenarios/appearance/*.yaml")],
+    key=lambda p: p.relative_to(ROOT).as_posix(),
+)
+
+
+def file_hashes(root: Path) -> dict[str, str]:
+    """Relative path -> SHA-256 of every file under ``root``, in path order."""
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def render_all(frames: int, simgen: str) -> dict[str, str]:
+    hashes: dict[str, str] = {}
+    shutil.rmtree(STAGE, ignore_errors=True)
+    for source in SCENARIOS:
+        scenario = STAGE / source.relative_to(ROOT)
+        scenario.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, scenario)
+        out = STAGE / "out" / scenario.stem
+        command = [simgen, "render", str(scenario), "--out", str(out), "--variants", "1"]
+        command += ["--frames", str(frames), "--workers", "1", "--quiet"]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        hashes.update({f"{scenario.stem}/{k}": v for k, v in file_hashes(out).items()})
+    shutil.rmtree(STAGE, ignore_errors=True)
+    return hashes
+
+
+def compare(old: dict[str, str], new: dict[str, str]) -> list[str]:
+    """One line per file that is missing, new or different; empty when byte-identical."""
+    lines = [f"missing: {k}" for k in sorted(old.keys() - new.keys())]
+    lines += [f"new: {k}" for k in sorted(new.keys() - old.keys())]
+    lines += [f"differs: {k}" for k in sorted(old.keys() & new.keys()) if old[k] != new[k]]
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, help="write the hash list here (JSON)")
+    parser.add_argument("--frames", type=int, default=3)
+    parser.add_argument("--simgen", default=str(Path(sys.executable).with_name("simgen")))
+    parser.add_argument("--compare", nargs=2, type=Path, metavar=("OLD", "NEW"))
+    args = parser.parse_args()
+    if args.compare:
+        old, new = (json.loads(p.read_text())["files"] for p in args.compare)
+        lines = compare(old, new)
+        print("\n".join(lines) or f"byte-identical: {len(old)} files")
+        return 1 if lines else 0
+    record = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "commit": subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip(),
+        "frames": args.frames,
+        "files": render_all(args.frames, args.simgen),
+    }
+    text = json.dumps(record, indent=1, sort_keys=True) + "\n"
+    if args.out:
+        args.out.write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
