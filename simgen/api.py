@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from simgen.scenario.errors import Issue, ScenarioError
 from simgen.scenario.limits import Limits
@@ -98,17 +98,20 @@ class RenderResult:
         return None if first is None else self.out / first.id / "overview.png"
 
 
+class PlanOptions(TypedDict, total=False):
+    """What to render of the files: ``plan_render``'s keywords, which ``render`` passes on."""
+
+    variants: int | None
+    variant: int | None
+    frames: int | None
+    inject: Sequence[str]
+    clean_twins: bool
+    chunk_frames: int | None
+    no_limits: bool
+
+
 def plan_render(
-    files: Sequence[str | Path],
-    out: str | Path,
-    *,
-    variants: int | None = None,
-    variant: int | None = None,
-    frames: int | None = None,
-    inject: Sequence[str] = (),
-    clean_twins: bool = False,
-    chunk_frames: int | None = None,
-    no_limits: bool = False,
+    files: Sequence[str | Path], out: str | Path, **options: Unpack[PlanOptions]
 ) -> RenderPlan:
     """Plan the shards of scenario or suite ``files`` (the first ``variants`` or only
     ``variant``, the first ``frames``, ``inject`` edge cases on top, ``clean_twins`` without
@@ -120,13 +123,13 @@ def plan_render(
     shards = plan_shards(
         [Path(f) for f in files],
         root,
-        variants=variants,
-        variant=variant,
-        frames=frames,
-        inject=list(inject),
-        no_limits=no_limits,
-        clean_twins=clean_twins,
-        chunk_frames=chunk_frames,
+        variants=options.get("variants"),
+        variant=options.get("variant"),
+        frames=options.get("frames"),
+        inject=list(options.get("inject", ())),
+        no_limits=options.get("no_limits", False),
+        clean_twins=options.get("clean_twins", False),
+        chunk_frames=options.get("chunk_frames"),
     )
     root.mkdir(parents=True, exist_ok=True)  # an unwritable place fails here, not per shard
     return RenderPlan(root, tuple(shards))
@@ -163,18 +166,12 @@ def render(
     files: str | Path | Sequence[str | Path],
     out: str | Path,
     *,
-    variants: int | None = None,
-    variant: int | None = None,
-    frames: int | None = None,
-    inject: Sequence[str] = (),
-    clean_twins: bool = False,
-    chunk_frames: int | None = None,
-    no_limits: bool = False,
     workers: int | None = None,
     executor: str = "local",
     address: str | None = None,
     retries: int = 2,
     progress: Report | None = None,
+    **options: Unpack[PlanOptions],
 ) -> RenderResult:
     """Render scenario or suite file(s) to a native dataset under ``out``: ``plan_render`` and
     ``run_render`` in one call (see them for the arguments), as ``simgen render`` does.
@@ -183,17 +180,7 @@ def render(
         dataset = simgen.open_dataset(result.out)
     """
     paths = [files] if isinstance(files, str | Path) else list(files)
-    plan = plan_render(
-        paths,
-        out,
-        variants=variants,
-        variant=variant,
-        frames=frames,
-        inject=inject,
-        clean_twins=clean_twins,
-        chunk_frames=chunk_frames,
-        no_limits=no_limits,
-    )
+    plan = plan_render(paths, out, **options)
     return run_render(
         plan,
         workers=workers,

@@ -15,6 +15,7 @@ import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch.utils.data import DataLoader
@@ -24,11 +25,14 @@ from simgen.dataset import DatasetError
 from simgen.torch import DetectionDataset, collate_detection
 
 
-def build_model(num_classes: int) -> torch.nn.Module:
-    """A small detector with no downloaded weights: it trains anywhere, offline."""
-    return fasterrcnn_mobilenet_v3_large_320_fpn(
-        weights=None, weights_backbone=None, num_classes=num_classes
+def build_model(num_classes: int, **options: Any) -> torch.nn.Module:
+    """A small detector with no downloaded weights: it trains anywhere, offline. ``options``
+    go to torchvision's ``FasterRCNN`` (e.g. ``min_size``: images are resized to 320 pixels
+    high by default)."""
+    model: torch.nn.Module = fasterrcnn_mobilenet_v3_large_320_fpn(
+        weights=None, weights_backbone=None, num_classes=num_classes, **options
     )
+    return model
 
 
 def train(
@@ -41,6 +45,8 @@ def train(
     seed: int = 0,
 ) -> list[float]:
     """``steps`` SGD steps over shuffled batches; the summed detection loss of each step."""
+    if steps < 1 or len(data) == 0:
+        raise ValueError(f"nothing to train: {steps} steps over {len(data)} images")
     torch.manual_seed(seed)
     loader = DataLoader(
         data,
@@ -79,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--camera", action="append", help="only this camera (repeatable)")
     parser.add_argument("--class", dest="classes", action="append", help="only this class")
     parser.add_argument("--min-visibility", type=float, default=0.0)
+    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, help="save the trained weights (state_dict) here")
     args = parser.parse_args(argv)
     try:
@@ -91,12 +98,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DatasetError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    torch.manual_seed(args.seed)
     model = build_model(data.num_classes)
-    losses = train(model, data, args.steps, args.batch_size, args.lr, args.device)
-    every = max(1, len(losses) // 10)
-    for step in range(0, len(losses), every):
+    try:
+        losses = train(model, data, args.steps, args.batch_size, args.lr, args.device, args.seed)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    shown = sorted({*range(0, len(losses), max(1, len(losses) // 10)), len(losses) - 1})
+    for step in shown:
         print(f"step {step:5d}  loss {losses[step]:.4f}")
-    print(f"step {len(losses) - 1:5d}  loss {losses[-1]:.4f}  ({len(data)} images)")
+    print(f"trained on {len(data)} images of {args.dataset}")
     if args.out:
         torch.save(model.state_dict(), args.out)
         print(f"weights: {args.out}")

@@ -30,6 +30,7 @@ import numpy as np
 from pydantic import BaseModel, PlainSerializer, PlainValidator, TypeAdapter, ValidationError
 
 from simgen.core.classes import SemanticClass
+from simgen.core.jsonio import validate_json
 from simgen.scenario.models import Injector, Scenario
 from simgen.sensors.rig import Calibrations
 
@@ -139,9 +140,7 @@ class Manifest:
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | str | bytes) -> Manifest:
-        if isinstance(data, str | bytes):
-            data = json.loads(data)
-        return _adapter().validate_python(data)
+        return validate_json(_adapter(), data)
 
     def request(self) -> dict[str, Any]:
         """What makes two renders the same: compared when resuming."""

@@ -7,7 +7,6 @@ every float bit for bit, and pydantic turns the lists back into the declared tup
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from typing import Annotated, Any
@@ -16,6 +15,7 @@ import numpy as np
 from pydantic import BeforeValidator, TypeAdapter
 
 from simgen.core.geometry import box_corners, quat_to_matrix
+from simgen.core.jsonio import validate_json
 from simgen.world.events import CollisionEvent, Vec3
 
 Quat = tuple[float, float, float, float]  # x, y, z, w
@@ -138,9 +138,7 @@ class FrameLabels:
     @classmethod
     def from_json(cls, data: dict[str, Any] | str | bytes) -> FrameLabels:
         """Validate JSON (text or parsed) into typed labels; raises pydantic's ValidationError."""
-        if isinstance(data, str | bytes):
-            data = json.loads(data)
-        return _adapter().validate_python(data)
+        return validate_json(_adapter(), data)
 
     def pose(self) -> np.ndarray:
         """4x4 pose of the ego in the world."""

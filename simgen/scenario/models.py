@@ -161,8 +161,9 @@ class Environment(Strict):
         if not isinstance(data, dict) or not data.get("randomize"):
             return data
         out = {key: value for key, value in RANDOMIZED.items() if key != "sun"} | data
-        sun = dict(data.get("sun") or {})
-        out["sun"] = RANDOMIZED["sun"] | sun
+        sun = data.get("sun") or {}
+        if isinstance(sun, dict):  # anything else is left for the field's own error
+            out["sun"] = RANDOMIZED["sun"] | sun
         return out
 
     def rain_mmh(self) -> float:

@@ -38,7 +38,7 @@ Target = dict[str, torch.Tensor]
 Transform = Callable[[torch.Tensor, Target], tuple[torch.Tensor, Target]]
 
 
-class DetectionDataset(TorchDataset):
+class DetectionDataset(TorchDataset[tuple[Any, ...]]):
     """One item per (variant, frame, camera) with RGB, in dataset order (variants sorted,
     then cameras, then frames): ``(image, target)``, or ``(image, target, points)`` when
     ``lidar`` is set.

@@ -3,6 +3,7 @@
 import copy
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -96,3 +97,12 @@ def test_arbitrary_text_never_raises_unexpected_exceptions(text: str):
         parse_scenario(text, "junk.yaml")
     except ScenarioError as exc:
         assert exc.issues
+
+
+def test_randomize_beside_a_sun_that_is_not_a_mapping_is_a_positioned_error():
+    """Found by the mutation fuzzer: ``randomize: true`` merged its sun ranges into ``sun: 1``
+    and raised a TypeError instead of naming the key."""
+    text = "version: 1\nname: t\nduration: 1\nenvironment:\n  sun: 1\n  randomize: true\n"
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(text, "sun.yaml")
+    assert "sun.yaml:5:" in str(err.value) and "environment.sun" in str(err.value)
