@@ -89,33 +89,69 @@ Fraction = Annotated[float, Varies(ge=0, le=1)]
 class Furniture(Strict):
     """Street furniture placed along the road from the scenario seed, as counts per 100 m."""
 
-    street_lamps: NonNegative = 0.0
-    poles: NonNegative = 0.0
-    trees: NonNegative = 0.0
-    buildings: NonNegative = 0.0
+    street_lamps: NonNegative = Field(
+        default=0.0, description="street lamps on the sidewalk at the kerb, per 100 m of road"
+    )
+    poles: NonNegative = Field(
+        default=0.0, description="poles on the sidewalk at the kerb, per 100 m of road"
+    )
+    trees: NonNegative = Field(
+        default=0.0, description="trees behind the sidewalk, per 100 m of road (fewer if crowded)"
+    )
+    buildings: NonNegative = Field(
+        default=0.0,
+        description="buildings behind the sidewalk, per 100 m of road (fewer if crowded)",
+    )
 
 
 class Road(Strict):
-    type: Literal["straight", "curve", "intersection"] = "straight"
-    length: Annotated[float, Varies(gt=0)] = 200.0
-    lanes: Annotated[int, Varies(ge=1, le=8)] = 2
-    oncoming_lanes: Annotated[int, Varies(ge=0, le=8)] = 1
-    lane_width: Annotated[float, Varies(ge=2.0, le=6.0)] = 3.5
-    sidewalk_width: Annotated[float, Varies(ge=0, le=10)] = 2.0
-    kerb_height: Annotated[float, Varies(ge=0, le=0.5)] = 0.15
-    lane_markings: Literal["dashed", "solid"] = "dashed"
+    type: Literal["straight", "curve", "intersection"] = Field(
+        default="straight",
+        description="straight (along world +x), curve (needs radius) or a four-arm "
+        "intersection (needs arm_length)",
+    )
+    length: Annotated[float, Varies(gt=0)] = Field(
+        default=200.0,
+        description="length of the reference line (m); intersections use arm_length instead",
+    )
+    lanes: Annotated[int, Varies(ge=1, le=8)] = Field(
+        default=2, description="lanes in the ego's direction, right of the centre line"
+    )
+    oncoming_lanes: Annotated[int, Varies(ge=0, le=8)] = Field(
+        default=1, description="lanes in the opposite direction, left of the centre line"
+    )
+    lane_width: Annotated[float, Varies(ge=2.0, le=6.0)] = Field(
+        default=3.5, description="width of every lane (m)"
+    )
+    sidewalk_width: Annotated[float, Varies(ge=0, le=10)] = Field(
+        default=2.0, description="width of the sidewalk on each side (m); 0: none"
+    )
+    kerb_height: Annotated[float, Varies(ge=0, le=0.5)] = Field(
+        default=0.15, description="height of the sidewalks above the road (m)"
+    )
+    lane_markings: Literal["dashed", "solid"] = Field(
+        default="dashed",
+        description="lines between lanes of the same direction; edge and centre lines are "
+        "always solid",
+    )
     radius: AnyNumber | None = Field(
         default=None, description="curve only: signed radius in metres, + turns left"
     )
     arm_length: Positive | None = Field(
         default=None, description="intersection only: length of each of the 4 arms (m)"
     )
-    furniture: Furniture = Furniture()
+    furniture: Furniture = Field(
+        default=Furniture(), description="street furniture placed along the road"
+    )
 
 
 class Sun(Strict):
-    elevation: Annotated[float, Varies(ge=-90, le=90)] = 45.0
-    azimuth: AnyNumber = 0.0
+    elevation: Annotated[float, Varies(ge=-90, le=90)] = Field(
+        default=45.0, description="degrees above the horizon; < 0: night"
+    )
+    azimuth: AnyNumber = Field(
+        default=0.0, description="degrees, counter-clockwise from world +x (like yaw)"
+    )
 
 
 HEAVY_RAIN_MMH = 50.0  # environment.rain = 1
@@ -132,7 +168,7 @@ MOUNT_JITTER = (0.01, 0.3)  # randomize: camera mounts off by sigma 1 cm and 0.3
 
 
 class Environment(Strict):
-    sun: Sun = Sun()
+    sun: Sun = Field(default=Sun(), description="where the sun stands in the sky")
     fog: NonNegative = Field(default=0.0, description="extinction coefficient (1/m)")
     rain: Fraction = Field(default=0.0, description="0..1; 1 = 50 mm/h (violent rain)")
     rain_rate: NonNegative | None = Field(
@@ -141,7 +177,11 @@ class Environment(Strict):
     exposure_ev: Annotated[float, Varies(ge=-12, le=8)] = Field(
         default=0.0, description="camera exposure offset in EV (stops); < 0 darker"
     )
-    street_lights: bool = False
+    street_lights: bool = Field(
+        default=False,
+        description="street lamps on: they glow, and light the scene while the sun is at most "
+        "10 degrees up",
+    )
     color_temperature: Annotated[float, Varies(ge=1500, le=12000)] = Field(
         default=5500.0, description="colour temperature of the daylight, kelvin"
     )
@@ -178,8 +218,16 @@ class Environment(Strict):
 class Mount(Strict):
     """A pose in the ego vehicle frame: metres and degrees (roll, pitch, yaw)."""
 
-    xyz: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    rpy: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    xyz: tuple[float, float, float] = Field(
+        default=(0.0, 0.0, 0.0),
+        description="position (m) in the ego frame: x forward, y left, z up, from the centre of "
+        "the ego's box's bottom face",
+    )
+    rpy: tuple[float, float, float] = Field(
+        default=(0.0, 0.0, 0.0),
+        description="roll, pitch, yaw (degrees) about the ego's x, y, z, R = Rz(yaw) Ry(pitch) "
+        "Rx(roll); all 0: the sensor looks along the ego's +x",
+    )
 
 
 CameraOutput = Literal["rgb", "depth", "semantic", "instance"]
@@ -190,13 +238,20 @@ def _rgb_only() -> list[CameraOutput]:
 
 
 class Camera(Strict):
-    name: Name
-    type: Literal["camera"]
-    mount: Mount = Mount()
-    width: int = Field(default=1280, ge=16)
-    height: int = Field(default=720, ge=16)
+    name: Name = Field(
+        description="unique among the ego's sensors; names its folder in the dataset"
+    )
+    type: Literal["camera"] = Field(description="the sensor kind")
+    mount: Mount = Field(default=Mount(), description="pose on the ego vehicle")
+    width: int = Field(default=1280, ge=16, description="image width, pixels")
+    height: int = Field(default=720, ge=16, description="image height, pixels")
     fov: float = Field(default=90.0, gt=1, lt=179, description="horizontal, degrees")
-    outputs: list[CameraOutput] = Field(default_factory=_rgb_only, min_length=1)
+    outputs: list[CameraOutput] = Field(
+        default_factory=_rgb_only,
+        min_length=1,
+        description="images written every frame: rgb, depth (along the optical axis), "
+        "semantic (class ids), instance (object ids)",
+    )
     shadows: bool = Field(default=True, description="sun shadows")
     look: Literal["real", "ideal"] = Field(
         default="real",
@@ -250,11 +305,21 @@ class LidarNoise(Strict):
 
 
 class Lidar(Strict):
-    name: Name
-    type: Literal["lidar"]
-    mount: Mount = Mount()
-    preset: LidarPreset | None = None
-    channels: int | None = Field(default=None, ge=1, le=512)
+    name: Name = Field(
+        description="unique among the ego's sensors; names its folder in the dataset"
+    )
+    type: Literal["lidar"] = Field(description="the sensor kind")
+    mount: Mount = Field(default=Mount(), description="pose on the ego vehicle")
+    preset: LidarPreset | None = Field(
+        default=None,
+        description="a real sensor's scan (vendor manual); keys given explicitly override it",
+    )
+    channels: int | None = Field(
+        default=None,
+        ge=1,
+        le=512,
+        description="number of rings, spread evenly over the vertical field of view",
+    )
     vertical_fov: tuple[float, float] | None = Field(
         default=None, description="[upper, lower] elevation limits, degrees"
     )
@@ -264,8 +329,12 @@ class Lidar(Strict):
     horizontal_resolution: float | None = Field(default=None, gt=0, le=10, description="degrees")
     range: float | None = Field(default=None, gt=0, le=1000, description="metres")
     rotation_rate: float | None = Field(default=None, gt=0, le=100, description="Hz")
-    noise: LidarNoise = LidarNoise()
-    rolling_shutter: bool = True
+    noise: LidarNoise = Field(default=LidarNoise(), description="range noise and dropped returns")
+    rolling_shutter: bool = Field(
+        default=True,
+        description="each of 8 slices of the sweep sees the world at its firing time; false: "
+        "the whole sweep at one instant",
+    )
     faults: list[LidarFault] = Field(
         default_factory=list, description="sensor faults (usually set by injectors)"
     )
@@ -324,65 +393,97 @@ Sensor = Annotated[Camera | Lidar, tagged_by("type")]
 class When(Strict):
     """A condition trigger: fires the first time the measured value drops below ``below``."""
 
-    distance_to: ActorRef | None = None
-    time_to_collision: ActorRef | None = None
-    below: float = Field(gt=0)
+    distance_to: ActorRef | None = Field(
+        default=None,
+        description="fire on the ground distance to this road user, bumper to bumper (m)",
+    )
+    time_to_collision: ActorRef | None = Field(
+        default=None,
+        description="fire on the time to collision with this road user: gap / closing speed (s)",
+    )
+    below: float = Field(
+        gt=0, description="threshold: metres for distance_to, seconds for time_to_collision"
+    )
 
 
 class Step(Strict):
     at: NonNegative | None = Field(default=None, description="start time (s)")
-    when: When | None = None
+    when: When | None = Field(default=None, description="start on a condition instead of at a time")
 
 
 class LaneFollow(Step):
-    action: Literal["lane_follow"]
-    speed: NonNegative | None = None
+    action: Literal["lane_follow"] = Field(
+        description="follow the lane, keeping a headway to the road user ahead (IDM)"
+    )
+    speed: NonNegative | None = Field(
+        default=None, description="desired speed (m/s); unset: keeps its desired speed"
+    )
     headway: Positive = Field(default=1.5, description="time gap kept to a leader (s)")
 
 
 class LaneChange(Step):
-    action: Literal["lane_change"]
-    lane: Annotated[int, Varies()]
-    duration: Positive = 3.0
+    action: Literal["lane_change"] = Field(
+        description="move smoothly to the centre of another lane"
+    )
+    lane: Annotated[int, Varies()] = Field(
+        description="target lane: 0 = rightmost of the ego's direction, negative = oncoming"
+    )
+    duration: Positive = Field(default=3.0, description="time the move takes (s)")
 
 
 class Brake(Step):
-    action: Literal["brake"]
-    decel: Annotated[float, Varies(gt=0, le=15)] = 6.0
+    action: Literal["brake"] = Field(description="decelerate to a standstill")
+    decel: Annotated[float, Varies(gt=0, le=15)] = Field(
+        default=6.0, description="deceleration (m/s²)"
+    )
 
 
 class Accelerate(Step):
-    action: Literal["accelerate"]
-    accel: Annotated[float, Varies(gt=0, le=10)] = 2.0
-    target_speed: NonNegative | None = None
+    action: Literal["accelerate"] = Field(
+        description="accelerate without car-following, up to target_speed"
+    )
+    accel: Annotated[float, Varies(gt=0, le=10)] = Field(
+        default=2.0, description="acceleration (m/s²)"
+    )
+    target_speed: NonNegative | None = Field(
+        default=None, description="speed at which it stops accelerating (m/s); unset: 60 m/s"
+    )
 
 
 class Stop(Step):
-    action: Literal["stop"]
-    decel: Annotated[float, Varies(gt=0, le=15)] = 3.0
+    action: Literal["stop"] = Field(description="decelerate to a standstill")
+    decel: Annotated[float, Varies(gt=0, le=15)] = Field(
+        default=3.0, description="deceleration (m/s²)"
+    )
 
 
 class Cross(Step):
-    action: Literal["cross"]
-    speed: Positive = 1.4
+    action: Literal["cross"] = Field(
+        description="walk straight across the road to the middle of the far sidewalk"
+    )
+    speed: Positive = Field(default=1.4, description="walking speed across the road (m/s)")
     direction: Literal["left", "right"] | None = Field(
         default=None, description="default: towards the far side of the road"
     )
 
 
 class FollowPath(Step):
-    action: Literal["follow_path"]
+    action: Literal["follow_path"] = Field(description="visit world waypoints in order")
     waypoints: list[tuple[float, float]] = Field(min_length=1, description="world x, y (m)")
-    speed: Positive
+    speed: Positive = Field(description="speed along the path (m/s)")
 
 
 class Parked(Step):
-    action: Literal["parked"]
+    action: Literal["parked"] = Field(description="stop at once and stand")
 
 
 class WrongWay(Step):
-    action: Literal["wrong_way"]
-    speed: NonNegative | None = None
+    action: Literal["wrong_way"] = Field(
+        description="drive against its lane's direction, without car-following"
+    )
+    speed: NonNegative | None = Field(
+        default=None, description="speed (m/s); unset: keeps its current speed"
+    )
 
 
 Behaviour = Annotated[
@@ -399,7 +500,9 @@ class RelativeS(Strict):
     """A position along the road given relative to another actor's ``s``."""
 
     relative_to: ActorRef
-    offset: AnyNumber = 0.0
+    offset: AnyNumber = Field(
+        default=0.0, description="metres along the road from that road user's s (+ further on)"
+    )
 
 
 def _position_tag(v: Any) -> str:
@@ -424,29 +527,49 @@ class Placed(Strict):
     """Where a road user starts: a lane (0 = rightmost of the ego's direction, -1 = the oncoming
     lane next to the centre line) or a lateral ``offset`` from the road's reference line."""
 
-    lane: Annotated[int, Varies()] | None = None
+    lane: Annotated[int, Varies()] | None = Field(
+        default=None,
+        description="start lane: 0 = rightmost of the ego's direction, negative = oncoming; "
+        "give lane or offset (the ego defaults to lane 0)",
+    )
     offset: AnyNumber | None = Field(
         default=None, description="metres, + is left of the centre line"
     )
     arm: Arm | None = Field(default=None, description="intersection only: the arm it starts on")
-    speed: NonNegative = 0.0
+    speed: NonNegative = Field(
+        default=0.0,
+        description="start speed (m/s); vehicles and cyclists keep it as their desired speed",
+    )
     heading: AnyNumber = Field(
         default=0.0, description="degrees from the direction of travel, while standing still"
     )
     wrecked: bool = Field(default=False, description="starts crashed and stays where it is")
-    behavior: list[Behaviour] = Field(default_factory=list)
+    behavior: list[Behaviour] = Field(
+        default_factory=list, description="behaviour steps, each started by its at or when"
+    )
 
 
 class Ego(Placed):
-    model: Annotated[VehicleModel, Varies()] = "sedan"
-    s: NonNegative = 20.0
-    sensors: list[Sensor] = Field(default_factory=list)
+    model: Annotated[VehicleModel, Varies()] = Field(
+        default="sedan", description="the ego's vehicle model"
+    )
+    s: NonNegative = Field(
+        default=20.0, description="start distance along the road's reference line (m)"
+    )
+    sensors: list[Sensor] = Field(
+        default_factory=list, description="the sensor rig, rendered every frame"
+    )
 
 
 class Actor(Placed):
-    name: Name
-    model: Annotated[ActorModel, Varies()]
-    s: Position
+    name: Name = Field(description="unique; how other keys refer to this actor")
+    model: Annotated[ActorModel, Varies()] = Field(
+        description="a vehicle, a bicycle, a person or a static object"
+    )
+    s: Position = Field(
+        description="start distance along the road's reference line (m), or relative to "
+        "another road user's"
+    )
 
 
 # --- constraints -------------------------------------------------------------------------------
@@ -455,29 +578,39 @@ class Actor(Placed):
 class Distance(Strict):
     """Road-plane distance between two actors' start positions."""
 
-    distance: tuple[ActorRef, ActorRef]
-    above: float | None = None
-    below: float | None = None
+    distance: tuple[ActorRef, ActorRef] = Field(description="the two road users")
+    above: float | None = Field(
+        default=None, description="the distance must be greater than this (m)"
+    )
+    below: float | None = Field(default=None, description="the distance must be less than this (m)")
 
 
 class MinGap(Strict):
     """Every pair of road users starts at least this far apart (m)."""
 
-    min_gap: float = Field(gt=0)
+    min_gap: float = Field(gt=0, description="smallest distance between start positions (m)")
 
 
 class Ahead(Strict):
     """The first actor starts further along the road than the second."""
 
-    ahead: tuple[ActorRef, ActorRef]
+    ahead: tuple[ActorRef, ActorRef] = Field(
+        description="[ahead, behind]: the first starts at a larger s"
+    )
 
 
 class SpeedDifference(Strict):
     """First actor's start speed minus the second's (m/s)."""
 
-    speed_difference: tuple[ActorRef, ActorRef]
-    above: float | None = None
-    below: float | None = None
+    speed_difference: tuple[ActorRef, ActorRef] = Field(
+        description="the two road users: first minus second"
+    )
+    above: float | None = Field(
+        default=None, description="the difference must be greater than this (m/s)"
+    )
+    below: float | None = Field(
+        default=None, description="the difference must be less than this (m/s)"
+    )
 
 
 def _first_key(model: type[BaseModel]) -> str:
@@ -520,8 +653,10 @@ Requirement = Annotated[
 class Window(Strict):
     """When a sensor fault is active: from ``at`` for ``duration`` seconds (to the end if unset)."""
 
-    at: NonNegative = 0.0
-    duration: Positive | None = None
+    at: NonNegative = Field(default=0.0, description="when the fault starts (s)")
+    duration: Positive | None = Field(
+        default=None, description="how long it lasts (s); unset: to the end"
+    )
 
     def active(self, t: float) -> bool:
         start = float(self.at)
@@ -538,118 +673,173 @@ class LowLight(Strict):
     """Less light on the sensor: an exposure drop in EV; ``night`` also sets the sun below the
     horizon and turns the street lights on."""
 
-    type: Literal["low_light"]
-    ev: Annotated[float, Varies(le=0, ge=-12)] = -3.0
-    night: bool = False
+    type: Literal["low_light"] = Field(description="the injector kind")
+    ev: Annotated[float, Varies(le=0, ge=-12)] = Field(
+        default=-3.0, description="stops added to environment.exposure_ev"
+    )
+    night: bool = Field(
+        default=False,
+        description="also lower the sun to -15 degrees (if higher) and turn the street lights on",
+    )
 
 
 class Crash(Strict):
     """Steer ``actor`` into ``target``; without them, the nearest pair ahead of the ego."""
 
-    type: Literal["crash"]
-    actor: ActorRef | None = None
-    target: ActorRef | None = None
-    at: NonNegative = 2.0
+    type: Literal["crash"] = Field(description="the injector kind")
+    actor: ActorRef | None = Field(
+        default=None,
+        description="the striking actor; unset: a vehicle ahead of the ego (added if none)",
+    )
+    target: ActorRef | None = Field(
+        default=None,
+        description="the road user it strikes, or 'ego'; unset: a vehicle ahead of the ego",
+    )
+    at: NonNegative = Field(
+        default=2.0,
+        description="when the striker speeds up and steers into the target's lane (s)",
+    )
 
 
 class AccidentScene(Strict):
     """Wrecked vehicles across the ego's lanes ``ahead`` metres in front of it, with debris."""
 
-    type: Literal["accident_scene"]
-    ahead: Positive = 45.0
-    vehicles: Annotated[int, Varies(ge=1, le=4)] = 2
-    debris: Annotated[int, Varies(ge=0, le=20)] = 6
+    type: Literal["accident_scene"] = Field(description="the injector kind")
+    ahead: Positive = Field(
+        default=45.0, description="distance from the ego's start to the scene, along the road (m)"
+    )
+    vehicles: Annotated[int, Varies(ge=1, le=4)] = Field(
+        default=2, description="wrecked cars, one per lane from the ego's lane on"
+    )
+    debris: Annotated[int, Varies(ge=0, le=20)] = Field(
+        default=6, description="pieces of debris around the wrecks"
+    )
 
 
 class Fog(Strict):
     """Fog of extinction coefficient ``density`` (1/m): visibility (MOR) = ln(20) / density."""
 
-    type: Literal["fog"]
-    density: Annotated[float, Varies(gt=0, le=1)] = 0.03
+    type: Literal["fog"] = Field(description="the injector kind")
+    density: Annotated[float, Varies(gt=0, le=1)] = Field(
+        default=0.03, description="extinction coefficient added to environment.fog (1/m)"
+    )
 
 
 class Rain(Strict):
     """Rain of ``rate`` mm/h (2.5 light, 10 moderate, 50 violent)."""
 
-    type: Literal["rain"]
-    rate: Annotated[float, Varies(gt=0, le=200)] = 25.0
+    type: Literal["rain"] = Field(description="the injector kind")
+    rate: Annotated[float, Varies(gt=0, le=200)] = Field(
+        default=25.0, description="rain rate (mm/h); sets environment.rain_rate"
+    )
 
 
 class Glare(Strict):
     """A low sun straight ahead of the ego's first camera."""
 
-    type: Literal["glare"]
-    elevation: Annotated[float, Varies(ge=0, le=30)] = 5.0
+    type: Literal["glare"] = Field(description="the injector kind")
+    elevation: Annotated[float, Varies(ge=0, le=30)] = Field(
+        default=5.0, description="the sun's elevation (degrees)"
+    )
 
 
 class Jaywalker(Strict):
     """A pedestrian hidden by a vehicle parked on the kerb ``ahead`` metres in front of the ego
     steps out in front of it at ``at``."""
 
-    type: Literal["jaywalker"]
-    model: Annotated[Literal["pedestrian", "child"], Varies()] = "pedestrian"
-    ahead: Positive = 25.0
-    speed: Positive = 1.4
-    at: NonNegative = 1.0
-    occluder: Annotated[Literal["sedan", "suv", "truck", "bus"], Varies()] = "truck"
+    type: Literal["jaywalker"] = Field(description="the injector kind")
+    model: Annotated[Literal["pedestrian", "child"], Varies()] = Field(
+        default="pedestrian", description="who steps out"
+    )
+    ahead: Positive = Field(
+        default=25.0, description="distance from the ego's start to the parked vehicle (m)"
+    )
+    speed: Positive = Field(default=1.4, description="walking speed across the road (m/s)")
+    at: NonNegative = Field(default=1.0, description="when the pedestrian steps out (s)")
+    occluder: Annotated[Literal["sedan", "suv", "truck", "bus"], Varies()] = Field(
+        default="truck", description="the parked vehicle that hides the pedestrian"
+    )
 
 
 class CutIn(Strict):
     """An actor from the next lane cuts in ``gap`` metres ahead of the ego."""
 
-    type: Literal["cut_in"]
-    actor: ActorRef | None = None
-    gap: Positive = 8.0
-    at: NonNegative = 1.0
-    duration: Positive = 1.5
+    type: Literal["cut_in"] = Field(description="the injector kind")
+    actor: ActorRef | None = Field(
+        default=None, description="the actor that cuts in; unset: a sedan from the next lane"
+    )
+    gap: Positive = Field(
+        default=8.0,
+        description="start gap of the added sedan ahead of the ego, bumper to bumper (m); "
+        "unused with actor",
+    )
+    at: NonNegative = Field(default=1.0, description="when the lane change starts (s)")
+    duration: Positive = Field(default=1.5, description="time the lane change takes (s)")
 
 
 class SuddenBrake(Strict):
     """The vehicle ahead of the ego (or ``actor``) brakes hard at ``at``."""
 
-    type: Literal["sudden_brake"]
-    actor: ActorRef | None = None
-    at: NonNegative = 1.5
-    decel: Annotated[float, Varies(gt=0, le=12)] = 8.0
+    type: Literal["sudden_brake"] = Field(description="the injector kind")
+    actor: ActorRef | None = Field(
+        default=None,
+        description="the actor that brakes; unset: the nearest vehicle ahead in the ego's lane "
+        "(added if none)",
+    )
+    at: NonNegative = Field(default=1.5, description="when it starts braking (s)")
+    decel: Annotated[float, Varies(gt=0, le=12)] = Field(
+        default=8.0, description="deceleration (m/s²)"
+    )
 
 
 class WrongWayDriver(Strict):
     """A vehicle comes towards the ego in its own lane from ``ahead`` metres."""
 
-    type: Literal["wrong_way"]
-    model: Annotated[VehicleModel, Varies()] = "sedan"
-    ahead: Positive = 90.0
-    speed: NonNegative = 12.0
+    type: Literal["wrong_way"] = Field(description="the injector kind")
+    model: Annotated[VehicleModel, Varies()] = Field(
+        default="sedan", description="the wrong-way vehicle's model"
+    )
+    ahead: Positive = Field(
+        default=90.0, description="its start distance ahead of the ego, along the road (m)"
+    )
+    speed: NonNegative = Field(default=12.0, description="its speed towards the ego (m/s)")
 
 
 class StalledVehicle(Strict):
     """A vehicle stands still in the ego's lane ``ahead`` metres in front of it."""
 
-    type: Literal["stalled_vehicle"]
-    model: Annotated[VehicleModel, Varies()] = "sedan"
-    ahead: Positive = 40.0
+    type: Literal["stalled_vehicle"] = Field(description="the injector kind")
+    model: Annotated[VehicleModel, Varies()] = Field(
+        default="sedan", description="the stalled vehicle's model"
+    )
+    ahead: Positive = Field(
+        default=40.0, description="its distance ahead of the ego's start, along the road (m)"
+    )
 
 
 class Debris(Strict):
     """``count`` pieces of debris scattered on the ego's lane from ``ahead`` metres on."""
 
-    type: Literal["debris"]
-    ahead: Positive = 30.0
-    count: Annotated[int, Varies(ge=1, le=30)] = 5
+    type: Literal["debris"] = Field(description="the injector kind")
+    ahead: Positive = Field(
+        default=30.0,
+        description="distance from the ego's start to where the debris begins, along the road (m)",
+    )
+    count: Annotated[int, Varies(ge=1, le=30)] = Field(default=5, description="number of pieces")
     spread: Positive = Field(default=6.0, description="length of road they lie on (m)")
 
 
 class LidarBeamDropout(SensorTarget):
     """Dead lasers: the named rings return nothing."""
 
-    type: Literal["lidar_beam_dropout"]
+    type: Literal["lidar_beam_dropout"] = Field(description="the injector kind")
     rings: list[int] = Field(min_length=1, description="ring indices, 0 = the top ring")
 
 
 class LidarSectorBlockage(SensorTarget):
     """Something on the cover blocks every ring over an azimuth sector (lidar frame, degrees)."""
 
-    type: Literal["lidar_sector_blockage"]
+    type: Literal["lidar_sector_blockage"] = Field(description="the injector kind")
     azimuth: tuple[float, float] = Field(
         default=(-20.0, 20.0), description="[from, to], counter-clockwise from +x (forward)"
     )
@@ -658,49 +848,61 @@ class LidarSectorBlockage(SensorTarget):
 class CameraOcclusion(SensorTarget):
     """Dirt, a leaf or water drops on the lens, covering ``coverage`` of the image."""
 
-    type: Literal["camera_occlusion"]
-    kind: Literal["dirt", "leaf", "drops"] = "dirt"
-    coverage: Annotated[float, Varies(gt=0, le=0.8)] = 0.15
+    type: Literal["camera_occlusion"] = Field(description="the injector kind")
+    kind: Literal["dirt", "leaf", "drops"] = Field(
+        default="dirt",
+        description="dirt (dark, translucent), a leaf (opaque) or water drops (blurred, "
+        "brighter patches)",
+    )
+    coverage: Annotated[float, Varies(gt=0, le=0.8)] = Field(
+        default=0.15, description="fraction of the image covered"
+    )
 
 
 class CameraNoise(SensorTarget):
     """High gain: exposure ``gain_ev`` stops shorter, amplified back; the noise model shows."""
 
-    type: Literal["camera_noise"]
-    gain_ev: Annotated[float, Varies(gt=0, le=10)] = 4.0
+    type: Literal["camera_noise"] = Field(description="the injector kind")
+    gain_ev: Annotated[float, Varies(gt=0, le=10)] = Field(
+        default=4.0, description="analogue gain, stops (EV)"
+    )
 
 
 class MotionBlur(SensorTarget):
     """A long exposure: the ego's and the objects' real motion smears the image."""
 
-    type: Literal["motion_blur"]
+    type: Literal["motion_blur"] = Field(description="the injector kind")
     exposure: Annotated[float, Varies(gt=0, le=0.5)] = Field(default=0.04, description="seconds")
 
 
 class Overexposure(SensorTarget):
     """The exposure ``ev`` stops too long: highlights clip to white."""
 
-    type: Literal["overexposure"]
-    ev: Annotated[float, Varies(gt=0, le=8)] = 2.5
+    type: Literal["overexposure"] = Field(description="the injector kind")
+    ev: Annotated[float, Varies(gt=0, le=8)] = Field(
+        default=2.5, description="stops added to the camera's exposure"
+    )
 
 
 class Blackout(SensorTarget):
     """The camera delivers black frames."""
 
-    type: Literal["blackout"]
+    type: Literal["blackout"] = Field(description="the injector kind")
 
 
 class FrameDrop(SensorTarget):
     """Frames are lost with ``probability``: a camera delivers black, a lidar an empty sweep."""
 
-    type: Literal["frame_drop"]
-    probability: Fraction = 0.5
+    type: Literal["frame_drop"] = Field(description="the injector kind")
+    probability: Fraction = Field(
+        default=0.5, description="chance that each frame is lost while the fault is active"
+    )
 
 
 class StuckFrame(SensorTarget):
     """The sensor repeats the last frame it delivered before ``at``."""
 
-    type: Literal["stuck_frame"]
+    type: Literal["stuck_frame"] = Field(description="the injector kind")
 
 
 WorldInjector = (
@@ -743,20 +945,31 @@ class Output(Strict):
 
 
 class Scenario(Strict):
-    version: Literal[1]
-    name: Name
-    description: str = ""
-    seed: int = Field(default=0, ge=0, lt=2**63)
+    version: Literal[1] = Field(description="scenario format version")
+    name: Name = Field(description="[a-z0-9_-]+, at most 64 characters; names its output folder")
+    description: str = Field(
+        default="", description="free text, shown in inspect reports and nuScenes scenes"
+    )
+    seed: int = Field(
+        default=0, ge=0, lt=2**63, description="with the variant, seeds every random draw"
+    )
     duration: float = Field(gt=0, description="simulated seconds")
     frame_rate: float = Field(default=10.0, gt=0, description="sensor frames per second")
-    variants: int = Field(default=1, ge=1)
-    road: Road = Road()
-    environment: Environment = Environment()
-    ego: Ego
-    actors: list[Actor] = Field(default_factory=list)
-    require: list[Requirement] = Field(default_factory=list)
-    injectors: list[Injector] = Field(default_factory=list)
-    output: Output = Output()
+    variants: int = Field(
+        default=1, ge=1, description="how many variants to draw from the distributions"
+    )
+    road: Road = Field(default=Road(), description="the road's layout")
+    environment: Environment = Field(default=Environment(), description="sun, weather and light")
+    ego: Ego = Field(description="the ego vehicle and its sensors")
+    actors: list[Actor] = Field(default_factory=list, description="the other road users")
+    require: list[Requirement] = Field(
+        default_factory=list,
+        description="conditions every variant's start must meet (rejection sampling)",
+    )
+    injectors: list[Injector] = Field(
+        default_factory=list, description="edge cases applied after sampling, in order"
+    )
+    output: Output = Field(default=Output(), description="exports written after the render")
 
     @property
     def frames(self) -> int:
