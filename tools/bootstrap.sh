@@ -50,8 +50,9 @@ if [ "$(uname -s)" = "Linux" ] && ! command -v chromedriver >/dev/null 2>&1 &&
 fi
 
 # --- 2. a Python >= 3.11 -------------------------------------------------------------------
+# 3.11 first: pybullet ships a wheel for it; 3.12 and 3.13 compile pybullet (minutes)
 PY=""
-for candidate in ${PYTHON:-} python3.13 python3.12 python3.11 python3; do
+for candidate in ${PYTHON:-} python3.11 python3.12 python3.13 python3; do
   if command -v "$candidate" >/dev/null 2>&1 &&
      "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
     PY=$candidate; break
@@ -72,6 +73,36 @@ want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "simgen setup: installing simgen and its test and docs extras into $VENV (about a minute)"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
+  pyver=$("$VENV/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+  if "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then
+    # 3.12+: pyproject takes pyrender's fork pyrender-maintained (same package dir pyrender/);
+    # a pyrender 0.1.45 left from an earlier setup would share its files: remove it first
+    if "$VENV/bin/python" -m pip show --quiet pyrender >/dev/null 2>&1; then
+      "$VENV/bin/python" -m pip uninstall --quiet -y pyrender pyrender-maintained 2>/dev/null
+    fi
+    # pybullet has no wheel for 3.12+: pip compiles it, with a C++ compiler and Python.h
+    if ! "$VENV/bin/python" -m pip show --quiet pybullet >/dev/null 2>&1; then
+      need=()
+      command -v g++ >/dev/null 2>&1 || command -v c++ >/dev/null 2>&1 || need+=(g++)
+      "$VENV/bin/python" -c 'import os, sys, sysconfig
+sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' ||
+        need+=("python$pyver-dev")
+      if [ ${#need[@]} -gt 0 ]; then
+        if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; }; then
+          SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+          echo "simgen setup: installing what compiling pybullet needs: ${need[*]}"
+          $SUDO apt-get update -qq
+          DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+        else
+          echo "simgen setup: Python $pyver has no pybullet wheel; compiling it needs: ${need[*]}" \
+               "(a C++ compiler and Python $pyver's headers). Install them, or use Python 3.11." >&2
+          exit 1
+        fi
+      fi
+      echo "simgen setup: Python $pyver has no pybullet wheel: pip builds pybullet from source" \
+           "(minutes: about 9 CPU-minutes; pip caches the wheel for the next environment)"
+    fi
+  fi
   # both OpenCV builds provide the module cv2: keep only the contrib one that simgen needs
   "$VENV/bin/python" -m pip uninstall --quiet -y opencv-python-headless opencv-python 2>/dev/null || true
   "$VENV/bin/python" -m pip install --quiet -e '.[test,docs]'

@@ -51,6 +51,7 @@ PACKAGES = (
     "numpy",
     "pybullet",
     "pyrender",
+    "pyrender-maintained",  # pyrender's fork, used on Python 3.12+
     "open3d-cpu",
     "open3d",
     "trimesh",

@@ -2,8 +2,11 @@
 at all; ``patches`` holds the patches of its internals that make frames cheaper and
 deterministic, each checked against pyrender's version.
 
-- It pins ``PyOpenGL==3.1.0``. That version renders headless through EGL on Mesa llvmpipe, so the
-  pin is kept (pyproject pins pyrender itself) rather than fought with ``--no-deps``.
+- It pins ``PyOpenGL==3.1.0``. That version renders headless through EGL on Mesa llvmpipe on
+  Python 3.11, so there the pin is kept (pyproject pins pyrender itself) rather than fought with
+  ``--no-deps``. On Python 3.12+ PyOpenGL 3.1.0 fails at the first GL call (ctypes changed), so
+  pyproject takes the fork pyrender-maintained there: the same import name, renderer and
+  shaders, with a current PyOpenGL (the default scenario renders byte-identical to 3.11).
 - It uses ``np.infty``, which NumPy 2 removed; ``Mesh.bounds`` and shadow rendering fail on it.
 - It allows at most 4 lights of each type; ``select_lights`` keeps the most relevant ones.
 - It must know the OpenGL platform before its first import; headless EGL is the default here.

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 SHADOW_REACH = 70.0  # metres around the focus point that the sun's shadow map covers
-WRITTEN_FOR = "pyrender 0.1.45, PyOpenGL 3.1.0"
+WRITTEN_FOR = "pyrender 0.1.45, PyOpenGL 3.1.0 (and pyrender-maintained 1.0.1, PyOpenGL 3.1.10)"
 
 _MISSING = object()
 
@@ -70,11 +70,16 @@ class ShaderEdit:
 def installed_versions() -> str:
     """The versions of the libraries the patches touch, for error messages."""
     found = []
-    for package in ("pyrender", "PyOpenGL"):
-        try:
-            found.append(f"{package} {version(package)}")
-        except PackageNotFoundError:
-            found.append(f"{package} (not installed)")
+    # pyrender itself on Python 3.11; its fork pyrender-maintained (same import name) on 3.12+
+    for packages in (("pyrender", "pyrender-maintained"), ("PyOpenGL",)):
+        for package in packages:
+            try:
+                found.append(f"{package} {version(package)}")
+                break
+            except PackageNotFoundError:
+                continue
+        else:
+            found.append(f"{packages[0]} (not installed)")
     return ", ".join(found)
 
 
