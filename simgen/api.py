@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from simgen.scenario.errors import Issue, ScenarioError
 from simgen.scenario.limits import Limits
@@ -135,15 +135,26 @@ def plan_render(
     return RenderPlan(root, tuple(shards))
 
 
-def run_render(
-    plan: RenderPlan,
-    *,
-    workers: int | None = None,
-    executor: str = "local",
-    address: str | None = None,
-    retries: int = 2,
-    progress: Report | None = None,
-) -> RenderResult:
+class RunOptions(TypedDict, total=False):
+    """How to run a plan: ``run_render``'s keywords, which ``render`` passes on."""
+
+    workers: int | None
+    executor: str
+    address: str | None
+    retries: int
+    progress: Report | None
+
+
+class RenderOptions(PlanOptions, RunOptions, total=False):
+    """Everything ``render`` takes: what to render and how to run it."""
+
+
+def _only(options: RenderOptions, kind: type) -> Any:
+    """The keywords of ``options`` that ``kind`` (a TypedDict) declares."""
+    return {key: value for key, value in options.items() if key in kind.__annotations__}
+
+
+def run_render(plan: RenderPlan, **options: Unpack[RunOptions]) -> RenderResult:
     """Run a plan on ``workers`` processes (default: the usable cores) of the ``local`` pool or
     ``ray`` (at ``address``), skipping complete shards, then write the exports the scenarios
     ask for. ``progress`` receives every batch event. Raises ExecutorError for an executor that
@@ -153,25 +164,20 @@ def run_render(
     from simgen.batch.executors import ExecutorError
     from simgen.pipeline.render import export_requested
 
+    executor = options.get("executor", "local")
+    workers, address = options.get("workers"), options.get("address")
+    progress = options.get("progress") or (lambda event: None)
     if executor not in ("local", "ray"):  # before any work, as the executor itself would say
         raise ExecutorError(f"unknown executor '{executor}'; expected local or ray")
     runner = make_executor(executor, workers or usable_cores(), address)
-    summary = run_batch(list(plan.shards), runner, progress or (lambda event: None), retries)
+    summary = run_batch(list(plan.shards), runner, progress, options.get("retries", 2))
     formats = {s.name: s.formats for s in plan.shards if s.formats}
     exported = export_requested(formats, plan.out)
     return RenderResult(plan.out, plan.shards, summary, tuple(exported))
 
 
 def render(
-    files: str | Path | Sequence[str | Path],
-    out: str | Path,
-    *,
-    workers: int | None = None,
-    executor: str = "local",
-    address: str | None = None,
-    retries: int = 2,
-    progress: Report | None = None,
-    **options: Unpack[PlanOptions],
+    files: str | Path | Sequence[str | Path], out: str | Path, **options: Unpack[RenderOptions]
 ) -> RenderResult:
     """Render scenario or suite file(s) to a native dataset under ``out``: ``plan_render`` and
     ``run_render`` in one call (see them for the arguments), as ``simgen render`` does.
@@ -179,13 +185,9 @@ def render(
         result = simgen.render("scenarios/default.yaml", out="out", frames=2, variants=1)
         dataset = simgen.open_dataset(result.out)
     """
+    unknown = sorted(set(options) - set(RenderOptions.__annotations__))
+    if unknown:  # a typo would otherwise be dropped silently
+        raise TypeError(f"render() got unexpected keyword argument(s): {', '.join(unknown)}")
     paths = [files] if isinstance(files, str | Path) else list(files)
-    plan = plan_render(paths, out, **options)
-    return run_render(
-        plan,
-        workers=workers,
-        executor=executor,
-        address=address,
-        retries=retries,
-        progress=progress,
-    )
+    plan = plan_render(paths, out, **_only(options, PlanOptions))
+    return run_render(plan, **_only(options, RunOptions))

@@ -87,3 +87,9 @@ def test_python_m_simgen_cli_runs():
         [sys.executable, "-m", "simgen.cli", "--version"], capture_output=True, text=True, cwd=ROOT
     )
     assert out.returncode == 0 and out.stdout.strip() == f"simgen {simgen.__version__}"
+
+
+def test_render_refuses_an_unknown_keyword_before_any_work(tmp_path):
+    with pytest.raises(TypeError, match="frame"):
+        simgen.render("scenarios/default.yaml", tmp_path / "out", frame=1)  # type: ignore[call-arg]
+    assert not (tmp_path / "out").exists()
