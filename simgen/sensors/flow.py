@@ -51,13 +51,14 @@ def pixel_rays(calib: CameraCalibration, maps: tuple[np.ndarray, ...] | None) ->
     if maps is None or not is_distorted(calib):
         u = (np.arange(calib.width) - K[0, 2]) / K[0, 0]
         v = (np.arange(calib.height) - K[1, 2]) / K[1, 1]
-        return np.stack(np.broadcast_arrays(u[None, :], v[:, None]), axis=-1)
+        grid = np.stack(np.broadcast_arrays(u[None, :], v[:, None]), axis=-1)
+        return grid.astype(np.float32)
     from simgen.sensors.lens import render_calibration
 
     pinhole = render_calibration(calib).K
     x = (maps[0].astype(np.float64) - pinhole[0, 2]) / pinhole[0, 0]
     y = (maps[1].astype(np.float64) - pinhole[1, 2]) / pinhole[1, 1]
-    return np.stack([x, y], axis=-1)
+    return np.stack([x, y], axis=-1).astype(np.float32)
 
 
 def _inverse_depth_at(depth: np.ndarray, uv: np.ndarray) -> np.ndarray:
@@ -80,35 +81,59 @@ def _inverse_depth_at(depth: np.ndarray, uv: np.ndarray) -> np.ndarray:
 def motion(
     source: Geometry, target: Geometry, calib: CameraCalibration, rays: np.ndarray
 ) -> Motion:
-    """The optical flow and the scene flow of ``source``'s pixels to ``target``'s frame."""
+    """The optical flow and the scene flow of ``source``'s pixels to ``target``'s frame.
+
+    Dense and in float32 for the static world (its points only see the camera move: one rigid
+    transform between the two camera frames); the road users' pixels, few, are carried."""
     h, w = source.depth.shape
+    z = source.depth.astype(np.float32)
+    surface = z > 0
+    x, y = rays[..., 0] * z, rays[..., 1] * z
+    m = (np.linalg.inv(target.world_from_camera) @ source.world_from_camera).astype(np.float32)
+    there = [m[i, 0] * x + m[i, 1] * y + m[i, 2] * z + m[i, 3] for i in range(3)]
+    scene = np.zeros((h, w, 3), np.float32)
+    defined = surface.copy()
+    moving = np.flatnonzero(source.instance.ravel() * surface.ravel())
+    if len(moving):
+        camera = np.stack([x.ravel()[moving], y.ravel()[moving], z.ravel()[moving]], axis=1)
+        rot, origin = source.world_from_camera[:3, :3], source.world_from_camera[:3, 3]
+        world = camera.astype(np.float64) @ rot.T + origin
+        moved = carry(world, source.instance.ravel()[moving], source.state, target.state)
+        scene.reshape(-1, 3)[moving] = (moved - world) @ rot
+        gone = ~np.isfinite(moved).all(axis=1)
+        defined.ravel()[moving[gone]] = False
+        back = np.linalg.inv(target.world_from_camera)
+        moved_there = np.where(gone[:, None], 0.0, moved) @ back[:3, :3].T + back[:3, 3]
+        for i in range(3):
+            there[i].ravel()[moving] = moved_there[:, i]
+    scene[~defined] = np.nan
+    ahead = defined & (there[2] > Z_MIN)
+    depth_there = np.where(ahead, there[2], np.float32(1.0))
+    if is_distorted(calib):
+        uv = np.zeros((h * w, 2))
+        rows = np.flatnonzero(ahead)
+        pts = np.stack(
+            [there[0].ravel()[rows], there[1].ravel()[rows], depth_there.ravel()[rows]], 1
+        )
+        uv[rows] = project(calib, pts.astype(np.float64))
+        u, v = uv[:, 0].reshape(h, w).astype(np.float32), uv[:, 1].reshape(h, w).astype(np.float32)
+    else:
+        K = calib.K.astype(np.float32)
+        u = K[0, 0] * there[0] / depth_there + K[0, 2]
+        v = K[1, 1] * there[1] / depth_there + K[1, 2]
+    inside = ahead & (u > -0.5) & (u < w - 0.5) & (v > -0.5) & (v < h - 0.5)
+    idx = np.flatnonzero(inside)
+    expected = 1.0 / depth_there.ravel()[idx].astype(np.float64)
+    uv_in = np.stack([u.ravel()[idx], v.ravel()[idx]], axis=1).astype(np.float64)
+    found = _inverse_depth_at(target.depth, uv_in)
+    seen = np.zeros(h * w, bool)
+    seen[idx] = np.abs(found - expected) <= DEPTH_TOLERANCE * expected
+    cols = np.arange(w, dtype=np.float32)[None, :]
+    rows_ = np.arange(h, dtype=np.float32)[:, None]
     flow = np.zeros((h, w, 3), np.float32)
-    scene = np.full((h, w, 3), np.nan, np.float32)
-    rows, cols = np.nonzero(source.depth > 0)
-    if len(rows) == 0:
-        return Motion(flow, scene)
-    z = source.depth[rows, cols].astype(np.float64)
-    xy = rays[rows, cols]
-    camera = np.stack([xy[:, 0] * z, xy[:, 1] * z, z], axis=1)
-    rot, origin = source.world_from_camera[:3, :3], source.world_from_camera[:3, 3]
-    world = camera @ rot.T + origin
-    moved = carry(world, source.instance[rows, cols], source.state, target.state)
-    scene[rows, cols] = ((moved - world) @ rot).astype(np.float32)
-    defined = np.isfinite(moved).all(axis=1)
-    back = np.linalg.inv(target.world_from_camera)
-    there = np.where(defined[:, None], moved, 0.0) @ back[:3, :3].T + back[:3, 3]
-    ahead = defined & (there[:, 2] > Z_MIN)
-    uv = np.zeros((len(z), 2))
-    uv[ahead] = project(calib, there[ahead])
-    inside = ahead & (uv[:, 0] > -0.5) & (uv[:, 0] < w - 0.5) & (uv[:, 1] > -0.5)
-    inside &= uv[:, 1] < h - 0.5
-    seen = np.zeros(len(z), bool)
-    expected = 1.0 / there[inside, 2]
-    found = _inverse_depth_at(target.depth, uv[inside])
-    seen[inside] = np.abs(found - expected) <= DEPTH_TOLERANCE * expected
-    flow[rows, cols, 0] = np.where(ahead, uv[:, 0] - cols, 0.0)
-    flow[rows, cols, 1] = np.where(ahead, uv[:, 1] - rows, 0.0)
-    flow[rows, cols, 2] = seen
+    flow[..., 0] = np.where(ahead, u - cols, 0.0)
+    flow[..., 1] = np.where(ahead, v - rows_, 0.0)
+    flow[..., 2] = seen.reshape(h, w)
     return Motion(flow, scene)
 
 

@@ -202,3 +202,30 @@ def test_kitti_flow_and_normal_pngs_round_trip():
     back = cv2.cvtColor(raw, cv2.COLOR_BGR2RGB) / 65535 * 2 - 1
     np.testing.assert_allclose(back[1:], normals[1:], atol=2e-5)
     assert not raw[0, 0].any()
+
+
+def test_the_dataset_holds_what_the_rig_made(tmp_path, driving):
+    from simgen.batch import plan_shards, run_shard
+    from simgen.dataset.reader import open_dataset
+
+    path = tmp_path / "flow.yaml"
+    path.write_text(scene("speed: 10"))
+    (shard,) = plan_shards([path], tmp_path / "out", variant=0, frames=2)
+    run_shard(shard)
+    frame = open_dataset(tmp_path / "out").variant().frame(0)
+    cam = driving[0].data["cam"]
+    forward = frame.flow("cam", "forward")
+    np.testing.assert_array_equal(forward, cam.flow_forward)
+    np.testing.assert_array_equal(frame.flow("cam", "backward"), cam.flow_backward)
+    np.testing.assert_array_equal(frame.scene_flow("cam"), cam.scene_flow)
+    np.testing.assert_array_equal(frame.normals("cam"), cam.normals)
+    kitti = cv2.cvtColor(
+        cv2.imread(str(frame.flow_file("cam")), cv2.IMREAD_UNCHANGED), cv2.COLOR_BGR2RGB
+    )
+    valid = kitti[..., 2] == 1
+    np.testing.assert_array_equal(valid, forward[..., 2] > 0)
+    decoded = (kitti[..., :2].astype(np.float64) - 2**15) / 64
+    assert np.abs(decoded[valid] - forward[valid][:, :2]).max() <= 1 / 128 + 1e-4
+    np.testing.assert_array_equal(
+        frame.lidar_flow("lidar")[:, 0], driving[0].data["lidar"]["flow_x"]
+    )
