@@ -26,6 +26,7 @@ from simgen.core.classes import CLASSES
 from simgen.dataset.layout import (
     DEPTH_SCALE,
     MANIFEST,
+    FlowDirection,
     Manifest,
     depth_npy_path,
     flow_path,
@@ -111,7 +112,11 @@ def camera_files(name: str, frame: int, data: CameraFrame, depth_npy: bool) -> d
         out[image_path(name, "semantic", frame)] = lambda: png(data.semantic, "mask")
     if data.instance is not None:
         out[image_path(name, "instance", frame)] = lambda: png(data.instance, "mask")
-    for direction, flow in (("forward", data.flow_forward), ("backward", data.flow_backward)):
+    flows: tuple[tuple[FlowDirection, np.ndarray | None], ...] = (
+        ("forward", data.flow_forward),
+        ("backward", data.flow_backward),
+    )
+    for direction, flow in flows:
         if flow is not None:
             out[flow_path(name, direction, frame, "png")] = partial(flow_png, flow)
             out[flow_path(name, direction, frame, "npy")] = partial(npy, flow)
