@@ -338,10 +338,11 @@ class Lidar(Strict):
         description="each of 8 slices of the sweep sees the world at its firing time; false: "
         "the whole sweep at one instant",
     )
-    scene_flow: bool = Field(
-        default=False,
-        description="give every point its 3D motion to the next sweep (metres, lidar axes at "
-        "its firing time; fields flow_x flow_y flow_z, NaN where none)",
+    scene_flow: bool | None = Field(
+        default=None,
+        description="true: give every point its 3D motion to the next sweep (metres, lidar axes "
+        "at its firing time; fields flow_x flow_y flow_z, NaN where none); unset or false: the "
+        "default point layout",
     )
     faults: list[LidarFault] = Field(
         default_factory=list, description="sensor faults (usually set by injectors)"
