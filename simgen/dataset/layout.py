@@ -10,7 +10,14 @@
       <camera>/depth/<frame:06d>.npy     float32 metres (when the camera asks for depth_npy)
       <camera>/semantic/<frame:06d>.png  8-bit class ids
       <camera>/instance/<frame:06d>.png  16-bit instance ids (= object ids in the labels)
+      <camera>/flow_forward/<frame:06d>.png   KITTI flow to the next frame (16-bit u v valid)
+      <camera>/flow_forward/<frame:06d>.npy   float32 (H, W, 3): u, v, valid
+      <camera>/flow_backward/<frame:06d>.png  ... from the previous frame (same layout)
+      <camera>/scene_flow/<frame:06d>.npy     float32 (H, W, 3) metres to the next frame
+      <camera>/normals/<frame:06d>.png        16-bit x y z normals, optical frame
+      <camera>/normals/<frame:06d>.npy        float32 (H, W, 3) unit normals
       <lidar>/<frame:06d>.npy            points: x y z intensity ring time semantic instance
+                                         (+ flow_x flow_y flow_z with scene_flow)
       <lidar>/<frame:06d>.bin            float32 x y z intensity (KITTI velodyne layout)
 
 Only such committed folders are variants; the attempts, stale and chunk folders a render leaves
@@ -52,7 +59,13 @@ POINT_DTYPE = np.dtype(
     ]
 )
 
+# a lidar asked for scene_flow: each point's motion to the next sweep, metres, in the lidar's
+# axes at its firing time (NaN where it has none: the last sweep, a road user gone, a stale one)
+FLOW_FIELDS = ("flow_x", "flow_y", "flow_z")
+POINT_FLOW_DTYPE = np.dtype(POINT_DTYPE.descr + [(f, "<f4") for f in FLOW_FIELDS])
+
 CameraOutput = Literal["rgb", "depth", "semantic", "instance"]
+FlowDirection = Literal["forward", "backward"]
 
 
 def labels_path(frame: int) -> str:
@@ -65,6 +78,22 @@ def image_path(camera: str, output: CameraOutput, frame: int) -> str:
 
 def depth_npy_path(camera: str, frame: int) -> str:
     return f"{camera}/depth/{frame:06d}.npy"
+
+
+def flow_path(
+    camera: str, direction: FlowDirection, frame: int, suffix: Literal["png", "npy"]
+) -> str:
+    """KITTI flow PNG (R = u, G = v, B = valid; value = flow * 64 + 2**15) or float32 .npy."""
+    return f"{camera}/flow_{direction}/{frame:06d}.{suffix}"
+
+
+def scene_flow_path(camera: str, frame: int) -> str:
+    return f"{camera}/scene_flow/{frame:06d}.npy"
+
+
+def normals_path(camera: str, frame: int, suffix: Literal["png", "npy"]) -> str:
+    """16-bit PNG (R, G, B = x, y, z; value = (n + 1) / 2 * 65535; 0 0 0: sky) or float32 .npy."""
+    return f"{camera}/normals/{frame:06d}.{suffix}"
 
 
 def lidar_path(lidar: str, frame: int, suffix: Literal["npy", "bin"] = "npy") -> str:

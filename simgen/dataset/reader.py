@@ -23,16 +23,22 @@ import numpy as np
 from pydantic import ValidationError
 
 from simgen.dataset.layout import (
+    FLOW_FIELDS,
     FORMAT_VERSION,
     MANIFEST,
     POINT_DTYPE,
+    POINT_FLOW_DTYPE,
     CameraOutput,
+    FlowDirection,
     Manifest,
     depth_npy_path,
     error_message,
+    flow_path,
     image_path,
     labels_path,
     lidar_path,
+    normals_path,
+    scene_flow_path,
 )
 from simgen.dataset.lifecycle import is_committed
 from simgen.labels.schema import FrameLabels
@@ -79,12 +85,45 @@ class Frame:
         """(H, W) uint16 object ids (= ``ObjectLabel.id``), 0 for no object."""
         return self._png(camera, "instance")
 
+    def flow(self, camera: str, direction: FlowDirection = "forward") -> np.ndarray:
+        """(H, W, 3) float32 optical flow to the next (``forward``) or from the previous
+        (``backward``) frame: u, v in pixels, and valid (1) where the pixel's point is seen in
+        that frame (not occluded, inside the image); the last frame's forward flow is invalid."""
+        return self._npy(flow_path(camera, direction, self.index, "npy"))
+
+    def flow_file(self, camera: str, direction: FlowDirection = "forward") -> Path:
+        """The KITTI-format flow PNG (16-bit R = u, G = v, B = valid; (value - 2**15) / 64)."""
+        return self.variant.file(flow_path(camera, direction, self.index, "png"))
+
+    def scene_flow(self, camera: str) -> np.ndarray:
+        """(H, W, 3) float32 metres each pixel's point moves by the next frame, in this frame's
+        camera axes (optical: x right, y down, z forward); NaN where none (sky, gone)."""
+        return self._npy(scene_flow_path(camera, self.index))
+
+    def normals(self, camera: str) -> np.ndarray:
+        """(H, W, 3) float32 unit surface normals in the camera's optical frame (x right,
+        y down, z forward), facing the camera; 0 where no surface (sky)."""
+        return self._npy(normals_path(camera, self.index, "npy"))
+
     def lidar(self, lidar: str) -> np.ndarray:
-        """Structured points (``POINT_DTYPE``) in the lidar frame."""
+        """Structured points (``POINT_DTYPE``, or ``POINT_FLOW_DTYPE`` for a lidar that writes
+        scene flow) in the lidar frame."""
         points: np.ndarray = np.load(self.variant.file(lidar_path(lidar, self.index, "npy")))
-        if points.dtype != POINT_DTYPE:
+        if points.dtype not in (POINT_DTYPE, POINT_FLOW_DTYPE):
             raise DatasetError(f"{self.variant.root}: {lidar} points have dtype {points.dtype}")
         return points
+
+    def lidar_flow(self, lidar: str) -> np.ndarray:
+        """(N, 3) float32 each point's motion to the next sweep, metres, in the lidar's axes
+        at its firing time (NaN where none); only for a lidar with ``scene_flow: true``."""
+        points = self.lidar(lidar)
+        if points.dtype != POINT_FLOW_DTYPE:
+            raise DatasetError(f"{self.variant.root}: {lidar} was not asked for scene_flow")
+        return np.stack([points[f] for f in FLOW_FIELDS], axis=1)
+
+    def _npy(self, rel: str) -> np.ndarray:
+        array: np.ndarray = np.load(self.variant.file(rel))
+        return array
 
     def lidar_file(self, lidar: str) -> Path:
         """The KITTI-layout float32 x y z intensity file of this sweep."""

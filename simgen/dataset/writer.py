@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,12 +26,16 @@ from simgen.core.classes import CLASSES
 from simgen.dataset.layout import (
     DEPTH_SCALE,
     MANIFEST,
+    FlowDirection,
     Manifest,
     depth_npy_path,
+    flow_path,
     image_path,
     json_bytes,
     labels_path,
     lidar_path,
+    normals_path,
+    scene_flow_path,
 )
 from simgen.sensors.frames import CameraFrame
 
@@ -71,6 +76,26 @@ def depth_png(depth: np.ndarray) -> bytes:
     return png(mm)
 
 
+FLOW_SCALE = 64.0  # KITTI: a flow PNG value is flow * 64 + 2**15
+FLOW_OFFSET = 2**15
+
+
+def flow_png(flow: np.ndarray) -> bytes:
+    """(H, W, 3) u, v, valid -> KITTI's flow PNG: 16-bit, R = u, G = v, B = valid (cv2 writes
+    BGR, so the channels are handed to it reversed)."""
+    uv = np.clip(np.round(flow[..., :2] * FLOW_SCALE + FLOW_OFFSET), 0, 65535).astype(np.uint16)
+    valid = (flow[..., 2] > 0).astype(np.uint16)
+    return png(np.ascontiguousarray(np.stack([valid, uv[..., 1], uv[..., 0]], axis=-1)))
+
+
+def normals_png(normals: np.ndarray) -> bytes:
+    """(H, W, 3) unit normals -> 16-bit PNG, R G B = x y z mapped from [-1, 1] to [0, 65535];
+    no surface (a zero normal) is written 0 0 0."""
+    code = np.clip(np.round((normals + 1.0) * 0.5 * 65535), 0, 65535).astype(np.uint16)
+    code[~np.any(normals != 0, axis=-1)] = 0
+    return png(np.ascontiguousarray(code[..., ::-1]))
+
+
 def camera_files(name: str, frame: int, data: CameraFrame, depth_npy: bool) -> dict[str, Any]:
     """Relative path -> a callable producing the bytes (encoded off the render thread)."""
     out: dict[str, Any] = {}
@@ -87,6 +112,19 @@ def camera_files(name: str, frame: int, data: CameraFrame, depth_npy: bool) -> d
         out[image_path(name, "semantic", frame)] = lambda: png(data.semantic, "mask")
     if data.instance is not None:
         out[image_path(name, "instance", frame)] = lambda: png(data.instance, "mask")
+    flows: tuple[tuple[FlowDirection, np.ndarray | None], ...] = (
+        ("forward", data.flow_forward),
+        ("backward", data.flow_backward),
+    )
+    for direction, flow in flows:
+        if flow is not None:
+            out[flow_path(name, direction, frame, "png")] = partial(flow_png, flow)
+            out[flow_path(name, direction, frame, "npy")] = partial(npy, flow)
+    if data.scene_flow is not None:
+        out[scene_flow_path(name, frame)] = partial(npy, data.scene_flow)
+    if data.normals is not None:
+        out[normals_path(name, frame, "png")] = partial(normals_png, data.normals)
+        out[normals_path(name, frame, "npy")] = partial(npy, data.normals)
     return out
 
 

@@ -6,6 +6,7 @@ and the sensor rig and closes both, however the caller stops.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -36,6 +37,13 @@ class Captured:
         """Each sensor's frame as delivered (faults included)."""
         return self.sensors.frames
 
+    def completed(self, earlier: dict[str, SensorData]) -> Captured:
+        """This frame with the outputs the next frame completed (forward flow, scene flow)."""
+        if not earlier:
+            return self
+        frames = {**self.sensors.frames, **earlier}
+        return dataclasses.replace(self, sensors=dataclasses.replace(self.sensors, frames=frames))
+
 
 def capture(
     instance: ScenarioInstance,
@@ -46,32 +54,55 @@ def capture(
 ) -> Iterator[Captured]:
     """Frames 0..limit-1 (all by default) of an instance; ``only`` skips the sensors on others
     (the world still runs through them); ``on_state`` sees every state simulated; ``suite``
-    builds the rig on the first captured state (the bench keeps it to time baselines with)."""
+    builds the rig on the first captured state (the bench keeps it to time baselines with).
+
+    When a sensor writes flow or scene flow (``SensorSuite.needs_next``), a frame is yielded
+    once the next one is captured, which completes it; after the last one, the state that
+    follows it in the simulation (if any) completes it, so a chunk of frames gets the files an
+    unchunked render writes."""
     states = simulate(instance)
     rig = None
     upcoming = 0  # the next state's frame: frames come in order from 0
+    previous: WorldState | None = None  # the last state simulated
+    following: WorldState | None = None  # the state after the last captured, once known
+    pending: Captured | None = None  # a frame waiting for the next to complete it
+    ended = False  # the simulation has no more states
     try:
         while limit is None or upcoming < limit:
             begin = time.perf_counter()
             state = next(states, None)
             physics = time.perf_counter() - begin
             if state is None:
+                ended = True
                 break
             upcoming = state.frame + 1
             if on_state is not None:
                 on_state(state)
             if only is not None and state.frame not in only:
                 if state.frame > max(only):
+                    following = state
                     break
+                previous = state
                 continue
             if rig is None:
                 rig = suite(instance, state.static)
-            sensors = rig.capture(state)
+            sensors = rig.capture(state, previous)
+            previous = state
             start = time.perf_counter()
             labels = derive(state, sensors.truth(), rig.calibrations, sensors.faults)
             end = time.perf_counter()
             stages = {"physics": physics, **sensors.timings, "labels": end - start}
-            yield Captured(state, sensors, labels, rig.calibrations, stages, end - begin)
+            found = Captured(state, sensors, labels, rig.calibrations, stages, end - begin)
+            if not rig.needs_next:
+                yield found
+                continue
+            if pending is not None:
+                yield pending.completed(sensors.earlier)
+            pending = found
+        if pending is not None and rig is not None:
+            if following is None and not ended:
+                following = next(states, None)
+            yield pending.completed(rig.finish(following))
     finally:
         states.close()
         if rig is not None:

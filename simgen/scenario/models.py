@@ -230,7 +230,7 @@ class Mount(Strict):
     )
 
 
-CameraOutput = Literal["rgb", "depth", "semantic", "instance"]
+CameraOutput = Literal["rgb", "depth", "semantic", "instance", "flow", "scene_flow", "normals"]
 
 
 def _rgb_only() -> list[CameraOutput]:
@@ -250,7 +250,10 @@ class Camera(Strict):
         default_factory=_rgb_only,
         min_length=1,
         description="images written every frame: rgb, depth (along the optical axis), "
-        "semantic (class ids), instance (object ids)",
+        "semantic (class ids), instance (object ids), flow (optical flow to the next and from "
+        "the previous frame, KITTI 16-bit PNG and float32 .npy), scene_flow (each pixel's 3D "
+        "motion to the next frame, camera axes, .npy), normals (surface normals, camera frame, "
+        "16-bit PNG and .npy)",
     )
     shadows: bool = Field(default=True, description="sun shadows")
     look: Literal["real", "ideal"] = Field(
@@ -334,6 +337,12 @@ class Lidar(Strict):
         default=True,
         description="each of 8 slices of the sweep sees the world at its firing time; false: "
         "the whole sweep at one instant",
+    )
+    scene_flow: bool | None = Field(
+        default=None,
+        description="true: give every point its 3D motion to the next sweep (metres, lidar axes "
+        "at its firing time; fields flow_x flow_y flow_z, NaN where none); unset or false: the "
+        "default point layout",
     )
     faults: list[LidarFault] = Field(
         default_factory=list, description="sensor faults (usually set by injectors)"

@@ -21,6 +21,14 @@ class CameraFrame:
     semantic: np.ndarray | None  # (H, W) uint8 class ids
     # a distorted camera's instance mask as rendered (pinhole), for visibility fractions
     pinhole_instance: np.ndarray | None = None
+    # (H, W, 3) float32 unit surface normals, optical frame (x right, y down, z forward); 0: sky
+    normals: np.ndarray | None = None
+    # (H, W, 3) float32 optical flow to the next / from the previous frame: u, v, valid
+    flow_forward: np.ndarray | None = None
+    flow_backward: np.ndarray | None = None
+    # (H, W, 3) float32 each pixel's 3D motion to the next frame, metres, in this frame's
+    # camera axes; NaN where it has none (sky, an object gone)
+    scene_flow: np.ndarray | None = None
 
     @property
     def rgb(self) -> np.ndarray | None:

@@ -8,22 +8,26 @@ for a stuck one to repeat).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
 
 from simgen.core.cpu import thread_share
 from simgen.core.rng import derive_rng
+from simgen.dataset.layout import FLOW_FIELDS, POINT_FLOW_DTYPE
 from simgen.scenario.models import LidarBeamDropout, LidarSectorBlockage
 from simgen.scenario.sample import ScenarioInstance
 from simgen.sensors.appearance import Appearance, draw_appearance
 from simgen.sensors.backends import DEFAULT_CAMERA, DEFAULT_LIDAR, camera_renderer, lidar_caster
 from simgen.sensors.camera_effects import conditions, develop, is_clear, sun_in_camera
+from simgen.sensors.carry import carry
 from simgen.sensors.faults import Held, frame_fault, other_faults
+from simgen.sensors.flow import Geometry, Motion, motion, nowhere, pixel_rays
 from simgen.sensors.frames import CameraFrame, ready
 from simgen.sensors.lens import is_distorted, render_calibration, source_maps, warp
 from simgen.sensors.motion import pixel_flow
@@ -57,6 +61,8 @@ class SensorCapture:
     timings: dict[str, float]  # seconds per stage ("lidar", "camera rgb", ...), sensors summed
     # seconds each camera's RGB development took on the developer thread, known once it ran
     developing: dict[str, Future[float]]
+    # the previous frame's outputs that needed this frame (forward flow, scene flow), whole
+    earlier: dict[str, SensorData] = field(default_factory=dict)
 
     def truth(self) -> dict[str, SensorData]:
         """The frames labels describe the world from: the sweeps as cast, even when a fault
@@ -70,6 +76,19 @@ class _CameraJob:
     faults: tuple[str, ...]
     seconds: dict[str, float]  # per render pass
     developing: Future[float] | None
+    geometry: Geometry | None  # kept for the flow, when the camera writes one
+
+
+@dataclass(frozen=True)
+class _Held:
+    """A frame's output kept until the next frame completes it; ``frame`` None: geometry of a
+    state rendered only to give the next frame its backward flow."""
+
+    geometry: Geometry | None
+    frame: SensorData | None
+
+
+FLOW_OUTPUTS = frozenset({"flow", "scene_flow"})
 
 
 def sensor_pose(state: WorldState, ego_from_sensor: np.ndarray, tau: float) -> np.ndarray:
@@ -129,6 +148,26 @@ class SensorSuite:
             name: make_lidar(calib, static_parts, specs[name])
             for name, calib in self.calibrations.lidars.items()
         }
+        # cameras and lidars whose outputs need the neighbouring frames (flow, scene flow)
+        self._moving = {
+            n
+            for n in self.cameras
+            if FLOW_OUTPUTS & set(specs[n].outputs)  # type: ignore[union-attr]
+        } | {n for n in self.lidars if specs[n].scene_flow}  # type: ignore[union-attr]
+        self._rays = {
+            n: pixel_rays(self.calibrations.cameras[n], self._lenses.get(n))
+            for n in self.cameras
+            if n in self._moving
+        }
+        self._held: dict[str, _Held] = {}  # per sensor in _moving: the last frame's output
+        self._exact_sweeps: dict[str, np.ndarray] = {}  # the held sweeps as cast
+        self._held_state: WorldState | None = None
+
+    @property
+    def needs_next(self) -> bool:
+        """Whether some output of a frame is only complete once the next frame is captured
+        (``SensorCapture.earlier``, ``finish``)."""
+        return bool(self._moving)
 
     def close(self) -> None:
         if self._developer is not None:
@@ -166,9 +205,11 @@ class SensorSuite:
             for actor in state.actors[1:]
         ]
 
-    def capture(self, state: WorldState) -> SensorCapture:
+    def capture(self, state: WorldState, previous: WorldState | None = None) -> SensorCapture:
         """Every sensor's output for one state, as delivered (faults included), with the sweeps
-        as cast, the faults and the time each stage took."""
+        as cast, the faults and the time each stage took. With flow asked for, ``previous`` is
+        the state before (rendered for the backward flow unless it was the last captured), and
+        ``earlier`` holds the last captured frame's outputs completed by this one."""
         out: dict[str, SensorData] = {}
         timings: dict[str, float] = {}
         faults: dict[str, tuple[str, ...]] = {}
@@ -214,13 +255,153 @@ class SensorSuite:
             out[name] = job.finish()
             for stage, seconds in job.seconds.items():
                 timings[f"camera {stage}"] = timings.get(f"camera {stage}", 0) + seconds
+        earlier: dict[str, SensorData] = {}
+        if self._moving:
+            start = time.perf_counter()
+            earlier = self._flows(state, previous, out, exact, jobs)
+            timings["flow"] = time.perf_counter() - start
         return SensorCapture(
             frames={name: out[name] for name in [*self.cameras, *self.lidars]},
             exact=exact,
             faults=faults,
             timings=timings,
             developing={n: j.developing for n, j in jobs.items() if j.developing is not None},
+            earlier=earlier,
         )
+
+    # ---- outputs that need the neighbouring frames --------------------------------------------
+
+    def _flows(
+        self,
+        state: WorldState,
+        previous: WorldState | None,
+        out: dict[str, SensorData],
+        exact: dict[str, np.ndarray],
+        jobs: dict[str, _CameraJob],
+    ) -> dict[str, SensorData]:
+        """Give this frame its backward flow, complete the held frame with its forward flow and
+        scene flow (returned), and hold this frame for the next."""
+        held_state = self._held_state
+        consecutive = held_state is not None and held_state.frame == state.frame - 1
+        earlier: dict[str, SensorData] = {}
+        for name in self._moving:
+            held = self._held.get(name) if consecutive else None
+            if name in self.cameras:
+                geometry = jobs[name].geometry
+                assert geometry is not None
+                before = held.geometry if held is not None else None
+                if before is None and previous is not None:
+                    before = self._render_geometry(name, previous)
+                frame = out[name]
+                assert isinstance(frame, CameraFrame)
+                if "flow" in self.specs[name].outputs:  # type: ignore[union-attr]
+                    back = self._motion(name, geometry, before)
+                    out[name] = frame = dataclasses.replace(frame, flow_backward=back.flow)
+                if held is not None and held.frame is not None:
+                    forward = self._motion(name, held.geometry, geometry)
+                    earlier[name] = self._forward(name, held, forward)
+                self._held[name] = _Held(geometry, frame)
+            else:
+                if held is not None and held.frame is not None:
+                    earlier[name] = self._swept(name, held, state)
+                self._held[name] = _Held(None, out[name])
+                self._exact_sweeps[name] = exact[name]
+        self._held_state = state
+        return earlier
+
+    def finish(self, following: WorldState | None) -> dict[str, SensorData]:
+        """The last captured frame's outputs completed: by ``following`` (the next state of the
+        simulation, rendered for the purpose) or, at the simulation's end, with no motion."""
+        done: dict[str, SensorData] = {}
+        state = self._held_state
+        if state is None:
+            return done
+        for name in self._moving:
+            held = self._held.get(name)
+            if held is None or held.frame is None:
+                continue
+            if name in self.cameras:
+                after = None
+                if following is not None and following.frame == state.frame + 1:
+                    after = self._render_geometry(name, following)
+                done[name] = self._forward(name, held, self._motion(name, held.geometry, after))
+            else:
+                ok = following is not None and following.frame == state.frame + 1
+                done[name] = self._swept(name, held, following if ok else None)
+        self._held.clear()
+        self._held_state = None
+        return done
+
+    def _motion(self, name: str, source: Geometry | None, target: Geometry | None) -> Motion:
+        calib = self.calibrations.cameras[name]
+        if source is None or target is None:
+            return nowhere((calib.height, calib.width))
+        return motion(source, target, calib, self._rays[name])
+
+    def _forward(self, name: str, held: _Held, forward: Motion) -> CameraFrame:
+        frame = held.frame
+        assert isinstance(frame, CameraFrame)
+        outputs = self.specs[name].outputs  # type: ignore[union-attr]
+        return dataclasses.replace(
+            frame,
+            flow_forward=forward.flow if "flow" in outputs else None,
+            scene_flow=forward.scene_flow if "scene_flow" in outputs else None,
+        )
+
+    def _render_geometry(self, name: str, state: WorldState) -> Geometry:
+        """A neighbouring state's exact geometry, rendered for its flow alone."""
+        world_from_ego = state.ego.transform()
+        render = self.cameras[name].capture(
+            world_from_ego,
+            self.road_users(state),
+            state.environment,
+            light_sources(state, self.street_lights),
+            True,
+        )
+        return self._geometry(name, state, world_from_ego, render.frame)
+
+    def _geometry(
+        self, name: str, state: WorldState, world_from_ego: np.ndarray, raw: CameraFrame
+    ) -> Geometry:
+        assert raw.depth is not None and raw.instance is not None
+        lenses = self._lenses.get(name)
+        depth, instance = raw.depth, raw.instance
+        if lenses is not None:
+            depth = warp(depth, lenses, nearest=True)
+            instance = warp(instance, lenses, nearest=True)
+        world_from_camera = world_from_ego @ self.calibrations.cameras[name].ego_from_camera
+        return Geometry(state.frame, state, world_from_camera, depth, instance)
+
+    def _swept(self, name: str, held: _Held, following: WorldState | None) -> np.ndarray:
+        """The held sweep with each point's motion to the next sweep (NaN without one, and for
+        a delivered sweep that is not the one cast: a stale or a dropped one)."""
+        points = held.frame
+        assert isinstance(points, np.ndarray)
+        out = np.zeros(len(points), POINT_FLOW_DTYPE)
+        for key in points.dtype.names or ():
+            out[key] = points[key]
+        for key in FLOW_FIELDS:
+            out[key] = np.nan
+        source = self._held_state
+        if following is None or source is None or points is not self._exact_sweeps.get(name):
+            return out
+        lidar = self.lidars[name]
+        times = getattr(lidar, "cast_times", None)
+        taus = times(points) if times is not None else points["time"].astype(np.float64)
+        local = np.stack([points["x"], points["y"], points["z"]], axis=1).astype(np.float64)
+        ego_from_lidar = lidar.calibration.ego_from_lidar
+        world = np.empty_like(local)
+        rotations = np.empty((len(points), 3, 3))
+        for tau in np.unique(taus):
+            rows = taus == tau
+            pose = sensor_pose(source, ego_from_lidar, float(tau))
+            world[rows] = local[rows] @ pose[:3, :3].T + pose[:3, 3]
+            rotations[rows] = pose[:3, :3]
+        moved = carry(world, points["instance"], source, following, taus)
+        motion3 = np.einsum("nji,nj->ni", rotations, moved - world)  # R^T (moved - world)
+        for i, key in enumerate(FLOW_FIELDS):
+            out[key] = motion3[:, i]
+        return out
 
     def _camera(
         self,
@@ -241,7 +422,10 @@ class SensorSuite:
         world_from_camera = world_from_ego @ calib.ego_from_camera
         sun = sun_in_camera(cond, calib, world_from_camera) if "rgb" in spec.outputs else None
         clear = is_clear(cond, sun)
-        render = camera.capture(world_from_ego, dynamic, state.environment, lights, not clear)
+        moving = name in self._moving
+        render = camera.capture(
+            world_from_ego, dynamic, state.environment, lights, not clear or moving
+        )
         raw = render.frame
         developed: Future[np.ndarray] | None = None
         timer: Future[float] | None = None
@@ -267,6 +451,7 @@ class SensorSuite:
 
             developed = self._developer.submit(job) if self._developer else ready(job())
         outputs = set(spec.outputs)
+        geometry = self._geometry(name, state, world_from_ego, raw) if moving else None
 
         def finish() -> CameraFrame:
             rgb = raw.developed if developed is None else developed
@@ -284,9 +469,10 @@ class SensorSuite:
                 instance=seen(raw.instance, "instance"),
                 semantic=seen(raw.semantic, "semantic"),
                 pinhole_instance=raw.instance if lenses is not None else None,
+                normals=seen(raw.normals, "normals"),
             )
 
-        return _CameraJob(finish, cond.faults(), render.seconds, timer)
+        return _CameraJob(finish, cond.faults(), render.seconds, timer, geometry)
 
     def _flow(
         self,

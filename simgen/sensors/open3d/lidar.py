@@ -331,6 +331,18 @@ class Open3DLidar:
         out["instance"] = np.where(scatter, 0, instance[idx])
         return out
 
+    def cast_times(self, points: np.ndarray) -> np.ndarray:
+        """Seconds into the sweep at which the world each point hit was posed: its slice's
+        start with a rolling shutter, 0 without (``time`` is its column's firing time)."""
+        if self.slices == 1:
+            return np.zeros(len(points))
+        scan = self.calibration.scan
+        column = np.rint(points["time"].astype(np.float64) * scan.rotation_rate * scan.columns)
+        column = np.clip(column.astype(np.int64), 0, scan.columns - 1)
+        bounds = np.linspace(0, scan.columns, self.slices + 1).round().astype(int)
+        starts = self.times[bounds[:-1]].astype(np.float64)
+        return starts[self.column_slice[column]]
+
     def _working(self, conditions: LidarConditions) -> np.ndarray:
         """Rays whose laser works and whose window is clear."""
         ok = np.ones(len(self.flat_rings), bool)

@@ -18,6 +18,7 @@ from simgen.core.classes import BY_NAME
 from simgen.scenario.models import Environment
 from simgen.sensors.frames import CameraFrame, CameraRender, encode_label, ready
 from simgen.sensors.pyrender.compat import LightSource, import_pyrender, select_lights
+from simgen.sensors.pyrender.normals import render_normals
 from simgen.sensors.pyrender.patches import SHADOW_REACH, focus_shadows, render_color
 from simgen.sensors.rig import CameraCalibration
 from simgen.sensors.scene import Placed
@@ -266,7 +267,7 @@ class PyrenderCamera:
                 flags = pr.RenderFlags.SHADOWS_DIRECTIONAL
             rgb = render_color(self.renderer, self.scene, flags)
         shaded = time.perf_counter()
-        if geometry or {"depth", "instance", "semantic"} & set(self.outputs):
+        if geometry or {"depth", "instance", "semantic", "normals"} & set(self.outputs):
             labels, depth = self.renderer.render(
                 self.scene, flags=pr.RenderFlags.SEG, seg_node_map=self.seg_colors
             )
@@ -275,12 +276,20 @@ class PyrenderCamera:
             semantic = labels[..., 2].astype(np.uint8)
             semantic[semantic == 0] = SKY_ID  # nothing drawn there: the sky
             depth = depth.astype(np.float32)
+        labelled = time.perf_counter()
+        normals = None
+        if "normals" in self.outputs:
+            normals = render_normals(self.renderer, self.scene, self.seg_colors)
+            if depth is not None:
+                normals[depth <= 0] = 0.0
         frame = CameraFrame(
             developed=None if rgb is None else ready(np.ascontiguousarray(rgb)),
             depth=depth,
             instance=instance,
             semantic=semantic,
+            normals=normals,
         )
-        return CameraRender(
-            frame, {"rgb": shaded - start, "labels+depth": time.perf_counter() - shaded}
-        )
+        seconds = {"rgb": shaded - start, "labels+depth": labelled - shaded}
+        if normals is not None:
+            seconds["normals"] = time.perf_counter() - labelled
+        return CameraRender(frame, seconds)

@@ -542,19 +542,20 @@ def edit_shaders(
 
 
 @cache
-def _shader_texts() -> dict[str, str]:
-    """pyrender's shaders, edited (``SHADER_EDITS``)."""
+def _shader_texts(edits: tuple[ShaderEdit, ...] = SHADER_EDITS) -> dict[str, str]:
+    """pyrender's shaders, edited (``SHADER_EDITS`` by default)."""
     import pyrender
 
     source = Path(pyrender.__file__).parent / "shaders"
-    return edit_shaders({path.name: path.read_text() for path in sorted(source.iterdir())})
+    texts = {path.name: path.read_text() for path in sorted(source.iterdir())}
+    return edit_shaders(texts, edits)
 
 
 @cache
-def _shader_dir() -> str:
+def _shader_dir(edits: tuple[ShaderEdit, ...] = SHADER_EDITS) -> str:
     """The edited shaders, written once per content into the temporary folder (named by its
     digest, moved into place whole), so workers share it and nothing piles up."""
-    texts = _shader_texts()
+    texts = _shader_texts(edits)
     digest = hashlib.sha256(repr(sorted(texts.items())).encode()).hexdigest()[:16]
     target = Path(tempfile.gettempdir()) / f"simgen-shaders-{digest}"
     if not target.is_dir():
@@ -613,14 +614,18 @@ def _read_color_only(renderer: object, scene: object, flags: int) -> tuple[np.nd
     return np.flip(color, axis=0), None
 
 
-def render_color(offscreen: object, scene: object, flags: int) -> np.ndarray:
+def render_color(
+    offscreen: object, scene: object, flags: int, seg_node_map: dict | None = None
+) -> np.ndarray:
     """A colour-only render: about 10 ms less than ``OffscreenRenderer.render`` at 1280x720."""
     require_fields(offscreen, ("_renderer",), "color_only")
     inner = offscreen._renderer  # type: ignore[attr-defined]
     require_fields(inner, _FRAMEBUFFERS, "color_only")
     inner._read_main_framebuffer = lambda s, f: _read_color_only(inner, s, f)
     try:
-        color, _ = offscreen.render(scene, flags=flags)  # type: ignore[attr-defined]
+        color, _ = offscreen.render(  # type: ignore[attr-defined]
+            scene, flags=flags, seg_node_map=seg_node_map
+        )
     finally:
         del inner._read_main_framebuffer
     return color

@@ -1,0 +1,104 @@
+"""Where a surface point of one state is in another state: the exact motion behind optical flow,
+camera scene flow and lidar scene flow.
+
+A point of the static world stays put. A point on a rigid road user moves with its pose. A point
+on an articulated one (people, riders, turning wheels) moves with its own body segment: it is
+found on its nearest triangle of the posed mesh the sensors saw (barycentric coordinates), and
+put at the same barycentric coordinates of that triangle in the other state's pose (the posed
+meshes of one asset share their triangles). Points of a road user that is gone in the other
+state have no place there (NaN).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from simgen.sensors.pose import PoseKey
+from simgen.sensors.scene import actor_pose, extrapolate, posed_parts
+from simgen.world.state import ActorState, WorldState
+
+
+@lru_cache(maxsize=64)
+def _posed_mesh(model: str, key: PoseKey) -> tuple[np.ndarray, np.ndarray]:
+    """All parts of an asset in a pose as one mesh (vertices, faces), parts in a fixed order."""
+    parts = posed_parts(model, key)
+    vertices, faces, offset = [], [], 0
+    for name in sorted(parts):
+        vertices.append(parts[name].vertices)
+        faces.append(parts[name].faces + offset)
+        offset += len(parts[name].vertices)
+    return np.concatenate(vertices), np.concatenate(faces)
+
+
+@lru_cache(maxsize=64)
+def _closest_scene(model: str, key: PoseKey) -> object:
+    """An Open3D scene of the posed mesh, for nearest-triangle queries."""
+    import open3d as o3d
+
+    vertices, faces = _posed_mesh(model, key)
+    scene = o3d.t.geometry.RaycastingScene()
+    scene.add_triangles(
+        o3d.core.Tensor(vertices.astype(np.float32)), o3d.core.Tensor(faces.astype(np.uint32))
+    )
+    return scene
+
+
+def repose(model: str, source: PoseKey, target: PoseKey, local: np.ndarray) -> np.ndarray:
+    """Points (N, 3) on an asset posed ``source``, in its own frame -> the same surface points
+    with the asset posed ``target``."""
+    if source == target or len(local) == 0:
+        return local
+    import open3d as o3d
+
+    scene = _closest_scene(model, source)
+    found = scene.compute_closest_points(  # type: ignore[attr-defined]
+        o3d.core.Tensor(local.astype(np.float32))
+    )
+    triangles = found["primitive_ids"].numpy().astype(np.int64)
+    uv = found["primitive_uvs"].numpy().astype(np.float64)
+    closest = found["points"].numpy().astype(np.float64)
+    vertices, faces = _posed_mesh(model, target)
+    corners = vertices[faces[triangles]]  # (N, 3 corners, 3)
+    weights = np.stack([1.0 - uv[:, 0] - uv[:, 1], uv[:, 0], uv[:, 1]], axis=1)
+    moved: np.ndarray = np.einsum("nc,ncd->nd", weights, corners)
+    return moved + (local - closest)  # the millimetres off the surface the depth carries
+
+
+def _pose(actor: ActorState, tau: float) -> np.ndarray:
+    return actor.transform() if tau == 0.0 else extrapolate(actor, tau)
+
+
+def carry(
+    points: np.ndarray,
+    ids: np.ndarray,
+    source: WorldState,
+    target: WorldState,
+    taus: np.ndarray | None = None,
+) -> np.ndarray:
+    """World points (N, 3) of ``source``, on the objects ``ids`` (0: the static world) -> their
+    world positions in ``target`` (NaN where the object is gone). ``taus`` (N,): seconds after
+    each state at which a point was seen (a lidar's firing times); both states' poses are
+    taken that long after them."""
+    out = np.array(points, dtype=np.float64)
+    taus = np.zeros(len(out)) if taus is None else np.asarray(taus, np.float64)
+    before = {a.id: a for a in source.actors}
+    after = {a.id: a for a in target.actors}
+    for index in np.unique(ids):
+        if index == 0:
+            continue
+        rows = np.flatnonzero(ids == index)
+        a, b = before.get(int(index)), after.get(int(index))
+        if a is None or b is None:
+            out[rows] = np.nan
+            continue
+        key_a, key_b = actor_pose(a), actor_pose(b)
+        for tau in np.unique(taus[rows]):
+            sub = rows[taus[rows] == tau]
+            pose_a, pose_b = _pose(a, float(tau)), _pose(b, float(tau))
+            local = (out[sub] - pose_a[:3, 3]) @ pose_a[:3, :3]
+            if key_a is not None and key_b is not None and a.model == b.model:
+                local = repose(a.model, key_a, key_b, local)
+            out[sub] = local @ pose_b[:3, :3].T + pose_b[:3, 3]
+    return out

@@ -1,0 +1,104 @@
+"""A surface-normal pass: pyrender's flat segmentation pass, with shaders that write each
+fragment's geometric normal instead of a label colour.
+
+The normal is the cross product of the screen-space derivatives of the fragment's camera-frame
+position: the plane of the triangle drawn there, exact up to float rounding, whatever normals
+the mesh carries (ours carry none) and whichever way its triangles wind; it is turned to face
+the camera. It leaves the shader octahedrally encoded in 2 x 12 bits across the three 8-bit
+colour channels (about 0.02 degrees of quantisation), and is decoded here into unit vectors in
+the OpenCV optical frame (x right, y down, z forward).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simgen.sensors.pyrender.patches import (
+    ShaderEdit,
+    _shader_dir,
+    render_color,
+    require_fields,
+)
+
+NORMAL_BITS = 12
+_STEPS = (1 << NORMAL_BITS) - 1
+
+NORMAL_EDITS: tuple[ShaderEdit, ...] = (
+    ShaderEdit(
+        "segmentation.vert",
+        "uniform mat4 M;",
+        "uniform mat4 M;\nout vec3 view_position;",
+        "normals: the vertex's camera-frame position goes to the fragment shader",
+    ),
+    ShaderEdit(
+        "segmentation.vert",
+        "gl_Position = light_matrix * M * inst_m * vec4(position, 1.0);",
+        "vec4 seen = V * M * inst_m * vec4(position, 1.0);\n"
+        "    view_position = seen.xyz;\n"
+        "    gl_Position = P * seen;",
+        "normals: the same clip position, through the camera-frame position",
+    ),
+    ShaderEdit(
+        "segmentation.frag",
+        "out vec4 frag_color;",
+        "out vec4 frag_color;\nin vec3 view_position;",
+        "normals: the fragment's camera-frame position",
+    ),
+    ShaderEdit(
+        "segmentation.frag",
+        "frag_color = vec4(color, 1.0);",
+        "vec3 n = normalize(cross(dFdx(view_position), dFdy(view_position)));\n"
+        "    if (dot(n, view_position) > 0.0) n = -n;\n"
+        "    vec2 e = n.xy / (abs(n.x) + abs(n.y) + abs(n.z));\n"
+        "    if (n.z < 0.0) e = (1.0 - abs(e.yx)) * vec2(e.x >= 0.0 ? 1.0 : -1.0, "
+        "e.y >= 0.0 ? 1.0 : -1.0);\n"
+        f"    vec2 q = floor((e * 0.5 + 0.5) * {_STEPS}.0 + 0.5);\n"
+        "    float r = floor(q.x / 16.0);\n"
+        "    float g = (q.x - r * 16.0) * 16.0 + floor(q.y / 256.0);\n"
+        "    float b = q.y - floor(q.y / 256.0) * 256.0;\n"
+        "    frag_color = vec4(vec3(r, g, b) / 255.0, 1.0 + 0.0 * color.r);",
+        "normals: the octahedral code of the facing geometric normal, 12 + 12 bits in RGB",
+    ),
+)
+
+# OpenGL camera frame (x right, y up, z backward) -> OpenCV optical frame
+_OPTICAL_FROM_GL = np.array([1.0, -1.0, -1.0])
+
+
+def decode(rgb: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8 codes -> (H, W, 3) float32 unit normals in the optical frame."""
+    c = rgb.astype(np.int32)
+    qx = (c[..., 0] << 4) | (c[..., 1] >> 4)
+    qy = ((c[..., 1] & 15) << 8) | c[..., 2]
+    ex = qx / _STEPS * 2.0 - 1.0
+    ey = qy / _STEPS * 2.0 - 1.0
+    z = 1.0 - np.abs(ex) - np.abs(ey)
+    back = z < 0
+    fx = np.where(back, (1.0 - np.abs(ey)) * np.where(ex >= 0, 1.0, -1.0), ex)
+    fy = np.where(back, (1.0 - np.abs(ex)) * np.where(ey >= 0, 1.0, -1.0), ey)
+    n = np.stack([fx, fy, z], axis=-1)
+    n /= np.linalg.norm(n, axis=-1, keepdims=True)
+    return (n * _OPTICAL_FROM_GL).astype(np.float32)
+
+
+def render_normals(offscreen: object, scene: object, seg_node_map: dict) -> np.ndarray:
+    """(H, W, 3) float32 unit normals of the surfaces drawn (those in ``seg_node_map``) in the
+    optical frame; where nothing is drawn the values are meaningless (mask them by depth)."""
+    import pyrender
+    from pyrender.shader_program import ShaderProgramCache
+
+    require_fields(offscreen, ("_renderer",), "normals")
+    inner = offscreen._renderer  # type: ignore[attr-defined]
+    require_fields(inner, ("_program_cache",), "normals")
+    own = getattr(inner, "_simgen_normal_programs", None)
+    if own is None:
+        own = inner._simgen_normal_programs = ShaderProgramCache(
+            shader_dir=_shader_dir(NORMAL_EDITS)
+        )
+    kept = inner._program_cache
+    inner._program_cache = own
+    try:
+        rgb = render_color(offscreen, scene, pyrender.RenderFlags.SEG, seg_node_map)
+    finally:
+        inner._program_cache = kept
+    return decode(rgb)
