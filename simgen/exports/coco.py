@@ -1,11 +1,14 @@
-"""COCO instance export (detection and segmentation), a pure function of a native dataset.
+"""COCO instance export (detection, segmentation and person keypoints), a pure function of a
+native dataset.
 
     OUT/images/<scenario>_<variant>_<frame>_<camera>.png
     OUT/annotations.json   images, annotations (bbox, area, iscrowd, RLE segmentation), categories
 
 One annotation per (object, class) seen in an image: a cyclist's bicycle and rider are two
 annotations with the same ``track_id``. Boxes and areas are the visible pixels (COCO
-convention); ``visibility`` and ``truncation`` from the labels ride along.
+convention); ``visibility`` and ``truncation`` from the labels ride along. Person and rider
+annotations carry the 17 COCO keypoints (``keypoints``, ``num_keypoints``; their categories
+name the keypoints and the skeleton), so pycocotools' keypoint evaluation (OKS) reads them.
 """
 
 from __future__ import annotations
@@ -18,13 +21,36 @@ from pycocotools import mask as mask_utils
 
 from simgen.core.atomic import write_bytes_atomic
 from simgen.core.classes import coco_classes
+from simgen.core.keypoints import COCO_KEYPOINTS, COCO_SKELETON, NUM_KEYPOINTS
 from simgen.dataset.layout import json_bytes
 from simgen.dataset.reader import Dataset
 from simgen.exports.options import ExportOptions
+from simgen.labels.schema import Keypoint
+
+KEYPOINT_CLASSES = ("person", "rider")  # COCO categories whose annotations carry keypoints
 
 
 def categories() -> list[dict[str, Any]]:
-    return [{"id": c.id, "name": c.name, "supercategory": c.coco} for c in coco_classes()]
+    out: list[dict[str, Any]] = []
+    for c in coco_classes():
+        category: dict[str, Any] = {"id": c.id, "name": c.name, "supercategory": c.coco}
+        if c.name in KEYPOINT_CLASSES:
+            category["keypoints"] = list(COCO_KEYPOINTS)
+            category["skeleton"] = [list(pair) for pair in COCO_SKELETON]
+        out.append(category)
+    return out
+
+
+def coco_keypoints(keypoints: tuple[Keypoint, ...] | None) -> tuple[list[float], int]:
+    """COCO's flat ``[x1, y1, v1, ...]`` and the number of labelled keypoints. Pixel-edge
+    coordinates (the labels' pixel centres plus half a pixel, like the boxes); a keypoint outside
+    the image is (0, 0, 0), COCO's unlabelled one. No keypoints: all 17 unlabelled."""
+    if keypoints is None:
+        return [0.0] * (3 * NUM_KEYPOINTS), 0
+    flat: list[float] = []
+    for k in keypoints:
+        flat += [k.u + 0.5, k.v + 0.5, k.visibility] if k.visibility else [0.0, 0.0, 0]
+    return flat, sum(1 for k in keypoints if k.visibility)
 
 
 def rle(mask: np.ndarray) -> dict[str, Any]:
@@ -35,6 +61,7 @@ def rle(mask: np.ndarray) -> dict[str, Any]:
 def export_coco(dataset: Dataset, out: Path, options: ExportOptions) -> int:
     """Write images and annotations.json; returns the number of images."""
     wanted = {c.id for c in coco_classes()}
+    posed = {c.id for c in coco_classes() if c.name in KEYPOINT_CLASSES}
     images: list[dict[str, Any]] = []
     annotations: list[dict[str, Any]] = []
     for variant in dataset:
@@ -67,25 +94,28 @@ def export_coco(dataset: Dataset, out: Path, options: ExportOptions) -> int:
                             continue
                         mask = (instance == object_id) & (semantic == class_id)
                         ys, xs = np.nonzero(mask)
-                        annotations.append(
-                            {
-                                "id": len(annotations) + 1,
-                                "image_id": image_id,
-                                "category_id": int(class_id),
-                                "bbox": [
-                                    int(xs.min()),
-                                    int(ys.min()),
-                                    int(xs.max() - xs.min() + 1),
-                                    int(ys.max() - ys.min() + 1),
-                                ],
-                                "area": len(xs),
-                                "iscrowd": 0,
-                                "segmentation": rle(mask),
-                                "track_id": int(object_id),
-                                "visibility": view.visibility if view else None,
-                                "truncation": view.truncation if view else None,
-                            }
-                        )
+                        annotation: dict[str, Any] = {
+                            "id": len(annotations) + 1,
+                            "image_id": image_id,
+                            "category_id": int(class_id),
+                            "bbox": [
+                                int(xs.min()),
+                                int(ys.min()),
+                                int(xs.max() - xs.min() + 1),
+                                int(ys.max() - ys.min() + 1),
+                            ],
+                            "area": len(xs),
+                            "iscrowd": 0,
+                            "segmentation": rle(mask),
+                            "track_id": int(object_id),
+                            "visibility": view.visibility if view else None,
+                            "truncation": view.truncation if view else None,
+                        }
+                        if int(class_id) in posed:
+                            flat, labelled = coco_keypoints(view.keypoints if view else None)
+                            annotation["keypoints"] = flat
+                            annotation["num_keypoints"] = labelled
+                        annotations.append(annotation)
     data = {
         "info": {"description": "simgen synthetic dataset", "version": "1.0"},
         "licenses": [],

@@ -3,7 +3,8 @@
 3D boxes come from the world state (exact poses and catalog dimensions). What each sensor saw
 comes from its own outputs: visible boxes and pixels from the instance mask, points from the
 lidar's per-point ids; the unoccluded silhouette for visibility is rasterised from the object's
-mesh alone. Objects no sensor sees stay in the labels, flagged ``visible: false``.
+mesh alone. Objects no sensor sees stay in the labels, flagged ``visible: false``. People and
+riders also get their COCO keypoints: 3D in the world, and per camera with a visibility flag.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import numpy as np
 from scipy.ndimage import find_objects
 
 from simgen.core.geometry import box_corners, quat_from_matrix
-from simgen.labels.schema import Box3D, CameraView, FrameBoxes, FrameLabels, ObjectLabel
+from simgen.labels.keypoints import camera_keypoints
+from simgen.labels.schema import Box3D, CameraView, FrameBoxes, FrameLabels, Keypoint, ObjectLabel
 from simgen.labels.visibility import (
     Piece,
     amodal_box,
@@ -23,6 +25,7 @@ from simgen.labels.visibility import (
     silhouette_pixels,
 )
 from simgen.sensors.frames import CameraFrame
+from simgen.sensors.joints import actor_joints
 from simgen.sensors.lens import render_calibration
 from simgen.sensors.pose import PoseKey
 from simgen.sensors.rig import Calibrations, CameraCalibration
@@ -93,6 +96,7 @@ def camera_view(
     calib: CameraCalibration,
     seen: tuple[tuple[int, int, int, int], int] | None,
     pinhole_seen: int | None = None,
+    keypoints: tuple[Keypoint, ...] | None = None,
 ) -> CameraView:
     """What one camera sees of an actor. A distorted camera's silhouette is counted on its
     pinhole render (``pinhole_seen`` pixels of the actor there), where straight edges stay
@@ -132,6 +136,7 @@ def camera_view(
         visibility=float(visibility),
         truncation=truncation,
         kitti_occlusion=kitti_occlusion(visibility) if unoccluded or visible else 3,
+        keypoints=keypoints,
     )
 
 
@@ -165,22 +170,27 @@ def derive(
             points[name] = {int(i): int(c) for i, c in zip(ids, counts, strict=True) if i > 0}
     objects = []
     for actor in state.actors[1:]:
+        joints = actor_joints(actor)
         boxes = FrameBoxes(
             world=box_in(np.eye(4), actor),
             ego=box_in(ego_from_world, actor),
             sensors={name: box_in(m, actor) for name, m in sensor_from_world.items()},
         )
-        cameras = {
-            name: camera_view(
+        cameras: dict[str, CameraView] = {}
+        for name, c in calibrations.cameras.items():
+            image = frames.get(name)
+            if name not in seen or not isinstance(image, CameraFrame):
+                continue
+            cameras[name] = camera_view(
                 actor,
                 sensor_from_world[name],
                 c,
                 seen[name].get(actor.id),
                 pinhole[name].get(actor.id) if name in pinhole else None,
+                None
+                if joints is None
+                else camera_keypoints(joints, actor.id, sensor_from_world[name], c, image),
             )
-            for name, c in calibrations.cameras.items()
-            if name in seen
-        }
         lidar = {name: p.get(actor.id, 0) for name, p in points.items()}
         objects.append(
             ObjectLabel(
@@ -198,6 +208,9 @@ def derive(
                 cameras=cameras,
                 lidar_points=lidar,
                 visible=any(v.visible_pixels for v in cameras.values()) or any(lidar.values()),
+                joints=None
+                if joints is None
+                else tuple((float(x), float(y), float(z)) for x, y, z in joints.points),
             )
         )
     return FrameLabels(

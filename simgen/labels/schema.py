@@ -82,6 +82,17 @@ def _boxes_from_flat(data: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class Keypoint:
+    """One COCO keypoint of a person in one camera's image. ``u, v`` are pixels in the labels'
+    pixel-centre convention (the COCO export adds half a pixel); ``visibility`` is COCO's flag:
+    0 outside the image (or behind the camera), 1 inside it but occluded, 2 visible."""
+
+    u: float
+    v: float
+    visibility: int
+
+
+@dataclass(frozen=True)
 class CameraView:
     """How one camera sees one object. Boxes are pixels [u_min, v_min, u_max, v_max]."""
 
@@ -92,6 +103,8 @@ class CameraView:
     visibility: float  # visible / unoccluded, 0 when out of view
     truncation: float  # fraction of the projected box outside the image
     kitti_occlusion: int  # 0 fully visible, 1 partly, 2 largely occluded, 3 unknown
+    # people and riders only: the 17 COCO keypoints (simgen.core.keypoints order)
+    keypoints: tuple[Keypoint, ...] | None = None
 
     @property
     def in_view(self) -> bool:
@@ -115,6 +128,8 @@ class ObjectLabel:
     cameras: dict[str, CameraView]
     lidar_points: dict[str, int]  # returns from this object, per lidar
     visible: bool  # seen by at least one sensor
+    # people and riders only: the 17 COCO keypoints' 3D positions in the world frame (metres)
+    joints: tuple[Vec3, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +148,9 @@ class FrameLabels:
         data = asdict(self)
         for obj, out in zip(self.objects, data["objects"], strict=True):
             out["boxes"] = obj.boxes.to_json()
+            _drop_none(out, "joints")
+            for view in out["cameras"].values():
+                _drop_none(view, "keypoints")
         return data
 
     @classmethod
@@ -149,6 +167,13 @@ class FrameLabels:
             if obj.name == name:
                 return obj
         raise KeyError(name)
+
+
+def _drop_none(data: dict[str, Any], key: str) -> None:
+    """Keypoint fields are written only where they exist, so the labels of objects that have
+    none read exactly as they did before keypoints were labelled."""
+    if data.get(key, 0) is None:
+        del data[key]
 
 
 @cache

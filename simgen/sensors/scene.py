@@ -76,18 +76,35 @@ def actor_pose(actor: ActorState) -> PoseKey | None:
     return pose_key(actor, leg_length(entry))
 
 
+def _moved(model: str, key: PoseKey) -> dict[str, np.ndarray]:
+    """Every part's rest vertices moved by its bone (asset frame, before the lift)."""
+    bones = bone_transforms(load_catalog()[model], key)
+    moved = {}
+    for name, part in asset_parts(model).items():
+        t = bones[name.split(".", 1)[1]]
+        moved[name] = part.vertices @ t[:3, :3].T + t[:3, 3]
+    return moved
+
+
+@lru_cache(maxsize=4096)
+def posed_lift(model: str, key: PoseKey) -> float:
+    """How far a pose is raised so that its lowest point touches the ground (z = 0): bone
+    transforms plus this lift place joints where the posed meshes are."""
+    return _lift(_moved(model, key))
+
+
+def _lift(moved: dict[str, np.ndarray]) -> float:
+    return -min(float(v[:, 2].min()) for v in moved.values())
+
+
 @lru_cache(maxsize=4096)
 def posed_parts(model: str, key: PoseKey | None) -> dict[str, Part]:
     """An asset's parts in a pose (rest geometry when ``key`` is None), feet on the ground."""
     parts = asset_parts(model)
     if key is None:
         return parts
-    bones = bone_transforms(load_catalog()[model], key)
-    moved = {}
-    for name, part in parts.items():
-        t = bones[name.split(".", 1)[1]]
-        moved[name] = part.vertices @ t[:3, :3].T + t[:3, 3]
-    lift = -min(float(v[:, 2].min()) for v in moved.values())
+    moved = _moved(model, key)
+    lift = _lift(moved)
     return {
         name: Part(
             f"{parts[name].key}@{key.tag()}", v + np.array([0.0, 0.0, lift]), parts[name].faces

@@ -7,7 +7,9 @@
 
 Importing this package does not import torch: ``DetectionDataset`` and ``collate_detection``
 load it on first use and fail then, naming the extra, when it is missing. The NumPy side
-(``detection_target``, ``DetectionOptions``, ``KeypointSource``) needs no torch at all.
+(``detection_target``, ``DetectionOptions``, ``KeypointSource``, ``LabelKeypoints``) needs no
+torch at all; ``DetectionDataset(path, classes=["person", "rider"], keypoints=LabelKeypoints())``
+gives torchvision's keypoint R-CNN its ``keypoints`` targets.
 ``tools/train_detector.py`` is a complete training loop.
 
 To render and train in one process, import torchvision before the first render: it loads
@@ -25,6 +27,7 @@ from simgen.torch.targets import (
     DetectionTarget,
     ItemKey,
     KeypointSource,
+    LabelKeypoints,
     detection_target,
     index_items,
     lidar_array,
@@ -42,6 +45,7 @@ __all__ = [
     "DetectionTarget",
     "ItemKey",
     "KeypointSource",
+    "LabelKeypoints",
     "collate_detection",
     "detection_target",
     "index_items",

@@ -18,6 +18,7 @@ from typing import Literal, Protocol
 import numpy as np
 
 from simgen.core.classes import SemanticClass
+from simgen.core.keypoints import NUM_KEYPOINTS
 from simgen.dataset.layout import POINT_DTYPE
 from simgen.dataset.reader import Dataset, DatasetError, Frame, Variant
 from simgen.labels.schema import CameraView, ObjectLabel
@@ -30,18 +31,34 @@ LIDAR_FIELDS: tuple[str, ...] = POINT_DTYPE.names or ()  # the columns of ``lida
 class KeypointSource(Protocol):
     """The keypoint hook: ``K`` keypoints of one object as seen by one camera.
 
-    The labels carry no keypoints yet. A source given to the dataset is called once per kept
-    object and its (K, 3) rows ``x, y, visibility`` (pixel-edge coordinates, visibility 0 =
-    not labelled, 1 = occluded, 2 = visible: COCO's and torchvision's meaning) become
-    ``target["keypoints"]`` of shape (N, K, 3). Once ``ObjectLabel`` carries keypoints, a
-    source that reads them becomes the default; a source of your own (e.g. projected wheel
-    centres) works the same way today.
+    A source given to the dataset is called once per kept object and its (K, 3) rows
+    ``x, y, visibility`` (pixel-edge coordinates, visibility 0 = not labelled, 1 = occluded,
+    2 = visible: COCO's and torchvision's meaning) become ``target["keypoints"]`` of shape
+    (N, K, 3). ``LabelKeypoints`` reads the labels' COCO person keypoints; a source of your
+    own (e.g. projected wheel centres) works the same way.
     """
 
     @property
     def num_keypoints(self) -> int: ...
 
     def __call__(self, frame: Frame, camera: str, obj: ObjectLabel) -> np.ndarray: ...
+
+
+class LabelKeypoints:
+    """The labels' 17 COCO keypoints of people and riders (all unlabelled rows for other
+    objects; keep only people with ``classes=["person", "rider"]`` for a keypoint model)."""
+
+    num_keypoints = NUM_KEYPOINTS
+
+    def __call__(self, frame: Frame, camera: str, obj: ObjectLabel) -> np.ndarray:
+        rows = np.zeros((NUM_KEYPOINTS, 3), np.float32)
+        view = obj.cameras.get(camera)
+        if view is None or view.keypoints is None:
+            return rows
+        for row, k in zip(rows, view.keypoints, strict=True):
+            if k.visibility:  # pixel centres -> pixel edges, as the boxes
+                row[:] = (k.u + 0.5, k.v + 0.5, k.visibility)
+        return rows
 
 
 @dataclass(frozen=True)
