@@ -158,16 +158,16 @@ def _cluster(hits: RayHits, pattern: RadarPattern) -> dict[str, np.ndarray]:
     el = hits.elevation[ok].astype(np.float64)
     vr = hits.radial_velocity[ok].astype(np.float64)
     own = hits.sensor_radial[ok].astype(np.float64)
-    keys = np.stack(
-        [
-            np.floor(r / pattern.range_resolution),
-            np.floor(az / math.radians(pattern.azimuth_resolution)),
-            np.floor(el / math.radians(pattern.elevation_resolution)),
-            np.floor(vr / pattern.velocity_resolution),
-        ],
-        axis=1,
-    ).astype(np.int64)
-    _, cell = np.unique(keys, axis=0, return_inverse=True)
+    # one int64 per cell (range, azimuth, elevation, velocity bins, each offset to >= 0)
+    key = np.zeros(len(r), np.int64)
+    for value, size in (
+        (r / pattern.range_resolution, 1 << 16),
+        (az / math.radians(pattern.azimuth_resolution), 1 << 12),
+        (el / math.radians(pattern.elevation_resolution), 1 << 10),
+        (vr / pattern.velocity_resolution, 1 << 24),
+    ):
+        key = key * size + np.clip(np.floor(value).astype(np.int64) + size // 2, 0, size - 1)
+    _, cell = np.unique(key, return_inverse=True)
     cell = cell.reshape(-1)
     count = int(cell.max()) + 1
     total = np.bincount(cell, sigma, count)
