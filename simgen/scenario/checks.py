@@ -273,7 +273,7 @@ def _fault_target(
     elif fault.sensor is None:
         targets = fitting
         if not targets:
-            what = {Camera: "camera", Lidar: "lidar", Radar: "radar"}.get(kind, "sensor")
+            what = literal_of(kind, "type") if kind is not None else "sensor"
             kind_name = literal_of(type(fault), "type")
             return [Problem((*path, "type"), f"{kind_name} needs a {what} on the ego")]
     else:
