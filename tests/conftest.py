@@ -41,7 +41,7 @@ def shrink(scenario, width: int = 96, height: int = 54, lidar_resolution: float 
     for s in scenario.ego.sensors:
         if s.type == "camera":
             s = s.model_copy(update={"width": width, "height": height})
-        else:
+        elif s.type == "lidar":
             s = s.model_copy(update={"horizontal_resolution": lidar_resolution})
         sensors.append(s)
     return scenario.model_copy(update={"ego": scenario.ego.model_copy(update={"sensors": sensors})})

@@ -19,6 +19,7 @@
       <lidar>/<frame:06d>.npy            points: x y z intensity ring time semantic instance
                                          (+ flow_x flow_y flow_z with scene_flow)
       <lidar>/<frame:06d>.bin            float32 x y z intensity (KITTI velodyne layout)
+      <radar>/<frame:06d>.npy            targets: RADAR_DTYPE (position, Doppler, RCS, SNR, ids)
 
 Only such committed folders are variants; the attempts, stale and chunk folders a render leaves
 beside them while it works are named and handled by ``simgen.dataset.lifecycle``.
@@ -63,6 +64,25 @@ POINT_DTYPE = np.dtype(
 # axes at its firing time (NaN where it has none: the last sweep, a road user gone, a stale one)
 FLOW_FIELDS = ("flow_x", "flow_y", "flow_z")
 POINT_FLOW_DTYPE = np.dtype(POINT_DTYPE.descr + [(f, "<f4") for f in FLOW_FIELDS])
+# one radar target (a cluster of returns in one range x azimuth x velocity cell), radar frame
+RADAR_DTYPE = np.dtype(
+    [
+        ("x", "<f4"),  # m, x forward (boresight), y left, z up
+        ("y", "<f4"),
+        ("z", "<f4"),
+        ("range", "<f4"),  # m
+        ("azimuth", "<f4"),  # rad, counter-clockwise from +x
+        ("elevation", "<f4"),  # rad, up from the x-y plane
+        ("vr", "<f4"),  # m/s, radial (Doppler) velocity relative to the radar, + moving away
+        ("vr_comp", "<f4"),  # m/s, the same with the radar's own motion removed (over ground)
+        ("rcs", "<f4"),  # radar cross section, dBsm
+        ("snr", "<f4"),  # signal to noise ratio, dB
+        ("semantic", "u1"),  # class id of the strongest return in the cell; 0 for artefacts
+        ("instance", "<u2"),  # object id (= ObjectLabel.id); 0: static world or an artefact
+        ("kind", "u1"),  # RADAR_KINDS: 0 target, 1 multipath ghost, 2 false alarm
+    ]
+)
+RADAR_KINDS = ("target", "ghost", "false_alarm")
 
 CameraOutput = Literal["rgb", "depth", "semantic", "instance"]
 FlowDirection = Literal["forward", "backward"]
@@ -98,6 +118,10 @@ def normals_path(camera: str, frame: int, suffix: Literal["png", "npy"]) -> str:
 
 def lidar_path(lidar: str, frame: int, suffix: Literal["npy", "bin"] = "npy") -> str:
     return f"{lidar}/{frame:06d}.{suffix}"
+
+
+def radar_path(radar: str, frame: int) -> str:
+    return f"{radar}/{frame:06d}.npy"
 
 
 def json_bytes(data: Any) -> bytes:

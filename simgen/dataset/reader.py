@@ -6,6 +6,7 @@
             labels = frame.labels           # FrameLabels, the model the renderer wrote
             rgb = frame.rgb("cam_front")    # arrays are read lazily, one file at a time
             points = frame.lidar("lidar_top")
+            targets = frame.radar("radar_front")  # RADAR_DTYPE
 
 Importing this module loads neither the simulator nor a renderer (no pybullet, pyrender or
 open3d): reading a dataset needs NumPy, OpenCV and pydantic only.
@@ -28,6 +29,7 @@ from simgen.dataset.layout import (
     MANIFEST,
     POINT_DTYPE,
     POINT_FLOW_DTYPE,
+    RADAR_DTYPE,
     CameraOutput,
     FlowDirection,
     Manifest,
@@ -38,12 +40,13 @@ from simgen.dataset.layout import (
     labels_path,
     lidar_path,
     normals_path,
+    radar_path,
     scene_flow_path,
 )
 from simgen.dataset.lifecycle import is_committed
 from simgen.labels.schema import FrameLabels
 from simgen.scenario.sample import ScenarioInstance
-from simgen.sensors.rig import Calibrations, CameraCalibration, LidarCalibration
+from simgen.sensors.rig import Calibrations, CameraCalibration, LidarCalibration, RadarCalibration
 
 
 class DatasetError(Exception):
@@ -125,6 +128,13 @@ class Frame:
         array: np.ndarray = np.load(self.variant.file(rel))
         return array
 
+    def radar(self, radar: str) -> np.ndarray:
+        """The scan's targets (``RADAR_DTYPE``) in the radar frame, nearest first."""
+        targets: np.ndarray = np.load(self.variant.file(radar_path(radar, self.index)))
+        if targets.dtype != RADAR_DTYPE:
+            raise DatasetError(f"{self.variant.root}: {radar} targets have dtype {targets.dtype}")
+        return targets
+
     def lidar_file(self, lidar: str) -> Path:
         """The KITTI-layout float32 x y z intensity file of this sweep."""
         return self.variant.file(lidar_path(lidar, self.index, "bin"))
@@ -175,6 +185,12 @@ class Variant:
 
     def lidars(self) -> list[str]:
         return list(self.calibration.lidars)
+
+    def radars(self) -> list[str]:
+        return list(self.calibration.radars)
+
+    def radar(self, name: str) -> RadarCalibration:
+        return self.calibration.radars[name]
 
     def camera(self, name: str) -> CameraCalibration:
         return self.calibration.cameras[name]

@@ -35,9 +35,10 @@ from simgen.dataset.layout import (
     labels_path,
     lidar_path,
     normals_path,
+    radar_path,
     scene_flow_path,
 )
-from simgen.sensors.frames import CameraFrame
+from simgen.sensors.frames import CameraFrame, RadarFrame
 
 # libpng's filter and zlib's strategy per kind of image, chosen by timing each pair on the
 # bench scene's frames (tools: `simgen bench`): half the time of libpng's adaptive filtering, at
@@ -136,6 +137,10 @@ def lidar_files(name: str, frame: int, points: np.ndarray) -> dict[str, Any]:
     }
 
 
+def radar_files(name: str, frame: int, scan: RadarFrame) -> dict[str, Any]:
+    return {radar_path(name, frame): lambda: npy(scan.targets)}
+
+
 def _lower_priority() -> None:
     """Encoding runs behind rendering: it only needs the time the render thread leaves idle."""
     with contextlib.suppress(AttributeError, OSError):  # an optimisation, not on every platform
@@ -176,14 +181,15 @@ class NativeWriter:
         self.submit(rel, lambda: json_bytes(data))
 
     def write_frame(
-        self, frame: int, frames: dict[str, CameraFrame | np.ndarray], labels: Any
+        self, frame: int, frames: dict[str, CameraFrame | np.ndarray | RadarFrame], labels: Any
     ) -> None:
         for name, data in frames.items():
-            files = (
-                camera_files(name, frame, data, self.depth_npy.get(name, False))
-                if isinstance(data, CameraFrame)
-                else lidar_files(name, frame, data)
-            )
+            if isinstance(data, CameraFrame):
+                files = camera_files(name, frame, data, self.depth_npy.get(name, False))
+            elif isinstance(data, RadarFrame):
+                files = radar_files(name, frame, data)
+            else:
+                files = lidar_files(name, frame, data)
             for rel, make in files.items():
                 self.submit(rel, make)
         # labels are frozen: they are turned into JSON on the writer's thread too

@@ -1,13 +1,15 @@
 """nuScenes export, a pure function of a native dataset, loadable by nuscenes-devkit.
 
     OUT/v1.0-simgen/*.json            the 13 tables (scene, sample, sample_data, ...)
-    OUT/samples/<CHANNEL>/...         every frame is a key frame: images and lidar .pcd.bin
+    OUT/samples/<CHANNEL>/...         every frame is a key frame: images, lidar .pcd.bin and
+                                      radar .pcd (binary PCD v0.7, the devkit's 18 fields)
     OUT/sweeps/<CHANNEL>/             (empty: there are no intermediate sweeps)
     OUT/maps/<token>.png              semantic prior: drivable surface and sidewalks, 0.1 m/px
 
 Each variant becomes a scene with its own log and map. The global frame is the world frame
 shifted so the map starts at (0, 0). Lidar points are x y z intensity (0-255) ring, in the
-lidar frame; calibrated_sensor records map each sensor into the ego frame.
+lidar frame; calibrated_sensor records map each sensor into the ego frame. Radars become the
+nuScenes radar channels by their mount's yaw (``radar_channel``); each target is one PCD point.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from simgen.core.classes import nuscenes_categories, nuscenes_category
 from simgen.core.geometry import quat_from_matrix
 from simgen.dataset.layout import json_bytes
 from simgen.dataset.reader import Dataset, Frame, Variant
+from simgen.exports.nuscenes_radar import radar_channel, radar_pcd
 from simgen.exports.options import ExportOptions
 from simgen.labels.policy import nuscenes_attribute
 from simgen.labels.schema import ObjectLabel
@@ -147,8 +150,11 @@ def export_nuscenes(dataset: Dataset, out: Path, options: ExportOptions) -> int:
         rig = variant.calibration
         mounts = {n: (c.ego_from_camera, "camera", c.K.tolist()) for n, c in rig.cameras.items()}
         mounts |= {n: (c.ego_from_lidar, "lidar", []) for n, c in rig.lidars.items()}
+        mounts |= {n: (c.ego_from_radar, "radar", []) for n, c in rig.radars.items()}
+        taken: set[str] = set()
         for name, (ego_from, modality, intrinsic) in mounts.items():
-            channel = name.upper()
+            channel = radar_channel(ego_from, name, taken) if modality == "radar" else name.upper()
+            taken.add(channel)
             if channel not in sensors:
                 sensors[channel] = token("sensor", channel)
                 tables["sensor"].append(
@@ -226,6 +232,12 @@ def export_nuscenes(dataset: Dataset, out: Path, options: ExportOptions) -> int:
                         else "",
                     }
                 )
+            radar_hits: dict[int, int] = {}
+            for name in rig.radars:
+                targets = entry.radar(name)
+                real = targets["instance"][targets["kind"] == 0]
+                for i, c in zip(*np.unique(real[real > 0], return_counts=True), strict=True):
+                    radar_hits[int(i)] = radar_hits.get(int(i), 0) + int(c)
             for obj in labels.objects:
                 category = nuscenes_category(obj.semantic_class, obj.model)
                 if not obj.visible or category is None:
@@ -245,7 +257,7 @@ def export_nuscenes(dataset: Dataset, out: Path, options: ExportOptions) -> int:
                         "size": [width, length, height],
                         "rotation": [w, x, y, z],
                         "num_lidar_pts": int(sum(obj.lidar_points.values())),
-                        "num_radar_pts": 0,
+                        "num_radar_pts": radar_hits.get(obj.id, 0),
                     }
                 )
         for object_id, records in annotations.items():
@@ -288,6 +300,12 @@ def _sample_file(frame: Frame, name: str, modality: str, folder: Path, stem: str
         data = frame.image_file(name, "rgb").read_bytes()
         write_bytes_atomic(folder / f"{stem}.png", data, durable=False)
         return f"samples/{folder.name}/{stem}.png"
+    if modality == "radar":
+        pattern = frame.variant.radar(name).pattern
+        write_bytes_atomic(
+            folder / f"{stem}.pcd", radar_pcd(frame.radar(name), pattern), durable=False
+        )
+        return f"samples/{folder.name}/{stem}.pcd"
     points = frame.lidar(name)
     five = np.stack(
         [

@@ -19,6 +19,7 @@ from simgen.scenario.models import (
     CAMERA_FAULTS,
     INJECTORS,
     LIDAR_FAULTS,
+    RADAR_FAULTS,
     SHARED_FAULTS,
     Scenario,
 )
@@ -40,7 +41,7 @@ REGISTRY: dict[str, Transform] = {
     "low_light": weather.low_light,
     "glare": weather.glare,
 }
-for _model in (*CAMERA_FAULTS, *LIDAR_FAULTS, *SHARED_FAULTS):
+for _model in (*CAMERA_FAULTS, *LIDAR_FAULTS, *RADAR_FAULTS, *SHARED_FAULTS):
     REGISTRY[_model.model_fields["type"].annotation.__args__[0]] = faults.attach
 
 MODELS = {m.model_fields["type"].annotation.__args__[0]: m for m in INJECTORS}

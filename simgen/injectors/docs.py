@@ -10,6 +10,7 @@ from simgen.scenario.models import (
     CAMERA_FAULTS,
     INJECTORS,
     LIDAR_FAULTS,
+    RADAR_FAULTS,
     SHARED_FAULTS,
     WEATHER_INJECTORS,
     WORLD_INJECTORS,
@@ -47,8 +48,10 @@ def _group(model: type) -> str:
         return "camera fault"
     if model in LIDAR_FAULTS:
         return "lidar fault"
+    if model in RADAR_FAULTS:
+        return "radar fault"
     assert model in SHARED_FAULTS
-    return "camera and lidar fault"
+    return "camera, lidar and radar fault"
 
 
 def injector_docs() -> list[InjectorDoc]:

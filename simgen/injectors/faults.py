@@ -7,8 +7,10 @@ from simgen.injectors.base import Edit
 from simgen.scenario.models import (
     CAMERA_FAULTS,
     LIDAR_FAULTS,
+    RADAR_FAULTS,
     Camera,
     Lidar,
+    Radar,
     Scenario,
     SensorTarget,
 )
@@ -20,7 +22,9 @@ def attach(edit: Edit, fault: SensorTarget) -> Scenario:
         if isinstance(fault, CAMERA_FAULTS)
         else Lidar
         if isinstance(fault, LIDAR_FAULTS)
-        else (Camera, Lidar)
+        else Radar
+        if isinstance(fault, RADAR_FAULTS)
+        else (Camera, Lidar, Radar)
     )
     sensors = []
     for sensor in edit.scenario.ego.sensors:

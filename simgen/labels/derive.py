@@ -24,7 +24,7 @@ from simgen.labels.visibility import (
     kitti_occlusion,
     silhouette_pixels,
 )
-from simgen.sensors.frames import CameraFrame
+from simgen.sensors.frames import CameraFrame, RadarFrame
 from simgen.sensors.joints import actor_joints
 from simgen.sensors.lens import render_calibration
 from simgen.sensors.pose import PoseKey
@@ -142,7 +142,7 @@ def camera_view(
 
 def derive(
     state: WorldState,
-    frames: dict[str, CameraFrame | np.ndarray],
+    frames: dict[str, CameraFrame | np.ndarray | RadarFrame],
     calibrations: Calibrations,
     faults: dict[str, tuple[str, ...]] | None = None,
 ) -> FrameLabels:
@@ -165,7 +165,7 @@ def derive(
             if data.pinhole_instance is not None:
                 counts = np.bincount(data.pinhole_instance.ravel())
                 pinhole[name] = {i: int(c) for i, c in enumerate(counts) if i and c}
-        else:
+        elif isinstance(data, np.ndarray):  # a lidar sweep (radar scans are not labelled here)
             ids, counts = np.unique(data["instance"], return_counts=True)
             points[name] = {int(i): int(c) for i, c in zip(ids, counts, strict=True) if i > 0}
     objects = []

@@ -18,6 +18,7 @@ from simgen.scenario.limits import NO_LIMITS_HINT, Limits
 from simgen.scenario.models import (
     CAMERA_FAULTS,
     LIDAR_FAULTS,
+    RADAR_FAULTS,
     Actor,
     Camera,
     Crash,
@@ -26,6 +27,7 @@ from simgen.scenario.models import (
     Ego,
     Lidar,
     LidarBeamDropout,
+    Radar,
     RelativeS,
     Scenario,
     SensorTarget,
@@ -253,7 +255,7 @@ def _references(sc: Scenario, names: list[str], sensors: list[str]) -> list[Prob
 
 
 def _fault_target(
-    sc: Scenario, path: Path, fault: SensorTarget, owner: Camera | Lidar | None = None
+    sc: Scenario, path: Path, fault: SensorTarget, owner: Camera | Lidar | Radar | None = None
 ) -> list[Problem]:
     """A fault names a sensor of the kind it acts on; dead rings exist on that lidar."""
     kind = (
@@ -261,6 +263,8 @@ def _fault_target(
         if isinstance(fault, CAMERA_FAULTS)
         else Lidar
         if isinstance(fault, LIDAR_FAULTS)
+        else Radar
+        if isinstance(fault, RADAR_FAULTS)
         else None
     )
     fitting = [s for s in sc.ego.sensors if kind is None or isinstance(s, kind)]
@@ -269,7 +273,7 @@ def _fault_target(
     elif fault.sensor is None:
         targets = fitting
         if not targets:
-            what = "camera" if kind is Camera else "lidar" if kind is Lidar else "sensor"
+            what = literal_of(kind, "type") if kind is not None else "sensor"
             kind_name = literal_of(type(fault), "type")
             return [Problem((*path, "type"), f"{kind_name} needs a {what} on the ego")]
     else:
@@ -372,7 +376,7 @@ def _limits(sc: Scenario, limits: Limits) -> list[Problem]:
         if isinstance(sensor, Camera):
             out += _over((*path, "width"), "width", sensor.width, limits.max_image_side)
             out += _over((*path, "height"), "height", sensor.height, limits.max_image_side)
-        else:
+        elif isinstance(sensor, Lidar):
             try:
                 rays = scan_pattern(sensor).rays_per_sweep
             except LidarSpecError:

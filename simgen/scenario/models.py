@@ -349,6 +349,82 @@ class Lidar(Strict):
     )
 
 
+RadarPreset = Literal["ars408_far", "ars408_near", "srr308"]
+
+
+class RadarNoise(Strict):
+    """Measurement noise (one standard deviation) per target; unset keys take the preset's."""
+
+    range_std: float | None = Field(default=None, ge=0, le=10, description="range noise, metres")
+    azimuth_std: float | None = Field(
+        default=None, ge=0, le=10, description="azimuth noise, degrees"
+    )
+    elevation_std: float | None = Field(
+        default=None, ge=0, le=10, description="elevation noise, degrees"
+    )
+    velocity_std: float | None = Field(
+        default=None, ge=0, le=10, description="radial velocity noise, m/s"
+    )
+
+
+class Radar(Strict):
+    """A 77 GHz automotive radar delivering a list of targets (clusters) per scan."""
+
+    name: Name = Field(
+        description="unique among the ego's sensors; names its folder in the dataset"
+    )
+    type: Literal["radar"] = Field(description="the sensor kind")
+    mount: Mount = Field(default=Mount(), description="pose on the ego vehicle")
+    preset: RadarPreset = Field(
+        default="ars408_far",
+        description="a real unit's data sheet (simgen.scenario.radar_presets); keys given "
+        "explicitly override it",
+    )
+    range: float | None = Field(
+        default=None,
+        gt=0,
+        le=1000,
+        description="metres at which a 10 dBsm target (a car) is just detected",
+    )
+    azimuth_fov: float | None = Field(
+        default=None, gt=0, le=180, description="full horizontal field of view, degrees"
+    )
+    elevation_fov: float | None = Field(
+        default=None, gt=0, le=90, description="full vertical field of view, degrees"
+    )
+    range_resolution: float | None = Field(
+        default=None, gt=0, le=20, description="size of a range cell, metres"
+    )
+    azimuth_resolution: float | None = Field(
+        default=None, gt=0, le=45, description="size of an azimuth cell, degrees"
+    )
+    velocity_resolution: float | None = Field(
+        default=None, gt=0, le=10, description="size of a radial velocity cell, m/s"
+    )
+    noise: RadarNoise = Field(
+        default=RadarNoise(), description="range, angle and velocity noise per target"
+    )
+    false_alarms: float = Field(
+        default=0.5,
+        ge=0,
+        le=1000,
+        description="mean number of false alarms (targets where nothing is) per scan",
+    )
+    ghost_rate: float = Field(
+        default=0.02,
+        ge=0,
+        le=1,
+        description="chance that a target also shows a multipath ghost (at twice its range "
+        "and radial velocity)",
+    )
+    max_targets: int = Field(
+        default=250, ge=1, le=10000, description="targets reported per scan, strongest first"
+    )
+    faults: list[RadarFault] = Field(
+        default_factory=list, description="sensor faults (usually set by injectors)"
+    )
+
+
 def _key_tag(field: str) -> Callable[[Any], str | None]:
     """A discriminator reading ``field``; named after it so that error messages can name the key."""
 
@@ -393,7 +469,7 @@ def tagged_by(field: str) -> Tagged:
     return Tagged(lambda m: literal_of(m, field), Discriminator(_key_tag(field)))
 
 
-Sensor = Annotated[Camera | Lidar, tagged_by("type")]
+Sensor = Annotated[Camera | Lidar | Radar, tagged_by("type")]
 
 
 # --- behaviours --------------------------------------------------------------------------------
@@ -656,7 +732,8 @@ Requirement = Annotated[
 # --- injectors ---------------------------------------------------------------------------------
 # Each injector is a transform of a sampled instance (``simgen.injectors``). World injectors add or
 # change road users; weather and light injectors set the environment; sensor faults attach
-# themselves to sensors (``Camera.faults``, ``Lidar.faults``), whose back ends read them.
+# themselves to sensors (``Camera.faults``, ``Lidar.faults``, ``Radar.faults``), whose back ends
+# read them.
 
 
 class Window(Strict):
@@ -854,6 +931,42 @@ class LidarSectorBlockage(SensorTarget):
     )
 
 
+class RadarBlockage(SensorTarget):
+    """Mud, snow or ice on the radome: every return over an azimuth sector loses ``attenuation``
+    dB (two-way), so weak targets vanish first."""
+
+    type: Literal["radar_blockage"] = Field(description="the injector kind")
+    attenuation: Annotated[float, Varies(gt=0, le=60)] = Field(
+        default=20.0, description="extra two-way loss, dB"
+    )
+    azimuth: tuple[float, float] = Field(
+        default=(-180.0, 180.0),
+        description="[from, to] sector covered, degrees counter-clockwise from the radar's +x; "
+        "the default covers the whole radome",
+    )
+
+
+class RadarInterference(SensorTarget):
+    """Another radar on the same band: the noise floor rises by ``noise_rise`` dB (weak targets
+    drop below the threshold) and ``false_alarms`` extra ghost targets appear per scan."""
+
+    type: Literal["radar_interference"] = Field(description="the injector kind")
+    noise_rise: Annotated[float, Varies(ge=0, le=40)] = Field(
+        default=10.0, description="rise of the noise floor, dB"
+    )
+    false_alarms: Annotated[float, Varies(ge=0, le=1000)] = Field(
+        default=30.0, description="mean number of extra false targets per scan"
+    )
+
+
+class RadarDropout(SensorTarget):
+    """Targets lost in the radar's processing or on the bus: each is dropped with
+    ``probability``."""
+
+    type: Literal["radar_dropout"] = Field(description="the injector kind")
+    probability: Fraction = Field(default=0.5, description="chance that each target is lost")
+
+
 class CameraOcclusion(SensorTarget):
     """Dirt, a leaf or water drops on the lens, covering ``coverage`` of the image."""
 
@@ -927,21 +1040,36 @@ WorldInjector = (
 WeatherInjector = Fog | Rain | LowLight | Glare
 CameraOnlyFault = CameraOcclusion | CameraNoise | MotionBlur | Overexposure | Blackout
 LidarOnlyFault = LidarBeamDropout | LidarSectorBlockage
+RadarOnlyFault = RadarBlockage | RadarInterference | RadarDropout
 SharedFault = FrameDrop | StuckFrame
 
 Injector = Annotated[
-    WorldInjector | WeatherInjector | CameraOnlyFault | LidarOnlyFault | SharedFault,
+    WorldInjector
+    | WeatherInjector
+    | CameraOnlyFault
+    | LidarOnlyFault
+    | RadarOnlyFault
+    | SharedFault,
     tagged_by("type"),
 ]
 CameraFault = Annotated[CameraOnlyFault | SharedFault, tagged_by("type")]
 LidarFault = Annotated[LidarOnlyFault | SharedFault, tagged_by("type")]
+RadarFault = Annotated[RadarOnlyFault | SharedFault, tagged_by("type")]
 
 WORLD_INJECTORS: tuple[type[Strict], ...] = get_args(WorldInjector)
 WEATHER_INJECTORS: tuple[type[Strict], ...] = get_args(WeatherInjector)
 CAMERA_FAULTS: tuple[type[SensorTarget], ...] = get_args(CameraOnlyFault)
 LIDAR_FAULTS: tuple[type[SensorTarget], ...] = get_args(LidarOnlyFault)
+RADAR_FAULTS: tuple[type[SensorTarget], ...] = get_args(RadarOnlyFault)
 SHARED_FAULTS: tuple[type[SensorTarget], ...] = get_args(SharedFault)
-INJECTORS = (*WORLD_INJECTORS, *WEATHER_INJECTORS, *CAMERA_FAULTS, *LIDAR_FAULTS, *SHARED_FAULTS)
+INJECTORS = (
+    *WORLD_INJECTORS,
+    *WEATHER_INJECTORS,
+    *CAMERA_FAULTS,
+    *LIDAR_FAULTS,
+    *RADAR_FAULTS,
+    *SHARED_FAULTS,
+)
 
 
 # --- output and the scenario -------------------------------------------------------------------

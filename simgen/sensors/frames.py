@@ -40,6 +40,13 @@ class CameraFrame:
 
 
 @dataclass(frozen=True)
+class RadarFrame:
+    """One radar scan: its targets (``simgen.dataset.layout.RADAR_DTYPE``) in the radar frame."""
+
+    targets: np.ndarray
+
+
+@dataclass(frozen=True)
 class CameraRender:
     """A camera back end's raw frame (RGB as rendered, before effects and the lens) and the
     seconds each of its passes took."""

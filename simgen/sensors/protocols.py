@@ -10,12 +10,13 @@ import numpy as np
 
 from simgen.scenario.models import Environment
 from simgen.sensors.frames import CameraRender
-from simgen.sensors.rig import CameraCalibration, LidarCalibration
+from simgen.sensors.rig import CameraCalibration, LidarCalibration, RadarCalibration
 from simgen.sensors.scene import Placed
 
 if TYPE_CHECKING:
     from simgen.sensors.open3d.lidar import Body, LidarConditions
     from simgen.sensors.pyrender.compat import LightSource
+    from simgen.sensors.radar_model import RadarConditions
 
 
 @runtime_checkable
@@ -56,4 +57,23 @@ class LidarCaster(Protocol):
     ) -> np.ndarray:
         """A full sweep as a structured array (``POINT_DTYPE``), in firing order;
         ``sensor_pose_at(tau)`` is the world_from_sensor pose ``tau`` s into the sweep."""
+        ...
+
+
+@runtime_checkable
+class RadarCaster(Protocol):
+    """Turns one radar's view of the static world and the road users into its target list."""
+
+    calibration: RadarCalibration
+
+    def capture(
+        self,
+        world_from_sensor: np.ndarray,
+        sensor_velocity: np.ndarray,
+        bodies: list[Body],
+        conditions: RadarConditions,
+        rng: np.random.Generator,
+    ) -> np.ndarray:
+        """One scan's targets (``RADAR_DTYPE``) in the radar frame; ``sensor_velocity`` is the
+        radar's own velocity in the world (m/s)."""
         ...

@@ -3,19 +3,21 @@
 - Ego frame: x forward, y left, z up, origin at the centre of the box's bottom face.
 - Camera optical frame (OpenCV): x right, y down, z forward; pixel (u, v) centres are integers.
 - Lidar frame: x forward, y left, z up, origin at the sensor.
+- Radar frame: x forward (boresight), y left, z up, origin at the sensor.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
 
 from simgen.core.geometry import rotation_rpy
 from simgen.scenario.lidar_presets import ScanPattern, scan_pattern
-from simgen.scenario.models import Camera, Lidar, Mount
+from simgen.scenario.models import Camera, Lidar, Mount, Radar
+from simgen.scenario.radar_presets import RadarPattern, radar_pattern
 from simgen.scenario.sample import ScenarioInstance
 
 # optical (x right, y down, z forward) expressed in a body frame (x forward, y left, z up)
@@ -113,33 +115,64 @@ class LidarCalibration:
         return cls(name, scan, _matrix(data["ego_from_sensor"], (4, 4)))
 
 
+@dataclass(frozen=True, eq=False)
+class RadarCalibration:
+    name: str
+    pattern: RadarPattern
+    ego_from_radar: np.ndarray  # 4x4
+
+    __eq__ = _equal_by_json
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": "radar",
+            "ego_from_sensor": self.ego_from_radar.tolist(),
+            **self.pattern.to_json(),
+            "frame": "x forward (boresight), y left, z up",
+        }
+
+    @classmethod
+    def from_json(cls, name: str, data: dict[str, Any]) -> RadarCalibration:
+        pattern = RadarPattern(**{f.name: float(data[f.name]) for f in fields(RadarPattern)})
+        return cls(name, pattern, _matrix(data["ego_from_sensor"], (4, 4)))
+
+
 @dataclass(frozen=True)
 class Calibrations:
     """Every sensor of a rig, by name; written once per variant and read back by datasets."""
 
     cameras: dict[str, CameraCalibration]
     lidars: dict[str, LidarCalibration]
+    radars: dict[str, RadarCalibration] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {name: c.to_json() for name, c in {**self.cameras, **self.lidars}.items()}
+        every = {**self.cameras, **self.lidars, **self.radars}
+        return {name: c.to_json() for name, c in every.items()}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Calibrations:
         kinds = {name: entry.get("type") for name, entry in data.items()}
-        unknown = sorted(n for n, kind in kinds.items() if kind not in ("camera", "lidar"))
+        known = ("camera", "lidar", "radar")
+        unknown = sorted(n for n, kind in kinds.items() if kind not in known)
         if unknown:
-            raise ValueError(f"calibration of {', '.join(unknown)}: type must be camera or lidar")
+            raise ValueError(
+                f"calibration of {', '.join(unknown)}: type must be camera, lidar or radar"
+            )
         cameras = {n: e for n, e in data.items() if kinds[n] == "camera"}
         lidars = {n: e for n, e in data.items() if kinds[n] == "lidar"}
+        radars = {n: e for n, e in data.items() if kinds[n] == "radar"}
         return cls(
             {n: CameraCalibration.from_json(n, e) for n, e in cameras.items()},
             {n: LidarCalibration.from_json(n, e) for n, e in lidars.items()},
+            {n: RadarCalibration.from_json(n, e) for n, e in radars.items()},
         )
 
     def sensor_from_ego(self, name: str) -> np.ndarray:
         """4x4 transform from the ego frame into a sensor's own frame."""
         if name in self.cameras:
             return np.linalg.inv(self.cameras[name].ego_from_camera)
+        if name in self.radars:
+            return np.linalg.inv(self.radars[name].ego_from_radar)
         return np.linalg.inv(self.lidars[name].ego_from_lidar)
 
 
@@ -167,11 +200,16 @@ def lidar_calibration(spec: Lidar) -> LidarCalibration:
     return LidarCalibration(spec.name, scan_pattern(spec), mount_transform(spec.mount))
 
 
+def radar_calibration(spec: Radar) -> RadarCalibration:
+    return RadarCalibration(spec.name, radar_pattern(spec), mount_transform(spec.mount))
+
+
 def calibrations(instance: ScenarioInstance) -> Calibrations:
     sensors = instance.scenario.ego.sensors
     return Calibrations(
         {s.name: camera_calibration(s) for s in sensors if isinstance(s, Camera)},
         {s.name: lidar_calibration(s) for s in sensors if isinstance(s, Lidar)},
+        {s.name: radar_calibration(s) for s in sensors if isinstance(s, Radar)},
     )
 
 

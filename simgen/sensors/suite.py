@@ -1,4 +1,5 @@
-"""The ego's sensor rig for one simulation: every camera and lidar, fed one WorldState per frame.
+"""The ego's sensor rig for one simulation: every camera, lidar and radar, fed one WorldState per
+frame.
 
 The ego itself is left out of what its sensors see, as in KITTI and nuScenes, where the own
 vehicle is cropped or filtered. ``capture`` returns everything it made of a state in one
@@ -20,20 +21,34 @@ import numpy as np
 from simgen.core.cpu import thread_share
 from simgen.core.rng import derive_rng
 from simgen.dataset.layout import FLOW_FIELDS, POINT_FLOW_DTYPE
-from simgen.scenario.models import LidarBeamDropout, LidarSectorBlockage
+from simgen.scenario.models import (
+    LidarBeamDropout,
+    LidarSectorBlockage,
+    RadarBlockage,
+    RadarDropout,
+    RadarInterference,
+)
 from simgen.scenario.sample import ScenarioInstance
 from simgen.sensors.appearance import Appearance, draw_appearance
-from simgen.sensors.backends import DEFAULT_CAMERA, DEFAULT_LIDAR, camera_renderer, lidar_caster
+from simgen.sensors.backends import (
+    DEFAULT_CAMERA,
+    DEFAULT_LIDAR,
+    DEFAULT_RADAR,
+    camera_renderer,
+    lidar_caster,
+    radar_caster,
+)
 from simgen.sensors.camera_effects import conditions, develop, is_clear, sun_in_camera
 from simgen.sensors.carry import carry
 from simgen.sensors.faults import Held, frame_fault, other_faults
 from simgen.sensors.flow import Geometry, Motion, motion, nowhere, pixel_rays
-from simgen.sensors.frames import CameraFrame, ready
+from simgen.sensors.frames import CameraFrame, RadarFrame, ready
 from simgen.sensors.lens import is_distorted, render_calibration, source_maps, warp
 from simgen.sensors.motion import pixel_flow
 from simgen.sensors.open3d.lidar import Body, LidarConditions, LocalMesh, local_mesh
 from simgen.sensors.pose import PoseKey
-from simgen.sensors.protocols import CameraRenderer, LidarCaster
+from simgen.sensors.protocols import CameraRenderer, LidarCaster, RadarCaster
+from simgen.sensors.radar_model import RadarConditions
 from simgen.sensors.rig import CameraCalibration, calibrations
 from simgen.sensors.scene import (
     Placed,
@@ -48,7 +63,7 @@ from simgen.sensors.wear import vary_surfaces
 from simgen.world.assets import load_catalog
 from simgen.world.state import ActorState, StaticWorld, WorldState
 
-SensorData = CameraFrame | np.ndarray
+SensorData = CameraFrame | np.ndarray | RadarFrame
 
 
 @dataclass(frozen=True)
@@ -91,6 +106,15 @@ class _Held:
 FLOW_OUTPUTS = frozenset({"flow", "scene_flow"})
 
 
+def _velocity_at(state: WorldState, point: np.ndarray) -> np.ndarray:
+    """The world velocity of a point fixed to the ego (a sensor), turning with it."""
+    ego = state.ego
+    lever = np.asarray(point, float) - np.asarray(ego.position, float)
+    return np.asarray(ego.velocity, float) + np.cross(
+        np.asarray(ego.angular_velocity, float), lever
+    )
+
+
 def sensor_pose(state: WorldState, ego_from_sensor: np.ndarray, tau: float) -> np.ndarray:
     """Where a sensor is ``tau`` seconds after the state, the ego moving on at its velocity."""
     return extrapolate(state.ego, tau) @ ego_from_sensor
@@ -103,9 +127,10 @@ class SensorSuite:
         static: StaticWorld,
         camera: str = DEFAULT_CAMERA,
         lidar: str = DEFAULT_LIDAR,
+        radar: str = DEFAULT_RADAR,
     ) -> None:
-        """The rig of ``instance`` over its static world; ``camera`` and ``lidar`` name the back
-        ends (``simgen.sensors.backends``)."""
+        """The rig of ``instance`` over its static world; ``camera``, ``lidar`` and ``radar``
+        name the back ends (``simgen.sensors.backends``)."""
         scenario = instance.scenario
         self.instance = instance
         self.calibrations = calibrations(instance)
@@ -127,6 +152,7 @@ class SensorSuite:
         # what each sensor delivered last, for a stuck one to repeat; a dropped sweep is empty
         self._sweeps: Held[np.ndarray] = Held(lambda points: points[:0])
         self._rgb: Held[Future[np.ndarray]] = Held()  # a dropped image is developed black
+        self._scans: Held[RadarFrame] = Held(lambda scan: RadarFrame(scan.targets[:0]))
         # a pool worker with one core's share develops in sequence: a thread would gain nothing
         self._developer = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="develop")
@@ -147,6 +173,11 @@ class SensorSuite:
         self.lidars: dict[str, LidarCaster] = {
             name: make_lidar(calib, static_parts, specs[name])
             for name, calib in self.calibrations.lidars.items()
+        }
+        make_radar = radar_caster(radar) if self.calibrations.radars else None
+        self.radars: dict[str, RadarCaster] = {
+            name: make_radar(calib, static_parts, specs[name])  # type: ignore[misc]
+            for name, calib in self.calibrations.radars.items()
         }
         # cameras and lidars whose outputs need the neighbouring frames (flow, scene flow)
         self._moving = {
@@ -224,7 +255,7 @@ class SensorSuite:
             for name, camera in self.cameras.items():
                 jobs[name] = self._camera(name, camera, state, world_from_ego, dynamic, lights)
                 faults[name] = jobs[name].faults
-        bodies = self.bodies(state) if self.lidars else []
+        bodies = self.bodies(state) if self.lidars or self.radars else []
         for name, lidar in self.lidars.items():
             start = time.perf_counter()
             rng = derive_rng(seed, variant, f"lidar/{name}/{state.frame}")
@@ -251,6 +282,10 @@ class SensorSuite:
             out[name] = self._sweeps.deliver(name, points, fault)
             faults[name] = (*(f.type for f in other_faults(active)), *fault.names())
             timings["lidar"] = timings.get("lidar", 0) + time.perf_counter() - start
+        for name, radar in self.radars.items():
+            start = time.perf_counter()
+            out[name], faults[name] = self._radar(name, radar, state, bodies)
+            timings["radar"] = timings.get("radar", 0) + time.perf_counter() - start
         for name, job in jobs.items():  # in rig order, after the lidars
             out[name] = job.finish()
             for stage, seconds in job.seconds.items():
@@ -261,7 +296,7 @@ class SensorSuite:
             earlier = self._flows(state, previous, out, exact, jobs)
             timings["flow"] = time.perf_counter() - start
         return SensorCapture(
-            frames={name: out[name] for name in [*self.cameras, *self.lidars]},
+            frames={name: out[name] for name in [*self.cameras, *self.lidars, *self.radars]},
             exact=exact,
             faults=faults,
             timings=timings,
@@ -402,6 +437,38 @@ class SensorSuite:
         for i, key in enumerate(FLOW_FIELDS):
             out[key] = motion3[:, i]
         return out
+
+    def _radar(
+        self, name: str, radar: RadarCaster, state: WorldState, bodies: list[Body]
+    ) -> tuple[RadarFrame, tuple[str, ...]]:
+        """One radar's scan as delivered, and the faults acting on it."""
+        seed, variant = self.instance.scenario.seed, self.instance.variant
+        rng = derive_rng(seed, variant, f"radar/{name}/{state.frame}")
+        active = [f for f in self.specs[name].faults if f.active(state.time)]
+        fault = frame_fault(active, rng.random)
+        env = state.environment
+        interference = [f for f in active if isinstance(f, RadarInterference)]
+        conditions = RadarConditions(
+            fog=float(env.fog),
+            rain_mmh=env.rain_mmh(),
+            blocked=tuple(
+                (float(f.azimuth[0]), float(f.azimuth[1]), float(f.attenuation))
+                for f in active
+                if isinstance(f, RadarBlockage)
+            ),
+            noise_rise=sum(float(f.noise_rise) for f in interference),
+            extra_false_alarms=sum(float(f.false_alarms) for f in interference),
+            dropout=1.0
+            - float(
+                np.prod([1.0 - float(f.probability) for f in active if isinstance(f, RadarDropout)])
+            ),
+        )
+        pose = state.ego.transform() @ radar.calibration.ego_from_radar
+        scan = RadarFrame(
+            radar.capture(pose, _velocity_at(state, pose[:3, 3]), bodies, conditions, rng)
+        )
+        delivered = self._scans.deliver(name, scan, fault)
+        return delivered, (*(f.type for f in other_faults(active)), *fault.names())
 
     def _camera(
         self,
