@@ -5,27 +5,17 @@ from __future__ import annotations
 
 from simgen.injectors.base import Edit
 from simgen.scenario.models import (
-    CAMERA_FAULTS,
-    LIDAR_FAULTS,
-    RADAR_FAULTS,
     Camera,
     Lidar,
     Radar,
     Scenario,
     SensorTarget,
+    fault_sensor_kind,
 )
 
 
 def attach(edit: Edit, fault: SensorTarget) -> Scenario:
-    kind = (
-        Camera
-        if isinstance(fault, CAMERA_FAULTS)
-        else Lidar
-        if isinstance(fault, LIDAR_FAULTS)
-        else Radar
-        if isinstance(fault, RADAR_FAULTS)
-        else (Camera, Lidar, Radar)
-    )
+    kind = fault_sensor_kind(fault) or (Camera, Lidar, Radar)
     sensors = []
     for sensor in edit.scenario.ego.sensors:
         if isinstance(sensor, kind) and fault.sensor in (None, sensor.name):

@@ -16,9 +16,6 @@ from simgen.scenario.layout import lane_bounds
 from simgen.scenario.lidar_presets import LidarSpecError, scan_pattern
 from simgen.scenario.limits import NO_LIMITS_HINT, Limits
 from simgen.scenario.models import (
-    CAMERA_FAULTS,
-    LIDAR_FAULTS,
-    RADAR_FAULTS,
     Actor,
     Camera,
     Crash,
@@ -33,6 +30,7 @@ from simgen.scenario.models import (
     SensorTarget,
     SpeedDifference,
     SuddenBrake,
+    fault_sensor_kind,
     literal_of,
 )
 from simgen.scenario.yaml_source import Path
@@ -258,15 +256,7 @@ def _fault_target(
     sc: Scenario, path: Path, fault: SensorTarget, owner: Camera | Lidar | Radar | None = None
 ) -> list[Problem]:
     """A fault names a sensor of the kind it acts on; dead rings exist on that lidar."""
-    kind = (
-        Camera
-        if isinstance(fault, CAMERA_FAULTS)
-        else Lidar
-        if isinstance(fault, LIDAR_FAULTS)
-        else Radar
-        if isinstance(fault, RADAR_FAULTS)
-        else None
-    )
+    kind = fault_sensor_kind(fault)
     fitting = [s for s in sc.ego.sensors if kind is None or isinstance(s, kind)]
     if owner is not None:
         targets = [owner]

@@ -1062,6 +1062,16 @@ CAMERA_FAULTS: tuple[type[SensorTarget], ...] = get_args(CameraOnlyFault)
 LIDAR_FAULTS: tuple[type[SensorTarget], ...] = get_args(LidarOnlyFault)
 RADAR_FAULTS: tuple[type[SensorTarget], ...] = get_args(RadarOnlyFault)
 SHARED_FAULTS: tuple[type[SensorTarget], ...] = get_args(SharedFault)
+
+
+def fault_sensor_kind(fault: SensorTarget) -> type[Camera] | type[Lidar] | type[Radar] | None:
+    """The one kind of sensor a fault acts on; None for a fault that acts on every kind."""
+    for group, kind in ((CAMERA_FAULTS, Camera), (LIDAR_FAULTS, Lidar), (RADAR_FAULTS, Radar)):
+        if isinstance(fault, group):
+            return kind
+    return None
+
+
 INJECTORS = (
     *WORLD_INJECTORS,
     *WEATHER_INJECTORS,
