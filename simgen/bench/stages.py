@@ -2,6 +2,8 @@
 
 It renders ``scenarios/bench_highway.yaml`` (32 road users, a 1280x720 camera with all four
 outputs, an hdl64e lidar) through the real pipeline, writing a dataset to a temporary folder.
+The opt-in outputs (``flow``, ``scene_flow``, ``normals``, the lidar's scene flow) can be added
+to its sensors, so that what each costs is measured on the same frames (``BenchOptions``).
 In the same run it times two baselines on the same frames:
 - a raw Open3D cast of the same rays against the same triangles (the floor for the lidar stage),
   timed back to back with the lidar alone after the pipeline has run, so that neither is
@@ -31,6 +33,7 @@ from simgen.core.geometry import quat_from_matrix
 from simgen.dataset.writer import NativeWriter
 from simgen.pipeline.capture import capture
 from simgen.scenario.load import load_scenario
+from simgen.scenario.models import Camera, Lidar, Scenario
 from simgen.scenario.sample import ScenarioInstance, sample
 from simgen.sensors.open3d.lidar import LidarConditions, Open3DLidar, _merge, ray_directions
 from simgen.sensors.pyrender.camera import Z_FAR, Z_NEAR
@@ -39,8 +42,39 @@ from simgen.sensors.suite import SensorSuite, sensor_pose
 from simgen.world.simulate import simulate
 from simgen.world.state import StaticWorld, WorldState
 
-BENCH_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "bench_highway.yaml"
+BENCH_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "bench_highway.yaml"
 PYBULLET_MAX_RAYS = 16384
+
+
+BENCH_OUTPUTS = ("flow", "scene_flow", "normals")  # the camera outputs the bench can add
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    """What the bench scene's sensors write beyond their own outputs."""
+
+    outputs: tuple[str, ...] = ()  # camera outputs added to every camera (``BENCH_OUTPUTS``)
+    lidar_scene_flow: bool = False  # every lidar gives its points' scene flow
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.outputs) - set(BENCH_OUTPUTS))
+        if unknown:
+            raise ValueError(
+                f"bench outputs {unknown}: expected some of {', '.join(BENCH_OUTPUTS)}"
+            )
+
+    def apply(self, scenario: Scenario) -> Scenario:
+        """The scenario with these outputs added to its ego's sensors."""
+        sensors = []
+        for sensor in scenario.ego.sensors:
+            if isinstance(sensor, Camera):
+                added = [o for o in BENCH_OUTPUTS if o in self.outputs and o not in sensor.outputs]
+                sensor = sensor.model_copy(update={"outputs": [*sensor.outputs, *added]})
+            elif isinstance(sensor, Lidar) and self.lidar_scene_flow:
+                sensor = sensor.model_copy(update={"scene_flow": True})
+            sensors.append(sensor)
+        ego = scenario.ego.model_copy(update={"sensors": sensors})
+        return scenario.model_copy(update={"ego": ego})
 
 
 @dataclass
@@ -59,6 +93,8 @@ class BenchResult:
     speedup_vs_naive: float = 0.0
     peak_rss_mb: float = 0.0
     rays: int = 0
+    outputs: list[str] = field(default_factory=list)  # the opt-in outputs added
+    lidar_scene_flow: bool = False
 
     def to_json(self) -> dict:
         return self.__dict__.copy()
@@ -178,12 +214,17 @@ def _lidar_against_raw(
 
 
 def run_bench(
-    frames: int = 20, naive_frames: int = 3, scenario: Path = BENCH_SCENARIO
+    frames: int = 20,
+    naive_frames: int = 3,
+    scenario: Path = BENCH_SCENARIO,
+    options: BenchOptions = BenchOptions(),
 ) -> BenchResult:
     """Render ``frames`` frames through the pipeline's own loop (``pipeline.capture``), writing
-    them as ``simgen render`` does, and time each stage from what the loop reports."""
+    them as ``simgen render`` does, and time each stage from what the loop reports; ``options``
+    adds opt-in outputs to the scene's sensors."""
     loaded = load_scenario(scenario)
-    instance = sample(loaded.scenario, 0)
+    drawn = sample(loaded.scenario, 0)
+    instance = drawn.model_copy(update={"scenario": options.apply(drawn.scenario)})
     frames = min(frames, instance.scenario.frames)
     stages: dict[str, list[float]] = {}
     totals: list[float] = []
@@ -242,6 +283,8 @@ def run_bench(
         speedup_vs_naive=naive_total / frame_ms,
         peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         rays=lidar.calibration.scan.rays_per_sweep,
+        outputs=list(options.outputs),
+        lidar_scene_flow=options.lidar_scene_flow,
     )
 
 
