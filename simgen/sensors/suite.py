@@ -336,7 +336,7 @@ class SensorSuite:
         calib = self.calibrations.cameras[name]
         if source is None or target is None:
             return nowhere((calib.height, calib.width))
-        return motion(source, target, calib, self._rays[name])
+        return motion(source, target, calib)
 
     def _forward(self, name: str, held: _Held, forward: Motion) -> CameraFrame:
         frame = held.frame
@@ -370,7 +370,7 @@ class SensorSuite:
             depth = warp(depth, lenses, nearest=True)
             instance = warp(instance, lenses, nearest=True)
         world_from_camera = world_from_ego @ self.calibrations.cameras[name].ego_from_camera
-        return Geometry(state.frame, state, world_from_camera, depth, instance)
+        return Geometry(state.frame, state, world_from_camera, depth, instance, self._rays[name])
 
     def _swept(self, name: str, held: _Held, following: WorldState | None) -> np.ndarray:
         """The held sweep with each point's motion to the next sweep (NaN without one, and for
