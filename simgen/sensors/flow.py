@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-import numexpr
 import numpy as np
 
 from simgen.sensors.carry import carry
@@ -57,9 +56,9 @@ class Geometry:
 
     @cached_property
     def inverse_depth(self) -> np.ndarray:
-        """(H, W) float32 inverse depth, 0 at the sky (infinitely far): bilinear in it is exact
-        on a plane."""
-        return np.where(self.depth > 0, 1.0 / np.maximum(self.depth, 1e-9), 0.0)
+        """(H, W) inverse depth, 0 at the sky (infinitely far): bilinear in it is exact on a
+        plane. Computed in float32, held in float64 (exactly) for the float64 interpolation."""
+        return _inverse(self.depth).astype(np.float64)
 
 
 @dataclass(frozen=True)
@@ -87,48 +86,40 @@ def pixel_rays(calib: CameraCalibration, maps: tuple[np.ndarray, ...] | None) ->
     return np.stack([x, y], axis=-1).astype(np.float32)
 
 
-# Bilinear weights in float64 (as if the pixel coordinates were float64: ``uc - u0`` is exact
-# in float32), over the corners ``a`` ``b`` (row v0) and ``c`` ``d`` (row v0 + 1).
-_WEIGHTS = {
-    "fu": "((where(u < 0, 0, where(u > w1, w1, u)) - u0) * one)",
-    "fv": "((where(v < 0, 0, where(v > h1, h1, v)) - v0) * one)",
-}
-_BILINEAR = "(a * (one - fu) + b * fu) * (one - fv) + (c * (one - fu) + d * fu) * fv"
-for _name, _weight in _WEIGHTS.items():
-    _BILINEAR = _BILINEAR.replace(_name, _weight)
-
-
-def _corners(inverse: np.ndarray, u: np.ndarray, v: np.ndarray) -> dict[str, np.ndarray]:
-    """The four corners around pixels ``u``, ``v`` (any shape, clamped to the image) of the
-    (H, W) image ``inverse``, their pixel coordinates and the constants ``_BILINEAR`` reads: one
-    flat index and four gathers (from views shifted by a column and a row)."""
-    h, w = inverse.shape
-    w2, h2 = np.float32(max(w - 2, 0)), np.float32(max(h - 2, 0))
-    u0 = numexpr.evaluate("floor(where(u < 0, 0, where(u > w2, w2, u)))")
-    v0 = numexpr.evaluate("floor(where(v < 0, 0, where(v > h2, h2, v)))")
-    width = np.float32(w)
-    at = numexpr.evaluate("v0 * width + u0").astype(np.intp)  # exact below 2**24 pixels
-    flat = inverse.ravel()
+def _bilinear(image: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Bilinear samples of the (H, W) float64 ``image`` at pixels ``u``, ``v`` (N,), clamped to
+    the image: four flat gathers (from views shifted by a column and by a row) and the weights
+    in float64 (``uc - u0`` is exact in float32)."""
+    h, w = image.shape
+    uc, vc = np.clip(u, 0, w - 1), np.clip(v, 0, h - 1)
+    u0 = np.minimum(np.floor(uc), max(w - 2, 0))
+    v0 = np.minimum(np.floor(vc), max(h - 2, 0))
+    fu, fv = (uc - u0).astype(np.float64), (vc - v0).astype(np.float64)
+    at = (v0.astype(np.intp) * w) + u0.astype(np.intp)
+    flat = image.ravel()
     right, below = (1 if w > 1 else 0), (w if h > 1 else 0)
-    return {
-        "a": flat.take(at), "b": flat[right:].take(at),
-        "c": flat[below:].take(at), "d": flat[below + right:].take(at),
-        "u": u, "v": v, "u0": u0, "v0": v0, "one": np.float64(1.0),
-        "w1": np.float32(w - 1), "h1": np.float32(h - 1),
-    }  # fmt: skip
+    gu, gv = 1 - fu, 1 - fv
+    top = flat.take(at) * gu
+    top += flat[right:].take(at) * fu
+    bottom = flat[below:].take(at) * gu
+    bottom += flat[below + right :].take(at) * fu
+    top *= gv
+    bottom *= fv
+    top += bottom
+    return top
 
 
-def _bilinear(inverse: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Bilinear samples (float64) of the (H, W) image ``inverse`` at pixels ``u``, ``v``."""
-    out: np.ndarray = numexpr.evaluate(_BILINEAR, local_dict=_corners(inverse, u, v))
-    return out
+def _inverse(depth: np.ndarray) -> np.ndarray:
+    inverse: np.ndarray = np.where(depth > 0, 1.0 / np.maximum(depth, 1e-9), 0.0)
+    return inverse
 
 
 def _inverse_depth_at(depth: np.ndarray, uv: np.ndarray) -> np.ndarray:
     """Bilinear inverse depth of ``depth`` (0 = sky: infinitely far) at pixels ``uv`` (N, 2),
     which lie inside the image."""
-    inverse = np.where(depth > 0, 1.0 / np.maximum(depth, 1e-9), 0.0)
-    return _bilinear(inverse, np.ascontiguousarray(uv[:, 0]), np.ascontiguousarray(uv[:, 1]))
+    inverse = _inverse(depth).astype(np.float64)
+    uv = np.asarray(uv)
+    return _bilinear(inverse, uv[:, 0], uv[:, 1])
 
 
 def _object_moves(
@@ -155,6 +146,14 @@ def _object_moves(
     return moves
 
 
+def _apply(m: np.ndarray, p: tuple[np.ndarray, ...], out: np.ndarray, lo: int, hi: int) -> None:
+    """``out[:, lo:hi]`` = the 3x4 affine ``m`` applied to the points ``p`` (x, y, z rows),
+    elementwise: BLAS on (N, 3) x (3, 3) is slow and spins threads."""
+    x, y, z = (c[lo:hi] for c in p)
+    for i in range(3):
+        out[i, lo:hi] = m[i, 0] * x + m[i, 1] * y + m[i, 2] * z + m[i, 3]
+
+
 def _carry_moving(
     source: Geometry, target: Geometry, there: list[np.ndarray], scene: np.ndarray
 ) -> np.ndarray:
@@ -165,15 +164,14 @@ def _carry_moving(
     moving = source.moving
     if not len(moving):
         return moving
-    x, y, z = (c.ravel()[moving].astype(np.float64) for c in source.points)
-    camera = np.stack([x, y, z], axis=1)
+    p = tuple(c.ravel()[moving].astype(np.float64) for c in source.points)
     ids = source.instance.ravel()[moving]
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     ends = np.r_[starts[1:], len(ids)]
     objects = ids[starts]
     moves = _object_moves(source, target, objects)
-    there_moving = np.zeros((len(moving), 3))
-    scene_moving = np.full((len(moving), 3), np.nan)
+    there_moving = np.zeros((3, len(moving)))
+    scene_moving = np.full((3, len(moving)), np.nan)
     gone = np.zeros(len(moving), bool)
     others = []
     for index, lo, hi in zip(objects, starts, ends, strict=True):
@@ -184,25 +182,37 @@ def _carry_moving(
             gone[lo:hi] = True
         else:
             to_target, to_source = found
-            p = camera[lo:hi]
-            there_moving[lo:hi] = p @ to_target[:3, :3].T + to_target[:3, 3]
-            scene_moving[lo:hi] = p @ to_source[:3, :3].T + to_source[:3, 3] - p
+            _apply(to_target, p, there_moving, lo, hi)
+            _apply(to_source - np.eye(4), p, scene_moving, lo, hi)
     if others:
         rows = np.concatenate(others)
         rot, origin = source.world_from_camera[:3, :3], source.world_from_camera[:3, 3]
-        world = camera[rows] @ rot.T + origin
+        world = np.stack([c[rows] for c in p], axis=1) @ rot.T + origin
         moved = carry(world, ids[rows], source.state, target.state)
         lost = ~np.isfinite(moved).all(axis=1)
-        scene_moving[rows] = (moved - world) @ rot
+        scene_moving[:, rows] = ((moved - world) @ rot).T
         gone[rows] = lost
         back = np.linalg.inv(target.world_from_camera)
-        there_moving[rows] = np.where(lost[:, None], 0.0, moved) @ back[:3, :3].T + back[:3, 3]
-    scene_moving[gone] = np.nan
-    there_moving[gone] = 0.0
+        moved_there = np.where(lost[:, None], 0.0, moved) @ back[:3, :3].T + back[:3, 3]
+        there_moving[:, rows] = moved_there.T
+    scene_moving[:, gone] = np.nan
+    there_moving[:, gone] = 0.0
     for i in range(3):
-        there[i].ravel()[moving] = there_moving[:, i]
-    scene.reshape(-1, 3)[moving] = scene_moving
+        there[i].ravel()[moving] = there_moving[i]
+    scene.reshape(-1, 3)[moving] = scene_moving.T
     return moving[gone]
+
+
+def _affine(row: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """``row[0] x + row[1] y + row[2] z + row[3]`` in float32, in that order, with one
+    temporary."""
+    out = x * row[0]
+    scratch = y * row[1]
+    out += scratch
+    np.multiply(z, row[2], out=scratch)
+    out += scratch
+    out += row[3]
+    return out
 
 
 def motion(source: Geometry, target: Geometry, calib: CameraCalibration) -> Motion:
@@ -216,26 +226,18 @@ def motion(source: Geometry, target: Geometry, calib: CameraCalibration) -> Moti
     h, w = source.depth.shape
     x, y, z = source.points
     m = (np.linalg.inv(target.world_from_camera) @ source.world_from_camera).astype(np.float32)
-    there = [
-        numexpr.evaluate(
-            "m0 * x + m1 * y + m2 * z + m3",
-            local_dict={"m0": m[i, 0], "m1": m[i, 1], "m2": m[i, 2], "m3": m[i, 3],
-                        "x": x, "y": y, "z": z},
-        )  # fmt: skip
-        for i in range(3)
-    ]
-    scene = np.zeros((h, w, 3), np.float32)
-    gone = _carry_moving(source, target, there, scene)
+    there = [_affine(m[i], x, y, z) for i in range(3)]
     surface = z > 0
-    np.copyto(scene, np.float32(np.nan), where=~surface[..., None])
+    scene = np.empty((h, w, 3), np.float32)
+    scene[...] = np.where(surface, np.float32(0.0), np.float32(np.nan))[..., None]
+    gone = _carry_moving(source, target, there, scene)
     defined = surface
     if len(gone):
         defined = surface.copy()
         defined.ravel()[gone] = False
-    z_min = np.float32(Z_MIN)
-    ahead = numexpr.evaluate("defined & (z > z_min)", local_dict={"defined": defined,
-                             "z": there[2], "z_min": z_min})  # fmt: skip
-    depth_there = numexpr.evaluate("where(ahead, z, 1)", local_dict={"ahead": ahead, "z": there[2]})
+    ahead = defined & (there[2] > Z_MIN)
+    depth_there = there[2].copy()
+    np.copyto(depth_there, np.float32(1.0), where=~ahead)
     if is_distorted(calib):
         uv = np.zeros((h * w, 2))
         rows = np.flatnonzero(ahead)
@@ -246,22 +248,26 @@ def motion(source: Geometry, target: Geometry, calib: CameraCalibration) -> Moti
         u, v = uv[:, 0].reshape(h, w).astype(np.float32), uv[:, 1].reshape(h, w).astype(np.float32)
     else:
         K = calib.K.astype(np.float32)
-        local = {"fx": K[0, 0], "cx": K[0, 2], "fy": K[1, 1], "cy": K[1, 2], "d": depth_there}
-        u = numexpr.evaluate("fx * x / d + cx", local_dict={**local, "x": there[0]})
-        v = numexpr.evaluate("fy * y / d + cy", local_dict={**local, "y": there[1]})
-    # valid: ahead, inside, and what the target sees there (its inverse depth, bilinear, agrees)
-    seen = numexpr.evaluate(
-        "ahead & (u > -0.5) & (u < right) & (v > -0.5) & (v < bottom)"
-        f" & (abs({_BILINEAR} - one / depth) <= tolerance * (one / depth))",
-        local_dict={**_corners(target.inverse_depth, u, v), "ahead": ahead, "depth": depth_there,
-                    "right": w - 0.5, "bottom": h - 0.5, "tolerance": DEPTH_TOLERANCE},
-    )  # fmt: skip
-    cols = np.arange(w, dtype=np.float32)[None, :]
-    rows_ = np.arange(h, dtype=np.float32)[:, None]
+        u = K[0, 0] * there[0] / depth_there + K[0, 2]
+        v = K[1, 1] * there[1] / depth_there + K[1, 2]
+    inside = ahead & (u > -0.5) & (u < w - 0.5) & (v > -0.5) & (v < h - 0.5)
+    # valid: what the target sees there too (its inverse depth, bilinear, agrees)
+    idx = np.flatnonzero(inside)
+    expected = 1.0 / depth_there.ravel().take(idx).astype(np.float64)
+    found = _bilinear(target.inverse_depth, u.ravel().take(idx), v.ravel().take(idx))
+    found -= expected
+    np.abs(found, out=found)
+    expected *= DEPTH_TOLERANCE
+    seen = np.zeros(h * w, bool)
+    seen[idx] = found <= expected
     flow = np.empty((h, w, 3), np.float32)
-    flow[..., 0] = numexpr.evaluate("where(ahead, u - cols, 0)")
-    flow[..., 1] = numexpr.evaluate("where(ahead, v - rows_, 0)")
-    flow[..., 2] = seen
+    u -= np.arange(w, dtype=np.float32)[None, :]
+    v -= np.arange(h, dtype=np.float32)[:, None]
+    np.copyto(u, np.float32(0.0), where=~ahead)
+    np.copyto(v, np.float32(0.0), where=~ahead)
+    flow[..., 0] = u
+    flow[..., 1] = v
+    flow[..., 2] = seen.reshape(h, w)
     return Motion(flow, scene)
 
 
