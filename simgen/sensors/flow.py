@@ -155,10 +155,10 @@ def _apply(m: np.ndarray, p: tuple[np.ndarray, ...], out: np.ndarray, lo: int, h
 
 
 def _carry_moving(
-    source: Geometry, target: Geometry, there: list[np.ndarray], scene: np.ndarray
+    source: Geometry, target: Geometry, there: np.ndarray, scene: np.ndarray
 ) -> np.ndarray:
     """Move the road users' pixels of ``source`` to ``target``'s state: write their points in
-    the target camera into ``there`` and their scene flow into ``scene``; returns the flat
+    the target camera into ``there`` (3, H, W) and their scene flow into ``scene``; returns the flat
     indices of pixels whose object is gone there. Rigid road users move by one transform each
     (float64); articulated ones go through ``carry`` (their body segments)."""
     moving = source.moving
@@ -171,7 +171,7 @@ def _carry_moving(
     objects = ids[starts]
     moves = _object_moves(source, target, objects)
     there_moving = np.zeros((3, len(moving)))
-    scene_moving = np.full((3, len(moving)), np.nan)
+    scene_moving = np.empty((3, len(moving)))  # every column written below
     gone = np.zeros(len(moving), bool)
     others = []
     for index, lo, hi in zip(objects, starts, ends, strict=True):
@@ -203,71 +203,83 @@ def _carry_moving(
     return moving[gone]
 
 
-def _affine(row: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """``row[0] x + row[1] y + row[2] z + row[3]`` in float32, in that order, with one
-    temporary."""
-    out = x * row[0]
+STRIP = 32  # rows per strip: a strip's arrays stay in cache and reuse the allocator's memory
+
+
+def _affine(row: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray, out: np.ndarray) -> None:
+    """``out`` = ``row[0] x + row[1] y + row[2] z + row[3]`` in float32, in that order."""
+    np.multiply(x, row[0], out=out)
     scratch = y * row[1]
     out += scratch
     np.multiply(z, row[2], out=scratch)
     out += scratch
     out += row[3]
-    return out
 
 
 def motion(source: Geometry, target: Geometry, calib: CameraCalibration) -> Motion:
     """The optical flow and the scene flow of ``source``'s pixels to ``target``'s frame.
 
     Dense and in float32 for the static world (its points only see the camera move: one rigid
-    transform between the two camera frames, in one fused pass per coordinate); the road
-    users' pixels, few, move with their objects (``_carry_moving``). The other frame's inverse
-    depth is sampled bilinearly for every pixel at once (a pixel that is not ahead, or not
-    inside, is invalid whatever it reads)."""
+    transform between the two camera frames); the road users' pixels, few, move with their
+    objects (``_carry_moving``). The image is worked in strips of rows (``STRIP``)."""
     h, w = source.depth.shape
     x, y, z = source.points
     m = (np.linalg.inv(target.world_from_camera) @ source.world_from_camera).astype(np.float32)
-    there = [_affine(m[i], x, y, z) for i in range(3)]
-    surface = z > 0
+    there = np.empty((3, h, w), np.float32)
     scene = np.empty((h, w, 3), np.float32)
-    scene[...] = np.where(surface, np.float32(0.0), np.float32(np.nan))[..., None]
+    surface = z > 0
+    nan, zero = np.float32(np.nan), np.float32(0.0)
+    for r0 in range(0, h, STRIP):
+        rows = slice(r0, r0 + STRIP)
+        for i in range(3):
+            _affine(m[i], x[rows], y[rows], z[rows], there[i, rows])
+        scene[rows] = np.where(surface[rows], zero, nan)[..., None]
     gone = _carry_moving(source, target, there, scene)
     defined = surface
     if len(gone):
         defined = surface.copy()
         defined.ravel()[gone] = False
     ahead = defined & (there[2] > Z_MIN)
-    depth_there = there[2].copy()
-    np.copyto(depth_there, np.float32(1.0), where=~ahead)
     if is_distorted(calib):
+        depth_there = there[2].copy()
+        np.copyto(depth_there, np.float32(1.0), where=~ahead)
         uv = np.zeros((h * w, 2))
-        rows = np.flatnonzero(ahead)
-        pts = np.stack(
-            [there[0].ravel()[rows], there[1].ravel()[rows], depth_there.ravel()[rows]], 1
-        )
-        uv[rows] = project(calib, pts.astype(np.float64))
-        u, v = uv[:, 0].reshape(h, w).astype(np.float32), uv[:, 1].reshape(h, w).astype(np.float32)
-    else:
-        K = calib.K.astype(np.float32)
-        u = K[0, 0] * there[0] / depth_there + K[0, 2]
-        v = K[1, 1] * there[1] / depth_there + K[1, 2]
-    inside = ahead & (u > -0.5) & (u < w - 0.5) & (v > -0.5) & (v < h - 0.5)
-    # valid: what the target sees there too (its inverse depth, bilinear, agrees)
-    idx = np.flatnonzero(inside)
-    expected = 1.0 / depth_there.ravel().take(idx).astype(np.float64)
-    found = _bilinear(target.inverse_depth, u.ravel().take(idx), v.ravel().take(idx))
-    found -= expected
-    np.abs(found, out=found)
-    expected *= DEPTH_TOLERANCE
-    seen = np.zeros(h * w, bool)
-    seen[idx] = found <= expected
+        at = np.flatnonzero(ahead)
+        pts = np.stack([there[0].ravel()[at], there[1].ravel()[at], depth_there.ravel()[at]], 1)
+        uv[at] = project(calib, pts.astype(np.float64))
+        lens_u = uv[:, 0].reshape(h, w).astype(np.float32)
+        lens_v = uv[:, 1].reshape(h, w).astype(np.float32)
+    K = calib.K.astype(np.float32)
+    inverse = target.inverse_depth
     flow = np.empty((h, w, 3), np.float32)
-    u -= np.arange(w, dtype=np.float32)[None, :]
-    v -= np.arange(h, dtype=np.float32)[:, None]
-    np.copyto(u, np.float32(0.0), where=~ahead)
-    np.copyto(v, np.float32(0.0), where=~ahead)
-    flow[..., 0] = u
-    flow[..., 1] = v
-    flow[..., 2] = seen.reshape(h, w)
+    cols = np.arange(w, dtype=np.float32)[None, :]
+    for r0 in range(0, h, STRIP):
+        rows = slice(r0, r0 + STRIP)
+        near = ahead[rows]
+        depth_there = there[2, rows].copy()
+        np.copyto(depth_there, np.float32(1.0), where=~near)
+        if is_distorted(calib):
+            u, v = lens_u[rows], lens_v[rows]
+        else:
+            u = K[0, 0] * there[0, rows] / depth_there + K[0, 2]
+            v = K[1, 1] * there[1, rows] / depth_there + K[1, 2]
+        inside = near & (u > -0.5) & (u < w - 0.5) & (v > -0.5) & (v < h - 0.5)
+        # valid: what the target sees there too (its inverse depth, bilinear, agrees)
+        at = np.flatnonzero(inside)
+        expected = 1.0 / depth_there.ravel().take(at).astype(np.float64)
+        found = _bilinear(inverse, u.ravel().take(at), v.ravel().take(at))
+        found -= expected
+        np.abs(found, out=found)
+        expected *= DEPTH_TOLERANCE
+        seen = np.zeros(inside.shape, bool)
+        seen.ravel()[at] = found <= expected
+        u = u - cols
+        v = v - np.arange(r0, r0 + len(u), dtype=np.float32)[:, None]
+        np.copyto(u, zero, where=~near)
+        np.copyto(v, zero, where=~near)
+        flow[rows, :, 0] = u
+        flow[rows, :, 1] = v
+        flow[rows, :, 2] = seen
     return Motion(flow, scene)
 
 
