@@ -65,8 +65,8 @@ class Geometry:
 class Motion:
     """What one frame's pixels do on the way to another frame."""
 
-    flow: np.ndarray  # (H, W, 3) float32: u, v displacement in pixels, valid (0 or 1)
-    scene_flow: np.ndarray  # (H, W, 3) float32 metres in the source camera's axes, NaN: none
+    flow: np.ndarray | None  # (H, W, 3) float32: u, v displacement in pixels, valid (0 or 1)
+    scene_flow: np.ndarray | None  # (H, W, 3) float32 metres in the source camera's axes, NaN: none
 
 
 def pixel_rays(calib: CameraCalibration, maps: tuple[np.ndarray, ...] | None) -> np.ndarray:
@@ -155,10 +155,11 @@ def _apply(m: np.ndarray, p: tuple[np.ndarray, ...], out: np.ndarray, lo: int, h
 
 
 def _carry_moving(
-    source: Geometry, target: Geometry, there: np.ndarray, scene: np.ndarray
+    source: Geometry, target: Geometry, there: np.ndarray | None, scene: np.ndarray | None
 ) -> np.ndarray:
     """Move the road users' pixels of ``source`` to ``target``'s state: write their points in
-    the target camera into ``there`` (3, H, W) and their scene flow into ``scene``; returns the flat
+    the target camera into ``there`` (3, H, W) and their scene flow into ``scene`` (either
+    None: not wanted); returns the flat
     indices of pixels whose object is gone there. Rigid road users move by one transform each
     (float64); articulated ones go through ``carry`` (their body segments)."""
     moving = source.moving
@@ -197,9 +198,11 @@ def _carry_moving(
         there_moving[:, rows] = moved_there.T
     scene_moving[:, gone] = np.nan
     there_moving[:, gone] = 0.0
-    for i in range(3):
-        there[i].ravel()[moving] = there_moving[i]
-    scene.reshape(-1, 3)[moving] = scene_moving.T
+    if there is not None:
+        for i in range(3):
+            there[i].ravel()[moving] = there_moving[i]
+    if scene is not None:
+        scene.reshape(-1, 3)[moving] = scene_moving.T
     return moving[gone]
 
 
@@ -216,8 +219,15 @@ def _affine(row: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray, out: n
     out += row[3]
 
 
-def motion(source: Geometry, target: Geometry, calib: CameraCalibration) -> Motion:
-    """The optical flow and the scene flow of ``source``'s pixels to ``target``'s frame.
+def motion(
+    source: Geometry,
+    target: Geometry,
+    calib: CameraCalibration,
+    optical: bool = True,
+    scene_flow: bool = True,
+) -> Motion:
+    """The optical flow and the scene flow of ``source``'s pixels to ``target``'s frame (each
+    None where ``optical`` or ``scene_flow`` is false).
 
     Dense and in float32 for the static world (its points only see the camera move: one rigid
     transform between the two camera frames); the road users' pixels, few, move with their
@@ -225,16 +235,20 @@ def motion(source: Geometry, target: Geometry, calib: CameraCalibration) -> Moti
     h, w = source.depth.shape
     x, y, z = source.points
     m = (np.linalg.inv(target.world_from_camera) @ source.world_from_camera).astype(np.float32)
-    there = np.empty((3, h, w), np.float32)
-    scene = np.empty((h, w, 3), np.float32)
+    there = np.empty((3, h, w), np.float32) if optical else None
+    scene = np.empty((h, w, 3), np.float32) if scene_flow else None
     surface = z > 0
     nan, zero = np.float32(np.nan), np.float32(0.0)
     for r0 in range(0, h, STRIP):
         rows = slice(r0, r0 + STRIP)
-        for i in range(3):
-            _affine(m[i], x[rows], y[rows], z[rows], there[i, rows])
-        scene[rows] = np.where(surface[rows], zero, nan)[..., None]
+        if there is not None:
+            for i in range(3):
+                _affine(m[i], x[rows], y[rows], z[rows], there[i, rows])
+        if scene is not None:
+            scene[rows] = np.where(surface[rows], zero, nan)[..., None]
     gone = _carry_moving(source, target, there, scene)
+    if there is None:
+        return Motion(None, scene)
     defined = surface
     if len(gone):
         defined = surface.copy()
