@@ -84,6 +84,9 @@ class BenchResult:
     stages_ms: dict[str, float]  # medians per frame
     frame_ms: float  # median of the summed stages of a frame
     pipelined_frame_ms: float  # wall time / frames, with encoding overlapping rendering
+    # the process's CPU time (every thread: rendering, development, encoding) / frames: what a
+    # frame costs a busy machine, where wall times grow with the other processes' load
+    cpu_frame_ms: float
     frames_per_s: float
     raw_open3d_ms: float
     lidar_alone_ms: float  # the lidar's sweep timed beside the raw cast, outside the pipeline
@@ -110,6 +113,12 @@ def _machine() -> str:
     except OSError:
         pass
     return f"{cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}"
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process so far, all its threads."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
 
 
 def _raw_cast_seconds(suite: SensorSuite, state: WorldState, dynamic: list[Placed]) -> float:
@@ -233,9 +242,12 @@ def run_bench(
     rigs: list[SensorSuite] = []
     wall_start = [0.0]
 
+    cpu_start = [0.0]
+
     def rig(instance: ScenarioInstance, static: StaticWorld) -> SensorSuite:
         rigs.append(SensorSuite(instance, static))
         wall_start[0] = time.perf_counter()  # building the rig is not a frame's cost
+        cpu_start[0] = _cpu_seconds()
         return rigs[0]
 
     with tempfile.TemporaryDirectory(prefix="simgen-bench-") as tmp:
@@ -253,6 +265,7 @@ def run_bench(
                 developing += found.sensors.developing.values()
         writer.drain()
         wall = time.perf_counter() - wall_start[0]
+        cpu = _cpu_seconds() - cpu_start[0]
         encode = writer.busy_seconds / max(1, frames)
     (suite,) = rigs  # closed by the loop: its lidars and scene description stay usable
     swept, raw_casts = _lidar_against_raw(suite, samples)
@@ -274,6 +287,7 @@ def run_bench(
         stages_ms=medians,
         frame_ms=frame_ms,
         pipelined_frame_ms=1000 * wall / frames,
+        cpu_frame_ms=1000 * cpu / frames,
         frames_per_s=frames / wall,
         raw_open3d_ms=raw_ms,
         lidar_alone_ms=1000 * statistics.median(swept),

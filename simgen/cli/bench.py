@@ -89,6 +89,7 @@ def _bench_stages(
         table.add_row(stage, f"{ms:.1f}")
     table.add_row("[b]frame (stages in sequence)[/b]", f"[b]{result.frame_ms:.1f}[/b]")
     table.add_row("frame (wall, encoding overlapped)", f"{result.pipelined_frame_ms:.1f}")
+    table.add_row("frame (CPU, all threads)", f"{result.cpu_frame_ms:.1f}")
     table.add_row("lidar, timed alone", f"{result.lidar_alone_ms:.1f}")
     table.add_row(f"raw Open3D cast, same {result.rays} rays", f"{result.raw_open3d_ms:.1f}")
     for stage, ms in result.naive_ms.items():
