@@ -16,7 +16,7 @@ from functools import cached_property
 
 import numpy as np
 
-from simgen.sensors.carry import carry
+from simgen.sensors.carry import Anchors, anchor, place
 from simgen.sensors.lens import is_distorted, project
 from simgen.sensors.rig import CameraCalibration
 from simgen.sensors.scene import actor_pose
@@ -53,6 +53,12 @@ class Geometry:
         flat = self.instance.ravel()
         moving = np.flatnonzero(flat * (self.depth.ravel() > 0))
         return moving[np.argsort(flat[moving], kind="stable")]
+
+    @cached_property
+    def anchors(self) -> dict[int, Anchors]:
+        """Per articulated road user: its pixels' points tied to their triangles (filled on
+        first use by ``_carry_articulated``)."""
+        return {}
 
     @cached_property
     def inverse_depth(self) -> np.ndarray:
@@ -154,14 +160,35 @@ def _apply(m: np.ndarray, p: tuple[np.ndarray, ...], out: np.ndarray, lo: int, h
         out[i, lo:hi] = m[i, 0] * x + m[i, 1] * y + m[i, 2] * z + m[i, 3]
 
 
+def _carry_articulated(
+    source: Geometry, target: Geometry, index: int, world: np.ndarray
+) -> np.ndarray:
+    """World points (N, 3) of ``source`` on the articulated road user ``index`` (present in both
+    states) -> where they are in ``target``'s state, each with its body segment (as ``carry``
+    does). Each point's nearest triangle is found once per source frame: it serves the motion
+    to the frame before and to the frame after."""
+    a = next(actor for actor in source.state.actors if actor.id == index)
+    b = next(actor for actor in target.state.actors if actor.id == index)
+    pose_a, pose_b = a.transform(), b.transform()
+    local = (world - pose_a[:3, 3]) @ pose_a[:3, :3]
+    key_a, key_b = actor_pose(a), actor_pose(b)
+    if key_a is not None and key_b is not None and a.model == b.model and key_a != key_b:
+        anchors = source.anchors.get(index)
+        if anchors is None:
+            anchors = source.anchors[index] = anchor(a.model, key_a, local)
+        local = place(a.model, key_b, anchors)
+    moved: np.ndarray = local @ pose_b[:3, :3].T + pose_b[:3, 3]
+    return moved
+
+
 def _carry_moving(
     source: Geometry, target: Geometry, there: np.ndarray | None, scene: np.ndarray | None
 ) -> np.ndarray:
     """Move the road users' pixels of ``source`` to ``target``'s state: write their points in
     the target camera into ``there`` (3, H, W) and their scene flow into ``scene`` (either
-    None: not wanted); returns the flat
-    indices of pixels whose object is gone there. Rigid road users move by one transform each
-    (float64); articulated ones go through ``carry`` (their body segments)."""
+    None: not wanted); returns the flat indices of pixels whose object is gone there. Rigid
+    road users move by one transform each (float64); articulated ones go through ``carry``
+    (their body segments)."""
     moving = source.moving
     if not len(moving):
         return moving
@@ -178,24 +205,23 @@ def _carry_moving(
     for index, lo, hi in zip(objects, starts, ends, strict=True):
         found = moves.get(int(index), False)
         if found is False:
-            others.append(np.arange(lo, hi))
+            others.append((int(index), lo, hi))
         elif found is None:
             gone[lo:hi] = True
         else:
             to_target, to_source = found
-            _apply(to_target, p, there_moving, lo, hi)
-            _apply(to_source - np.eye(4), p, scene_moving, lo, hi)
+            if there is not None:
+                _apply(to_target, p, there_moving, lo, hi)
+            if scene is not None:
+                _apply(to_source - np.eye(4), p, scene_moving, lo, hi)
     if others:
-        rows = np.concatenate(others)
         rot, origin = source.world_from_camera[:3, :3], source.world_from_camera[:3, 3]
-        world = np.stack([c[rows] for c in p], axis=1) @ rot.T + origin
-        moved = carry(world, ids[rows], source.state, target.state)
-        lost = ~np.isfinite(moved).all(axis=1)
-        scene_moving[:, rows] = ((moved - world) @ rot).T
-        gone[rows] = lost
         back = np.linalg.inv(target.world_from_camera)
-        moved_there = np.where(lost[:, None], 0.0, moved) @ back[:3, :3].T + back[:3, 3]
-        there_moving[:, rows] = moved_there.T
+        for index, lo, hi in others:
+            world = np.stack([c[lo:hi] for c in p], axis=1) @ rot.T + origin
+            moved = _carry_articulated(source, target, index, world)
+            scene_moving[:, lo:hi] = ((moved - world) @ rot).T
+            there_moving[:, lo:hi] = (moved @ back[:3, :3].T + back[:3, 3]).T
     scene_moving[:, gone] = np.nan
     there_moving[:, gone] = 0.0
     if there is not None:
