@@ -73,11 +73,22 @@ _SIGN_E = np.where(_E >= 0, 1.0, -1.0)
 _FOLD = 1.0 - _ABS_E
 
 
+STRIP = 32  # rows decoded at a time: the float64 temporaries stay in cache
+
+
 def decode(rgb: np.ndarray) -> np.ndarray:
     """(H, W, 3) uint8 codes -> (H, W, 3) float32 unit normals in the optical frame.
 
     Each code's two 12-bit halves go through tables (``_E`` ...); what stays per pixel is the
-    octahedron's fold for the back half, and the normalisation, in float64."""
+    octahedron's fold for the back half, and the normalisation, in float64, a strip of rows at
+    a time."""
+    n = np.empty(rgb.shape, np.float32)
+    for r0 in range(0, rgb.shape[0], STRIP):
+        _decode(rgb[r0 : r0 + STRIP], n[r0 : r0 + STRIP])
+    return n
+
+
+def _decode(rgb: np.ndarray, n: np.ndarray) -> None:
     c = rgb.astype(np.uint16)
     qx = (c[..., 0] << 4) | (c[..., 1] >> 4)
     qy = ((c[..., 1] & 15) << 8) | c[..., 2]
@@ -94,13 +105,11 @@ def decode(rgb: np.ndarray) -> np.ndarray:
     length += fy * fy
     length += z * z
     np.sqrt(length, out=length)
-    n = np.empty((*rgb.shape[:2], 3), np.float32)
     for i, (axis, sign) in enumerate(zip((fx, fy, z), _OPTICAL_FROM_GL, strict=True)):
         axis /= length
         if sign < 0:
             np.negative(axis, out=axis)
         n[..., i] = axis
-    return n
 
 
 def render_normals(offscreen: object, scene: object, seg_node_map: dict) -> np.ndarray:
