@@ -44,7 +44,7 @@ class Geometry:
     def points(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each pixel's surface point in the camera's optical frame, (H, W) float32 x, y, z
         (0 at the sky)."""
-        z = self.depth.astype(np.float32)
+        z = np.asarray(self.depth, np.float32)  # read only: no copy needed
         return self.rays[..., 0] * z, self.rays[..., 1] * z, z
 
     @cached_property
@@ -64,7 +64,10 @@ class Geometry:
     def inverse_depth(self) -> np.ndarray:
         """(H, W) inverse depth, 0 at the sky (infinitely far): bilinear in it is exact on a
         plane. Computed in float32, held in float64 (exactly) for the float64 interpolation."""
-        return _inverse(self.depth).astype(np.float64)
+        inverse = np.zeros(self.depth.shape, np.float32)
+        surface = self.depth > 0  # the renderer's near plane keeps depth far above 1e-9 there
+        np.divide(np.float32(1.0), self.depth, out=inverse, where=surface)
+        return inverse.astype(np.float64)
 
 
 @dataclass(frozen=True)
