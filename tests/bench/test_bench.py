@@ -57,3 +57,11 @@ def test_a_bench_with_opt_in_outputs_makes_a_record(tmp_path):
     machine = Machine(cpu="test", cores=2)
     record = make_record(result.to_json(), machine, dt.datetime(2026, 1, 1), "bench", "s", None)
     assert record.frame is not None and record.frame.outputs == ["normals"]
+
+
+def test_the_bench_command_names_an_unknown_output():
+    from tests.cli.test_cli import app, runner
+
+    result = runner.invoke(app, ["bench", "--outputs", "flow,rgbd"])
+    assert result.exit_code == 1
+    assert "rgbd" in result.output and "flow, scene_flow, normals" in result.output
