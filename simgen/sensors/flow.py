@@ -118,15 +118,10 @@ def _bilinear(image: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return top
 
 
-def _inverse(depth: np.ndarray) -> np.ndarray:
-    inverse: np.ndarray = np.where(depth > 0, 1.0 / np.maximum(depth, 1e-9), 0.0)
-    return inverse
-
-
 def _inverse_depth_at(depth: np.ndarray, uv: np.ndarray) -> np.ndarray:
     """Bilinear inverse depth of ``depth`` (0 = sky: infinitely far) at pixels ``uv`` (N, 2),
     which lie inside the image."""
-    inverse = _inverse(depth).astype(np.float64)
+    inverse = np.where(depth > 0, 1.0 / np.maximum(depth, 1e-9), 0.0).astype(np.float64)
     uv = np.asarray(uv)
     return _bilinear(inverse, uv[:, 0], uv[:, 1])
 
