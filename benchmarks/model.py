@@ -43,6 +43,13 @@ class FrameBench(_Strict):
     stages_ms: dict[str, float] = Field(default_factory=dict, description="median per stage")
     frame_ms: float | None = Field(default=None, description="stages in sequence")
     pipelined_frame_ms: float | None = Field(default=None, description="wall time per frame")
+    cpu_frame_ms: float | None = Field(
+        default=None, description="CPU time per frame, all threads (robust to other load)"
+    )
+    outputs: list[str] = Field(
+        default_factory=list, description="opt-in camera outputs added (--outputs)"
+    )
+    lidar_scene_flow: bool = Field(default=False, description="--lidar-scene-flow")
     frames_per_s: float | None = None
     raw_open3d_ms: float | None = None
     lidar_alone_ms: float | None = None

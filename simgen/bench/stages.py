@@ -2,6 +2,8 @@
 
 It renders ``scenarios/bench_highway.yaml`` (32 road users, a 1280x720 camera with all four
 outputs, an hdl64e lidar) through the real pipeline, writing a dataset to a temporary folder.
+The opt-in outputs (``flow``, ``scene_flow``, ``normals``, the lidar's scene flow) can be added
+to its sensors, so that what each costs is measured on the same frames (``BenchOptions``).
 In the same run it times two baselines on the same frames:
 - a raw Open3D cast of the same rays against the same triangles (the floor for the lidar stage),
   timed back to back with the lidar alone after the pipeline has run, so that neither is
@@ -31,6 +33,7 @@ from simgen.core.geometry import quat_from_matrix
 from simgen.dataset.writer import NativeWriter
 from simgen.pipeline.capture import capture
 from simgen.scenario.load import load_scenario
+from simgen.scenario.models import Camera, Lidar, Scenario
 from simgen.scenario.sample import ScenarioInstance, sample
 from simgen.sensors.open3d.lidar import LidarConditions, Open3DLidar, _merge, ray_directions
 from simgen.sensors.pyrender.camera import Z_FAR, Z_NEAR
@@ -43,6 +46,37 @@ BENCH_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "bench_high
 PYBULLET_MAX_RAYS = 16384
 
 
+BENCH_OUTPUTS = ("flow", "scene_flow", "normals")  # the camera outputs the bench can add
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    """What the bench scene's sensors write beyond their own outputs."""
+
+    outputs: tuple[str, ...] = ()  # camera outputs added to every camera (``BENCH_OUTPUTS``)
+    lidar_scene_flow: bool = False  # every lidar gives its points' scene flow
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.outputs) - set(BENCH_OUTPUTS))
+        if unknown:
+            raise ValueError(
+                f"bench outputs {unknown}: expected some of {', '.join(BENCH_OUTPUTS)}"
+            )
+
+    def apply(self, scenario: Scenario) -> Scenario:
+        """The scenario with these outputs added to its ego's sensors."""
+        sensors = []
+        for sensor in scenario.ego.sensors:
+            if isinstance(sensor, Camera):
+                added = [o for o in BENCH_OUTPUTS if o in self.outputs and o not in sensor.outputs]
+                sensor = sensor.model_copy(update={"outputs": [*sensor.outputs, *added]})
+            elif isinstance(sensor, Lidar) and self.lidar_scene_flow:
+                sensor = sensor.model_copy(update={"scene_flow": True})
+            sensors.append(sensor)
+        ego = scenario.ego.model_copy(update={"sensors": sensors})
+        return scenario.model_copy(update={"ego": ego})
+
+
 @dataclass
 class BenchResult:
     machine: str
@@ -50,6 +84,9 @@ class BenchResult:
     stages_ms: dict[str, float]  # medians per frame
     frame_ms: float  # median of the summed stages of a frame
     pipelined_frame_ms: float  # wall time / frames, with encoding overlapping rendering
+    # the process's CPU time (every thread: rendering, development, encoding) / frames: what a
+    # frame costs a busy machine, where wall times grow with the other processes' load
+    cpu_frame_ms: float
     frames_per_s: float
     raw_open3d_ms: float
     lidar_alone_ms: float  # the lidar's sweep timed beside the raw cast, outside the pipeline
@@ -59,6 +96,8 @@ class BenchResult:
     speedup_vs_naive: float = 0.0
     peak_rss_mb: float = 0.0
     rays: int = 0
+    outputs: list[str] = field(default_factory=list)  # the opt-in outputs added
+    lidar_scene_flow: bool = False
 
     def to_json(self) -> dict:
         return self.__dict__.copy()
@@ -74,6 +113,12 @@ def _machine() -> str:
     except OSError:
         pass
     return f"{cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}"
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process so far, all its threads."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
 
 
 def _raw_cast_seconds(suite: SensorSuite, state: WorldState, dynamic: list[Placed]) -> float:
@@ -178,12 +223,17 @@ def _lidar_against_raw(
 
 
 def run_bench(
-    frames: int = 20, naive_frames: int = 3, scenario: Path = BENCH_SCENARIO
+    frames: int = 20,
+    naive_frames: int = 3,
+    scenario: Path = BENCH_SCENARIO,
+    options: BenchOptions = BenchOptions(),
 ) -> BenchResult:
     """Render ``frames`` frames through the pipeline's own loop (``pipeline.capture``), writing
-    them as ``simgen render`` does, and time each stage from what the loop reports."""
+    them as ``simgen render`` does, and time each stage from what the loop reports; ``options``
+    adds opt-in outputs to the scene's sensors."""
     loaded = load_scenario(scenario)
-    instance = sample(loaded.scenario, 0)
+    drawn = sample(loaded.scenario, 0)
+    instance = drawn.model_copy(update={"scenario": options.apply(drawn.scenario)})
     frames = min(frames, instance.scenario.frames)
     stages: dict[str, list[float]] = {}
     totals: list[float] = []
@@ -192,9 +242,12 @@ def run_bench(
     rigs: list[SensorSuite] = []
     wall_start = [0.0]
 
+    cpu_start = [0.0]
+
     def rig(instance: ScenarioInstance, static: StaticWorld) -> SensorSuite:
         rigs.append(SensorSuite(instance, static))
         wall_start[0] = time.perf_counter()  # building the rig is not a frame's cost
+        cpu_start[0] = _cpu_seconds()
         return rigs[0]
 
     with tempfile.TemporaryDirectory(prefix="simgen-bench-") as tmp:
@@ -212,6 +265,7 @@ def run_bench(
                 developing += found.sensors.developing.values()
         writer.drain()
         wall = time.perf_counter() - wall_start[0]
+        cpu = _cpu_seconds() - cpu_start[0]
         encode = writer.busy_seconds / max(1, frames)
     (suite,) = rigs  # closed by the loop: its lidars and scene description stay usable
     swept, raw_casts = _lidar_against_raw(suite, samples)
@@ -233,6 +287,7 @@ def run_bench(
         stages_ms=medians,
         frame_ms=frame_ms,
         pipelined_frame_ms=1000 * wall / frames,
+        cpu_frame_ms=1000 * cpu / frames,
         frames_per_s=frames / wall,
         raw_open3d_ms=raw_ms,
         lidar_alone_ms=1000 * statistics.median(swept),
@@ -242,6 +297,8 @@ def run_bench(
         speedup_vs_naive=naive_total / frame_ms,
         peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         rays=lidar.calibration.scan.rays_per_sweep,
+        outputs=list(options.outputs),
+        lidar_scene_flow=options.lidar_scene_flow,
     )
 
 

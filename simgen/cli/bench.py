@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from simgen.bench.stages import BenchOptions
 
 
 def bench(
@@ -27,9 +30,20 @@ def bench(
     long: Annotated[
         int, typer.Option("--long", min=0, help="--batch: frames of the memory run (0: skip).")
     ] = 300,
+    outputs: Annotated[
+        str,
+        typer.Option(
+            "--outputs",
+            help="Opt-in camera outputs to add to the bench camera, e.g. flow,scene_flow,normals.",
+        ),
+    ] = "",
+    lidar_scene_flow: Annotated[
+        bool, typer.Option("--lidar-scene-flow", help="The bench lidar gives its scene flow.")
+    ] = False,
 ) -> None:
-    """Time a fully labelled frame of scenarios/bench_highway.yaml, stage by stage; with
-    --batch, frames/s of the batch executors per worker count and worker memory over a long run."""
+    """Time a fully labelled frame of scenarios/bench_highway.yaml, stage by stage (with
+    --outputs and --lidar-scene-flow, opt-in outputs added to its sensors); with --batch,
+    frames/s of the batch executors per worker count and worker memory over a long run."""
     if batch:
         try:
             counts = [int(w) for w in workers.split(",")]
@@ -38,7 +52,15 @@ def bench(
             raise typer.Exit(1) from None
         _bench_batch(counts, variants, frames, ray, long, json_out)
         return
-    _bench_stages(frames, naive_frames, json_out)
+    from simgen.bench.stages import BenchOptions
+
+    try:
+        added = tuple(o.strip() for o in outputs.split(",") if o.strip())
+        options = BenchOptions(added, lidar_scene_flow)
+    except ValueError as exc:
+        typer.echo(f"--outputs {outputs!r}: {exc}", err=True)
+        raise typer.Exit(1) from None
+    _bench_stages(frames, naive_frames, json_out, options)
 
 
 def _write_json(path: Path, data: object) -> None:
@@ -49,20 +71,25 @@ def _write_json(path: Path, data: object) -> None:
     write_text_atomic(path, json.dumps(data, indent=2) + "\n")
 
 
-def _bench_stages(frames: int, naive_frames: int, json_out: Path | None) -> None:
+def _bench_stages(
+    frames: int, naive_frames: int, json_out: Path | None, options: BenchOptions
+) -> None:
     from rich.console import Console
     from rich.table import Table
 
     from simgen.bench.stages import run_bench
 
-    result = run_bench(frames=frames, naive_frames=naive_frames)
-    table = Table(title=f"simgen bench: {result.frames} frames, medians per frame")
+    result = run_bench(frames=frames, naive_frames=naive_frames, options=options)
+    added = [*result.outputs, *(["lidar scene_flow"] if result.lidar_scene_flow else [])]
+    extra = f", with {', '.join(added)}" if added else ""
+    table = Table(title=f"simgen bench: {result.frames} frames{extra}, medians per frame")
     table.add_column("stage")
     table.add_column("ms", justify="right")
     for stage, ms in result.stages_ms.items():
         table.add_row(stage, f"{ms:.1f}")
     table.add_row("[b]frame (stages in sequence)[/b]", f"[b]{result.frame_ms:.1f}[/b]")
     table.add_row("frame (wall, encoding overlapped)", f"{result.pipelined_frame_ms:.1f}")
+    table.add_row("frame (CPU, all threads)", f"{result.cpu_frame_ms:.1f}")
     table.add_row("lidar, timed alone", f"{result.lidar_alone_ms:.1f}")
     table.add_row(f"raw Open3D cast, same {result.rays} rays", f"{result.raw_open3d_ms:.1f}")
     for stage, ms in result.naive_ms.items():

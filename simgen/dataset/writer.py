@@ -48,10 +48,13 @@ PNG_MODES: dict[str, tuple[int, int]] = {
     "photo": (cv2.IMWRITE_PNG_FILTER_AVG, cv2.IMWRITE_PNG_STRATEGY_HUFFMAN_ONLY),
     "mask": (cv2.IMWRITE_PNG_FILTER_UP, cv2.IMWRITE_PNG_STRATEGY_RLE),
     "smooth": (cv2.IMWRITE_PNG_FILTER_UP, cv2.IMWRITE_PNG_STRATEGY_DEFAULT),
+    # KITTI flow: u and v change smoothly along a row (the bench's: half the bytes of "smooth",
+    # encoded in two thirds of the time)
+    "flow": (cv2.IMWRITE_PNG_FILTER_SUB, cv2.IMWRITE_PNG_STRATEGY_DEFAULT),
 }
 
 
-def png(image: np.ndarray, kind: Literal["photo", "mask", "smooth"] = "smooth") -> bytes:
+def png(image: np.ndarray, kind: Literal["photo", "mask", "smooth", "flow"] = "smooth") -> bytes:
     """Fast PNG (zlib level 1), filtered and packed for the ``kind`` of image."""
     png_filter, strategy = PNG_MODES[kind]
     params = [
@@ -84,17 +87,31 @@ FLOW_OFFSET = 2**15
 def flow_png(flow: np.ndarray) -> bytes:
     """(H, W, 3) u, v, valid -> KITTI's flow PNG: 16-bit, R = u, G = v, B = valid (cv2 writes
     BGR, so the channels are handed to it reversed)."""
-    uv = np.clip(np.round(flow[..., :2] * FLOW_SCALE + FLOW_OFFSET), 0, 65535).astype(np.uint16)
-    valid = (flow[..., 2] > 0).astype(np.uint16)
-    return png(np.ascontiguousarray(np.stack([valid, uv[..., 1], uv[..., 0]], axis=-1)))
+    uv = flow[..., :2] * FLOW_SCALE
+    uv += FLOW_OFFSET
+    np.rint(uv, out=uv)
+    np.clip(uv, 0, 65535, out=uv)
+    code = np.empty(flow.shape, np.uint16)
+    code[..., 2] = uv[..., 0]
+    code[..., 1] = uv[..., 1]
+    code[..., 0] = flow[..., 2] > 0
+    return png(code, "flow")
 
 
 def normals_png(normals: np.ndarray) -> bytes:
     """(H, W, 3) unit normals -> 16-bit PNG, R G B = x y z mapped from [-1, 1] to [0, 65535];
     no surface (a zero normal) is written 0 0 0."""
-    code = np.clip(np.round((normals + 1.0) * 0.5 * 65535), 0, 65535).astype(np.uint16)
-    code[~np.any(normals != 0, axis=-1)] = 0
-    return png(np.ascontiguousarray(code[..., ::-1]))
+    scaled = normals + 1.0  # in place from here: the same arithmetic, fewer temporaries
+    scaled *= 0.5
+    scaled *= 65535
+    np.rint(scaled, out=scaled)
+    np.clip(scaled, 0, 65535, out=scaled)
+    code = np.empty(normals.shape, np.uint16)
+    for i in range(3):  # cv2 writes BGR: the channels reversed
+        code[..., 2 - i] = scaled[..., i]
+    none = (normals[..., 0] == 0) & (normals[..., 1] == 0) & (normals[..., 2] == 0)
+    np.copyto(code, np.uint16(0), where=none[..., None])
+    return png(code)
 
 
 def camera_files(name: str, frame: int, data: CameraFrame, depth_npy: bool) -> dict[str, Any]:

@@ -11,6 +11,7 @@ state have no place there (NaN).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -45,25 +46,45 @@ def _closest_scene(model: str, key: PoseKey) -> object:
     return scene
 
 
-def repose(model: str, source: PoseKey, target: PoseKey, local: np.ndarray) -> np.ndarray:
-    """Points (N, 3) on an asset posed ``source``, in its own frame -> the same surface points
-    with the asset posed ``target``."""
-    if source == target or len(local) == 0:
-        return local
+@dataclass(frozen=True)
+class Anchors:
+    """Points on a posed asset, each tied to its nearest triangle: what moves them to another
+    pose of the same asset (``place``)."""
+
+    triangles: np.ndarray  # (N,) int64 triangle of the posed mesh
+    weights: np.ndarray  # (N, 3) barycentric coordinates of the nearest surface point
+    offset: np.ndarray  # (N, 3) the point minus that surface point (millimetres off it)
+
+
+def anchor(model: str, key: PoseKey, local: np.ndarray) -> Anchors:
+    """Points (N, 3) on an asset posed ``key``, in its own frame, tied to its triangles."""
     import open3d as o3d
 
-    scene = _closest_scene(model, source)
+    scene = _closest_scene(model, key)
     found = scene.compute_closest_points(  # type: ignore[attr-defined]
         o3d.core.Tensor(local.astype(np.float32))
     )
     triangles = found["primitive_ids"].numpy().astype(np.int64)
     uv = found["primitive_uvs"].numpy().astype(np.float64)
     closest = found["points"].numpy().astype(np.float64)
-    vertices, faces = _posed_mesh(model, target)
-    corners = vertices[faces[triangles]]  # (N, 3 corners, 3)
     weights = np.stack([1.0 - uv[:, 0] - uv[:, 1], uv[:, 0], uv[:, 1]], axis=1)
-    moved: np.ndarray = np.einsum("nc,ncd->nd", weights, corners)
-    return moved + (local - closest)  # the millimetres off the surface the depth carries
+    return Anchors(triangles, weights, local - closest)
+
+
+def place(model: str, key: PoseKey, anchors: Anchors) -> np.ndarray:
+    """The anchored points with the asset posed ``key`` (N, 3), in its own frame."""
+    vertices, faces = _posed_mesh(model, key)
+    corners = vertices[faces[anchors.triangles]]  # (N, 3 corners, 3)
+    moved: np.ndarray = np.einsum("nc,ncd->nd", anchors.weights, corners)
+    return moved + anchors.offset  # the millimetres off the surface the depth carries
+
+
+def repose(model: str, source: PoseKey, target: PoseKey, local: np.ndarray) -> np.ndarray:
+    """Points (N, 3) on an asset posed ``source``, in its own frame -> the same surface points
+    with the asset posed ``target``."""
+    if source == target or len(local) == 0:
+        return local
+    return place(model, target, anchor(model, source, local))
 
 
 def _pose(actor: ActorState, tau: float) -> np.ndarray:

@@ -12,12 +12,14 @@ occluded in, or leaving, the other frame are invalid, and so is the sky (no surf
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
-from simgen.sensors.carry import carry
+from simgen.sensors.carry import Anchors, anchor, place
 from simgen.sensors.lens import is_distorted, project
 from simgen.sensors.rig import CameraCalibration
+from simgen.sensors.scene import actor_pose
 from simgen.world.state import WorldState
 
 DEPTH_TOLERANCE = 0.005  # relative, on inverse depth: off by more, the point is not what is seen
@@ -27,21 +29,53 @@ Z_MIN = 0.1  # metres: the renderer's near plane
 @dataclass(frozen=True)
 class Geometry:
     """One camera's exact geometry of one frame (in its output pixels), kept for the flow to
-    and from its neighbouring frames."""
+    and from its neighbouring frames. Each frame is the source of two motions (backward to the
+    frame before, forward to the one after) and the target of two: what they need of it is
+    computed once, on first use."""
 
     frame: int
     state: WorldState
     world_from_camera: np.ndarray  # 4x4, optical frame
     depth: np.ndarray  # (H, W) float32 metres along the optical axis, 0 = sky
     instance: np.ndarray  # (H, W) uint16 object ids, 0 = static world
+    rays: np.ndarray  # (H, W, 2) float32 normalised image coordinates (``pixel_rays``)
+
+    @cached_property
+    def points(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each pixel's surface point in the camera's optical frame, (H, W) float32 x, y, z
+        (0 at the sky)."""
+        z = np.asarray(self.depth, np.float32)  # read only: no copy needed
+        return self.rays[..., 0] * z, self.rays[..., 1] * z, z
+
+    @cached_property
+    def moving(self) -> np.ndarray:
+        """Flat indices of the surface pixels on road users, ordered by object (stable)."""
+        flat = self.instance.ravel()
+        moving = np.flatnonzero(flat * (self.depth.ravel() > 0))
+        return moving[np.argsort(flat[moving], kind="stable")]
+
+    @cached_property
+    def anchors(self) -> dict[int, Anchors]:
+        """Per articulated road user: its pixels' points tied to their triangles (filled on
+        first use by ``_carry_articulated``)."""
+        return {}
+
+    @cached_property
+    def inverse_depth(self) -> np.ndarray:
+        """(H, W) inverse depth, 0 at the sky (infinitely far): bilinear in it is exact on a
+        plane. Computed in float32, held in float64 (exactly) for the float64 interpolation."""
+        inverse = np.zeros(self.depth.shape, np.float32)
+        surface = self.depth > 0  # the renderer's near plane keeps depth far above 1e-9 there
+        np.divide(np.float32(1.0), self.depth, out=inverse, where=surface)
+        return inverse.astype(np.float64)
 
 
 @dataclass(frozen=True)
 class Motion:
     """What one frame's pixels do on the way to another frame."""
 
-    flow: np.ndarray  # (H, W, 3) float32: u, v displacement in pixels, valid (0 or 1)
-    scene_flow: np.ndarray  # (H, W, 3) float32 metres in the source camera's axes, NaN: none
+    flow: np.ndarray | None  # (H, W, 3) float32: u, v displacement in pixels, valid (0 or 1)
+    scene_flow: np.ndarray | None  # (H, W, 3) float32 metres in the source camera's axes, NaN: none
 
 
 def pixel_rays(calib: CameraCalibration, maps: tuple[np.ndarray, ...] | None) -> np.ndarray:
@@ -61,79 +95,229 @@ def pixel_rays(calib: CameraCalibration, maps: tuple[np.ndarray, ...] | None) ->
     return np.stack([x, y], axis=-1).astype(np.float32)
 
 
+def _bilinear(image: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Bilinear samples of the (H, W) float64 ``image`` at pixels ``u``, ``v`` (N,), clamped to
+    the image: four flat gathers (from views shifted by a column and by a row) and the weights
+    in float64 (``uc - u0`` is exact in float32)."""
+    h, w = image.shape
+    uc, vc = np.clip(u, 0, w - 1), np.clip(v, 0, h - 1)
+    u0 = np.minimum(np.floor(uc), max(w - 2, 0))
+    v0 = np.minimum(np.floor(vc), max(h - 2, 0))
+    fu, fv = (uc - u0).astype(np.float64), (vc - v0).astype(np.float64)
+    at = (v0.astype(np.intp) * w) + u0.astype(np.intp)
+    flat = image.ravel()
+    right, below = (1 if w > 1 else 0), (w if h > 1 else 0)
+    gu, gv = 1 - fu, 1 - fv
+    top = flat.take(at) * gu
+    top += flat[right:].take(at) * fu
+    bottom = flat[below:].take(at) * gu
+    bottom += flat[below + right :].take(at) * fu
+    top *= gv
+    bottom *= fv
+    top += bottom
+    return top
+
+
 def _inverse_depth_at(depth: np.ndarray, uv: np.ndarray) -> np.ndarray:
     """Bilinear inverse depth of ``depth`` (0 = sky: infinitely far) at pixels ``uv`` (N, 2),
     which lie inside the image."""
-    h, w = depth.shape
-    inverse = np.where(depth > 0, 1.0 / np.maximum(depth, 1e-9), 0.0)
-    u = np.clip(uv[:, 0], 0, w - 1)
-    v = np.clip(uv[:, 1], 0, h - 1)
-    u0 = np.minimum(np.floor(u).astype(np.int64), w - 2) if w > 1 else np.zeros(len(u), int)
-    v0 = np.minimum(np.floor(v).astype(np.int64), h - 2) if h > 1 else np.zeros(len(v), int)
-    fu, fv = u - u0, v - v0
-    u1, v1 = np.minimum(u0 + 1, w - 1), np.minimum(v0 + 1, h - 1)
-    top = inverse[v0, u0] * (1 - fu) + inverse[v0, u1] * fu
-    bottom = inverse[v1, u0] * (1 - fu) + inverse[v1, u1] * fu
-    out: np.ndarray = top * (1 - fv) + bottom * fv
-    return out
+    inverse = np.where(depth > 0, 1.0 / np.maximum(depth, 1e-9), 0.0).astype(np.float64)
+    uv = np.asarray(uv)
+    return _bilinear(inverse, uv[:, 0], uv[:, 1])
+
+
+def _object_moves(
+    source: Geometry, target: Geometry, ids: np.ndarray
+) -> dict[int, tuple[np.ndarray, np.ndarray] | None]:
+    """Per rigid road user in ``ids``: its points' transform from the source camera to the
+    target camera, and to their place in the target state in the source camera (4x4 each);
+    None for one that is gone there. Articulated ones are left out (``carry`` moves them)."""
+    before = {a.id: a for a in source.state.actors}
+    after = {a.id: a for a in target.state.actors}
+    source_from_world = np.linalg.inv(source.world_from_camera)
+    target_from_world = np.linalg.inv(target.world_from_camera)
+    moves: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
+    for index in ids:
+        a, b = before.get(int(index)), after.get(int(index))
+        if a is None or b is None:
+            moves[int(index)] = None
+            continue
+        if actor_pose(a) is not None or actor_pose(b) is not None:
+            continue
+        world_move = b.transform() @ np.linalg.inv(a.transform())
+        moved = world_move @ source.world_from_camera
+        moves[int(index)] = (target_from_world @ moved, source_from_world @ moved)
+    return moves
+
+
+def _apply(m: np.ndarray, p: tuple[np.ndarray, ...], out: np.ndarray, lo: int, hi: int) -> None:
+    """``out[:, lo:hi]`` = the 3x4 affine ``m`` applied to the points ``p`` (x, y, z rows),
+    elementwise: BLAS on (N, 3) x (3, 3) is slow and spins threads."""
+    x, y, z = (c[lo:hi] for c in p)
+    for i in range(3):
+        out[i, lo:hi] = m[i, 0] * x + m[i, 1] * y + m[i, 2] * z + m[i, 3]
+
+
+def _carry_articulated(
+    source: Geometry, target: Geometry, index: int, world: np.ndarray
+) -> np.ndarray:
+    """World points (N, 3) of ``source`` on the articulated road user ``index`` (present in both
+    states) -> where they are in ``target``'s state, each with its body segment (as ``carry``
+    does). Each point's nearest triangle is found once per source frame: it serves the motion
+    to the frame before and to the frame after."""
+    a = next(actor for actor in source.state.actors if actor.id == index)
+    b = next(actor for actor in target.state.actors if actor.id == index)
+    pose_a, pose_b = a.transform(), b.transform()
+    local = (world - pose_a[:3, 3]) @ pose_a[:3, :3]
+    key_a, key_b = actor_pose(a), actor_pose(b)
+    if key_a is not None and key_b is not None and a.model == b.model and key_a != key_b:
+        anchors = source.anchors.get(index)
+        if anchors is None:
+            anchors = source.anchors[index] = anchor(a.model, key_a, local)
+        local = place(a.model, key_b, anchors)
+    moved: np.ndarray = local @ pose_b[:3, :3].T + pose_b[:3, 3]
+    return moved
+
+
+def _carry_moving(
+    source: Geometry, target: Geometry, there: np.ndarray | None, scene: np.ndarray | None
+) -> np.ndarray:
+    """Move the road users' pixels of ``source`` to ``target``'s state: write their points in
+    the target camera into ``there`` (3, H, W) and their scene flow into ``scene`` (either
+    None: not wanted); returns the flat indices of pixels whose object is gone there. Rigid
+    road users move by one transform each (float64); articulated ones go through ``carry``
+    (their body segments)."""
+    moving = source.moving
+    if not len(moving):
+        return moving
+    p = tuple(c.ravel()[moving].astype(np.float64) for c in source.points)
+    ids = source.instance.ravel()[moving]
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    ends = np.r_[starts[1:], len(ids)]
+    objects = ids[starts]
+    moves = _object_moves(source, target, objects)
+    there_moving = np.zeros((3, len(moving)))
+    scene_moving = np.empty((3, len(moving)))  # every column written below
+    gone = np.zeros(len(moving), bool)
+    others = []
+    for index, lo, hi in zip(objects, starts, ends, strict=True):
+        found = moves.get(int(index), False)
+        if found is False:
+            others.append((int(index), lo, hi))
+        elif found is None:
+            gone[lo:hi] = True
+        else:
+            to_target, to_source = found
+            if there is not None:
+                _apply(to_target, p, there_moving, lo, hi)
+            if scene is not None:
+                _apply(to_source - np.eye(4), p, scene_moving, lo, hi)
+    if others:
+        rot, origin = source.world_from_camera[:3, :3], source.world_from_camera[:3, 3]
+        back = np.linalg.inv(target.world_from_camera)
+        for index, lo, hi in others:
+            world = np.stack([c[lo:hi] for c in p], axis=1) @ rot.T + origin
+            moved = _carry_articulated(source, target, index, world)
+            scene_moving[:, lo:hi] = ((moved - world) @ rot).T
+            there_moving[:, lo:hi] = (moved @ back[:3, :3].T + back[:3, 3]).T
+    scene_moving[:, gone] = np.nan
+    there_moving[:, gone] = 0.0
+    if there is not None:
+        for i in range(3):
+            there[i].ravel()[moving] = there_moving[i]
+    if scene is not None:
+        scene.reshape(-1, 3)[moving] = scene_moving.T
+    return moving[gone]
+
+
+STRIP = 32  # rows per strip: a strip's arrays stay in cache and reuse the allocator's memory
+
+
+def _affine(row: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray, out: np.ndarray) -> None:
+    """``out`` = ``row[0] x + row[1] y + row[2] z + row[3]`` in float32, in that order."""
+    np.multiply(x, row[0], out=out)
+    scratch = y * row[1]
+    out += scratch
+    np.multiply(z, row[2], out=scratch)
+    out += scratch
+    out += row[3]
 
 
 def motion(
-    source: Geometry, target: Geometry, calib: CameraCalibration, rays: np.ndarray
+    source: Geometry,
+    target: Geometry,
+    calib: CameraCalibration,
+    optical: bool = True,
+    scene_flow: bool = True,
 ) -> Motion:
-    """The optical flow and the scene flow of ``source``'s pixels to ``target``'s frame.
+    """The optical flow and the scene flow of ``source``'s pixels to ``target``'s frame (each
+    None where ``optical`` or ``scene_flow`` is false).
 
     Dense and in float32 for the static world (its points only see the camera move: one rigid
-    transform between the two camera frames); the road users' pixels, few, are carried."""
+    transform between the two camera frames); the road users' pixels, few, move with their
+    objects (``_carry_moving``). The image is worked in strips of rows (``STRIP``)."""
     h, w = source.depth.shape
-    z = source.depth.astype(np.float32)
-    surface = z > 0
-    x, y = rays[..., 0] * z, rays[..., 1] * z
+    x, y, z = source.points
     m = (np.linalg.inv(target.world_from_camera) @ source.world_from_camera).astype(np.float32)
-    there = [m[i, 0] * x + m[i, 1] * y + m[i, 2] * z + m[i, 3] for i in range(3)]
-    scene = np.zeros((h, w, 3), np.float32)
-    defined = surface.copy()
-    moving = np.flatnonzero(source.instance.ravel() * surface.ravel())
-    if len(moving):
-        camera = np.stack([x.ravel()[moving], y.ravel()[moving], z.ravel()[moving]], axis=1)
-        rot, origin = source.world_from_camera[:3, :3], source.world_from_camera[:3, 3]
-        world = camera.astype(np.float64) @ rot.T + origin
-        moved = carry(world, source.instance.ravel()[moving], source.state, target.state)
-        scene.reshape(-1, 3)[moving] = (moved - world) @ rot
-        gone = ~np.isfinite(moved).all(axis=1)
-        defined.ravel()[moving[gone]] = False
-        back = np.linalg.inv(target.world_from_camera)
-        moved_there = np.where(gone[:, None], 0.0, moved) @ back[:3, :3].T + back[:3, 3]
-        for i in range(3):
-            there[i].ravel()[moving] = moved_there[:, i]
-    scene[~defined] = np.nan
+    there = np.empty((3, h, w), np.float32) if optical else None
+    scene = np.empty((h, w, 3), np.float32) if scene_flow else None
+    surface = z > 0
+    nan, zero = np.float32(np.nan), np.float32(0.0)
+    for r0 in range(0, h, STRIP):
+        rows = slice(r0, r0 + STRIP)
+        if there is not None:
+            for i in range(3):
+                _affine(m[i], x[rows], y[rows], z[rows], there[i, rows])
+        if scene is not None:
+            scene[rows] = np.where(surface[rows], zero, nan)[..., None]
+    gone = _carry_moving(source, target, there, scene)
+    if there is None:
+        return Motion(None, scene)
+    defined = surface
+    if len(gone):
+        defined = surface.copy()
+        defined.ravel()[gone] = False
     ahead = defined & (there[2] > Z_MIN)
-    depth_there = np.where(ahead, there[2], np.float32(1.0))
     if is_distorted(calib):
+        depth_there = there[2].copy()
+        np.copyto(depth_there, np.float32(1.0), where=~ahead)
         uv = np.zeros((h * w, 2))
-        rows = np.flatnonzero(ahead)
-        pts = np.stack(
-            [there[0].ravel()[rows], there[1].ravel()[rows], depth_there.ravel()[rows]], 1
-        )
-        uv[rows] = project(calib, pts.astype(np.float64))
-        u, v = uv[:, 0].reshape(h, w).astype(np.float32), uv[:, 1].reshape(h, w).astype(np.float32)
-    else:
-        K = calib.K.astype(np.float32)
-        u = K[0, 0] * there[0] / depth_there + K[0, 2]
-        v = K[1, 1] * there[1] / depth_there + K[1, 2]
-    inside = ahead & (u > -0.5) & (u < w - 0.5) & (v > -0.5) & (v < h - 0.5)
-    idx = np.flatnonzero(inside)
-    expected = 1.0 / depth_there.ravel()[idx].astype(np.float64)
-    uv_in = np.stack([u.ravel()[idx], v.ravel()[idx]], axis=1).astype(np.float64)
-    found = _inverse_depth_at(target.depth, uv_in)
-    seen = np.zeros(h * w, bool)
-    seen[idx] = np.abs(found - expected) <= DEPTH_TOLERANCE * expected
+        at = np.flatnonzero(ahead)
+        pts = np.stack([there[0].ravel()[at], there[1].ravel()[at], depth_there.ravel()[at]], 1)
+        uv[at] = project(calib, pts.astype(np.float64))
+        lens_u = uv[:, 0].reshape(h, w).astype(np.float32)
+        lens_v = uv[:, 1].reshape(h, w).astype(np.float32)
+    K = calib.K.astype(np.float32)
+    inverse = target.inverse_depth
+    flow = np.empty((h, w, 3), np.float32)
     cols = np.arange(w, dtype=np.float32)[None, :]
-    rows_ = np.arange(h, dtype=np.float32)[:, None]
-    flow = np.zeros((h, w, 3), np.float32)
-    flow[..., 0] = np.where(ahead, u - cols, 0.0)
-    flow[..., 1] = np.where(ahead, v - rows_, 0.0)
-    flow[..., 2] = seen.reshape(h, w)
+    for r0 in range(0, h, STRIP):
+        rows = slice(r0, r0 + STRIP)
+        near = ahead[rows]
+        depth_there = there[2, rows].copy()
+        np.copyto(depth_there, np.float32(1.0), where=~near)
+        if is_distorted(calib):
+            u, v = lens_u[rows], lens_v[rows]
+        else:
+            u = K[0, 0] * there[0, rows] / depth_there + K[0, 2]
+            v = K[1, 1] * there[1, rows] / depth_there + K[1, 2]
+        inside = near & (u > -0.5) & (u < w - 0.5) & (v > -0.5) & (v < h - 0.5)
+        # valid: what the target sees there too (its inverse depth, bilinear, agrees)
+        at = np.flatnonzero(inside)
+        expected = 1.0 / depth_there.ravel().take(at).astype(np.float64)
+        found = _bilinear(inverse, u.ravel().take(at), v.ravel().take(at))
+        found -= expected
+        np.abs(found, out=found)
+        expected *= DEPTH_TOLERANCE
+        seen = np.zeros(inside.shape, bool)
+        seen.ravel()[at] = found <= expected
+        u = u - cols
+        v = v - np.arange(r0, r0 + len(u), dtype=np.float32)[:, None]
+        np.copyto(u, zero, where=~near)
+        np.copyto(v, zero, where=~near)
+        flow[rows, :, 0] = u
+        flow[rows, :, 1] = v
+        flow[rows, :, 2] = seen
     return Motion(flow, scene)
 
 

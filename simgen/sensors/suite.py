@@ -292,9 +292,7 @@ class SensorSuite:
                 timings[f"camera {stage}"] = timings.get(f"camera {stage}", 0) + seconds
         earlier: dict[str, SensorData] = {}
         if self._moving:
-            start = time.perf_counter()
-            earlier = self._flows(state, previous, out, exact, jobs)
-            timings["flow"] = time.perf_counter() - start
+            earlier = self._flows(state, previous, out, exact, jobs, timings)
         return SensorCapture(
             frames={name: out[name] for name in [*self.cameras, *self.lidars, *self.radars]},
             exact=exact,
@@ -313,14 +311,18 @@ class SensorSuite:
         out: dict[str, SensorData],
         exact: dict[str, np.ndarray],
         jobs: dict[str, _CameraJob],
+        timings: dict[str, float],
     ) -> dict[str, SensorData]:
         """Give this frame its backward flow, complete the held frame with its forward flow and
-        scene flow (returned), and hold this frame for the next."""
+        scene flow (returned), and hold this frame for the next; ``timings`` gains the seconds
+        of "camera flow" and "lidar scene flow"."""
         held_state = self._held_state
         consecutive = held_state is not None and held_state.frame == state.frame - 1
         earlier: dict[str, SensorData] = {}
         for name in self._moving:
+            start = time.perf_counter()
             held = self._held.get(name) if consecutive else None
+            stage = "camera flow" if name in self.cameras else "lidar scene flow"
             if name in self.cameras:
                 geometry = jobs[name].geometry
                 assert geometry is not None
@@ -330,10 +332,10 @@ class SensorSuite:
                 frame = out[name]
                 assert isinstance(frame, CameraFrame)
                 if "flow" in self.specs[name].outputs:  # type: ignore[union-attr]
-                    back = self._motion(name, geometry, before)
+                    back = self._motion(name, geometry, before, forward=False)
                     out[name] = frame = dataclasses.replace(frame, flow_backward=back.flow)
                 if held is not None and held.frame is not None:
-                    forward = self._motion(name, held.geometry, geometry)
+                    forward = self._motion(name, held.geometry, geometry, forward=True)
                     earlier[name] = self._forward(name, held, forward)
                 self._held[name] = _Held(geometry, frame)
             else:
@@ -341,6 +343,7 @@ class SensorSuite:
                     earlier[name] = self._swept(name, held, state)
                 self._held[name] = _Held(None, out[name])
                 self._exact_sweeps[name] = exact[name]
+            timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
         self._held_state = state
         return earlier
 
@@ -359,7 +362,8 @@ class SensorSuite:
                 after = None
                 if following is not None and following.frame == state.frame + 1:
                     after = self._render_geometry(name, following)
-                done[name] = self._forward(name, held, self._motion(name, held.geometry, after))
+                moved = self._motion(name, held.geometry, after, forward=True)
+                done[name] = self._forward(name, held, moved)
             else:
                 ok = following is not None and following.frame == state.frame + 1
                 done[name] = self._swept(name, held, following if ok else None)
@@ -367,11 +371,16 @@ class SensorSuite:
         self._held_state = None
         return done
 
-    def _motion(self, name: str, source: Geometry | None, target: Geometry | None) -> Motion:
+    def _motion(
+        self, name: str, source: Geometry | None, target: Geometry | None, forward: bool
+    ) -> Motion:
+        """``source``'s motion to ``target``: the outputs the camera writes (scene flow only
+        forward)."""
         calib = self.calibrations.cameras[name]
         if source is None or target is None:
             return nowhere((calib.height, calib.width))
-        return motion(source, target, calib, self._rays[name])
+        outputs = self.specs[name].outputs  # type: ignore[union-attr]
+        return motion(source, target, calib, "flow" in outputs, forward and "scene_flow" in outputs)
 
     def _forward(self, name: str, held: _Held, forward: Motion) -> CameraFrame:
         frame = held.frame
@@ -405,7 +414,7 @@ class SensorSuite:
             depth = warp(depth, lenses, nearest=True)
             instance = warp(instance, lenses, nearest=True)
         world_from_camera = world_from_ego @ self.calibrations.cameras[name].ego_from_camera
-        return Geometry(state.frame, state, world_from_camera, depth, instance)
+        return Geometry(state.frame, state, world_from_camera, depth, instance, self._rays[name])
 
     def _swept(self, name: str, held: _Held, following: WorldState | None) -> np.ndarray:
         """The held sweep with each point's motion to the next sweep (NaN without one, and for
@@ -420,22 +429,30 @@ class SensorSuite:
         source = self._held_state
         if following is None or source is None or points is not self._exact_sweeps.get(name):
             return out
+        # the static world's points do not move (zero motion); the road users' are carried
+        ids = points["instance"]
+        on = np.flatnonzero(ids != 0)
+        for key in FLOW_FIELDS:
+            out[key] = 0.0
+        if not len(on):
+            return out
         lidar = self.lidars[name]
         times = getattr(lidar, "cast_times", None)
-        taus = times(points) if times is not None else points["time"].astype(np.float64)
-        local = np.stack([points["x"], points["y"], points["z"]], axis=1).astype(np.float64)
+        taus = times(points[on]) if times is not None else points["time"][on].astype(np.float64)
+        picked = points[on]
+        local = np.stack([picked["x"], picked["y"], picked["z"]], axis=1).astype(np.float64)
         ego_from_lidar = lidar.calibration.ego_from_lidar
         world = np.empty_like(local)
-        rotations = np.empty((len(points), 3, 3))
+        rotations = np.empty((len(on), 3, 3))
         for tau in np.unique(taus):
             rows = taus == tau
             pose = sensor_pose(source, ego_from_lidar, float(tau))
             world[rows] = local[rows] @ pose[:3, :3].T + pose[:3, 3]
             rotations[rows] = pose[:3, :3]
-        moved = carry(world, points["instance"], source, following, taus)
+        moved = carry(world, ids[on], source, following, taus)
         motion3 = np.einsum("nji,nj->ni", rotations, moved - world)  # R^T (moved - world)
         for i, key in enumerate(FLOW_FIELDS):
-            out[key] = motion3[:, i]
+            out[key][on] = motion3[:, i]
         return out
 
     def _radar(

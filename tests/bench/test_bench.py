@@ -26,3 +26,51 @@ def test_the_default_bench_scene_is_the_repository_s_bench_highway():
 
     assert BENCH_SCENARIO == ROOT / "scenarios" / "bench_highway.yaml"
     assert BENCH_SCENARIO.is_file()
+
+
+def test_bench_options_add_the_opt_in_outputs_and_time_their_stages(tmp_path):
+    from simgen.bench.stages import BenchOptions
+
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(TINY.replace("duration: 0.2", "duration: 0.4"))
+    options = BenchOptions(("flow", "scene_flow", "normals"), lidar_scene_flow=True)
+    result = run_bench(frames=4, naive_frames=1, scenario=scenario, options=options)
+    assert {"camera normals", "camera flow", "lidar scene flow"} <= set(result.stages_ms)
+    assert result.outputs == ["flow", "scene_flow", "normals"] and result.lidar_scene_flow
+    plain = run_bench(frames=3, naive_frames=1, scenario=scenario)
+    assert not {"camera normals", "camera flow", "lidar scene flow"} & set(plain.stages_ms)
+
+
+def test_bench_options_refuse_an_unknown_output():
+    import pytest
+
+    from simgen.bench.stages import BenchOptions
+
+    with pytest.raises(ValueError, match="rgbd"):
+        BenchOptions(("rgbd",))
+
+
+def test_a_bench_with_opt_in_outputs_makes_a_record(tmp_path):
+    import datetime as dt
+
+    from benchmarks.model import Machine
+    from benchmarks.record import make_record
+    from simgen.bench.stages import BenchOptions
+
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(TINY)
+    result = run_bench(
+        frames=2, naive_frames=1, scenario=scenario, options=BenchOptions(("normals",))
+    )
+    assert result.cpu_frame_ms > 0
+    machine = Machine(cpu="test", cores=2)
+    record = make_record(result.to_json(), machine, dt.datetime(2026, 1, 1), "bench", "s", None)
+    assert record.frame is not None and record.frame.outputs == ["normals"]
+
+
+def test_the_bench_command_names_an_unknown_output():
+    from tests.cli.test_cli import app, runner
+
+    result = runner.invoke(app, ["bench", "--outputs", "flow,rgbd"])
+    assert result.exit_code == 1
+    assert "rgbd" in result.output and "flow, scene_flow, normals" in result.output

@@ -281,7 +281,7 @@ class PyrenderCamera:
         if "normals" in self.outputs:
             normals = render_normals(self.renderer, self.scene, self.seg_colors)
             if depth is not None:
-                normals[depth <= 0] = 0.0
+                np.copyto(normals, np.float32(0.0), where=(depth <= 0)[..., None])
         frame = CameraFrame(
             developed=None if rgb is None else ready(np.ascontiguousarray(rgb)),
             depth=depth,

@@ -65,20 +65,51 @@ NORMAL_EDITS: tuple[ShaderEdit, ...] = (
 _OPTICAL_FROM_GL = np.array([1.0, -1.0, -1.0])
 
 
+# per 12-bit code q: e = q / STEPS * 2 - 1, its magnitude, its sign, and 1 - |e| (float64, the
+# values the per-pixel arithmetic gave)
+_E = np.arange(_STEPS + 1) / _STEPS * 2.0 - 1.0
+_ABS_E = np.abs(_E)
+_SIGN_E = np.where(_E >= 0, 1.0, -1.0)
+_FOLD = 1.0 - _ABS_E
+
+
+STRIP = 32  # rows decoded at a time: the float64 temporaries stay in cache
+
+
 def decode(rgb: np.ndarray) -> np.ndarray:
-    """(H, W, 3) uint8 codes -> (H, W, 3) float32 unit normals in the optical frame."""
-    c = rgb.astype(np.int32)
+    """(H, W, 3) uint8 codes -> (H, W, 3) float32 unit normals in the optical frame.
+
+    Each code's two 12-bit halves go through tables (``_E`` ...); what stays per pixel is the
+    octahedron's fold for the back half, and the normalisation, in float64, a strip of rows at
+    a time."""
+    n = np.empty(rgb.shape, np.float32)
+    for r0 in range(0, rgb.shape[0], STRIP):
+        _decode(rgb[r0 : r0 + STRIP], n[r0 : r0 + STRIP])
+    return n
+
+
+def _decode(rgb: np.ndarray, n: np.ndarray) -> None:
+    c = rgb.astype(np.uint16)
     qx = (c[..., 0] << 4) | (c[..., 1] >> 4)
     qy = ((c[..., 1] & 15) << 8) | c[..., 2]
-    ex = qx / _STEPS * 2.0 - 1.0
-    ey = qy / _STEPS * 2.0 - 1.0
-    z = 1.0 - np.abs(ex) - np.abs(ey)
-    back = z < 0
-    fx = np.where(back, (1.0 - np.abs(ey)) * np.where(ex >= 0, 1.0, -1.0), ex)
-    fy = np.where(back, (1.0 - np.abs(ex)) * np.where(ey >= 0, 1.0, -1.0), ey)
-    n = np.stack([fx, fy, z], axis=-1)
-    n /= np.linalg.norm(n, axis=-1, keepdims=True)
-    return (n * _OPTICAL_FROM_GL).astype(np.float32)
+    fx, fy = _E.take(qx), _E.take(qy)
+    z = 1.0 - _ABS_E.take(qx)
+    z -= _ABS_E.take(qy)
+    back = np.flatnonzero(z < 0)  # the back half of the octahedron folds over
+    if len(back):
+        bx, by = qx.ravel()[back], qy.ravel()[back]
+        fx.ravel()[back] = _FOLD.take(by) * _SIGN_E.take(bx)
+        fy.ravel()[back] = _FOLD.take(bx) * _SIGN_E.take(by)
+    # |n| as numpy.linalg.norm sums it: (x^2 + y^2) + z^2
+    length = fx * fx
+    length += fy * fy
+    length += z * z
+    np.sqrt(length, out=length)
+    for i, (axis, sign) in enumerate(zip((fx, fy, z), _OPTICAL_FROM_GL, strict=True)):
+        axis /= length
+        if sign < 0:
+            np.negative(axis, out=axis)
+        n[..., i] = axis
 
 
 def render_normals(offscreen: object, scene: object, seg_node_map: dict) -> np.ndarray:
