@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from simgen.core.cpu import cpu_seconds
 from simgen.dataset.lifecycle import variant_directory
 from simgen.injectors.cli_spec import with_injectors
 from simgen.scenario.errors import ScenarioError
@@ -70,6 +71,35 @@ class ShardResult:
     seconds: float
     skipped: bool  # already complete: nothing rendered
     max_rss_mb: float  # of the process that rendered it, so far
+    # the rendering process's CPU time over wall time from its first frame to its last (every
+    # thread counted; set-up and the warm-up frame left out), or None below MIN_STEADY_FRAMES
+    busy_cores: float | None = None
+
+
+MIN_STEADY_FRAMES = 3  # frames after the first that a shard's busy-core figure is taken over
+
+
+class _Steady:
+    """Counts a shard's frames and the CPU and wall time from its first frame on."""
+
+    def __init__(self, progress: Callable[[int], None] | None) -> None:
+        self.progress = progress
+        self.frames = 0
+        self.start: tuple[float, float] | None = None
+
+    def __call__(self, frames: int) -> None:
+        if self.start is None:
+            self.start = (cpu_seconds(), time.perf_counter())
+        else:
+            self.frames += frames
+        if self.progress is not None:
+            self.progress(frames)
+
+    def busy_cores(self) -> float | None:
+        if self.start is None or self.frames < MIN_STEADY_FRAMES:
+            return None
+        wall = time.perf_counter() - self.start[1]
+        return (cpu_seconds() - self.start[0]) / wall if wall > 0 else None
 
 
 def is_suite(path: Path) -> bool:
@@ -189,9 +219,11 @@ def run_shard(spec: ShardSpec, progress: Callable[[int], None] | None = None) ->
         skipped = is_complete_job(job, out)
     else:
         skipped = is_complete_chunk(job, out, spec.chunk)
-    render_variant(job, out, progress, spec.chunk)
+    steady = _Steady(progress)
+    render_variant(job, out, steady, spec.chunk)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    return ShardResult(spec.id, spec.size, time.perf_counter() - start, skipped, rss)
+    seconds = time.perf_counter() - start
+    return ShardResult(spec.id, spec.size, seconds, skipped, rss, steady.busy_cores())
 
 
 def join_variants(shards: list[ShardSpec]) -> list[str]:
