@@ -40,7 +40,7 @@ from simgen.sensors.suite import SensorSuite, sensor_pose
 from simgen.world.simulate import simulate
 from simgen.world.state import StaticWorld, WorldState
 
-BENCH_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "bench_highway.yaml"
+BENCH_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "bench_highway.yaml"
 PYBULLET_MAX_RAYS = 16384
 
 

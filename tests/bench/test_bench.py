@@ -2,6 +2,7 @@
 
 from simgen.bench.stages import run_bench
 from tests.cli.test_cli import TINY
+from tests.conftest import ROOT
 
 
 def test_bench_reports_every_stage_and_consistent_ratios(tmp_path):
@@ -17,3 +18,11 @@ def test_bench_reports_every_stage_and_consistent_ratios(tmp_path):
     assert abs(result.speedup_vs_naive - result.naive_ms["frame"] / result.frame_ms) < 1e-9
     assert result.peak_rss_mb > 50
     assert "CPU" in result.machine
+
+
+def test_the_default_bench_scene_is_the_repository_s_bench_highway():
+    """`simgen bench` without --scenario times this file (it moved one folder down once)."""
+    from simgen.bench.stages import BENCH_SCENARIO
+
+    assert BENCH_SCENARIO == ROOT / "scenarios" / "bench_highway.yaml"
+    assert BENCH_SCENARIO.is_file()
