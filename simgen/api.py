@@ -174,7 +174,8 @@ def run_render(plan: RenderPlan, **options: Unpack[RunOptions]) -> RenderResult:
     if executor not in ("local", "ray"):  # before any work, as the executor itself would say
         raise ExecutorError(f"unknown executor '{executor}'; expected local or ray")
     workers = parse_workers(options.get("workers"))
-    choice = None if workers is not None else choose_workers(len(plan.shards))
+    names = {s.name for s in plan.shards}
+    choice = None if workers is not None else choose_workers(names, len(plan.shards))
     count = workers if choice is None else choice.workers
     runner = make_executor(executor, count, address)
     summary = run_batch(list(plan.shards), runner, progress, options.get("retries", 2))

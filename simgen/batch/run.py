@@ -21,9 +21,9 @@ class Summary:
     seconds: float
     disk_bytes: int
     max_rss_mb: float  # the largest worker's peak
-    # each rendered shard's CPU time over wall time in its process, threads included (its
-    # first frame and set-up left out); a shard too short to measure is left out
-    busy_cores: tuple[float, ...] = ()
+    # (scenario, cores kept busy) per rendered shard: its process's CPU time over wall time,
+    # threads included, first frame and set-up left out; a shard too short to measure is left out
+    busy_cores: tuple[tuple[str, float], ...] = ()
 
     @property
     def frames_per_second(self) -> float:
@@ -47,7 +47,7 @@ class Summary:
     @property
     def median_busy(self) -> float:
         """Cores a worker kept busy, median over the shards (0 when none was measured)."""
-        values = sorted(self.busy_cores)
+        values = sorted(busy for _, busy in self.busy_cores)
         return values[len(values) // 2] if values else 0.0
 
 
@@ -83,6 +83,8 @@ def run_batch(
         disk_bytes=disk_usage([s for s in shards if s.id in outcome.results]),
         max_rss_mb=max((r.max_rss_mb for r in results), default=0.0),
         busy_cores=tuple(
-            r.busy_cores for r in results if not r.skipped and r.busy_cores is not None
+            (r.id.split("/")[0], r.busy_cores)
+            for r in results
+            if not r.skipped and r.busy_cores is not None
         ),
     )

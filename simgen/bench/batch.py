@@ -56,6 +56,7 @@ class BatchRun:
     def to_json(self) -> dict:
         return {
             **vars(self),
+            "reason": self.reason or None,
             "frames_per_second": self.frames_per_second,
             "busy_cores": self.busy_cores,
             "cpu_ms_per_frame": self.cpu_ms_per_frame,
@@ -97,7 +98,7 @@ def throughput(
                     shards = plan_shards([suite], out, frames=frames)
                     count, reason = parse_workers(requested), ""
                     if count is None:
-                        choice = choose_workers(len(shards))
+                        choice = choose_workers({s.name for s in shards}, len(shards))
                         count, reason = choice.workers, choice.reason()
                     cpu, start = cpu_seconds(children=True), time.perf_counter()
                     summary = run_batch(shards, executor(name, count), lambda e: None, retries=0)

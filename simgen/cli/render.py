@@ -98,7 +98,7 @@ def render(
             no_limits=no_limits,
         )
     if count is None:
-        choice = choose_workers(len(plan.shards))
+        choice = choose_workers({s.name for s in plan.shards}, len(plan.shards))
         count = choice.workers
         if not quiet:  # standard error under --json, which owns standard output
             typer.echo(choice.reason(), err=as_json)

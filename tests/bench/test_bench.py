@@ -1,6 +1,10 @@
 """The benchmark's bookkeeping, on a tiny scene (timings themselves are not asserted)."""
 
+import pytest
+
+from simgen.bench.batch import throughput
 from simgen.bench.stages import run_bench
+from simgen.core.cpu import usable_cores
 from tests.cli.test_cli import TINY
 from tests.conftest import ROOT
 
@@ -18,6 +22,10 @@ def test_bench_reports_every_stage_and_consistent_ratios(tmp_path):
     assert abs(result.speedup_vs_naive - result.naive_ms["frame"] / result.frame_ms) < 1e-9
     assert result.peak_rss_mb > 50
     assert "CPU" in result.machine
+    # CPU per frame: the process's CPU time over the same frames and span as the wall time
+    assert result.cpu_ms_per_frame == pytest.approx(result.busy_cores * result.pipelined_frame_ms)
+    # the render thread alone is busy for most of a frame, and no process outruns its cores
+    assert 0.25 < result.busy_cores <= usable_cores() + 0.05
 
 
 def test_the_default_bench_scene_is_the_repository_s_bench_highway():
@@ -26,3 +34,20 @@ def test_the_default_bench_scene_is_the_repository_s_bench_highway():
 
     assert BENCH_SCENARIO == ROOT / "scenarios" / "bench_highway.yaml"
     assert BENCH_SCENARIO.is_file()
+
+
+def test_batch_bench_reports_cpu_per_frame_and_frames_per_busy_core(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(TINY.replace("duration: 0.2", "duration: 0.4"))
+    runs = throughput(["1", "auto"], variants=2, frames=4, scenario=scenario)
+    assert [r.requested for r in runs] == ["1", "auto"]
+    assert runs[1].reason.startswith(f"workers: {runs[1].workers} ({usable_cores()} usable cores")
+    for run in runs:
+        assert run.frames == 8 and run.busy_cores is not None
+        assert 0.1 < run.busy_cores <= usable_cores() + 0.05
+        assert run.cpu_ms_per_frame == pytest.approx(1000 * run.busy_cores * run.seconds / 8)
+        assert run.frames_per_busy_core == pytest.approx(run.frames_per_second / run.busy_cores)
+        data = run.to_json()
+        assert data["frames_per_busy_core"] == run.frames_per_busy_core
+        assert data["cpu_ms_per_frame"] == run.cpu_ms_per_frame
