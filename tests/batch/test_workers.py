@@ -104,7 +104,7 @@ def test_a_one_worker_render_records_what_its_shards_kept_busy(tmp_path):
     assert name == "tiny"
     assert json.loads(cache_file().read_text()) == {machine_key(): {"tiny": [round(busy, 3)]}}
     again = run_render(plan_render([scenario], tmp_path / "again"))  # auto, from that figure
-    assert again.workers is not None and again.workers.source == "measured on this machine"
+    assert again.workers is not None and again.workers.source == "measured on this machine for tiny"
     assert again.workers.workers == 1  # one shard
 
 
