@@ -107,30 +107,34 @@ def _per_busy_core(run: BatchRun) -> float | None:
     return run.frames_per_second / (run.cpu_percent / 100)
 
 
+def _median(values: list[float]) -> float:
+    values = sorted(values)
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
 def _medians(runs: Sequence[BatchRun]) -> str:
-    """Repeated settings: each one's median frames/s, against the first setting's."""
+    """Repeated settings: each one's median frames/s, against one worker's (or the first
+    setting's, where no run had one worker)."""
     by: dict[tuple[str, str], list[BatchRun]] = {}
     for run in runs:
         by.setdefault((run.executor, run.requested or str(run.workers)), []).append(run)
     if all(len(group) < 2 for group in by.values()):
         return ""
-
-    def median(values: list[float]) -> float:
-        values = sorted(values)
-        mid = len(values) // 2
-        return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
-
-    base = None
+    fps = {key: _median([r.frames_per_second for r in group]) for key, group in by.items()}
+    first = next(iter(by))
+    base_key = next((k for k in by if k[1] == "1"), first)
     parts = []
-    for (executor, _), group in by.items():
-        fps = median([r.frames_per_second for r in group])
-        base = base or fps
+    for key, group in by.items():
         cpu = [r.cpu_percent for r in group if r.cpu_percent is not None]
-        text = f"{executor} {_setting(group[0])}: {fps:.2f} frames/s ({fps / base:.2f}x"
-        text += f", CPU {median(cpu):.0f} %)" if cpu else ")"
+        text = f"{key[0]} {_setting(group[0])}: {fps[key]:.2f} frames/s "
+        text += f"({fps[key] / fps[base_key]:.2f}x"
+        text += f", CPU {_median(cpu):.0f} %)" if cpu else ")"
         parts.append(text)
     rounds = max(len(group) for group in by.values())
-    return f"\nMedians over {rounds} alternating rounds: " + "; ".join(parts) + ".\n"
+    against = f"{base_key[0]} {_setting(by[base_key][0])}"
+    lead = f"\nMedians over {rounds} alternating rounds, against {against}: "
+    return lead + "; ".join(parts) + ".\n"
 
 
 def batch_table(record: Record) -> str:

@@ -10,8 +10,9 @@ Where the figure comes from, most trusted first:
 - this machine's own record for the plan's scenarios (``~/.cache/simgen/worker-load.json``, or
   under ``$XDG_CACHE_HOME``): every one-worker render of shards of more than
   ``MIN_STEADY_FRAMES`` frames adds, per scenario, its process's CPU time over wall time,
-  threads included; the largest of the last few is used, since other users' load on a shared
-  machine can only make a figure smaller;
+  threads included, with the render thread's waits for a core taken off the wall time (a shard
+  that mostly waited is not measured); the largest of the last few is used, since other users'
+  load on a shared machine can only make a figure smaller;
 - otherwise ``DEFAULT_BUSY_CORES``, the largest figure measured so far, or this machine's
   largest figure for any scenario when larger (a small scene keeps fewer cores busy than a large
   one, so its figure is not used for another). An overestimate only costs parallelism where

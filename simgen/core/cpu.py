@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import resource
+from pathlib import Path
 
 SHARE_VARIABLE = "SIMGEN_THREADS"
 
@@ -33,6 +34,17 @@ def cpu_seconds(children: bool = False) -> float:
         kids = resource.getrusage(resource.RUSAGE_CHILDREN)
         total += kids.ru_utime + kids.ru_stime
     return total
+
+
+def waited_for_a_core() -> float | None:
+    """Seconds the calling thread has spent runnable but waiting for a core (the kernel's
+    run-queue delay, ``/proc/thread-self/schedstat``): what other processes' load added to its
+    wall time. None where the kernel does not tell."""
+    try:
+        fields = Path("/proc/thread-self/schedstat").read_text().split()
+        return int(fields[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def limit_threads(share: int) -> None:

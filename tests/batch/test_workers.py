@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from simgen.api import plan_render, run_render
+from simgen.batch import shards
 from simgen.batch.executors import thread_caps
 from simgen.batch.workers import (
     DEFAULT_BUSY_CORES,
@@ -89,7 +90,8 @@ def test_worker_settings_parse_to_a_count_or_auto():
             parse_workers(bad)
 
 
-def test_a_one_worker_render_records_what_its_shards_kept_busy(tmp_path):
+def test_a_one_worker_render_records_what_its_shards_kept_busy(tmp_path, monkeypatch):
+    monkeypatch.setattr(shards, "waited_for_a_core", lambda: 0.0)  # as on a quiet machine
     scenario = tmp_path / "tiny.yaml"
     text = TINY.replace("duration: 0.2", "duration: 0.6").replace("variants: 2", "variants: 1")
     scenario.write_text(text)
@@ -137,3 +139,28 @@ def test_render_says_what_auto_chose_and_refuses_a_bad_count(tmp_path):
     for bad in ("0", "many"):
         refused = runner.invoke(app, ["render", str(scenario), "--out", out, "--workers", bad])
         assert refused.exit_code == 2 and "expected auto or a count >= 1" in refused.output
+
+
+def test_a_shard_that_waited_for_cores_is_not_measured(monkeypatch):
+    """Another process's load shrinks a worker's CPU over wall time: the render thread's waits
+    for a core come off the wall time, and a mostly waiting shard records nothing."""
+    clock = {"cpu": 0.0, "wall": 0.0, "waited": 0.0}
+    monkeypatch.setattr(shards, "cpu_seconds", lambda: clock["cpu"])
+    monkeypatch.setattr(shards.time, "perf_counter", lambda: clock["wall"])
+    monkeypatch.setattr(shards, "waited_for_a_core", lambda: clock["waited"])
+    seen = []
+    steady = shards._Steady(seen.append)
+    steady(1)  # the warm-up frame: the clocks start here
+    clock.update(cpu=12.0, wall=10.0, waited=1.0)
+    for _ in range(shards.MIN_STEADY_FRAMES):
+        steady(1)
+    assert seen == [1] * (1 + shards.MIN_STEADY_FRAMES)
+    assert steady.busy_cores() == pytest.approx(12.0 / 9.0)  # 1 s waited: 9 s of its own
+    clock["waited"] = 2.0  # 20 % of the time waiting: the load, not the worker
+    assert steady.busy_cores() is None
+    monkeypatch.setattr(shards, "waited_for_a_core", lambda: None)  # a kernel that won't say
+    assert steady.busy_cores() == pytest.approx(1.2)
+    few = shards._Steady(None)
+    few(1)
+    few(1)
+    assert few.busy_cores() is None  # too few frames to measure

@@ -163,7 +163,8 @@ def test_batch_json_becomes_a_batch_record(tmp_path):
     assert "| local | auto (1) | 4.00 | 1.00x | 160 % | 400 | 2.50 |" in text
     assert "4 shards x 20 frames" in text and "one worker keeps 1.6 busy" in text
     # repeated settings: medians (of 4.0 and 4.2, 5.0 and 4.6, 4.0 and 4.4) against the first
-    assert "Medians over 2 alternating rounds: local 1: 4.10 frames/s (1.00x, CPU 160 %); " in text
+    lead = "Medians over 2 alternating rounds, against local 1: "
+    assert lead + "local 1: 4.10 frames/s (1.00x, CPU 160 %); " in text
     assert "local 2: 4.80 frames/s (1.17x, CPU 190 %); local auto (1): 4.20 frames/s (1.02x" in text
     with pytest.raises(ValueError, match="neither 'stages_ms' nor 'runs'"):
         make_record({"x": 1}, _machine(), when, "c", "s", None)
