@@ -43,14 +43,15 @@ class FrameBench(_Strict):
     stages_ms: dict[str, float] = Field(default_factory=dict, description="median per stage")
     frame_ms: float | None = Field(default=None, description="stages in sequence")
     pipelined_frame_ms: float | None = Field(default=None, description="wall time per frame")
-    cpu_frame_ms: float | None = Field(
-        default=None, description="CPU time per frame, all threads (robust to other load)"
-    )
     outputs: list[str] = Field(
         default_factory=list, description="opt-in camera outputs added (--outputs)"
     )
     lidar_scene_flow: bool = Field(default=False, description="--lidar-scene-flow")
     frames_per_s: float | None = None
+    cpu_ms_per_frame: float | None = Field(
+        default=None, description="the process's CPU time per frame, every thread included"
+    )
+    busy_cores: float | None = Field(default=None, description="CPU time over wall time")
     raw_open3d_ms: float | None = None
     lidar_alone_ms: float | None = None
     lidar_vs_raw: float | None = None
@@ -66,10 +67,19 @@ class BatchRun(_Strict):
     executor: str
     workers: int = Field(ge=1)
     frames_per_second: float = Field(gt=0)
-    cpu_percent: float | None = None
+    cpu_percent: float | None = Field(
+        default=None, description="CPU time of the batch and its workers over wall time"
+    )
     frames: int | None = None
     seconds: float | None = None
     note: str | None = None
+    requested: str | None = Field(default=None, description="the setting asked: a count or auto")
+    reason: str | None = Field(default=None, description="auto: what it chose and why")
+    busy_cores: float | None = Field(default=None, description="cpu_percent / 100")
+    cpu_ms_per_frame: float | None = Field(default=None, description="CPU time per frame")
+    frames_per_busy_core: float | None = Field(
+        default=None, description="frames/s over the busy cores"
+    )
 
 
 class BatchBench(_Strict):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from benchmarks.model import Record
+from benchmarks.model import BatchRun, Record
 
 STAGES = {  # `simgen bench` stage key -> what the docs call it
     "physics": "physics (240 Hz steps)",
@@ -65,6 +65,8 @@ def frame_table(records: Sequence[Record]) -> str:
     rows: list[tuple[str, Callable, int, str]] = [(n, g, 1, "") for n, g in stage_rows]
     rows += [
         ("**labelled frame, wall time**", lambda f: f.pipelined_frame_ms, 1, ""),
+        ("**CPU per labelled frame (CPU-ms, all threads)**", lambda f: f.cpu_ms_per_frame, 0, ""),
+        ("cores kept busy (CPU time / wall time)", lambda f: f.busy_cores, 2, ""),
         ("labelled frame, stages in sequence", lambda f: f.frame_ms, 1, ""),
         ("frames/s", lambda f: f.frames_per_s, 2, ""),
         ("lidar timed alone", lambda f: f.lidar_alone_ms, 1, ""),
@@ -84,6 +86,57 @@ def frame_table(records: Sequence[Record]) -> str:
     return _table(header, body) + "\n" + _sources(records) + "\n"
 
 
+def _setting(run: BatchRun) -> str:
+    """The worker setting a run was asked for: ``auto (1)`` or the count."""
+    if run.requested == "auto":
+        return f"auto ({run.workers})"
+    return str(run.workers)
+
+
+def _cpu_ms(run: BatchRun) -> float | None:
+    """CPU-ms per frame: recorded, or from the CPU use and frames/s the run recorded."""
+    if run.cpu_ms_per_frame is not None or run.cpu_percent is None:
+        return run.cpu_ms_per_frame
+    return 10 * run.cpu_percent / run.frames_per_second
+
+
+def _per_busy_core(run: BatchRun) -> float | None:
+    """Frames/s per busy core: recorded, or frames/s over the CPU use the run recorded."""
+    if run.frames_per_busy_core is not None or not run.cpu_percent:
+        return run.frames_per_busy_core
+    return run.frames_per_second / (run.cpu_percent / 100)
+
+
+def _median(values: list[float]) -> float:
+    values = sorted(values)
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def _medians(runs: Sequence[BatchRun]) -> str:
+    """Repeated settings: each one's median frames/s, against one worker's (or the first
+    setting's, where no run had one worker)."""
+    by: dict[tuple[str, str], list[BatchRun]] = {}
+    for run in runs:
+        by.setdefault((run.executor, run.requested or str(run.workers)), []).append(run)
+    if all(len(group) < 2 for group in by.values()):
+        return ""
+    fps = {key: _median([r.frames_per_second for r in group]) for key, group in by.items()}
+    first = next(iter(by))
+    base_key = next((k for k in by if k[1] == "1"), first)
+    parts = []
+    for key, group in by.items():
+        cpu = [r.cpu_percent for r in group if r.cpu_percent is not None]
+        text = f"{key[0]} {_setting(group[0])}: {fps[key]:.2f} frames/s "
+        text += f"({fps[key] / fps[base_key]:.2f}x"
+        text += f", CPU {_median(cpu):.0f} %)" if cpu else ")"
+        parts.append(text)
+    rounds = max(len(group) for group in by.values())
+    against = f"{base_key[0]} {_setting(by[base_key][0])}"
+    lead = f"\nMedians over {rounds} alternating rounds, against {against}: "
+    return lead + "; ".join(parts) + ".\n"
+
+
 def batch_table(record: Record) -> str:
     """One `simgen bench --batch` run: frames/s per executor and worker count."""
     batch = record.batch
@@ -94,10 +147,12 @@ def batch_table(record: Record) -> str:
         body.append(
             [
                 run.executor,
-                str(run.workers),
+                _setting(run),
                 f"{run.frames_per_second:.2f}",
                 f"{run.frames_per_second / base:.2f}x" if base else "-",
                 _num(run.cpu_percent, 0, " %"),
+                _num(_cpu_ms(run), 0),
+                _num(_per_busy_core(run), 2),
                 run.note or "",
             ]
         )
@@ -105,8 +160,13 @@ def batch_table(record: Record) -> str:
     text = f"**{record.date}, {_code(record)}, {record.machine.short()}, {shape}.** "
     text += f"{record.summary} (`{record.command}`)\n\n"
     if body:
-        header = ["executor", "workers", "frames/s", "vs first", "CPU", "note"]
+        header = ["executor", "workers", "frames/s", "vs first", "CPU", "CPU-ms per frame",
+                  "frames/s per busy core", "note"]  # fmt: skip
         text += _table(header, body)
+    text += _medians(batch.runs)
+    reasons = list(dict.fromkeys(r.reason for r in batch.runs if r.reason))
+    if reasons:
+        text += "\n`--workers auto` chose " + "; ".join(f'"{r}"' for r in reasons) + ".\n"
     if batch.memory:
         marks = ", ".join(f"{mb:.0f} MB at frame {f}" for f, mb in sorted(batch.memory.items()))
         text += f"\nOne worker's resident memory over a long shard: {marks}.\n"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
 from simgen.scenario.errors import Issue, ScenarioError
 from simgen.scenario.limits import Limits
@@ -18,6 +18,7 @@ from simgen.scenario.sample import SamplingError, ScenarioInstance, sample
 if TYPE_CHECKING:  # the batch machinery is imported when something is rendered
     from simgen.batch import ShardSpec, Summary
     from simgen.batch.executors import Report
+    from simgen.batch.workers import WorkerChoice
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class RenderResult:
     shards: tuple[ShardSpec, ...]
     summary: Summary
     exported: tuple[tuple[Path, str, int], ...]  # (folder, format, frames) per export written
+    workers: WorkerChoice | None = None  # what ``workers="auto"`` chose, and why
 
     @property
     def ok(self) -> bool:
@@ -138,7 +140,7 @@ def plan_render(
 class RunOptions(TypedDict, total=False):
     """How to run a plan: ``run_render``'s keywords, which ``render`` passes on."""
 
-    workers: int | None
+    workers: int | Literal["auto"] | None
     executor: str
     address: str | None
     retries: int
@@ -155,25 +157,33 @@ def _only(options: RenderOptions, kind: type) -> Any:
 
 
 def run_render(plan: RenderPlan, **options: Unpack[RunOptions]) -> RenderResult:
-    """Run a plan on ``workers`` processes (default: the usable cores) of the ``local`` pool or
-    ``ray`` (at ``address``), skipping complete shards, then write the exports the scenarios
-    ask for. ``progress`` receives every batch event. Raises ExecutorError for an executor that
-    cannot run; a failed shard is in ``summary.failed``."""
+    """Run a plan on ``workers`` processes of the ``local`` pool or ``ray`` (at ``address``),
+    skipping complete shards, then write the exports the scenarios ask for. ``workers`` is a
+    count or ``"auto"`` (the default: ``simgen.batch.workers.choose_workers``, as many as the
+    cores hold without oversubscribing them). ``progress`` receives every batch event. Raises
+    ExecutorError for an executor that cannot run; a failed shard is in ``summary.failed``."""
     from simgen.batch import executor as make_executor
-    from simgen.batch import run_batch, usable_cores
+    from simgen.batch import run_batch
     from simgen.batch.executors import ExecutorError
+    from simgen.batch.workers import choose_workers, parse_workers, record_busy_cores
     from simgen.pipeline.render import export_requested
 
     executor = options.get("executor", "local")
-    workers, address = options.get("workers"), options.get("address")
+    address = options.get("address")
     progress = options.get("progress") or (lambda event: None)
     if executor not in ("local", "ray"):  # before any work, as the executor itself would say
         raise ExecutorError(f"unknown executor '{executor}'; expected local or ray")
-    runner = make_executor(executor, workers or usable_cores(), address)
+    workers = parse_workers(options.get("workers"))
+    names = {s.name for s in plan.shards}
+    choice = None if workers is not None else choose_workers(names, len(plan.shards))
+    count = workers if choice is None else choice.workers
+    runner = make_executor(executor, count, address)
     summary = run_batch(list(plan.shards), runner, progress, options.get("retries", 2))
+    if executor == "local" and count == 1:  # a worker alone: its figure is what auto needs
+        record_busy_cores(summary.busy_cores)
     formats = {s.name: s.formats for s in plan.shards if s.formats}
     exported = export_requested(formats, plan.out)
-    return RenderResult(plan.out, plan.shards, summary, tuple(exported))
+    return RenderResult(plan.out, plan.shards, summary, tuple(exported), choice)
 
 
 def render(

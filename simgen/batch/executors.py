@@ -56,7 +56,9 @@ class Executor(Protocol):
 
 def thread_caps(workers: int) -> dict[str, str]:
     """Renderer and math threads per worker, so that N workers do not oversubscribe N cores
-    (``SIMGEN_WORKER_THREADS`` overrides the share)."""
+    (``SIMGEN_WORKER_THREADS`` overrides the share). Set before the worker imports anything:
+    OpenMP (Open3D), BLAS, numexpr and llvmpipe read them once, at import or context creation;
+    the worker caps OpenCV itself (``limit_threads``)."""
     per = os.environ.get("SIMGEN_WORKER_THREADS") or str(max(1, usable_cores() // max(1, workers)))
     names = (
         SHARE_VARIABLE,
@@ -65,6 +67,8 @@ def thread_caps(workers: int) -> dict[str, str]:
         "OPENBLAS_NUM_THREADS",
         "MKL_NUM_THREADS",
         "NUMEXPR_NUM_THREADS",
+        "NUMEXPR_MAX_THREADS",
+        "OPENCV_FOR_THREADS_NUM",
     )
     return dict.fromkeys(names, per)
 
@@ -100,6 +104,9 @@ class InlineExecutor:
 def _worker(conn: Connection, recycle: int) -> None:
     """A worker process: render the shards it is sent, report frames and results."""
     from simgen.batch.shards import run_shard
+    from simgen.core.cpu import limit_threads, thread_share
+
+    limit_threads(thread_share())
 
     for _ in range(recycle):
         try:

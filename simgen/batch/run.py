@@ -21,6 +21,9 @@ class Summary:
     seconds: float
     disk_bytes: int
     max_rss_mb: float  # the largest worker's peak
+    # (scenario, cores kept busy) per rendered shard: its process's CPU time over wall time,
+    # threads included, first frame and set-up left out; a shard too short to measure is left out
+    busy_cores: tuple[tuple[str, float], ...] = ()
 
     @property
     def frames_per_second(self) -> float:
@@ -38,7 +41,14 @@ class Summary:
             "frames_per_second": round(self.frames_per_second, 3),
             "disk_bytes": self.disk_bytes,
             "max_rss_mb": round(self.max_rss_mb, 1),
+            "busy_cores_per_worker": None if not self.busy_cores else round(self.median_busy, 2),
         }
+
+    @property
+    def median_busy(self) -> float:
+        """Cores a worker kept busy, median over the shards (0 when none was measured)."""
+        values = sorted(busy for _, busy in self.busy_cores)
+        return values[len(values) // 2] if values else 0.0
 
 
 def clean_leftovers(shards: list[ShardSpec]) -> int:
@@ -72,4 +82,9 @@ def run_batch(
         seconds=seconds,
         disk_bytes=disk_usage([s for s in shards if s.id in outcome.results]),
         max_rss_mb=max((r.max_rss_mb for r in results), default=0.0),
+        busy_cores=tuple(
+            (r.id.split("/")[0], r.busy_cores)
+            for r in results
+            if not r.skipped and r.busy_cores is not None
+        ),
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from simgen.core.cpu import cpu_seconds, waited_for_a_core
 from simgen.dataset.lifecycle import variant_directory
 from simgen.injectors.cli_spec import with_injectors
 from simgen.scenario.errors import ScenarioError
@@ -70,6 +71,49 @@ class ShardResult:
     seconds: float
     skipped: bool  # already complete: nothing rendered
     max_rss_mb: float  # of the process that rendered it, so far
+    # the rendering process's CPU time over wall time from its first frame to its last (every
+    # thread counted; set-up and the warm-up frame left out; the render thread's waits for a
+    # core taken off the wall time), or None below MIN_STEADY_FRAMES
+    busy_cores: float | None = None
+
+
+MIN_STEADY_FRAMES = 3  # frames after the first that a shard's busy-core figure is taken over
+
+
+MAX_WAITED = 0.15  # a render thread that waited for a core longer than this share of the time
+
+
+class _Steady:
+    """Counts a shard's frames, and the process's CPU time and the wall time from its first
+    frame on. Called on the render thread. Other processes' load makes every thread wait for a
+    core, which shrinks the figure: the render thread's waits are taken off the wall time, and a
+    shard whose render thread waited more than ``MAX_WAITED`` of the time is not measured (the
+    helper threads' waits lengthen the frame too, and cannot be taken off)."""
+
+    def __init__(self, progress: Callable[[int], None] | None) -> None:
+        self.progress = progress
+        self.frames = 0
+        self.start: tuple[float, float, float | None] | None = None
+
+    def __call__(self, frames: int) -> None:
+        if self.start is None:
+            self.start = (cpu_seconds(), time.perf_counter(), waited_for_a_core())
+        else:
+            self.frames += frames
+        if self.progress is not None:
+            self.progress(frames)
+
+    def busy_cores(self) -> float | None:
+        if self.start is None or self.frames < MIN_STEADY_FRAMES:
+            return None
+        cpu, wall, waited = self.start
+        cpu, wall = cpu_seconds() - cpu, time.perf_counter() - wall
+        now = waited_for_a_core()
+        if waited is not None and now is not None:
+            if now - waited > MAX_WAITED * wall:
+                return None  # a loaded machine: what it measured is the load, not the worker
+            wall -= now - waited
+        return cpu / wall if wall > 0 else None
 
 
 def is_suite(path: Path) -> bool:
@@ -189,9 +233,11 @@ def run_shard(spec: ShardSpec, progress: Callable[[int], None] | None = None) ->
         skipped = is_complete_job(job, out)
     else:
         skipped = is_complete_chunk(job, out, spec.chunk)
-    render_variant(job, out, progress, spec.chunk)
+    steady = _Steady(progress)
+    render_variant(job, out, steady, spec.chunk)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    return ShardResult(spec.id, spec.size, time.perf_counter() - start, skipped, rss)
+    seconds = time.perf_counter() - start
+    return ShardResult(spec.id, spec.size, seconds, skipped, rss, steady.busy_cores())
 
 
 def join_variants(shards: list[ShardSpec]) -> list[str]:

@@ -1,15 +1,17 @@
 """``simgen bench --batch``: batch throughput per executor and worker count, side by side in one
 session on the benchmark scene, and worker memory over a long run.
 
-CPU use is the process's and its finished children's CPU time over the wall time (Ray's workers
-are not children: it is not measured for Ray).
+CPU use is this process's and its finished children's CPU time (user + system, every thread)
+over the wall time: with ``--workers 1`` the shards render in this process, a pool's workers are
+its children and are waited for before the clock stops. Busy cores are that CPU time over the
+wall time, and frames/s per busy core what each core kept busy yielded. Ray's workers are not
+children: CPU is not measured for Ray.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import resource
 import tempfile
 import time
 from dataclasses import dataclass
@@ -18,7 +20,9 @@ from pathlib import Path
 from simgen.batch.executors import Event, executor
 from simgen.batch.run import run_batch
 from simgen.batch.shards import plan_shards
+from simgen.batch.workers import choose_workers, parse_workers
 from simgen.bench.stages import BENCH_SCENARIO
+from simgen.core.cpu import cpu_seconds
 
 
 @dataclass(frozen=True)
@@ -28,22 +32,42 @@ class BatchRun:
     frames: int
     seconds: float
     cpu_percent: float | None
+    requested: str = ""  # what was asked: a count, or auto
+    reason: str = ""  # auto: what it chose and why
 
     @property
     def frames_per_second(self) -> float:
         return self.frames / self.seconds
+
+    @property
+    def busy_cores(self) -> float | None:
+        return None if self.cpu_percent is None else self.cpu_percent / 100
+
+    @property
+    def cpu_ms_per_frame(self) -> float | None:
+        busy = self.busy_cores
+        return None if busy is None else 1000 * busy * self.seconds / self.frames
+
+    @property
+    def frames_per_busy_core(self) -> float | None:
+        busy = self.busy_cores
+        return None if not busy else self.frames_per_second / busy
+
+    def to_json(self) -> dict:
+        return {
+            **vars(self),
+            "reason": self.reason or None,
+            "frames_per_second": self.frames_per_second,
+            "busy_cores": self.busy_cores,
+            "cpu_ms_per_frame": self.cpu_ms_per_frame,
+            "frames_per_busy_core": self.frames_per_busy_core,
+        }
 
 
 @dataclass(frozen=True)
 class MemoryRun:
     frames: int
     rss_mb: dict[int, float]  # frame -> the worker's resident memory
-
-
-def _cpu_seconds() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _suite(folder: Path, scenario: Path, variants: int) -> Path:
@@ -55,22 +79,37 @@ def _suite(folder: Path, scenario: Path, variants: int) -> Path:
 
 
 def throughput(
-    workers: list[int], variants: int = 4, frames: int = 10, executors: tuple[str, ...] = ("local",)
+    workers: list[str],
+    variants: int = 4,
+    frames: int = 10,
+    executors: tuple[str, ...] = ("local",),
+    repeat: int = 1,
+    scenario: Path = BENCH_SCENARIO,
 ) -> list[BatchRun]:
+    """Each executor at each worker setting (a count, or ``auto``), the settings taken in turn
+    ``repeat`` times (on a shared machine, alternating spreads its load over every setting)."""
     runs = []
     with tempfile.TemporaryDirectory(prefix="simgen-batch-bench-") as tmp:
-        suite = _suite(Path(tmp), BENCH_SCENARIO, variants)
-        for name in executors:
-            for count in workers:
-                out = Path(tmp) / f"{name}-{count}"
-                shards = plan_shards([suite], out, frames=frames)
-                cpu, start = _cpu_seconds(), time.perf_counter()
-                summary = run_batch(shards, executor(name, count), lambda e: None, retries=0)
-                wall = time.perf_counter() - start
-                if summary.failed:
-                    raise RuntimeError(f"bench shards failed: {summary.failed}")
-                used = None if name == "ray" else 100.0 * (_cpu_seconds() - cpu) / wall
-                runs.append(BatchRun(name, count, summary.frames, wall, used))
+        suite = _suite(Path(tmp), scenario, variants)
+        for round_ in range(repeat):
+            for name in executors:
+                for requested in workers:
+                    out = Path(tmp) / f"{name}-{requested}-{round_}"
+                    shards = plan_shards([suite], out, frames=frames)
+                    count, reason = parse_workers(requested), ""
+                    if count is None:
+                        choice = choose_workers({s.name for s in shards}, len(shards))
+                        count, reason = choice.workers, choice.reason()
+                    cpu, start = cpu_seconds(children=True), time.perf_counter()
+                    summary = run_batch(shards, executor(name, count), lambda e: None, retries=0)
+                    wall = time.perf_counter() - start
+                    if summary.failed:
+                        raise RuntimeError(f"bench shards failed: {summary.failed}")
+                    used = cpu_seconds(children=True) - cpu
+                    percent = None if name == "ray" else 100.0 * used / wall
+                    runs.append(
+                        BatchRun(name, count, summary.frames, wall, percent, requested, reason)
+                    )
     return runs
 
 

@@ -29,6 +29,7 @@ import numpy as np
 import open3d as o3d
 import pybullet as p
 
+from simgen.core.cpu import cpu_seconds
 from simgen.core.geometry import quat_from_matrix
 from simgen.dataset.writer import NativeWriter
 from simgen.pipeline.capture import capture
@@ -84,10 +85,11 @@ class BenchResult:
     stages_ms: dict[str, float]  # medians per frame
     frame_ms: float  # median of the summed stages of a frame
     pipelined_frame_ms: float  # wall time / frames, with encoding overlapping rendering
-    # the process's CPU time (every thread: rendering, development, encoding) / frames: what a
-    # frame costs a busy machine, where wall times grow with the other processes' load
-    cpu_frame_ms: float
     frames_per_s: float
+    # this process's CPU time (user + system, every thread; it starts no child) / frames, over
+    # the same frames and span as the wall time: what a labelled frame costs on any host
+    cpu_ms_per_frame: float
+    busy_cores: float  # that CPU time over the wall time: cores the pipeline kept busy
     raw_open3d_ms: float
     lidar_alone_ms: float  # the lidar's sweep timed beside the raw cast, outside the pipeline
     lidar_vs_raw: float
@@ -113,12 +115,6 @@ def _machine() -> str:
     except OSError:
         pass
     return f"{cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}"
-
-
-def _cpu_seconds() -> float:
-    """CPU seconds of this process so far, all its threads."""
-    used = resource.getrusage(resource.RUSAGE_SELF)
-    return used.ru_utime + used.ru_stime
 
 
 def _raw_cast_seconds(suite: SensorSuite, state: WorldState, dynamic: list[Placed]) -> float:
@@ -241,13 +237,12 @@ def run_bench(
     samples: list[tuple[WorldState, list[Placed]]] = []
     rigs: list[SensorSuite] = []
     wall_start = [0.0]
-
     cpu_start = [0.0]
 
     def rig(instance: ScenarioInstance, static: StaticWorld) -> SensorSuite:
         rigs.append(SensorSuite(instance, static))
         wall_start[0] = time.perf_counter()  # building the rig is not a frame's cost
-        cpu_start[0] = _cpu_seconds()
+        cpu_start[0] = cpu_seconds()
         return rigs[0]
 
     with tempfile.TemporaryDirectory(prefix="simgen-bench-") as tmp:
@@ -265,7 +260,7 @@ def run_bench(
                 developing += found.sensors.developing.values()
         writer.drain()
         wall = time.perf_counter() - wall_start[0]
-        cpu = _cpu_seconds() - cpu_start[0]
+        cpu = cpu_seconds() - cpu_start[0]
         encode = writer.busy_seconds / max(1, frames)
     (suite,) = rigs  # closed by the loop: its lidars and scene description stay usable
     swept, raw_casts = _lidar_against_raw(suite, samples)
@@ -287,8 +282,9 @@ def run_bench(
         stages_ms=medians,
         frame_ms=frame_ms,
         pipelined_frame_ms=1000 * wall / frames,
-        cpu_frame_ms=1000 * cpu / frames,
         frames_per_s=frames / wall,
+        cpu_ms_per_frame=1000 * cpu / frames,
+        busy_cores=cpu / wall,
         raw_open3d_ms=raw_ms,
         lidar_alone_ms=1000 * statistics.median(swept),
         lidar_vs_raw=statistics.median(swept) / statistics.median(raw_casts),

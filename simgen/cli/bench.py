@@ -21,8 +21,15 @@ def bench(
         bool, typer.Option("--batch", help="Measure batch throughput and worker memory instead.")
     ] = False,
     workers: Annotated[
-        str, typer.Option("--workers", help="--batch: worker counts to compare, e.g. 1,2.")
-    ] = "1,2",
+        str,
+        typer.Option(
+            "--workers", help="--batch: worker settings to compare, counts or auto, e.g. 1,auto,2."
+        ),
+    ] = "1,auto,2",
+    repeat: Annotated[
+        int,
+        typer.Option("--repeat", min=1, help="--batch: take the settings in turn this many times."),
+    ] = 1,
     variants: Annotated[int, typer.Option("--variants", min=1, help="--batch: shards.")] = 4,
     ray: Annotated[
         bool, typer.Option("--ray", help="--batch: also time the ray executor.")
@@ -45,12 +52,16 @@ def bench(
     --outputs and --lidar-scene-flow, opt-in outputs added to its sensors); with --batch,
     frames/s of the batch executors per worker count and worker memory over a long run."""
     if batch:
+        from simgen.batch.workers import parse_workers
+
+        settings = [w.strip() for w in workers.split(",")]
         try:
-            counts = [int(w) for w in workers.split(",")]
+            for setting in settings:
+                parse_workers(setting)
         except ValueError:
-            typer.echo(f"--workers {workers!r}: expected counts like 1,2", err=True)
+            typer.echo(f"--workers {workers!r}: expected counts or auto, like 1,auto,2", err=True)
             raise typer.Exit(1) from None
-        _bench_batch(counts, variants, frames, ray, long, json_out)
+        _bench_batch(settings, variants, frames, ray, long, json_out, repeat)
         return
     from simgen.bench.stages import BenchOptions
 
@@ -89,7 +100,7 @@ def _bench_stages(
         table.add_row(stage, f"{ms:.1f}")
     table.add_row("[b]frame (stages in sequence)[/b]", f"[b]{result.frame_ms:.1f}[/b]")
     table.add_row("frame (wall, encoding overlapped)", f"{result.pipelined_frame_ms:.1f}")
-    table.add_row("frame (CPU, all threads)", f"{result.cpu_frame_ms:.1f}")
+    table.add_row("[b]CPU per frame (all threads)[/b]", f"[b]{result.cpu_ms_per_frame:.1f}[/b]")
     table.add_row("lidar, timed alone", f"{result.lidar_alone_ms:.1f}")
     table.add_row(f"raw Open3D cast, same {result.rays} rays", f"{result.raw_open3d_ms:.1f}")
     for stage, ms in result.naive_ms.items():
@@ -97,7 +108,9 @@ def _bench_stages(
     console = Console()
     console.print(table)
     console.print(
-        f"{result.frames_per_s:.2f} frames/s; lidar stage {result.lidar_vs_raw:.2f}x raw Open3D; "
+        f"{result.frames_per_s:.2f} frames/s; {result.cpu_ms_per_frame:.0f} CPU-ms per labelled "
+        f"frame ({result.busy_cores:.2f} cores busy); "
+        f"lidar stage {result.lidar_vs_raw:.2f}x raw Open3D; "
         f"{result.speedup_vs_naive:.1f}x faster than the naive PyBullet pipeline; "
         f"peak RSS {result.peak_rss_mb:.0f} MB\nmachine: {result.machine}"
     )
@@ -106,7 +119,13 @@ def _bench_stages(
 
 
 def _bench_batch(
-    workers: list[int], variants: int, frames: int, ray: bool, long: int, json_out: Path | None
+    workers: list[str],
+    variants: int,
+    frames: int,
+    ray: bool,
+    long: int,
+    json_out: Path | None,
+    repeat: int = 1,
 ) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -114,18 +133,25 @@ def _bench_batch(
     from simgen.bench import batch as batch_bench
 
     runs = batch_bench.throughput(
-        workers, variants, frames, ("local", "ray") if ray else ("local",)
+        workers, variants, frames, ("local", "ray") if ray else ("local",), repeat
     )
     base = runs[0].frames_per_second
     table = Table(title=f"simgen bench --batch: {variants} shards x {frames} frames, bench scene")
-    for column in ("executor", "workers", "frames/s", "vs first", "CPU %"):
+    columns = ("executor", "workers", "frames/s", "vs first", "CPU %", "CPU-ms/frame",
+               "frames/s per busy core")  # fmt: skip
+    for column in columns:
         table.add_column(column, justify="right")
     for run in runs:
         cpu = "-" if run.cpu_percent is None else f"{run.cpu_percent:.0f}"
-        table.add_row(run.executor, str(run.workers), f"{run.frames_per_second:.2f}",
-                      f"{run.frames_per_second / base:.2f}x", cpu)  # fmt: skip
+        ms = "-" if run.cpu_ms_per_frame is None else f"{run.cpu_ms_per_frame:.0f}"
+        per = "-" if run.frames_per_busy_core is None else f"{run.frames_per_busy_core:.2f}"
+        shown = f"{run.requested}: {run.workers}" if run.requested == "auto" else str(run.workers)
+        table.add_row(run.executor, shown, f"{run.frames_per_second:.2f}",
+                      f"{run.frames_per_second / base:.2f}x", cpu, ms, per)  # fmt: skip
     console = Console()
     console.print(table)
+    for reason in dict.fromkeys(r.reason for r in runs if r.reason):
+        console.print(f"auto: {reason}")
     memory = batch_bench.memory(long) if long else None
     if memory is not None:
         marks = ", ".join(f"frame {f}: {mb:.0f} MB" for f, mb in sorted(memory.rss_mb.items()))
@@ -133,7 +159,7 @@ def _bench_batch(
     console.print(f"machine: {batch_bench.machine()}")
     if json_out is not None:
         data = {
-            "runs": [vars(r) | {"frames_per_second": r.frames_per_second} for r in runs],
+            "runs": [r.to_json() for r in runs],
             "memory": None if memory is None else memory.rss_mb,
             "machine": batch_bench.machine(),
         }

@@ -31,9 +31,14 @@ def render(
         ),
     ] = None,
     workers: Annotated[
-        int | None,
-        typer.Option("--workers", "-j", min=1, help="Worker processes (default: usable cores)."),
-    ] = None,
+        str,
+        typer.Option(
+            "--workers",
+            "-j",
+            help="Worker processes: a count, or auto (as many as the usable cores hold, from "
+            "the cores one worker keeps busy; it says what it chose and why).",
+        ),
+    ] = "auto",
     executor_name: Annotated[
         str, typer.Option("--executor", help="local (a process pool) or ray.")
     ] = "local",
@@ -73,7 +78,13 @@ def render(
 
     from simgen.api import plan_render, run_render
     from simgen.batch.console import BatchConsole
+    from simgen.batch.workers import choose_workers, parse_workers
 
+    try:
+        count = parse_workers(workers)
+    except ValueError:
+        typer.echo(f"--workers {workers!r}: expected auto or a count >= 1", err=True)
+        raise typer.Exit(2) from None
     with reported():
         plan = plan_render(
             files,
@@ -86,10 +97,15 @@ def render(
             chunk_frames=chunk_frames,
             no_limits=no_limits,
         )
+    if count is None:
+        choice = choose_workers({s.name for s in plan.shards}, len(plan.shards))
+        count = choice.workers
+        if not quiet:  # standard error under --json, which owns standard output
+            typer.echo(choice.reason(), err=as_json)
     console = BatchConsole(plan.frames, len(plan.shards), quiet or as_json)
     with reported(), console:
         result = run_render(
-            plan, workers=workers, executor=executor_name, address=address, retries=retries,
+            plan, workers=count, executor=executor_name, address=address, retries=retries,
             progress=console.report,
         )  # fmt: skip
     console.summary(result.summary)

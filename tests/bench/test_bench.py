@@ -1,6 +1,10 @@
 """The benchmark's bookkeeping, on a tiny scene (timings themselves are not asserted)."""
 
+import pytest
+
+from simgen.bench.batch import throughput
 from simgen.bench.stages import run_bench
+from simgen.core.cpu import usable_cores
 from tests.cli.test_cli import TINY
 from tests.conftest import ROOT
 
@@ -18,6 +22,10 @@ def test_bench_reports_every_stage_and_consistent_ratios(tmp_path):
     assert abs(result.speedup_vs_naive - result.naive_ms["frame"] / result.frame_ms) < 1e-9
     assert result.peak_rss_mb > 50
     assert "CPU" in result.machine
+    # CPU per frame: the process's CPU time over the same frames and span as the wall time
+    assert result.cpu_ms_per_frame == pytest.approx(result.busy_cores * result.pipelined_frame_ms)
+    # the render thread alone is busy for most of a frame, and no process outruns its cores
+    assert 0.25 < result.busy_cores <= usable_cores() + 0.05
 
 
 def test_the_default_bench_scene_is_the_repository_s_bench_highway():
@@ -62,7 +70,7 @@ def test_a_bench_with_opt_in_outputs_makes_a_record(tmp_path):
     result = run_bench(
         frames=2, naive_frames=1, scenario=scenario, options=BenchOptions(("normals",))
     )
-    assert result.cpu_frame_ms > 0
+    assert result.cpu_ms_per_frame > 0
     machine = Machine(cpu="test", cores=2)
     record = make_record(result.to_json(), machine, dt.datetime(2026, 1, 1), "bench", "s", None)
     assert record.frame is not None and record.frame.outputs == ["normals"]
@@ -74,3 +82,20 @@ def test_the_bench_command_names_an_unknown_output():
     result = runner.invoke(app, ["bench", "--outputs", "flow,rgbd"])
     assert result.exit_code == 1
     assert "rgbd" in result.output and "flow, scene_flow, normals" in result.output
+
+
+def test_batch_bench_reports_cpu_per_frame_and_frames_per_busy_core(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(TINY.replace("duration: 0.2", "duration: 0.4"))
+    runs = throughput(["1", "auto"], variants=2, frames=4, scenario=scenario)
+    assert [r.requested for r in runs] == ["1", "auto"]
+    assert runs[1].reason.startswith(f"workers: {runs[1].workers} ({usable_cores()} usable cores")
+    for run in runs:
+        assert run.frames == 8 and run.busy_cores is not None
+        assert 0.1 < run.busy_cores <= usable_cores() + 0.05
+        assert run.cpu_ms_per_frame == pytest.approx(1000 * run.busy_cores * run.seconds / 8)
+        assert run.frames_per_busy_core == pytest.approx(run.frames_per_second / run.busy_cores)
+        data = run.to_json()
+        assert data["frames_per_busy_core"] == run.frames_per_busy_core
+        assert data["cpu_ms_per_frame"] == run.cpu_ms_per_frame

@@ -111,6 +111,8 @@ def test_bench_json_becomes_a_record_named_by_date(tmp_path):
         "frame_ms": 250.0,
         "pipelined_frame_ms": 220.0,
         "frames_per_s": 4.5,
+        "cpu_ms_per_frame": 396.0,
+        "busy_cores": 1.8,
         "raw_open3d_ms": 12.0,
         "lidar_alone_ms": 30.0,
         "lidar_vs_raw": 2.5,
@@ -128,15 +130,26 @@ def test_bench_json_becomes_a_record_named_by_date(tmp_path):
     back = load_records(tmp_path)
     assert back == [record, record] and back[0].frame.stages_ms["camera rgb"] == 100.0
     assert "| camera RGB pass | 100.0 |" in tables.frame_table(back[:1])
+    assert "| **CPU per labelled frame (CPU-ms, all threads)** | 396 |" in tables.frame_table(back)
 
 
 def test_batch_json_becomes_a_batch_record(tmp_path):
     bench = {
         "runs": [
             {"executor": "local", "workers": 1, "frames": 80, "seconds": 20.0,
-             "cpu_percent": 150.0, "frames_per_second": 4.0},
+             "cpu_percent": 150.0, "frames_per_second": 4.0, "requested": "1"},
             {"executor": "local", "workers": 2, "frames": 80, "seconds": 16.0,
-             "cpu_percent": 190.0, "frames_per_second": 5.0},
+             "cpu_percent": 190.0, "frames_per_second": 5.0, "requested": "2",
+             "busy_cores": 1.9, "cpu_ms_per_frame": 380.0, "frames_per_busy_core": 2.63},
+            {"executor": "local", "workers": 1, "frames": 80, "seconds": 20.0,
+             "cpu_percent": 160.0, "frames_per_second": 4.0, "requested": "auto",
+             "reason": "workers: 1 (2 usable cores, one worker keeps 1.6 busy, default figure)"},
+            {"executor": "local", "workers": 1, "frames": 80, "seconds": 19.0,
+             "cpu_percent": 170.0, "frames_per_second": 4.2, "requested": "1"},
+            {"executor": "local", "workers": 2, "frames": 80, "seconds": 17.0,
+             "cpu_percent": 190.0, "frames_per_second": 4.6, "requested": "2"},
+            {"executor": "local", "workers": 1, "frames": 80, "seconds": 18.0,
+             "cpu_percent": 160.0, "frames_per_second": 4.4, "requested": "auto"},
         ],
         "memory": {"50": 480.0, "100": 481.0},
         "machine": "Test CPU, 2 logical CPUs",
@@ -145,6 +158,13 @@ def test_batch_json_becomes_a_batch_record(tmp_path):
     record = make_record(bench, _machine(), when, "simgen bench --batch", "t", None, 4, 20)
     assert record.kind == "batch" and record.batch.memory == {50: 480.0, 100: 481.0}
     text = tables.batch_table(record)
-    assert "| local | 2 | 5.00 | 1.25x | 190 % |" in text and "4 shards x 20 frames" in text
+    assert "| local | 2 | 5.00 | 1.25x | 190 % | 380 | 2.63 |" in text
+    # not recorded: derived from the CPU use and frames/s the run recorded
+    assert "| local | auto (1) | 4.00 | 1.00x | 160 % | 400 | 2.50 |" in text
+    assert "4 shards x 20 frames" in text and "one worker keeps 1.6 busy" in text
+    # repeated settings: medians (of 4.0 and 4.2, 5.0 and 4.6, 4.0 and 4.4) against the first
+    lead = "Medians over 2 alternating rounds, against local 1: "
+    assert lead + "local 1: 4.10 frames/s (1.00x, CPU 160 %); " in text
+    assert "local 2: 4.80 frames/s (1.17x, CPU 190 %); local auto (1): 4.20 frames/s (1.02x" in text
     with pytest.raises(ValueError, match="neither 'stages_ms' nor 'runs'"):
         make_record({"x": 1}, _machine(), when, "c", "s", None)
