@@ -176,7 +176,7 @@ def run_render(plan: RenderPlan, **options: Unpack[RunOptions]) -> RenderResult:
     workers = parse_workers(options.get("workers"))
     names = {s.name for s in plan.shards}
     choice = None if workers is not None else choose_workers(names, len(plan.shards))
-    count = workers if choice is None else choice.workers
+    count = choice.workers if choice is not None else workers or 1
     runner = make_executor(executor, count, address)
     summary = run_batch(list(plan.shards), runner, progress, options.get("retries", 2))
     if executor == "local" and count == 1:  # a worker alone: its figure is what auto needs
