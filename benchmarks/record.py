@@ -16,7 +16,6 @@ import datetime as dt
 import json
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -28,6 +27,7 @@ if str(ROOT) not in sys.path:  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.model import RECORDS, BatchBench, FrameBench, Machine, Record  # noqa: E402
+from simgen.core.cpu import cpu_model  # noqa: E402
 
 # the distributions whose versions move the figures
 PACKAGES = (
@@ -57,14 +57,6 @@ def _run(args: list[str], timeout: float = 60) -> str | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else None
-
-
-def cpu_model() -> str:
-    try:
-        names = re.findall(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
-    except OSError:
-        names = []
-    return names[0].strip() if names else (platform.processor() or platform.machine())
 
 
 def gpu_name() -> str | None:

@@ -28,14 +28,12 @@ from __future__ import annotations
 
 import json
 import os
-import platform
-import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from simgen.core.atomic import write_text_atomic
-from simgen.core.cpu import usable_cores
+from simgen.core.cpu import cpu_model, usable_cores
 
 DEFAULT_BUSY_CORES = 1.9  # one worker alone: 1.6 on the 2-core machine, 1.9 on a 16-core host
 KEPT = 5  # figures kept per machine
@@ -66,13 +64,7 @@ def cache_file() -> Path:
 
 def machine_key(usable: int | None = None) -> str:
     """The CPU model and usable cores: a figure holds for the machine it was measured on."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        names = re.findall(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
-        cpu = names[0].strip() if names else cpu
-    except OSError:  # pragma: no cover - not Linux
-        pass
-    return f"{cpu} / {usable or usable_cores()} cores"
+    return f"{cpu_model()} / {usable or usable_cores()} cores"
 
 
 Figures = dict[str, dict[str, list[float]]]  # machine -> scenario -> recent figures

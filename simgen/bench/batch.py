@@ -22,7 +22,7 @@ from simgen.batch.run import run_batch
 from simgen.batch.shards import plan_shards
 from simgen.batch.workers import choose_workers, parse_workers
 from simgen.bench.stages import BENCH_SCENARIO
-from simgen.core.cpu import cpu_seconds
+from simgen.core.cpu import cpu_model, cpu_seconds
 
 
 @dataclass(frozen=True)
@@ -147,10 +147,4 @@ def memory(frames: int = 300, marks: tuple[int, ...] = (50, 100, 200, 300)) -> M
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        names = re.findall(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
-        cpu = names[0].strip() if names else cpu
-    except OSError:  # pragma: no cover - not Linux
-        pass
-    return f"{cpu}, {os.cpu_count()} logical CPUs"
+    return f"{cpu_model()}, {os.cpu_count()} logical CPUs"

@@ -29,14 +29,14 @@ import numpy as np
 import open3d as o3d
 import pybullet as p
 
-from simgen.core.cpu import cpu_seconds
+from simgen.core.cpu import cpu_model, cpu_seconds
 from simgen.core.geometry import quat_from_matrix
 from simgen.dataset.writer import NativeWriter
 from simgen.pipeline.capture import capture
 from simgen.scenario.load import load_scenario
 from simgen.scenario.models import Camera, Lidar, Scenario
 from simgen.scenario.sample import ScenarioInstance, sample
-from simgen.sensors.open3d.lidar import LidarConditions, Open3DLidar, _merge, ray_directions
+from simgen.sensors.open3d.lidar import LidarConditions, Open3DLidar, merge_parts, ray_directions
 from simgen.sensors.pyrender.camera import Z_FAR, Z_NEAR
 from simgen.sensors.scene import Placed, static_placements
 from simgen.sensors.suite import SensorSuite, sensor_pose
@@ -106,22 +106,14 @@ class BenchResult:
 
 
 def _machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}"
+    return f"{cpu_model()}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}"
 
 
 def _raw_cast_seconds(suite: SensorSuite, state: WorldState, dynamic: list[Placed]) -> float:
     """One cast of every ray of the sweep against static + road users, scene built beforehand."""
     lidar = _open3d_lidar(suite)
     static = lidar.static_mesh
-    moving = _merge(dynamic)
+    moving = merge_parts(dynamic)
     scene = o3d.t.geometry.RaycastingScene()
     scene.add_triangles(o3d.core.Tensor(static.vertices), o3d.core.Tensor(static.triangles))
     if len(moving.triangles):

@@ -5,10 +5,23 @@ it has spent."""
 from __future__ import annotations
 
 import os
+import platform
+import re
 import resource
+from functools import cache
 from pathlib import Path
 
 SHARE_VARIABLE = "SIMGEN_THREADS"
+
+
+@cache
+def cpu_model() -> str:
+    """The processor's model name: benchmark figures and worker loads hold for it alone."""
+    try:
+        names = re.findall(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+    except OSError:  # not Linux
+        names = []
+    return names[0].strip() if names else (platform.processor() or platform.machine())
 
 
 def usable_cores() -> int:

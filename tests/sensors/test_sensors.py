@@ -201,7 +201,7 @@ def test_rolling_shutter_sweep_matches_a_brute_force_cast_per_slice(monkeypatch)
     monkeypatch.setattr("simgen.sensors.lidar_weather.THRESHOLD_REFLECTIVITY", 0.0)
 
     from simgen.scenario import load_scenario
-    from simgen.sensors.open3d.lidar import _merge_bodies
+    from simgen.sensors.open3d.lidar import merge_bodies
     from simgen.sensors.suite import sensor_pose
     from tests.conftest import ROOT
 
@@ -224,7 +224,7 @@ def test_rolling_shutter_sweep_matches_a_brute_force_cast_per_slice(monkeypatch)
             scene = o3d.t.geometry.RaycastingScene()
             static = lidar.static_mesh
             scene.add_triangles(o3d.core.Tensor(static.vertices), o3d.core.Tensor(static.triangles))
-            moving = _merge_bodies([(b, b.pose_at(tau)) for b in bodies])
+            moving = merge_bodies([(b, b.pose_at(tau)) for b in bodies])
             scene.add_triangles(o3d.core.Tensor(moving.vertices), o3d.core.Tensor(moving.triangles))
             rays = np.c_[np.broadcast_to(pose[:3, 3], dirs.shape), dirs].astype(np.float32)
             expected_t.append(scene.cast_rays(o3d.core.Tensor(rays))["t_hit"].numpy())

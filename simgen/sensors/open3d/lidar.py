@@ -72,7 +72,7 @@ class Body:
 
 def local_mesh(parts: list[Placed]) -> LocalMesh:
     """Merge one road user's placed parts (all in the same frame) into a LocalMesh."""
-    merged = _merge(
+    merged = merge_parts(
         [Placed(p.part, np.eye(4), 0, p.class_id, p.color, p.reflectivity) for p in parts]
     )
     lo, hi = merged.vertices.min(axis=0), merged.vertices.max(axis=0)
@@ -98,7 +98,8 @@ class _Mesh:
     reflectivity: np.ndarray
 
 
-def _merge(placed: list[Placed], transforms: list[np.ndarray] | None = None) -> _Mesh:
+def merge_parts(placed: list[Placed], transforms: list[np.ndarray] | None = None) -> _Mesh:
+    """Placed parts as one mesh with per-triangle ids and materials (the radar casts it too)."""
     verts, tris, inst, sem, refl = [], [], [], [], []
     offset = 0
     for i, p in enumerate(placed):
@@ -127,7 +128,8 @@ def _concat(verts: list, tris: list, inst: list, sem: list, refl: list) -> _Mesh
     )
 
 
-def _scene(mesh: _Mesh) -> o3d.t.geometry.RaycastingScene:
+def raycasting_scene(mesh: _Mesh) -> o3d.t.geometry.RaycastingScene:
+    """A BVH over ``mesh`` for casting, shared by the lidar and the radar."""
     scene = o3d.t.geometry.RaycastingScene()
     if len(mesh.triangles):
         scene.add_triangles(
@@ -167,8 +169,8 @@ class Open3DLidar:
         self.noise = noise
         self.slices = slices if rolling_shutter else 1
         self.threads = thread_share()  # Embree's threads; a pool worker keeps to its share
-        self.static_mesh = _merge(static)
-        self.static_scene = _scene(self.static_mesh)
+        self.static_mesh = merge_parts(static)
+        self.static_scene = raycasting_scene(self.static_mesh)
         self.static_semantic = np.r_[self.static_mesh.semantic, 0].astype(np.uint8)
         self.static_reflectivity = np.r_[self.static_mesh.reflectivity, 0].astype(np.float32)
         self.dirs, self.rings, self.times = ray_directions(calibration)
@@ -241,10 +243,10 @@ class Open3DLidar:
             wanted[lo:hi] = self._covered(first, last, lo, hi)
         rows = np.nonzero(np.repeat(wanted, scan.channels))[0]
         if posed and len(rows):
-            mesh = _merge_bodies(posed)
+            mesh = merge_bodies(posed)
             lifted = rays[rows]  # a copy: fancy indexing
             lifted[:, 2] += self.flat_slice[rows] * lift
-            dyn = _scene(mesh).cast_rays(o3d.core.Tensor(lifted), nthreads=self.threads)
+            dyn = raycasting_scene(mesh).cast_rays(o3d.core.Tensor(lifted), nthreads=self.threads)
             td = dyn["t_hit"].numpy()
             closer = np.nonzero(td < t[rows])[0]
             if len(closer):
@@ -356,7 +358,8 @@ class Open3DLidar:
         return ok
 
 
-def _merge_bodies(placed: list[tuple[Body, np.ndarray]]) -> _Mesh:
+def merge_bodies(placed: list[tuple[Body, np.ndarray]]) -> _Mesh:
+    """Posed road users as one mesh (their convex pieces moved rigidly); lidar and radar."""
     verts, tris, inst, sem, refl = [], [], [], [], []
     offset = 0
     for body, pose in placed:

@@ -15,7 +15,7 @@ import open3d as o3d
 
 from simgen.core.cpu import thread_share
 from simgen.scenario.radar_presets import RadarPattern
-from simgen.sensors.open3d.lidar import Body, _merge, _merge_bodies, _scene
+from simgen.sensors.open3d.lidar import Body, merge_bodies, merge_parts, raycasting_scene
 from simgen.sensors.radar_model import RadarConditions, RayHits, targets
 from simgen.sensors.rig import RadarCalibration
 from simgen.sensors.scene import Placed
@@ -60,8 +60,8 @@ class Open3DRadar:
         self.ghost_rate = ghost_rate
         self.max_targets = max_targets
         self.threads = thread_share()
-        mesh = _merge(static)
-        self.static_scene = _scene(mesh)
+        mesh = merge_parts(static)
+        self.static_scene = raycasting_scene(mesh)
         self.static_semantic = np.r_[mesh.semantic, 0].astype(np.uint8)
         self.dirs, self.azimuth, self.elevation, self.solid_angle = ray_grid(calibration.pattern)
 
@@ -96,8 +96,8 @@ class Open3DRadar:
         velocity = np.zeros((1, 3))
         yaw_rate, position = np.zeros(1), np.zeros((1, 3))
         if near:
-            mesh = _merge_bodies([(b, b.transform) for b in near])
-            dyn = _scene(mesh).cast_rays(o3d.core.Tensor(rays), nthreads=self.threads)
+            mesh = merge_bodies([(b, b.transform) for b in near])
+            dyn = raycasting_scene(mesh).cast_rays(o3d.core.Tensor(rays), nthreads=self.threads)
             td = dyn["t_hit"].numpy()
             closer = np.nonzero(td < t)[0]
             pd = dyn["primitive_ids"].numpy()[closer]
