@@ -30,7 +30,7 @@ from simgen.exports.nuscenes_radar import radar_channel, radar_pcd
 from simgen.exports.options import ExportOptions
 from simgen.labels.policy import nuscenes_attribute
 from simgen.labels.schema import ObjectLabel
-from simgen.world.road import RoadGeometry
+from simgen.world.simulate import road_surfaces
 
 VERSION = "v1.0-simgen"
 MAP_RESOLUTION = 0.1
@@ -70,8 +70,8 @@ def _visibility_token(obj: ObjectLabel) -> str:
 def _road_map(variant: Variant, path: Path) -> np.ndarray:
     """Rasterise asphalt and sidewalks; returns the world offset that puts the map at (0, 0)."""
     scenario = variant.instance.scenario
-    geom = RoadGeometry(scenario.road)
-    meshes = [m.mesh for m in geom.surface_meshes() if m.semantic_class in ("road", "sidewalk")]
+    surfaces = road_surfaces(scenario.road)
+    meshes = [m.mesh for m in surfaces if m.semantic_class in ("road", "sidewalk")]
     vertices = np.concatenate([m.vertices for m in meshes])
     low = vertices[:, :2].min(axis=0) - MAP_MARGIN
     high = vertices[:, :2].max(axis=0) + MAP_MARGIN

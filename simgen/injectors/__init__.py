@@ -44,6 +44,11 @@ REGISTRY: dict[str, Transform] = {
 for _model in (*CAMERA_FAULTS, *LIDAR_FAULTS, *RADAR_FAULTS, *SHARED_FAULTS):
     REGISTRY[_model.model_fields["type"].annotation.__args__[0]] = faults.attach
 
+# world injectors that place road users by the procedural road's lane layout
+ROAD_LAYOUT_INJECTORS = frozenset(
+    {"crash", "accident_scene", "jaywalker", "cut_in", "wrong_way", "stalled_vehicle", "debris"}
+)
+
 MODELS = {m.model_fields["type"].annotation.__args__[0]: m for m in INJECTORS}
 assert set(REGISTRY) == set(MODELS), "every injector type in the format acts"
 
@@ -55,6 +60,12 @@ def apply_injectors(instance: ScenarioInstance) -> ScenarioInstance:
     scenario = scenario.model_copy(update={"injectors": []})
     for index, injector in enumerate(injectors):
         rng = derive_rng(scenario.seed, instance.variant, f"injector/{index}/{injector.type}")
+        if scenario.road.type == "opendrive" and injector.type in ROAD_LAYOUT_INJECTORS:
+            raise InjectorError(
+                f"injectors[{index}] ({injector.type}): places road users by the procedural "
+                "road's lanes and does not work on opendrive maps yet; place them as actors "
+                "with road, lane and s instead"
+            )
         try:
             scenario = REGISTRY[injector.type](Edit(scenario, rng), injector)
         except InjectorError as exc:

@@ -130,6 +130,12 @@ def _road(sc: Scenario) -> list[Problem]:
                 ("road", "arm_length"), f"arm_length is only used by intersections, not {road.type}"
             )
         )
+    if road.type == "opendrive" and road.file is None:
+        out.append(Problem(("road",), "missing required key 'file' (opendrive roads need it)"))
+    elif road.type != "opendrive" and road.file is not None:
+        out.append(
+            Problem(("road", "file"), f"file is only used by opendrive roads, not {road.type}")
+        )
     return out
 
 
@@ -179,13 +185,23 @@ def _placements(sc: Scenario) -> list[Problem]:
                     )
                 )
 
-    length = _max(road.arm_length if road.type == "intersection" else road.length)
+    opendrive = road.type == "opendrive"  # its lanes and lengths are checked against the map
+    length = (
+        None if opendrive else _max(road.arm_length if road.type == "intersection" else road.length)
+    )
     for path, user in _road_users(sc):
+        if opendrive and user.road is None:
+            out.append(Problem(path, "needs a 'road' (an OpenDRIVE road id) on an opendrive map"))
+        for key in ("road", "route"):
+            if not opendrive and getattr(user, key) is not None:
+                out.append(
+                    Problem((*path, key), f"{key} is only used on opendrive maps, not {road.type}")
+                )
         if isinstance(user, Actor) and user.lane is None and user.offset is None:
             out.append(Problem(path, "needs a 'lane' or an 'offset' to say where it starts"))
         if user.lane is not None and user.offset is not None:
             out.append(Problem((*path, "offset"), "give either 'lane' or 'offset', not both"))
-        if user.lane is not None:
+        if user.lane is not None and not opendrive:
             lane_problem((*path, "lane"), user.lane)
         if user.arm is not None and road.type != "intersection":
             out.append(
@@ -209,7 +225,7 @@ def _placements(sc: Scenario) -> list[Problem]:
                             "needs exactly one of 'distance_to' or 'time_to_collision'",
                         )
                     )
-            if step.action == "lane_change":
+            if step.action == "lane_change" and not opendrive:
                 lane_problem((*step_path, "lane"), step.lane)
     return out
 

@@ -61,7 +61,33 @@ def parse_scenario(
     problems = check_scenario(scenario, limits)
     if problems:
         raise ScenarioError(sort_issues(loaded.issue(p.path, p.message) for p in problems))
+    if scenario.road.type == "opendrive":
+        return _with_map(loaded)
     return loaded
+
+
+def _with_map(loaded: LoadedScenario) -> LoadedScenario:
+    """Resolve the map's path against the scenario file, read the map (its own errors name the
+    map's file and line) and check every position and route against it."""
+    from simgen.world.map_checks import check_map_placements
+    from simgen.world.map_road import MapGeometry, load_map
+    from simgen.world.opendrive import OpenDriveError
+
+    scenario = loaded.scenario
+    base = Path(loaded.file).parent if loaded.file != "<string>" else Path.cwd()
+    path = (base / str(scenario.road.file)).resolve()
+    if not path.is_file():
+        raise ScenarioError([loaded.issue(("road", "file"), f"no such OpenDRIVE file: {path}")])
+    try:
+        geom = MapGeometry(load_map(path))
+    except OpenDriveError as exc:
+        raise ScenarioError([Issue(exc.file, Mark(exc.line, 1), (), exc.message)]) from None
+    road = scenario.road.model_copy(update={"file": str(path)})
+    scenario = scenario.model_copy(update={"road": road})
+    problems = check_map_placements(scenario, geom)
+    if problems:
+        raise ScenarioError(sort_issues(loaded.issue(p.path, p.message) for p in problems))
+    return LoadedScenario(scenario, loaded.file, loaded.sha256, loaded.source)
 
 
 def load_scenario(path: str | Path, limits: Limits | None = None) -> LoadedScenario:

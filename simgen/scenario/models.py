@@ -105,10 +105,15 @@ class Furniture(Strict):
 
 
 class Road(Strict):
-    type: Literal["straight", "curve", "intersection"] = Field(
+    type: Literal["straight", "curve", "intersection", "opendrive"] = Field(
         default="straight",
-        description="straight (along world +x), curve (needs radius) or a four-arm "
-        "intersection (needs arm_length)",
+        description="straight (along world +x), curve (needs radius), a four-arm "
+        "intersection (needs arm_length), or an OpenDRIVE map (needs file)",
+    )
+    file: str | None = Field(
+        default=None,
+        description="opendrive only: the .xodr file, relative to the scenario file; its lanes, "
+        "marks, objects and signals replace the keys below that describe a procedural road",
     )
     length: Annotated[float, Varies(gt=0)] = Field(
         default=200.0,
@@ -621,6 +626,16 @@ class Placed(Strict):
         default=None, description="metres, + is left of the centre line"
     )
     arm: Arm | None = Field(default=None, description="intersection only: the arm it starts on")
+    road: str | None = Field(
+        default=None,
+        description="opendrive only: the id of the OpenDRIVE road it starts on; lane is then an "
+        "OpenDRIVE lane id (negative: right of the reference line) and s runs along that road",
+    )
+    route: list[str | tuple[float, float]] | None = Field(
+        default=None,
+        description="opendrive only: where lane_follow takes it through junctions, as road ids "
+        "and/or [x, y] world waypoints, in order; without one it keeps the straightest way",
+    )
     speed: NonNegative = Field(
         default=0.0,
         description="start speed (m/s); vehicles and cyclists keep it as their desired speed",

@@ -189,6 +189,17 @@ def _resolve_relative_positions(data: dict[str, Any]) -> None:
 def start_xy(scenario: Scenario, user: Ego | Actor) -> tuple[float, float]:
     """World x, y of a road user's start position in a concrete scenario."""
     road = scenario.road
+    if road.type == "opendrive":
+        from simgen.world.map_road import MapGeometry, load_map  # the world reads the map
+
+        geom = MapGeometry(load_map(str(road.file)))
+        lateral = (
+            float(user.offset)
+            if user.offset is not None
+            else geom.lane_offset(int(user.lane or -1), float(user.s), user.road)
+        )
+        x, y, _ = geom.to_world(float(user.s), lateral, user.road)
+        return x, y
     if user.offset is not None:
         lateral = user.offset
     else:

@@ -25,7 +25,10 @@ from simgen.scenario.models import (
     WrongWay,
 )
 from simgen.world.assets import AssetEntry
+from simgen.world.map_road import MapGeometry
 from simgen.world.road import RoadGeometry
+
+Roads = RoadGeometry | MapGeometry  # the lane API a plan drives on
 
 IDM_MAX_ACCEL = 1.5  # m/s^2
 IDM_COMFORT_DECEL = 3.0  # m/s^2
@@ -120,6 +123,7 @@ class Plan:
     speed: float
     lane: int | None
     steps: list  # behaviour steps, in order
+    route: list[str] = field(default_factory=list)  # OpenDRIVE roads still to pass, in order
     fired: list[bool] = field(default_factory=list)
     mode: str = "constant"  # follow | constant | brake | accelerate | parked
     desired_speed: float = 0.0
@@ -160,7 +164,7 @@ def make_plan(
     name: str,
     model: str,
     entry: AssetEntry,
-    geom: RoadGeometry,
+    geom: Roads,
     *,
     lane: int | None,
     offset: float | None,
@@ -170,12 +174,15 @@ def make_plan(
     steps: list,
     heading: float = 0.0,
     wrecked: bool = False,
+    route: list[str | tuple[float, float]] | None = None,
 ) -> Plan:
     if offset is None and lane is None:
         lane = 0
-    lateral = geom.lane_offset(lane) if lane is not None else float(offset)  # type: ignore[arg-type]
-    direction = geom.lane_direction(lane) if lane is not None else 1
+    lateral = geom.lane_offset(lane, s, arm) if lane is not None else float(offset)  # type: ignore[arg-type]
+    direction = geom.lane_direction(lane, arm) if lane is not None else 1
     plan = Plan(id, name, model, entry, arm, s, lateral, direction, speed, lane, list(steps))
+    if route and isinstance(geom, MapGeometry) and lane is not None and arm is not None:
+        plan.route = geom.resolve_route(arm, lane, direction, route)
     plan.fired = [False] * len(steps)
     plan.desired_speed = speed
     plan.heading_offset = math.radians(heading)
@@ -188,7 +195,7 @@ def make_plan(
     return plan
 
 
-def place(plan: Plan, geom: RoadGeometry, dt: float | None, lateral_rate: float = 0.0) -> None:
+def place(plan: Plan, geom: Roads, dt: float | None, lateral_rate: float = 0.0) -> None:
     """Update world pose (and velocity, given the step) from the road-coordinate state."""
     old_x, old_y, old_yaw = plan.x, plan.y, plan.yaw
     x, y, heading = geom.to_world(plan.s, plan.lateral, plan.arm)
@@ -205,7 +212,7 @@ def place(plan: Plan, geom: RoadGeometry, dt: float | None, lateral_rate: float 
         else:
             yaw = plan.yaw  # a standing road user keeps its heading
     plan.x, plan.y, plan.yaw = x, y, wrap_angle(yaw)
-    plan.z = geom.surface_height(x, y)
+    plan.z = geom.height_at(plan.s, plan.lateral, plan.arm, x, y)
     if dt is not None:
         plan.vx, plan.vy = (x - old_x) / dt, (y - old_y) / dt
         plan.yaw_rate = wrap_angle(plan.yaw - old_yaw) / dt
@@ -225,9 +232,7 @@ def _triggered(step: object, t: float, me: Snapshot, others: dict[str, Snapshot]
     return t >= (float(at) if at is not None else 0.0)
 
 
-def fire_triggers(
-    plan: Plan, t: float, others: dict[str, Snapshot], geom: RoadGeometry
-) -> list[str]:
+def fire_triggers(plan: Plan, t: float, others: dict[str, Snapshot], geom: Roads) -> list[str]:
     """Start every step whose trigger holds now; returns the actions started."""
     me = plan.snapshot()
     started = []
@@ -239,7 +244,7 @@ def fire_triggers(
     return started
 
 
-def apply_action(plan: Plan, step: object, t: float, geom: RoadGeometry) -> None:
+def apply_action(plan: Plan, step: object, t: float, geom: Roads) -> None:
     if isinstance(step, LaneFollow):
         plan.mode = "follow"
         plan.desired_speed = float(step.speed) if step.speed is not None else plan.desired_speed
@@ -247,7 +252,7 @@ def apply_action(plan: Plan, step: object, t: float, geom: RoadGeometry) -> None
     elif isinstance(step, LaneChange):
         lane = int(step.lane)
         plan.lane_change = LateralMove(
-            plan.lateral, geom.lane_offset(lane), t, float(step.duration)
+            plan.lateral, geom.lane_offset(lane, plan.s, plan.arm), t, float(step.duration)
         )
         plan.lane = lane
     elif isinstance(step, (Brake, Stop)):
@@ -260,9 +265,9 @@ def apply_action(plan: Plan, step: object, t: float, geom: RoadGeometry) -> None
         plan.desired_speed = float(target) if target is not None else MAX_SPEED
     elif isinstance(step, Cross):
         to_left = step.direction == "left" if step.direction is not None else plan.lateral < 0
-        half = geom.sidewalk_width / 2
-        target = geom.left_edge + half if to_left else geom.right_edge - half
+        target = geom.crossing_target(plan.lateral, to_left, plan.s, plan.arm)
         plan.crossing = (target, float(step.speed))
+        plan.lane = None  # it leaves its lane for good
         plan.mode, plan.speed = "constant", 0.0
     elif isinstance(step, FollowPath):
         plan.path = [(float(x), float(y)) for x, y in step.waypoints]
@@ -270,7 +275,7 @@ def apply_action(plan: Plan, step: object, t: float, geom: RoadGeometry) -> None
     elif isinstance(step, Parked):
         plan.mode, plan.speed = "parked", 0.0
     elif isinstance(step, WrongWay):
-        plan.direction = -(geom.lane_direction(plan.lane) if plan.lane is not None else 1)
+        plan.direction = -(geom.lane_direction(plan.lane, plan.arm) if plan.lane is not None else 1)
         plan.mode = "constant"
         if step.speed is not None:
             plan.speed = float(step.speed)
@@ -279,7 +284,7 @@ def apply_action(plan: Plan, step: object, t: float, geom: RoadGeometry) -> None
 # --- motion ------------------------------------------------------------------------------------
 
 
-def leader(plan: Plan, others: dict[str, Snapshot], geom: RoadGeometry) -> tuple[float, float]:
+def leader(plan: Plan, others: dict[str, Snapshot], geom: Roads) -> tuple[float, float]:
     """(bumper gap, closing speed) to the nearest road user ahead in this one's path."""
     best_gap, closing = math.inf, 0.0
     heading = plan.yaw
@@ -288,7 +293,7 @@ def leader(plan: Plan, others: dict[str, Snapshot], geom: RoadGeometry) -> tuple
             continue
         if other.speed > 0.5 and math.cos(wrap_angle(other.yaw - heading)) < 0:
             continue  # oncoming traffic is not a leader
-        s, lateral = geom.to_road(other.x, other.y, plan.arm)
+        s, lateral = geom.track(other.x, other.y, plan)
         ahead = (s - plan.s) * plan.direction
         if ahead <= 0 or abs(lateral - plan.lateral) > (plan.width + other.width) / 2 + 0.2:
             continue
@@ -316,7 +321,7 @@ def advance(
     t: float,
     dt: float,
     others: dict[str, Snapshot],
-    geom: RoadGeometry,
+    geom: Roads,
     control_tick: bool = True,
 ) -> None:
     """Move a plan from ``t`` to ``t + dt``; car-following re-plans on control ticks only."""
@@ -334,7 +339,10 @@ def advance(
     plan.speed = new_speed
     plan.s += plan.direction * plan.speed * dt
     old_lateral = plan.lateral
+    geom.carry(plan)
     if plan.lane_change is not None:
+        if plan.lane is not None:  # on a map, the target lane's centre moves with its width
+            plan.lane_change.end = geom.lane_offset(plan.lane, plan.s, plan.arm)
         plan.lateral = plan.lane_change.offset(t + dt)
         if plan.lane_change.done(t + dt):
             plan.lateral, plan.lane_change = plan.lane_change.end, None
@@ -347,10 +355,12 @@ def advance(
             plan.crossing = None
             return
         plan.lateral += math.copysign(step, target - plan.lateral)
+    elif plan.lane is not None:  # keep to the lane's centre, which moves on a map
+        plan.lateral = geom.lane_offset(plan.lane, plan.s, plan.arm)
     place(plan, geom, dt, (plan.lateral - old_lateral) / dt)
 
 
-def _advance_path(plan: Plan, dt: float, geom: RoadGeometry) -> None:
+def _advance_path(plan: Plan, dt: float, geom: Roads) -> None:
     old_x, old_y, old_yaw = plan.x, plan.y, plan.yaw
     budget = plan.path_speed * dt
     x, y = plan.x, plan.y
@@ -367,8 +377,8 @@ def _advance_path(plan: Plan, dt: float, geom: RoadGeometry) -> None:
             budget = 0.0
     if (x, y) != (old_x, old_y):
         plan.yaw = math.atan2(y - old_y, x - old_x)
-    plan.x, plan.y, plan.z = x, y, geom.surface_height(x, y)
+    plan.s, plan.lateral = geom.to_road(x, y, plan.arm)
+    plan.x, plan.y, plan.z = x, y, geom.height_at(plan.s, plan.lateral, plan.arm, x, y)
     plan.vx, plan.vy = (x - old_x) / dt, (y - old_y) / dt
     plan.speed = math.hypot(plan.vx, plan.vy)
     plan.yaw_rate = wrap_angle(plan.yaw - old_yaw) / dt
-    plan.s, plan.lateral = geom.to_road(x, y, plan.arm)

@@ -90,12 +90,28 @@ class RoadGeometry:
             return 0.0
         return max(self.lanes, self.oncoming_lanes) * self.lane_width
 
-    def lane_offset(self, lane: int) -> float:
+    def lane_offset(self, lane: int, s: float = 0.0, arm: str | None = None) -> float:
+        """Lateral offset of a lane's centre (the same all along a procedural road)."""
         return lane_center_offset(lane, self.lanes, self.lane_width)
 
-    def lane_direction(self, lane: int) -> int:
+    def lane_direction(self, lane: int, arm: str | None = None) -> int:
         """+1 where traffic follows increasing s (the ego's direction), -1 on oncoming lanes."""
         return 1 if lane >= 0 else -1
+
+    def crossing_target(self, lateral: float, to_left: bool, s: float, arm: str | None) -> float:
+        """Where a pedestrian crossing the road stops: the middle of the far sidewalk."""
+        half = self.sidewalk_width / 2
+        return self.left_edge + half if to_left else self.right_edge - half
+
+    def track(self, x: float, y: float, plan: object) -> tuple[float, float]:
+        """Another road user's (s, lateral) along a plan's road."""
+        return self.to_road(x, y, getattr(plan, "arm", None))
+
+    def height_at(self, s: float, offset: float, arm: str | None, x: float, y: float) -> float:
+        return self.surface_height(x, y)
+
+    def carry(self, plan: object) -> None:
+        """Procedural roads link to nothing: a plan drives straight on past their ends."""
 
     def lane_at(self, offset: float) -> int | None:
         """The lane containing a lateral offset, or None off the carriageway."""

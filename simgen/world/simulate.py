@@ -8,20 +8,22 @@ from collections.abc import Iterator
 import numpy as np
 
 from simgen.core.rng import derive_rng
-from simgen.scenario.models import Actor, Ego, Scenario
+from simgen.scenario.models import Actor, Ego, Road, Scenario
 from simgen.scenario.sample import ScenarioInstance
 from simgen.world.assets import load_catalog
 from simgen.world.behaviour import (
     CONTROL_RATE,
     Plan,
+    Roads,
     Snapshot,
     advance,
     fire_triggers,
     make_plan,
 )
 from simgen.world.furniture import place_furniture
+from simgen.world.map_road import MapGeometry, load_map
 from simgen.world.physics import BodyState, PhysicsWorld
-from simgen.world.road import RoadGeometry
+from simgen.world.road import RoadGeometry, SurfaceMesh
 from simgen.world.state import (
     ActorState,
     CollisionEvent,
@@ -36,12 +38,24 @@ DEFAULT_PHYSICS_RATE = 240.0
 EGO_NAME = "ego"
 
 
+def road_surfaces(road: Road) -> list[SurfaceMesh]:
+    """The static road surface of a concrete road, procedural or from a map."""
+    if road.type == "opendrive":
+        return load_map(str(road.file)).surface_meshes()
+    return RoadGeometry(road).surface_meshes()
+
+
 def build_static_world(instance: ScenarioInstance) -> StaticWorld:
     scenario = instance.scenario
-    geom = RoadGeometry(scenario.road)
+    road = scenario.road
+    if road.type == "opendrive":
+        map_ = load_map(str(road.file))
+        geom = MapGeometry(map_, float(road.kerb_height))
+        return StaticWorld(geom, tuple(road_surfaces(road)), tuple(map_.static_objects()))
+    procedural = RoadGeometry(road)
     rng = derive_rng(scenario.seed, instance.variant, "world/furniture")
-    objects = place_furniture(geom, scenario.road.furniture, rng)
-    return StaticWorld(geom, tuple(geom.surface_meshes()), tuple(objects))
+    objects = place_furniture(procedural, road.furniture, rng)
+    return StaticWorld(procedural, tuple(procedural.surface_meshes()), tuple(objects))
 
 
 def body_model(model: str, name: str, seed: int, variant: int) -> str:
@@ -54,7 +68,7 @@ def body_model(model: str, name: str, seed: int, variant: int) -> str:
     return options[int(rng.integers(len(options)))]
 
 
-def _plans(instance: ScenarioInstance, geom: RoadGeometry) -> list[Plan]:
+def _plans(instance: ScenarioInstance, geom: Roads) -> list[Plan]:
     scenario = instance.scenario
     catalog = load_catalog()
     users: list[tuple[str, Ego | Actor]] = [(EGO_NAME, scenario.ego)]
@@ -77,6 +91,7 @@ def _plans(instance: ScenarioInstance, geom: RoadGeometry) -> list[Plan]:
                 steps=list(user.behavior),
                 heading=float(user.heading),  # type: ignore[arg-type]
                 wrecked=user.wrecked,
+                route=None if user.route is None else list(user.route),
             )
         )
     return plans

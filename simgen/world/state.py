@@ -15,6 +15,7 @@ from simgen.core.geometry import quat_to_matrix
 from simgen.scenario.models import Environment
 from simgen.world.events import CollisionEvent, TriggerEvent, Vec3
 from simgen.world.furniture import StaticObject
+from simgen.world.map_road import MapGeometry
 from simgen.world.road import RoadGeometry, SurfaceMesh
 
 Quat = tuple[float, float, float, float]  # x, y, z, w
@@ -74,7 +75,7 @@ class ActorState:
 class StaticWorld:
     """Geometry that never moves, shared by every frame of a simulation."""
 
-    road: RoadGeometry
+    road: RoadGeometry | MapGeometry
     surfaces: tuple[SurfaceMesh, ...]
     objects: tuple[StaticObject, ...]
 
