@@ -29,8 +29,9 @@ def _user_errors() -> tuple[type[Exception], ...]:
     from simgen.batch.executors import ExecutorError
     from simgen.dataset.reader import DatasetError
     from simgen.eval.errors import EvalError
+    from simgen.world.opendrive import OpenDriveError
 
-    return DatasetError, EvalError, ExecutorError
+    return DatasetError, EvalError, ExecutorError, OpenDriveError
 
 
 @contextmanager

@@ -67,7 +67,11 @@ def export_command(
 
 def preview(
     source: Annotated[
-        Path, typer.Argument(help="A scenario file (a contact sheet) or a rendered dataset.")
+        Path,
+        typer.Argument(
+            help="A scenario file (a contact sheet), an OpenDRIVE map (.xodr: the map and "
+            "frames along its roads) or a rendered dataset."
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="PNG to write.")],
     scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario name.")] = None,
@@ -79,12 +83,16 @@ def preview(
     ] = None,
 ) -> None:
     """A scenario file: a fast contact sheet (map with tracks and events, and a few frames of
-    every sensor with boxes). A dataset: 2D and 3D boxes with class and visibility on one frame."""
+    every sensor with boxes). An OpenDRIVE map: the map from above and camera frames along its
+    roads. A dataset: 2D and 3D boxes with class and visibility on one frame."""
+    from simgen.inspect.map_preview import preview_map
     from simgen.inspect.preview import write_preview
     from simgen.inspect.scenario_preview import preview_scenario
 
     with reported():
-        if source.is_file():
+        if source.suffix.lower() == ".xodr":
+            path = preview_map(source, out)
+        elif source.is_file():
             path = preview_scenario(source, out, variant, inject or [])
         else:
             path = write_preview(source, out, scenario, variant, frame, camera)

@@ -11,6 +11,7 @@ reduced resolution; everything else is the real pipeline.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -30,7 +31,7 @@ from simgen.scenario.models import Camera, Lidar, Scenario
 from simgen.scenario.sample import ScenarioInstance, sample
 from simgen.sensors.frames import CameraFrame
 from simgen.world.assets import load_catalog
-from simgen.world.state import WorldState
+from simgen.world.state import StaticWorld, WorldState
 
 TILE_WIDTH = 400
 MAP_SIZE = (1600, 420)  # width, height of the map strip
@@ -57,6 +58,23 @@ def reduced(scenario: Scenario, width: int = TILE_WIDTH) -> Scenario:
     return scenario.model_copy(update={"ego": scenario.ego.model_copy(update={"sensors": sensors})})
 
 
+def draw_static(
+    image: np.ndarray, static: StaticWorld, px: Callable[[np.ndarray], np.ndarray]
+) -> None:
+    """The road's surfaces and the footprints of buildings, trees and lamps, seen from above;
+    ``px`` maps world x, y to pixels."""
+    for surface in static.surfaces:
+        color = (95, 90, 90) if surface.semantic_class == "road" else _bgr(surface.semantic_class)
+        for tri in surface.mesh.triangles:
+            cv2.fillConvexPoly(image, px(tri[:, :2]), color)
+    catalog = load_catalog()
+    for obj in static.objects:
+        entry = catalog[obj.model]
+        corners = footprint(*obj.position[:2], obj.yaw, entry.dimensions[0] * obj.scale[0],
+                            entry.dimensions[1] * obj.scale[1])  # fmt: skip
+        cv2.fillConvexPoly(image, px(corners), _bgr(entry.semantic_class))
+
+
 def topdown(states: list[WorldState], instance: ScenarioInstance) -> np.ndarray:
     width, height = MAP_SIZE
     image = np.full((height, width, 3), 235, np.uint8)
@@ -69,16 +87,7 @@ def topdown(states: list[WorldState], instance: ScenarioInstance) -> np.ndarray:
         p = (np.asarray(xy) - low) * scale + 10
         return np.stack([p[..., 0], height - p[..., 1]], axis=-1).round().astype(np.int32)
 
-    for surface in states[0].static.surfaces:
-        color = (95, 90, 90) if surface.semantic_class == "road" else _bgr(surface.semantic_class)
-        for tri in surface.mesh.triangles:
-            cv2.fillConvexPoly(image, px(tri[:, :2]), color)
-    catalog = load_catalog()
-    for obj in states[0].static.objects:  # buildings, trees, lamps: their footprints
-        entry = catalog[obj.model]
-        corners = footprint(*obj.position[:2], obj.yaw, entry.dimensions[0] * obj.scale[0],
-                            entry.dimensions[1] * obj.scale[1])  # fmt: skip
-        cv2.fillConvexPoly(image, px(corners), _bgr(entry.semantic_class))
+    draw_static(image, states[0].static, px)
     ego = states[0].ego
     for sensor in instance.scenario.ego.sensors:  # footprints at the start
         if isinstance(sensor, Lidar):
