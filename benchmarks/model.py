@@ -47,6 +47,7 @@ class FrameBench(_Strict):
         default_factory=list, description="opt-in camera outputs added (--outputs)"
     )
     lidar_scene_flow: bool = Field(default=False, description="--lidar-scene-flow")
+    scenario: str = Field(default="bench_highway", description="the scene timed (--scenario)")
     frames_per_s: float | None = None
     cpu_ms_per_frame: float | None = Field(
         default=None, description="the process's CPU time per frame, every thread included"

@@ -100,6 +100,7 @@ class BenchResult:
     rays: int = 0
     outputs: list[str] = field(default_factory=list)  # the opt-in outputs added
     lidar_scene_flow: bool = False
+    scenario: str = "bench_highway"  # the scene's name
 
     def to_json(self) -> dict:
         return self.__dict__.copy()
@@ -287,6 +288,7 @@ def run_bench(
         rays=lidar.calibration.scan.rays_per_sweep,
         outputs=list(options.outputs),
         lidar_scene_flow=options.lidar_scene_flow,
+        scenario=instance.scenario.name,
     )
 
 

@@ -47,6 +47,13 @@ def bench(
     lidar_scene_flow: Annotated[
         bool, typer.Option("--lidar-scene-flow", help="The bench lidar gives its scene flow.")
     ] = False,
+    scenario: Annotated[
+        Path | None,
+        typer.Option(
+            "--scenario",
+            help="Time another scene instead (variant 0), e.g. scenarios/bench_town.yaml.",
+        ),
+    ] = None,
 ) -> None:
     """Time a fully labelled frame of scenarios/bench_highway.yaml, stage by stage (with
     --outputs and --lidar-scene-flow, opt-in outputs added to its sensors); with --batch,
@@ -71,7 +78,7 @@ def bench(
     except ValueError as exc:
         typer.echo(f"--outputs {outputs!r}: {exc}", err=True)
         raise typer.Exit(1) from None
-    _bench_stages(frames, naive_frames, json_out, options)
+    _bench_stages(frames, naive_frames, json_out, options, scenario)
 
 
 def _write_json(path: Path, data: object) -> None:
@@ -83,14 +90,25 @@ def _write_json(path: Path, data: object) -> None:
 
 
 def _bench_stages(
-    frames: int, naive_frames: int, json_out: Path | None, options: BenchOptions
+    frames: int,
+    naive_frames: int,
+    json_out: Path | None,
+    options: BenchOptions,
+    scenario: Path | None = None,
 ) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from simgen.bench.stages import run_bench
+    from simgen.bench.stages import BENCH_SCENARIO, run_bench
+    from simgen.cli.common import reported
 
-    result = run_bench(frames=frames, naive_frames=naive_frames, options=options)
+    with reported():
+        result = run_bench(
+            frames=frames,
+            naive_frames=naive_frames,
+            scenario=scenario or BENCH_SCENARIO,
+            options=options,
+        )
     added = [*result.outputs, *(["lidar scene_flow"] if result.lidar_scene_flow else [])]
     extra = f", with {', '.join(added)}" if added else ""
     table = Table(title=f"simgen bench: {result.frames} frames{extra}, medians per frame")
