@@ -143,13 +143,13 @@ def _yolox_grid(xywh: np.ndarray, size: tuple[int, int]) -> np.ndarray:
         grids.append(np.stack([col, row], axis=1))
         strides.append(np.full(cols * rows, stride))
     grid = np.concatenate(grids).astype(np.float64)
-    stride = np.concatenate(strides).astype(np.float64)[:, None]
+    scale = np.concatenate(strides).astype(np.float64)[:, None]
     if len(grid) != len(xywh):
         raise DecodingError(
             f"yolox layout: {len(xywh)} anchors, but strides 8/16/32 over a {size[0]}x{size[1]} "
             f"input make {len(grid)} (is it exported with decode_in_inference? say decoded=true)"
         )
-    return np.concatenate([(xywh[:, :2] + grid) * stride, np.exp(xywh[:, 2:4]) * stride], axis=1)
+    return np.concatenate([(xywh[:, :2] + grid) * scale, np.exp(xywh[:, 2:4]) * scale], axis=1)
 
 
 @dataclass(frozen=True)
