@@ -22,6 +22,7 @@ from simgen.core.atomic import write_text_atomic
 from simgen.core.classes import BY_NAME
 from simgen.dataset.reader import Dataset, Variant, open_dataset
 from simgen.eval.caltech import iou_2d
+from simgen.eval.errors import EvalError
 from simgen.eval.evaluate import DISTANCE_BUCKETS, ground_distance, light
 from simgen.eval.iou import Box
 from simgen.eval.models import Model, load_model
@@ -241,8 +242,6 @@ def realism_report(
     if reference is not None:
         folder = Path(reference)
         if not folder.is_dir():
-            from simgen.eval.errors import EvalError
-
             raise EvalError(f"--reference {folder}: not a folder of photos")
         real = summarize(image_stats(rgb) for _, rgb in folder_images(folder))
     recall = None

@@ -27,9 +27,7 @@ from simgen.eval.onnx_detector import (
     parse_class_map,
 )
 
-REALISM = Path(__file__).resolve().parents[3] / "shared" / "realism"
-if not REALISM.exists():
-    REALISM = Path("/work/shared/realism")
+REALISM = Path(__file__).resolve().parents[3] / "shared" / "realism"  # ../shared beside the repo
 NANODET = REALISM / "nanodet_m.onnx"
 needs_shared = pytest.mark.skipif(not NANODET.exists(), reason="../shared/realism is absent")
 
