@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from simgen import __version__
-from simgen.cli import bench, dataset, render, scenario
+from simgen.cli import bench, dataset, realism, render, scenario
 from simgen.cli import eval as evaluation
 
 app = typer.Typer(
@@ -45,6 +45,7 @@ app.command()(scenario.injectors)
 app.command("export")(dataset.export_command)
 app.command()(dataset.preview)
 app.command("eval")(evaluation.eval_command)
+app.command()(realism.realism)
 app.command()(dataset.report)
 app.command()(dataset.view)
 app.command()(dataset.stats)

@@ -14,7 +14,11 @@ def eval_command(
     dataset: Annotated[Path, typer.Argument(help="A rendered native dataset.")],
     model: Annotated[
         str | None,
-        typer.Option("--model", help="oracle, lidar_clusters, hog_pedestrians, or module:factory."),
+        typer.Option(
+            "--model",
+            help="oracle, lidar_clusters, hog_pedestrians, onnx (with --model-arg path=FILE.onnx)"
+            " or module:factory.",
+        ),
     ] = None,
     predictions: Annotated[
         Path | None,

@@ -17,7 +17,7 @@ import numpy as np
 from simgen.batch.shards import TWIN
 from simgen.core.classes import CLASSES
 from simgen.dataset.layout import MANIFEST
-from simgen.dataset.reader import Dataset
+from simgen.dataset.reader import Dataset, Variant
 from simgen.eval.iou import Box, bev_iou, iou_3d
 from simgen.eval.kitti_ap import IOU_THRESHOLDS, Match, average_precision, match_image
 from simgen.eval.metric_keys import MetricKey
@@ -131,14 +131,19 @@ def dataset_digest(dataset: Dataset) -> str:
     return digest.hexdigest()
 
 
-def _slices(variant, frame_time: float) -> tuple[str, ...]:
-    kinds = sorted({i.type for i in variant.instance.applied})
+def light(variant: Variant) -> str:
+    """ "night" when the variant's sun is below the horizon, else "day"."""
     sun = float(variant.instance.scenario.environment.sun.elevation)
+    return "night" if sun < 0 else "day"
+
+
+def _slices(variant: Variant, frame_time: float) -> tuple[str, ...]:
+    kinds = sorted({i.type for i in variant.instance.applied})
     return (
         "all",
         f"scenario={variant.scenario}",
         *(f"injector={k}" for k in kinds or ["none"]),
-        "light=night" if sun < 0 else "light=day",
+        f"light={light(variant)}",
     )
 
 

@@ -7,6 +7,8 @@
 - ``lidar_clusters``: a classical 3D detector on the first lidar: RANSAC removes the ground plane
   (seeded NumPy: Open3D's parallel one is not reproducible), DBSCAN (Open3D) clusters the rest,
   each cluster gets its minimum-area oriented box and a class by its size.
+- ``onnx``: the user's own ONNX 2D detector (NanoDet, YOLOX, YOLOv5/v8 exports) run with
+  onnxruntime (``simgen.eval.onnx_detector``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 from simgen.eval.errors import ModelLoadError
 from simgen.eval.iou import Box
 from simgen.eval.nuscenes_metrics import detection_name, nuscenes_motion
+from simgen.eval.onnx_detector import onnx_detector
 from simgen.eval.protocol import Detection2D, Detection3D, FrameInput, Predictions
 from simgen.labels.policy import camera_view, kitti_type
 
@@ -194,6 +197,7 @@ REGISTRY: dict[str, Callable[..., Model]] = {
     "oracle": oracle,
     "hog_pedestrians": hog_pedestrians,
     "lidar_clusters": lidar_clusters,
+    "onnx": onnx_detector,
 }
 
 

@@ -40,7 +40,7 @@ def _headlines(metrics: dict[str, float]) -> list[str]:
     return [h for h in HEADLINES if h in present]
 
 
-def _table(rows: dict[str, dict[str, float]], columns: list[str], markdown: bool) -> str:
+def table(rows: dict[str, dict[str, float]], columns: list[str], markdown: bool) -> str:
     if not rows or not columns:
         return ""
     if markdown:
@@ -58,6 +58,16 @@ def _table(rows: dict[str, dict[str, float]], columns: list[str], markdown: bool
         for name, v in sorted(rows.items())
     )
     return f"<table>{head}{body}</table>"
+
+
+def page_head(title: str) -> str:
+    """A self-contained HTML page's start, up to its heading (close it with </body></html>)."""
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif;margin:2em}}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px}</style>"
+        f"</head><body><h1>{html.escape(title)}</h1>"
+    )
 
 
 def _cell(value: float | None) -> str:
@@ -102,28 +112,23 @@ def build(metrics: dict[str, float], title: str, failed: list[Regression], markd
         out.append(f"# {title}\n\n")
         for name, rows in sections:
             if rows:
-                out.append(f"## {name}\n\n" + _table(rows, heads, True))
+                out.append(f"## {name}\n\n" + table(rows, heads, True))
         if drops:
             out.append("## Edge cases against their clean twins\n\n")
-            out.append(_table(drops, drop_columns, True))
+            out.append(table(drops, drop_columns, True))
         if failed:
             out.append("## Regressions\n\n")
             out += [f"- {r}\n" for r in failed]
         return "".join(out)
-    out.append(
-        "<!doctype html><html><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif;margin:2em}}"
-        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px}</style>"
-        f"</head><body><h1>{html.escape(title)}</h1>"
-    )
+    out.append(page_head(title))
     for name, rows in sections:
         if rows:
-            out.append(f"<h2>{name}</h2>{_table(rows, heads, False)}")
+            out.append(f"<h2>{name}</h2>{table(rows, heads, False)}")
             if name == "By injector" and heads:
                 out.append(_chart(rows, heads[0], f"{heads[0]} by injector"))
     if drops:
         out.append("<h2>Edge cases against their clean twins</h2>")
-        out.append(_table(drops, drop_columns, False))
+        out.append(table(drops, drop_columns, False))
         if drop_columns:
             out.append(_chart(drops, drop_columns[0], f"{drop_columns[0]} per edge case"))
     if failed:
