@@ -24,8 +24,9 @@ def _geometries(path: Path, road_id: str) -> list[dict]:
     out = []
     for g in road.find("planView"):
         kind = next(iter(g))
-        out.append({"kind": kind.tag, **{k: float(v) for k, v in g.attrib.items()},
-                    **{k: float(v) if k != "pRange" else v for k, v in kind.attrib.items()}})  # fmt: skip
+        numbers = {k: float(v) for k, v in g.attrib.items()}
+        params = {k: float(v) if k != "pRange" else v for k, v in kind.attrib.items()}
+        out.append({"kind": kind.tag, **numbers, **params})
     return out
 
 
@@ -119,7 +120,7 @@ def test_spiral_lane_centres_by_numerical_integration(corpus: Path) -> None:
             got = road.to_world(s, t)
             assert got[:2] == pytest.approx(_offset(x, y, h, t), abs=TOL), (s, lane)
     # and every piece ends where the file says the next one starts
-    for g, nxt in zip(geoms, geoms[1:], strict=False):
+    for nxt in geoms[1:]:
         end = road.reference(nxt["s"] - 1e-9)
         assert end[:2] == pytest.approx((nxt["x"], nxt["y"]), abs=TOL)
 
@@ -199,7 +200,8 @@ def _one_road(geometry: str, length: float, lateral: str = "") -> str:
     <lateralProfile>{lateral}</lateralProfile>
     <lanes><laneSection s="0">
       <center><lane id="0" type="none"/></center>
-      <right><lane id="-1" type="driving"><width sOffset="0" a="3.5" b="0" c="0" d="0"/></lane></right>
+      <right><lane id="-1" type="driving">
+        <width sOffset="0" a="3.5" b="0" c="0" d="0"/></lane></right>
     </laneSection></lanes>
   </road>
 </OpenDRIVE>
