@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -13,16 +13,12 @@ import numpy as np
 
 from simgen.world.furniture import StaticObject
 from simgen.world.lanes import LaneMark, LanePolyline
-from simgen.world.opendrive.junctions import Controller, Junction, LaneRef
+from simgen.world.opendrive.junctions import LaneRef
 from simgen.world.opendrive.lanes import RoadMark
 from simgen.world.opendrive.marks import stations
 from simgen.world.opendrive.object_meshes import build_objects
-from simgen.world.opendrive.objects import RoadObject
-from simgen.world.opendrive.parse import parse_file
-from simgen.world.opendrive.road import Road
+from simgen.world.opendrive.parse import Parsed, parse_file
 from simgen.world.opendrive.signals import (
-    Signal,
-    SignalReference,
     place_reference,
     place_signal,
     signal_kind,
@@ -47,16 +43,9 @@ def _lane_mark(mark: RoadMark | None) -> LaneMark:
 
 
 @dataclass(frozen=True, eq=False)
-class OpenDriveMap:
-    path: Path
-    roads: dict[str, Road]
-    junctions: dict[str, Junction]
-    controllers: dict[str, Controller]
-    objects: tuple[RoadObject, ...]
-    signals: tuple[Signal, ...]
-    references: tuple[SignalReference, ...]
-    left_hand: bool
-    unsupported: tuple[str, ...]
+class OpenDriveMap(Parsed):
+    """A loaded map: its parts as read (``Parsed``) and what is computed from them."""
+
     _cache: dict[str, object] = field(default_factory=dict, repr=False)
 
     # --- routing --------------------------------------------------------------------------------
@@ -242,7 +231,7 @@ class OpenDriveMap:
             x, y, _, _ = road.to_world(sig.s, sig.t)
             p = place_signal(sig, road, self.surface_height(x, y), controller)
             if p.id in placed:
-                p = _renamed(p, f"{p.id}#{sig.line}")
+                p = replace(p, id=f"{p.id}#{sig.line}")
             placed[p.id] = p
         out = list(placed.values())
         for ref in self.references:
@@ -252,23 +241,7 @@ class OpenDriveMap:
         return out, controllers
 
 
-def _renamed(p: SignalPlacement, new_id: str) -> SignalPlacement:
-    from dataclasses import replace
-
-    return replace(p, id=new_id)
-
-
 def load_opendrive(path: str | Path) -> OpenDriveMap:
     """Read an .xodr file; raises OpenDriveError ("FILE:LINE: message") when it is malformed."""
     parsed = parse_file(Path(path))
-    return OpenDriveMap(
-        path=Path(path),
-        roads=parsed.roads,
-        junctions=parsed.junctions,
-        controllers=parsed.controllers,
-        objects=parsed.objects,
-        signals=parsed.signals,
-        references=parsed.references,
-        left_hand=parsed.left_hand,
-        unsupported=parsed.unsupported,
-    )
+    return OpenDriveMap(**{f.name: getattr(parsed, f.name) for f in fields(Parsed)})

@@ -23,8 +23,11 @@ from simgen.world.opendrive.xml import Element, Source
 _GEOMETRY = ("line", "arc", "spiral", "poly3", "paramPoly3")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Parsed:
+    """Everything a file holds, as read; the map (``network.OpenDriveMap``) builds on it."""
+
+    path: Path
     roads: dict[str, Road]
     junctions: dict[str, Junction]
     controllers: dict[str, Controller]
@@ -65,11 +68,19 @@ def parse_file(path: Path) -> Parsed:
     for el in root.findall("controller"):
         c = _controller(src, el)
         controllers[c.id] = c
-    del header
+    if header is not None and header.get("rule", "").upper() == "LHT":
+        left_hand = True
     return Parsed(
-        roads, junctions, controllers, tuple(objects), tuple(signals), tuple(refs), left_hand,
-        tuple(src.unsupported.values()),
-    )  # fmt: skip
+        path=Path(path),
+        roads=roads,
+        junctions=junctions,
+        controllers=controllers,
+        objects=tuple(objects),
+        signals=tuple(signals),
+        references=tuple(refs),
+        left_hand=left_hand,
+        unsupported=tuple(src.unsupported.values()),
+    )
 
 
 def _link(src: Source, el: Element | None) -> Link | None:
