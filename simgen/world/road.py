@@ -17,6 +17,16 @@ import trimesh
 from simgen.core.geometry import wrap_angle
 from simgen.scenario.layout import ARM_HEADINGS, lane_center_offset, road_point
 from simgen.scenario.models import Road
+from simgen.world.materials import (
+    ASPHALT,
+    KERB,
+    MARKING,
+    SIDEWALK,
+    TERRAIN,
+    SurfaceMaterial,
+    merge,
+    ribbon,
+)
 
 GROUND_EXTENT = 600.0  # metres of terrain around the road, out to where the sky begins
 GROUND_DEPTH = 0.02  # just below the asphalt, so the road always wins the depth test
@@ -35,6 +45,10 @@ class SurfaceMesh:
     mesh: trimesh.Trimesh
     color: tuple[float, float, float]
     reflectivity: float
+
+    @classmethod
+    def of(cls, name: str, material: SurfaceMaterial, mesh: trimesh.Trimesh) -> SurfaceMesh:
+        return cls(name, material.semantic_class, mesh, material.color, material.reflectivity)
 
 
 @dataclass(frozen=True)
@@ -199,32 +213,27 @@ class RoadGeometry:
     ) -> trimesh.Trimesh:
         """A flat ribbon between two lateral offsets from s0 to s1, following the road."""
         steps = 1 if self.type != "curve" else max(1, math.ceil((s1 - s0) / CURVE_STEP))
-        ss = np.linspace(s0, s1, steps + 1)
-        verts = []
-        for s in ss:
-            for lat in (lat0, lat1):
-                x, y, _ = self.to_world(float(s), lat, arm)
-                verts.append((x, y, z))
-        faces = []
-        for i in range(steps):
-            a, b, c, d = 2 * i, 2 * i + 1, 2 * i + 2, 2 * i + 3
-            faces += [(a, c, b), (b, c, d)] if lat1 > lat0 else [(a, b, c), (b, d, c)]
-        return trimesh.Trimesh(np.asarray(verts), np.asarray(faces), process=False)
+        rows = [
+            np.array(
+                [
+                    (*self.to_world(float(s), lat, arm)[:2], z)
+                    for s in np.linspace(s0, s1, steps + 1)
+                ]
+            )
+            for lat in (lat0, lat1)
+        ]
+        return ribbon(rows[0], rows[1], up=lat1 > lat0)
 
     def wall(
         self, s0: float, s1: float, lat: float, z0: float, z1: float, arm: str | None, facing: int
     ) -> trimesh.Trimesh:
         """A vertical ribbon at one lateral offset (a kerb face); ``facing`` is +1 for left."""
         steps = 1 if self.type != "curve" else max(1, math.ceil((s1 - s0) / CURVE_STEP))
-        verts = []
-        for s in np.linspace(s0, s1, steps + 1):
-            x, y, _ = self.to_world(float(s), lat, arm)
-            verts += [(x, y, z0), (x, y, z1)]
-        faces = []
-        for i in range(steps):
-            a, b, c, d = 2 * i, 2 * i + 1, 2 * i + 2, 2 * i + 3
-            faces += [(a, b, c), (b, d, c)] if facing > 0 else [(a, c, b), (b, c, d)]
-        return trimesh.Trimesh(np.asarray(verts), np.asarray(faces), process=False)
+        xy = np.array(
+            [self.to_world(float(s), lat, arm)[:2] for s in np.linspace(s0, s1, steps + 1)]
+        )
+        rows = [np.column_stack([xy, np.full(len(xy), z)]) for z in (z0, z1)]
+        return ribbon(rows[0], rows[1], up=facing < 0)
 
     def _marking_lines(self) -> list[tuple[float, bool]]:
         """(lateral offset, dashed) of every painted line."""
@@ -303,18 +312,12 @@ class RoadGeometry:
             process=False,
         )  # fmt: skip
         out = [
-            SurfaceMesh("terrain", "terrain", ground, (0.16, 0.22, 0.09), 0.3),
-            SurfaceMesh("asphalt", "road", _merge(asphalt), (0.09, 0.09, 0.1), 0.12),
-            SurfaceMesh("markings", "lane_marking", _merge(markings), (0.9, 0.9, 0.85), 0.8),
+            SurfaceMesh.of("terrain", TERRAIN, ground),
+            SurfaceMesh.of("asphalt", ASPHALT, merge(asphalt)),
+            SurfaceMesh.of("markings", MARKING, merge(markings)),
         ]
         if sidewalks:
-            out.append(
-                SurfaceMesh("sidewalks", "sidewalk", _merge(sidewalks), (0.36, 0.35, 0.33), 0.35)
-            )
+            out.append(SurfaceMesh.of("sidewalks", SIDEWALK, merge(sidewalks)))
         if kerbs:
-            out.append(SurfaceMesh("kerbs", "kerb", _merge(kerbs), (0.5, 0.49, 0.46), 0.4))
+            out.append(SurfaceMesh.of("kerbs", KERB, merge(kerbs)))
         return out
-
-
-def _merge(meshes: list[trimesh.Trimesh]) -> trimesh.Trimesh:
-    return trimesh.util.concatenate(meshes) if meshes else trimesh.Trimesh()

@@ -15,6 +15,8 @@ Vec3 = tuple[float, float, float]
 
 @dataclass(frozen=True)
 class SignalPlacement:
+    """One signal head and the stop line it governs; ``direction`` 0: both directions."""
+
     id: str  # the OpenDRIVE signal id, or a generated one
     kind: Literal["traffic_light", "traffic_sign"]
     code: str  # OpenDRIVE type (German/Vienna convention): "1000001", "206", "274", ...
@@ -31,6 +33,9 @@ class SignalPlacement:
     s: float  # where on that road traffic must stop for it (its stop line)
     direction: int  # +1: governs traffic travelling along increasing s; -1: against
     lanes: tuple[int, ...]  # the lanes it governs (empty: every lane of its direction)
+    # False for an OpenDRIVE <signalReference>: the same head (already placed) governing another
+    # road's stop line; build no mesh and no label for it, only the stop line
+    physical: bool = True
 
 
 @dataclass(frozen=True)
