@@ -87,7 +87,7 @@ def _plans(instance: ScenarioInstance, geom: Roads) -> list[Plan]:
                 offset=None if user.offset is None else float(user.offset),
                 s=float(user.s),  # type: ignore[arg-type]
                 speed=float(user.speed),
-                arm=user.arm,
+                arm=user.road if user.road is not None else user.arm,
                 steps=list(user.behavior),
                 heading=float(user.heading),  # type: ignore[arg-type]
                 wrecked=user.wrecked,
