@@ -41,7 +41,9 @@ def build_static_world(instance: ScenarioInstance) -> StaticWorld:
     geom = RoadGeometry(scenario.road)
     rng = derive_rng(scenario.seed, instance.variant, "world/furniture")
     objects = place_furniture(geom, scenario.road.furniture, rng)
-    return StaticWorld(geom, tuple(geom.surface_meshes()), tuple(objects))
+    wanted = scenario.output.lane_labels()
+    lanes = tuple(geom.lane_polylines(wanted.step)) if wanted else ()
+    return StaticWorld(geom, tuple(geom.surface_meshes()), tuple(objects), lanes)
 
 
 def body_model(model: str, name: str, seed: int, variant: int) -> str:
