@@ -160,10 +160,12 @@ def _clip(
     parts = [points[start:stop]]
     if start > 0:
         t = _exit_fraction(guide[start], guide[start - 1], region)
-        parts.insert(0, (points[start] + t * (points[start - 1] - points[start]))[None])
+        if t > 0:  # not already on the box's edge
+            parts.insert(0, (points[start] + t * (points[start - 1] - points[start]))[None])
     if stop < len(points):
         t = _exit_fraction(guide[stop - 1], guide[stop], region)
-        parts.append((points[stop - 1] + t * (points[stop] - points[stop - 1]))[None])
+        if t > 0:
+            parts.append((points[stop - 1] + t * (points[stop] - points[stop - 1]))[None])
     return np.concatenate(parts)
 
 
