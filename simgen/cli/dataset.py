@@ -33,7 +33,8 @@ def verify(
 def export_command(
     dataset: Annotated[Path, typer.Argument(help="A native dataset folder (from simgen render).")],
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="kitti, kitti_tracking, coco, nuscenes or openlane.")
+        str,
+        typer.Option("--format", "-f", help="kitti, kitti_tracking, coco, nuscenes or openlane."),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the export to.")],
     kitti_dontcare: Annotated[

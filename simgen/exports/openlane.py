@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from simgen.core.atomic import write_bytes_atomic
+from simgen.core.geometry import transform_points
 from simgen.dataset.layout import json_bytes
 from simgen.dataset.reader import Dataset, Frame, Variant
 from simgen.exports.options import ExportOptions
@@ -113,7 +114,8 @@ def lane_lines(lanes: FrameLanes) -> list[Line]:
 def attributes(lines: list[Line]) -> list[int]:
     """1 left-left, 2 left, 3 right, 4 right-right (painted lines along the ego's path), else 0."""
     out = [0] * len(lines)
-    left, right = [], []
+    left: list[tuple[float, int]] = []
+    right: list[tuple[float, int]] = []
     for i, line in enumerate(lines):
         if line.mark == "curb" or not line.along:
             continue
@@ -137,7 +139,7 @@ def openlane_frame(
     lines = lane_lines(lanes)
     out_lines = []
     for line, attribute in zip(lines, attributes(lines), strict=True):
-        optical = line.points @ camera_from_ego[:3, :3].T + camera_from_ego[:3, 3]
+        optical = transform_points(camera_from_ego, line.points)
         optical = optical[optical[:, 2] > MIN_DEPTH]
         if len(optical) < 2:
             continue

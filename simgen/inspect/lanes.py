@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from simgen.core.classes import class_id
+from simgen.core.geometry import transform_points
 from simgen.labels.lanes import FrameLanes, LaneBoundary, LaneLabel
 from simgen.labels.visibility import NEAR
 from simgen.sensors.lens import project
@@ -52,9 +53,8 @@ def resample(points: np.ndarray, spacing: float = SPACING) -> np.ndarray:
 
 
 def to_camera(points_ego: np.ndarray, calib: CameraCalibration) -> np.ndarray:
-    camera_from_ego = np.linalg.inv(calib.ego_from_camera)
-    out: np.ndarray = points_ego @ camera_from_ego[:3, :3].T + camera_from_ego[:3, 3]
-    return out
+    """Ego-frame points (N, 3) in the camera's optical frame."""
+    return transform_points(np.linalg.inv(calib.ego_from_camera), points_ego)
 
 
 def projected_boundaries(

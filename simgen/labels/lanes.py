@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from pydantic import TypeAdapter
 
+from simgen.core.geometry import transform_points
 from simgen.core.jsonio import validate_json
 from simgen.world.events import Vec3
 from simgen.world.lanes import LaneMark, LanePolyline
@@ -121,11 +122,10 @@ def derive_lanes(
 ) -> FrameLanes:
     """The lanes inside ``region`` around the ego posed at ``world_from_ego`` (4x4)."""
     ego_from_world = np.linalg.inv(world_from_ego)
-    rotation, translation = ego_from_world[:3, :3], ego_from_world[:3, 3]
     out: list[LaneLabel] = []
     for lane in lanes:
         polylines = (lane.centre, lane.left, lane.right)
-        centre, left, right = (p @ rotation.T + translation for p in polylines)
+        centre, left, right = (transform_points(ego_from_world, p) for p in polylines)
         left_mark, right_mark = lane.left_mark, lane.right_mark
         if lane.direction < 0:  # run the way traffic goes: the driver's left is the road's right
             centre, left, right = centre[::-1], right[::-1], left[::-1]
