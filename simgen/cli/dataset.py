@@ -33,7 +33,8 @@ def verify(
 def export_command(
     dataset: Annotated[Path, typer.Argument(help="A native dataset folder (from simgen render).")],
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="kitti, kitti_tracking, coco or nuscenes.")
+        str,
+        typer.Option("--format", "-f", help="kitti, kitti_tracking, coco, nuscenes or openlane."),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the export to.")],
     kitti_dontcare: Annotated[
@@ -51,7 +52,7 @@ def export_command(
         float, typer.Option(min=0, max=1, help="With --kitti-dontcare: visible fraction.")
     ] = 0.1,
 ) -> None:
-    """Export a rendered dataset to KITTI (object or tracking), COCO or nuScenes."""
+    """Export a rendered dataset to KITTI (object or tracking), COCO, nuScenes or OpenLane."""
     from simgen.exports.options import ExportOptions
     from simgen.exports.registry import EXPORTERS, export
     from simgen.labels.policy import DontCare

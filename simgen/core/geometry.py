@@ -7,6 +7,12 @@ import math
 import numpy as np
 
 
+def transform_points(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """(N, 3) points through a 4x4 rigid transform."""
+    out: np.ndarray = points @ matrix[:3, :3].T + matrix[:3, 3]
+    return out
+
+
 def wrap_angle(angle: float) -> float:
     """The same angle in [-pi, pi)."""
     return (angle + math.pi) % (2 * math.pi) - math.pi

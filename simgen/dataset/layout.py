@@ -5,6 +5,7 @@
       calibration.json                   K and ego_from_sensor of every sensor, lidar scan
       classes.json                       the class table (ids, palette, format names)
       labels/<frame:06d>.json            FrameLabels (simgen.labels.schema)
+      lanes/<frame:06d>.json             FrameLanes (simgen.labels.lanes), when output.lanes
       <camera>/rgb/<frame:06d>.png       8-bit RGB
       <camera>/depth/<frame:06d>.png     16-bit depth in millimetres along the optical axis
       <camera>/depth/<frame:06d>.npy     float32 metres (when the camera asks for depth_npy)
@@ -90,6 +91,10 @@ FlowDirection = Literal["forward", "backward"]
 
 def labels_path(frame: int) -> str:
     return f"labels/{frame:06d}.json"
+
+
+def lanes_path(frame: int) -> str:
+    return f"lanes/{frame:06d}.json"
 
 
 def image_path(camera: str, output: CameraOutput, frame: int) -> str:

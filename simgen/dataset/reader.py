@@ -38,12 +38,14 @@ from simgen.dataset.layout import (
     flow_path,
     image_path,
     labels_path,
+    lanes_path,
     lidar_path,
     normals_path,
     radar_path,
     scene_flow_path,
 )
 from simgen.dataset.lifecycle import is_committed
+from simgen.labels.lanes import FrameLanes
 from simgen.labels.schema import FrameLabels
 from simgen.scenario.sample import ScenarioInstance
 from simgen.sensors.rig import Calibrations, CameraCalibration, LidarCalibration, RadarCalibration
@@ -64,6 +66,11 @@ class Frame:
     @cached_property
     def labels(self) -> FrameLabels:
         return self.variant.labels(self.index)
+
+    @cached_property
+    def lanes(self) -> FrameLanes:
+        """The lanes near the ego (ego frame); only where the scenario asked for lane labels."""
+        return self.variant.lanes(self.index)
 
     def image_file(self, camera: str, output: CameraOutput) -> Path:
         return self.variant.file(image_path(camera, output, self.index))
@@ -219,6 +226,24 @@ class Variant:
             if entry.frame == index:
                 return Frame(self, entry.frame, entry.time)
         raise DatasetError(f"{self.root}: no frame {index}")
+
+    @property
+    def has_lanes(self) -> bool:
+        """Whether lane labels were written (``output.lanes`` or the openlane export)."""
+        first = self.manifest.frames[0].frame if self.manifest.frames else 0
+        return self.has(lanes_path(first))
+
+    def lanes(self, frame: int) -> FrameLanes:
+        rel = lanes_path(frame)
+        if not self.has(rel):
+            raise DatasetError(
+                f"{self.root}: no lane labels for frame {frame} (render with output.lanes: true)"
+            )
+        path = self.file(rel)
+        try:
+            return FrameLanes.from_json(path.read_bytes())
+        except (ValueError, ValidationError) as exc:
+            raise DatasetError(f"{path}: not valid lane labels ({error_message(exc)})") from None
 
     def labels(self, frame: int) -> FrameLabels:
         path = self.file(labels_path(frame))

@@ -33,11 +33,13 @@ from simgen.dataset.layout import (
     image_path,
     json_bytes,
     labels_path,
+    lanes_path,
     lidar_path,
     normals_path,
     radar_path,
     scene_flow_path,
 )
+from simgen.labels.lanes import FrameLanes
 from simgen.sensors.frames import CameraFrame, RadarFrame
 
 # libpng's filter and zlib's strategy per kind of image, chosen by timing each pair on the
@@ -198,7 +200,11 @@ class NativeWriter:
         self.submit(rel, lambda: json_bytes(data))
 
     def write_frame(
-        self, frame: int, frames: dict[str, CameraFrame | np.ndarray | RadarFrame], labels: Any
+        self,
+        frame: int,
+        frames: dict[str, CameraFrame | np.ndarray | RadarFrame],
+        labels: Any,
+        lanes: FrameLanes | None = None,
     ) -> None:
         for name, data in frames.items():
             if isinstance(data, CameraFrame):
@@ -211,6 +217,8 @@ class NativeWriter:
                 self.submit(rel, make)
         # labels are frozen: they are turned into JSON on the writer's thread too
         self.submit(labels_path(frame), lambda: json_bytes(labels.to_json()))
+        if lanes is not None:
+            self.submit(lanes_path(frame), lanes.to_bytes)
         self._collect(block=False)
 
     def _collect(self, block: bool) -> None:

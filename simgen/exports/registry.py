@@ -10,6 +10,7 @@ from simgen.exports.coco import export_coco
 from simgen.exports.kitti import export_kitti
 from simgen.exports.kitti_tracking import export_kitti_tracking
 from simgen.exports.nuscenes import export_nuscenes
+from simgen.exports.openlane import export_openlane
 from simgen.exports.options import ExportOptions
 
 Exporter = Callable[[Dataset, Path, ExportOptions], int]
@@ -19,6 +20,7 @@ EXPORTERS: dict[str, Exporter] = {
     "kitti_tracking": export_kitti_tracking,
     "coco": export_coco,
     "nuscenes": export_nuscenes,
+    "openlane": export_openlane,
 }
 
 

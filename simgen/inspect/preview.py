@@ -1,4 +1,5 @@
-"""Label overlays for people: 2D and projected 3D boxes on the RGB image, read from a dataset.
+"""Label overlays for people: 2D and projected 3D boxes on the RGB image, read from a dataset,
+and the lane labels where the dataset has them.
 
 Visible boxes are solid, amodal boxes thin, 3D boxes are wireframes projected through the stored
 calibration (edges behind the camera are clipped), each tagged with class and visibility.
@@ -14,6 +15,7 @@ import numpy as np
 from simgen.core.atomic import write_bytes_atomic
 from simgen.core.classes import BY_NAME
 from simgen.dataset.reader import DatasetError, Variant, open_dataset
+from simgen.inspect.lanes import draw_lanes
 from simgen.labels.schema import Box3D, FrameLabels
 from simgen.labels.visibility import NEAR
 from simgen.sensors.lens import is_distorted, project
@@ -69,6 +71,8 @@ def overlay(variant: Variant, frame: int, camera: str) -> np.ndarray:
     """The RGB image of one frame with every labelled object drawn on it (BGR)."""
     found = variant.frame(frame)
     image = cv2.cvtColor(found.rgb(camera), cv2.COLOR_RGB2BGR)
+    if variant.has_lanes:
+        draw_lanes(image, found.lanes, variant.camera(camera))
     return draw_labels(image, found.labels, variant.camera(camera), camera)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from simgen.labels.derive import derive
+from simgen.labels.lanes import FrameLanes, LaneRegion, derive_lanes
 from simgen.labels.schema import FrameLabels
 from simgen.scenario.sample import ScenarioInstance
 from simgen.sensors.rig import Calibrations
@@ -31,6 +32,7 @@ class Captured:
     # seconds per stage of this frame: "physics", the sensors' stages, "labels"
     timings: dict[str, float]
     seconds: float  # the whole frame, physics to labels (more than its stages: glue, scene)
+    lanes: FrameLanes | None = None  # when the scenario writes lane labels
 
     @property
     def data(self) -> dict[str, SensorData]:
@@ -61,6 +63,8 @@ def capture(
     follows it in the simulation (if any) completes it, so a chunk of frames gets the files an
     unchunked render writes."""
     states = simulate(instance)
+    wanted = instance.scenario.output.lane_labels()
+    region = LaneRegion(wanted.ahead, wanted.behind, wanted.side) if wanted else None
     rig = None
     upcoming = 0  # the next state's frame: frames come in order from 0
     previous: WorldState | None = None  # the last state simulated
@@ -90,9 +94,13 @@ def capture(
             previous = state
             start = time.perf_counter()
             labels = derive(state, sensors.truth(), rig.calibrations, sensors.faults)
+            lanes = None
+            if region is not None:
+                pose = state.ego.transform()
+                lanes = derive_lanes(state.static.lanes, pose, state.frame, state.time, region)
             end = time.perf_counter()
             stages = {"physics": physics, **sensors.timings, "labels": end - start}
-            found = Captured(state, sensors, labels, rig.calibrations, stages, end - begin)
+            found = Captured(state, sensors, labels, rig.calibrations, stages, end - begin, lanes)
             if not rig.needs_next:
                 yield found
                 continue

@@ -143,7 +143,7 @@ def render_variant(
                 writer.write_json("calibration.json", calibration.to_json())
                 writer.write_json("classes.json", class_table())
             times.append(FrameTime(state.frame, state.time))
-            writer.write_frame(state.frame, data, labels)
+            writer.write_frame(state.frame, data, labels, found.lanes)
             if state.frame == shown:
                 overview_image = _overview(scenario, data, labels)
             if progress:

@@ -90,6 +90,7 @@ EXPORT_NEEDS = {
         False,
     ),
     "nuscenes": ("a camera with outputs rgb and instance", {"rgb", "instance"}, False),
+    "openlane": ("a camera with output rgb", {"rgb"}, False),
 }
 
 
@@ -102,6 +103,8 @@ def _exports(sc: Scenario) -> list[Problem]:
         what, outputs, lidar = EXPORT_NEEDS[fmt]
         if not any(outputs <= c for c in cameras) or (lidar and not has_lidar):
             out.append(Problem(("output", "formats", i), f"{fmt} needs {what} on the ego"))
+    if "openlane" in sc.output.formats and sc.output.lanes is False:
+        out.append(Problem(("output", "lanes"), "the openlane export is made from lane labels"))
     return out
 
 

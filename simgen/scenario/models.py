@@ -1100,10 +1100,34 @@ INJECTORS = (
 # --- output and the scenario -------------------------------------------------------------------
 
 
+class LaneLabels(Strict):
+    """Which lanes each frame's lane labels hold: those inside a box around the ego."""
+
+    ahead: float = Field(default=80.0, gt=0, description="metres ahead of the ego")
+    behind: float = Field(default=30.0, ge=0, description="metres behind the ego")
+    side: float = Field(default=40.0, gt=0, description="metres to either side of the ego")
+    step: float = Field(
+        default=1.0, gt=0, le=10, description="metres between the points of a lane polyline"
+    )
+
+
 class Output(Strict):
-    formats: list[Literal["kitti", "kitti_tracking", "coco", "nuscenes"]] = Field(
+    formats: list[Literal["kitti", "kitti_tracking", "coco", "nuscenes", "openlane"]] = Field(
         default_factory=list, description="exports written next to the native dataset"
     )
+    lanes: LaneLabels | bool | None = Field(
+        default=None,
+        description="write lane labels per frame (lanes/<frame>.json): true, or the box around "
+        "the ego they cover; the openlane format turns them on",
+    )
+
+    def lane_labels(self) -> LaneLabels | None:
+        """The lane labels to write, if any: asked for, or needed by the openlane export."""
+        if isinstance(self.lanes, LaneLabels):
+            return self.lanes
+        if self.lanes or (self.lanes is None and "openlane" in self.formats):
+            return LaneLabels()
+        return None
 
 
 class Scenario(Strict):

@@ -7,6 +7,7 @@ lateral layout and the reference-line maths; this module builds on them for the 
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from functools import cached_property
@@ -17,6 +18,7 @@ import trimesh
 from simgen.core.geometry import wrap_angle
 from simgen.scenario.layout import ARM_HEADINGS, lane_center_offset, road_point
 from simgen.scenario.models import Road
+from simgen.world.lanes import LaneMark, LanePolyline
 from simgen.world.materials import (
     ASPHALT,
     KERB,
@@ -34,6 +36,33 @@ MARKING_WIDTH = 0.15
 MARKING_HEIGHT = 0.005  # above the asphalt, so markings render on top without z-fighting
 DASH_ON, DASH_OFF = 3.0, 6.0
 CURVE_STEP = 1.0  # metres between cross-sections of a curved strip
+EDGE_INSET = MARKING_WIDTH  # edge lines sit just inside the kerbs
+SOLID = LaneMark("solid", "white", MARKING_WIDTH)
+BROKEN = LaneMark("broken", "white", MARKING_WIDTH)
+NO_MARK = LaneMark()
+# lane ids of the strips outside the carriageway (driving lanes keep simgen's lane index)
+RIGHT_BORDER, RIGHT_SIDEWALK = 1000, 1001
+LEFT_BORDER, LEFT_SIDEWALK = -1000, -1001
+
+
+@dataclass(frozen=True)
+class RoadLine:
+    """A line along the road at one lateral offset (+ left): a painted mark, a kerb or nothing."""
+
+    offset: float
+    mark: LaneMark = NO_MARK
+
+
+@dataclass(frozen=True)
+class LaneStrip:
+    """One lane across the road: between two ``RoadLine`` s, at height ``z``."""
+
+    right: RoadLine
+    left: RoadLine
+    lane: int
+    lane_type: str
+    direction: int  # +1: traffic (or the sidewalk's side) along increasing s
+    z: float
 
 
 @dataclass(frozen=True)
@@ -235,21 +264,102 @@ class RoadGeometry:
         rows = [np.column_stack([xy, np.full(len(xy), z)]) for z in (z0, z1)]
         return ribbon(rows[0], rows[1], up=facing < 0)
 
-    def _marking_lines(self) -> list[tuple[float, bool]]:
-        """(lateral offset, dashed) of every painted line."""
+    # --- the lines across the road: one description for the paint and the lane labels ----------
+
+    def painted_lines(self) -> list[RoadLine]:
+        """Every painted line, in the order the marking mesh is built: the right edge line, the
+        left edge line and the centre line (with oncoming lanes), the dividers of the ego's
+        direction, then those of the oncoming one."""
         w = self.lane_width
-        solid_between = self.road.lane_markings == "solid"
-        lines: list[tuple[float, bool]] = []
-        inset = MARKING_WIDTH  # edge lines sit just inside the kerbs
-        lines.append((self.right_edge + inset, False))
+        divider = SOLID if self.road.lane_markings == "solid" else BROKEN
+        lines = [RoadLine(self.right_edge + EDGE_INSET, SOLID)]
         if self.oncoming_lanes:
-            lines.append((self.left_edge - inset, False))
-            lines.append((0.0, False))  # centre line between the directions
-        for k in range(1, self.lanes):
-            lines.append((-k * w, not solid_between))
-        for k in range(1, self.oncoming_lanes):
-            lines.append((k * w, not solid_between))
+            lines.append(RoadLine(self.left_edge - EDGE_INSET, SOLID))
+            lines.append(RoadLine(0.0, SOLID))  # centre line between the directions
+        lines += [RoadLine(-k * w, divider) for k in range(1, self.lanes)]
+        lines += [RoadLine(k * w, divider) for k in range(1, self.oncoming_lanes)]
         return lines
+
+    def road_lines(self) -> list[RoadLine]:
+        """Every line along the road, right to left: the sidewalks' backs, the kerbs (``curb``
+        where the kerb stands up) and the painted lines."""
+        kerb = LaneMark("curb") if self.kerb_height > 0 else NO_MARK
+        lines = {line.offset: line for line in self.painted_lines()}
+        for edge in (self.right_edge, self.left_edge):
+            lines.setdefault(edge, RoadLine(edge, kerb))
+        if self.sidewalk_width > 0:
+            width = self.sidewalk_width
+            for back in (self.right_edge - width, self.left_edge + width):
+                lines[back] = RoadLine(back)
+        return sorted(lines.values(), key=lambda line: line.offset)
+
+    def cross_section(self) -> list[LaneStrip]:
+        """The lanes across the road, right to left, between consecutive ``road_lines``: the
+        sidewalks, the narrow borders between an edge line and its kerb, the driving lanes."""
+        out = []
+        lines = self.road_lines()
+        for right, left in itertools.pairwise(lines):
+            middle = (right.offset + left.offset) / 2
+            if left.offset <= self.right_edge:
+                strip = LaneStrip(right, left, RIGHT_SIDEWALK, "sidewalk", 1, self.kerb_height)
+            elif right.offset >= self.left_edge:
+                strip = LaneStrip(right, left, LEFT_SIDEWALK, "sidewalk", -1, self.kerb_height)
+            elif (right.offset, left.offset) == (self.right_edge, self.right_edge + EDGE_INSET):
+                strip = LaneStrip(right, left, RIGHT_BORDER, "border", 1, 0.0)
+            elif (right.offset, left.offset) == (self.left_edge - EDGE_INSET, self.left_edge):
+                strip = LaneStrip(right, left, LEFT_BORDER, "border", -1, 0.0)
+            else:
+                lane = self.lane_at(middle)
+                assert lane is not None, middle
+                strip = LaneStrip(right, left, lane, "driving", self.lane_direction(lane), 0.0)
+            out.append(strip)
+        return out
+
+    def _stretches(self) -> list[tuple[float, float, bool]]:
+        """(s0, s1, painted) along each arm: intersections stop their paint 1 m before the
+        junction square, where the kerbs run on."""
+        end = self.arm_extent
+        if self.type != "intersection":
+            return [(0.0, end, True)]
+        return [(0.0, end - 1.0, True), (end - 1.0, end, False)]
+
+    def lane_polylines(self, step: float = 1.0) -> list[LanePolyline]:
+        """Every lane (driving lanes of both directions, borders, sidewalks) as world polylines
+        sampled about every ``step`` metres, with the marks that are painted (or the kerbs) on
+        its boundaries: the same lines ``surface_meshes`` paints."""
+        if step <= 0:
+            raise ValueError(f"step must be positive, got {step}")
+        out = []
+        strips = self.cross_section()
+        for arm in self.arms:
+            for s0, s1, painted in self._stretches():
+                stations = np.linspace(s0, s1, max(2, math.ceil((s1 - s0) / step - 1e-9) + 1))
+                for strip in strips:
+                    right, left = (
+                        line if painted or line.mark.type == "curb" else RoadLine(line.offset)
+                        for line in (strip.right, strip.left)
+                    )
+                    middle = (right.offset + left.offset) / 2
+                    out.append(
+                        LanePolyline(
+                            road=arm or "",
+                            lane=strip.lane,
+                            lane_type=strip.lane_type,
+                            direction=strip.direction,
+                            centre=self._polyline(stations, middle, strip.z, arm),
+                            left=self._polyline(stations, left.offset, strip.z, arm),
+                            right=self._polyline(stations, right.offset, strip.z, arm),
+                            left_mark=left.mark,
+                            right_mark=right.mark,
+                        )
+                    )
+        return out
+
+    def _polyline(
+        self, stations: np.ndarray, offset: float, z: float, arm: str | None
+    ) -> np.ndarray:
+        points = [(*self.to_world(float(s), offset, arm)[:2], z) for s in stations]
+        return np.asarray(points, dtype=float)
 
     def _ground_bounds(self) -> tuple[float, float, float, float]:
         """The road's extent in x and y, grown by GROUND_EXTENT on every side."""
@@ -283,9 +393,10 @@ class RoadGeometry:
                 if h > 0:
                     kerbs.append(self.wall(0.0, end, kerb_lat, 0.0, h, arm, facing))
             stop = end - (1.0 if self.type == "intersection" else 0.0)
-            for lat, dashed in self._marking_lines():
+            for line in self.painted_lines():
+                lat = line.offset
                 lo, hi = lat - MARKING_WIDTH / 2, lat + MARKING_WIDTH / 2
-                if not dashed:
+                if line.mark.type != "broken":
                     markings.append(self.strip(0.0, stop, lo, hi, MARKING_HEIGHT, arm))
                     continue
                 s = 0.0

@@ -51,11 +51,15 @@ def build_static_world(instance: ScenarioInstance) -> StaticWorld:
     if road.type == "opendrive":
         map_ = load_map(str(road.file))
         geom = MapGeometry(map_, float(road.kerb_height))
-        return StaticWorld(geom, tuple(road_surfaces(road)), tuple(map_.static_objects()))
+        wanted = scenario.output.lane_labels()
+        lanes = tuple(map_.lane_polylines(wanted.step)) if wanted else ()
+        return StaticWorld(geom, tuple(road_surfaces(road)), tuple(map_.static_objects()), lanes)
     procedural = RoadGeometry(road)
     rng = derive_rng(scenario.seed, instance.variant, "world/furniture")
     objects = place_furniture(procedural, road.furniture, rng)
-    return StaticWorld(procedural, tuple(procedural.surface_meshes()), tuple(objects))
+    wanted = scenario.output.lane_labels()
+    lanes = tuple(procedural.lane_polylines(wanted.step)) if wanted else ()
+    return StaticWorld(procedural, tuple(procedural.surface_meshes()), tuple(objects), lanes)
 
 
 def body_model(model: str, name: str, seed: int, variant: int) -> str:

@@ -15,6 +15,7 @@ from simgen.core.geometry import quat_to_matrix
 from simgen.scenario.models import Environment
 from simgen.world.events import CollisionEvent, TriggerEvent, Vec3
 from simgen.world.furniture import StaticObject
+from simgen.world.lanes import LanePolyline
 from simgen.world.map_road import MapGeometry
 from simgen.world.road import RoadGeometry, SurfaceMesh
 
@@ -78,6 +79,8 @@ class StaticWorld:
     road: RoadGeometry | MapGeometry
     surfaces: tuple[SurfaceMesh, ...]
     objects: tuple[StaticObject, ...]
+    # every lane as world polylines, when the scenario writes lane labels (else empty)
+    lanes: tuple[LanePolyline, ...] = ()
 
 
 @dataclass(frozen=True)
