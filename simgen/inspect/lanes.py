@@ -60,20 +60,22 @@ def to_camera(points_ego: np.ndarray, calib: CameraCalibration) -> np.ndarray:
 def projected_boundaries(
     lanes: FrameLanes, calib: CameraCalibration, spacing: float = SPACING
 ) -> Iterator[ProjectedBoundary]:
-    """Every lane boundary's points in front of the camera, projected into its image."""
+    """Every lane boundary's points in front of the camera, projected into its image (each line
+    of paint of a double line on its own)."""
     for lane, side, boundary in lanes.boundaries():
-        optical = to_camera(resample(boundary.array(), spacing), calib)
-        optical = optical[optical[:, 2] > NEAR]
-        if len(optical) == 0:
-            continue
-        yield ProjectedBoundary(
-            lane,
-            side,
-            boundary,
-            project(calib, optical),
-            optical[:, 2],
-            np.linalg.norm(optical, axis=1),
-        )
+        for line in boundary.painted_lines():
+            optical = to_camera(resample(line, spacing), calib)
+            optical = optical[optical[:, 2] > NEAR]
+            if len(optical) == 0:
+                continue
+            yield ProjectedBoundary(
+                lane,
+                side,
+                boundary,
+                project(calib, optical),
+                optical[:, 2],
+                np.linalg.norm(optical, axis=1),
+            )
 
 
 def marking_distances(
@@ -83,16 +85,21 @@ def marking_distances(
     depth: np.ndarray,
     max_distance: float = 40.0,
 ) -> np.ndarray:
-    """Pixel distance from each painted boundary point (inside the image, within
+    """Pixel distance from each painted boundary point (each line once, inside the image, within
     ``max_distance`` metres of the camera, not hidden by a nearer surface) to the nearest
     ``lane_marking`` pixel of the semantic mask."""
     not_marking = (semantic != class_id("lane_marking")).astype(np.uint8)
     to_marking = cv2.distanceTransform(not_marking, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
     height, width = semantic.shape
     out = []
+    measured: set[bytes] = set()
     for seen in projected_boundaries(lanes, calib):
         if not seen.boundary.painted:
             continue
+        line = np.round(seen.uv, 1).tobytes()  # two lanes share a boundary: measure it once
+        if line in measured:
+            continue
+        measured.add(line)
         px = np.round(seen.uv).astype(int)
         keep = (px[:, 0] >= 0) & (px[:, 0] < width) & (px[:, 1] >= 0) & (px[:, 1] < height)
         keep &= seen.distance <= max_distance

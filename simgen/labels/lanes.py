@@ -56,6 +56,8 @@ class LaneBoundary:
     mark: str  # simgen.world.lanes.MarkType: none, solid, broken, solid_solid, ..., curb
     color: str  # simgen.world.lanes.MarkColor; "standard" is white
     width: float  # of the painted line (m); 0 for none and curbs
+    # each line of paint across the boundary (m, + the driver's left); two for a double line
+    offsets: tuple[float, ...] = (0.0,)
 
     @property
     def painted(self) -> bool:
@@ -63,6 +65,16 @@ class LaneBoundary:
 
     def array(self) -> np.ndarray:
         return np.asarray(self.points, dtype=float).reshape(-1, 3)
+
+    def painted_lines(self) -> list[np.ndarray]:
+        """The points of every line of paint: the boundary moved sideways by each offset."""
+        points = self.array()
+        if self.offsets == (0.0,) or len(points) < 2:
+            return [points]
+        tangent = np.gradient(points[:, :2], axis=0)
+        tangent /= np.maximum(np.linalg.norm(tangent, axis=1, keepdims=True), 1e-12)
+        left = np.c_[-tangent[:, 1], tangent[:, 0], np.zeros(len(points))]
+        return [points + offset * left for offset in self.offsets]
 
 
 @dataclass(frozen=True)
@@ -129,7 +141,7 @@ def derive_lanes(
         left_mark, right_mark = lane.left_mark, lane.right_mark
         if lane.direction < 0:  # run the way traffic goes: the driver's left is the road's right
             centre, left, right = centre[::-1], right[::-1], left[::-1]
-            left_mark, right_mark = right_mark, left_mark
+            left_mark, right_mark = right_mark.flipped(), left_mark.flipped()
         for start, stop in _runs(region.contains(centre)):
             piece = [_clip(p, start, stop, centre, region) for p in (centre, left, right)]
             out.append(
@@ -201,4 +213,5 @@ def _points(points: np.ndarray) -> tuple[Vec3, ...]:
 
 
 def _boundary(points: np.ndarray, mark: LaneMark) -> LaneBoundary:
-    return LaneBoundary(_points(points), mark.type, mark.color, float(mark.width))
+    offsets = tuple(round(float(o), DECIMALS) + 0.0 for o in mark.offsets)
+    return LaneBoundary(_points(points), mark.type, mark.color, float(mark.width), offsets)

@@ -31,6 +31,13 @@ class LaneMark:
     type: MarkType = "none"
     color: MarkColor = "standard"
     width: float = 0.0
+    # where each painted line lies across the boundary (m, + left looking along the polyline):
+    # a double line is one boundary with two lines of paint, as OpenLane labels it
+    offsets: tuple[float, ...] = (0.0,)
+
+    def flipped(self) -> LaneMark:
+        """The same mark seen from the other end of its line."""
+        return LaneMark(self.type, self.color, self.width, tuple(-o for o in self.offsets))
 
 
 @dataclass(frozen=True, eq=False)

@@ -6,6 +6,8 @@ Parametrised on a scenario's road, so another road source (an OpenDRIVE map) run
 by adding its ``road:`` mapping to ``ROADS``.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -72,3 +74,26 @@ def test_a_shifted_label_fails_the_fit():
     moved = type(calib)(calib.name, calib.width, calib.height, calib.K, shifted)
     distances = marking_distances(found.lanes, moved, camera.semantic, camera.depth, 40.0)
     assert np.median(distances) > 4.0
+
+
+ROOT = Path(__file__).resolve().parents[2]
+XODR = ROOT.parent / "shared" / "standards" / "esmini" / "xodr"
+# OpenDRIVE maps: (file, road, lane, s) where the ego stands
+MAPS = {
+    "town_junction": (ROOT / "scenarios" / "maps" / "town_junction.xodr", "4", 1, 50.0),
+    "straight_500m_roadmarks": (XODR / "straight_500m_roadmarks.xodr", "1", -1, 100.0),
+    "curves": (XODR / "curves.xodr", "1", -1, 300.0),
+    "e6mini": (XODR / "e6mini.xodr", "0", -2, 300.0),
+}
+
+
+@pytest.mark.parametrize("name", list(MAPS))
+def test_opendrive_boundaries_project_onto_marked_pixels(name):
+    path, road, lane, s = MAPS[name]
+    if not path.is_file():
+        pytest.skip(f"{path} is not here")
+    text = SCENARIO.format(road=f"{{type: opendrive, file: '{path}'}}")
+    text = text.replace("  lane: 1\n  s: 30\n", f'  road: "{road}"\n  lane: {lane}\n  s: {s}\n')
+    distances = fit(text)
+    assert len(distances) > 300
+    assert np.median(distances) <= 2.0

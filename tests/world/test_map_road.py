@@ -167,3 +167,19 @@ def test_a_broken_map_is_an_error_naming_the_map_and_its_line(tmp_path):
     with pytest.raises(ScenarioError) as err:
         load_scenario(path)
     assert str(err.value).startswith(f"{xodr.resolve()}:6:")
+
+
+@needs_corpus
+def test_a_map_contact_sheet_renders_even_with_nothing_to_cast_a_shadow(tmp_path):
+    """straight_500m_roadmarks has no objects: pyrender's shadow pass failed on an empty list."""
+    import cv2
+
+    from simgen.inspect.map_preview import map_poses, preview_map
+
+    path = XODR / "straight_500m_roadmarks.xodr"
+    poses = map_poses(path, 2)
+    assert [(p.road, p.lane) for p in poses] == [("1", -1)]  # one road; its first driving lane
+    out = preview_map(path, tmp_path / "sheet.png", count=2, width=160)
+    sheet = cv2.imread(str(out))
+    tile = sheet[-90:, :160]  # the camera frame under the map
+    assert tile.std() > 10  # road, sky and marks, not a blank tile

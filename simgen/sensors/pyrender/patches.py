@@ -267,7 +267,10 @@ def _draw_lists(originals: Mapping[str, Any]) -> dict[str, Any]:
     def casters_pass(self: object, scene: object, light_node: object, flags: int) -> None:
         self._simgen_casting = True  # type: ignore[attr-defined]
         try:
-            shadow_pass(self, scene, light_node, flags)
+            if any(n.mesh.is_visible for n in nodes_to_draw(self, scene)):
+                shadow_pass(self, scene, light_node, flags)
+            else:  # pyrender's pass fails on an empty list (it unbinds a program never bound)
+                self._configure_shadow_mapping_viewport(light_node.light, flags)  # type: ignore[attr-defined]
         finally:
             self._simgen_casting = False  # type: ignore[attr-defined]
 

@@ -39,7 +39,8 @@ def _lane_mark(mark: RoadMark | None) -> LaneMark:
     if mark is None or mark.type not in _MARK_TYPES:
         return LaneMark()
     color = mark.color if mark.color in _COLORS else "standard"
-    return LaneMark(_MARK_TYPES[mark.type], color, mark.width)  # type: ignore[arg-type]
+    offsets = tuple(line.t_offset for line in mark.lines) or (0.0,)
+    return LaneMark(_MARK_TYPES[mark.type], color, mark.width, offsets)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, eq=False)
@@ -187,6 +188,10 @@ class OpenDriveMap(Parsed):
                         ds = 0.5 * (a + b) - section.s
                         outer_mark = _lane_mark(lane.mark_at(ds))
                         inner_mark = _lane_mark(inner_lane.mark_at(ds) if inner_lane else None)
+                        if lane.raise_height > 0 and not (inner_lane and inner_lane.raise_height):
+                            # a raised lane meets the lane inside it at a kerb; the paint there
+                            # lies on the lower lane, which carries it as its outer mark
+                            inner_mark = LaneMark("curb")
                         ss = stations(a, b, step)
                         inner, outer = road.section_bounds(index, ss)[lane_id]
                         lift = np.array([0.0, 0.0, lane.raise_height])
