@@ -22,6 +22,9 @@ from simgen.world.behaviour import (
 from simgen.world.furniture import place_furniture
 from simgen.world.physics import BodyState, PhysicsWorld
 from simgen.world.road import RoadGeometry
+from simgen.world.road_signals import road_signals
+from simgen.world.signal_rules import SignalRules, hold
+from simgen.world.signals import SignalSystem, timings
 from simgen.world.state import (
     ActorState,
     CollisionEvent,
@@ -41,7 +44,29 @@ def build_static_world(instance: ScenarioInstance) -> StaticWorld:
     geom = RoadGeometry(scenario.road)
     rng = derive_rng(scenario.seed, instance.variant, "world/furniture")
     objects = place_furniture(geom, scenario.road.furniture, rng)
-    return StaticWorld(geom, tuple(geom.surface_meshes()), tuple(objects))
+    signals = road_signals(geom, scenario.road)
+    return StaticWorld(
+        geom,
+        (*geom.surface_meshes(), *signals.surfaces),
+        tuple(objects),
+        signals.signals,
+        signals.controllers,
+    )
+
+
+def signal_system(instance: ScenarioInstance, static: StaticWorld) -> SignalSystem:
+    """The static world's signals with the scenario's timings; their object ids follow the
+    road users' (ego and actors), so they never change within a run."""
+    scenario = instance.scenario
+    config = scenario.road.signals
+    if config is None:
+        return SignalSystem(static.signals, {}, (), len(scenario.actors) + 2)
+    return SignalSystem(
+        static.signals,
+        timings(static.controllers, config),
+        tuple(config.faults),
+        len(scenario.actors) + 2,
+    )
 
 
 def body_model(model: str, name: str, seed: int, variant: int) -> str:
@@ -79,6 +104,7 @@ def _plans(instance: ScenarioInstance, geom: RoadGeometry) -> list[Plan]:
                 wrecked=user.wrecked,
             )
         )
+        plans[-1].obey_signals = user.obey_signals
     return plans
 
 
@@ -107,6 +133,8 @@ class Simulation:
         self.started: list[TriggerEvent] = []
         self.travelled: dict[str, tuple[float, float, float]] = {}  # name -> (time, speed, metres)
         self.headlights = _headlights_on(self.scenario)
+        self.signals = signal_system(instance, self.static)
+        self.rules = SignalRules(self.signals, self.geom) if self.signals.placements else None
         self.physics = PhysicsWorld(physics_rate)
         self._build_physics()
 
@@ -172,8 +200,13 @@ class Simulation:
         others = self.snapshots()
         tick = self.steps_done % self.control_every == 0
         self.steps_done += 1
+        if self.rules is not None:
+            self.rules.apply(self.plans, t)
         for plan in self.plans:
             if plan.name not in self.free:
+                if self.rules is not None and self.rules.waits(plan, t):
+                    hold(plan)
+                    continue
                 advance(plan, t, self.dt, others, self.geom, control_tick=tick)
         waiting = [p for p in self.plans if p.name not in self.free and not all(p.fired)]
         if waiting:
@@ -226,7 +259,14 @@ class Simulation:
         events, self.pending = tuple(self.pending), []
         triggers, self.started = tuple(self.started), []
         return WorldState(
-            frame, time, tuple(actors), events, triggers, self.static, self.scenario.environment
+            frame,
+            time,
+            tuple(actors),
+            events,
+            triggers,
+            self.static,
+            self.scenario.environment,
+            self.signals.states(time),
         )
 
 

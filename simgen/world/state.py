@@ -16,6 +16,8 @@ from simgen.scenario.models import Environment
 from simgen.world.events import CollisionEvent, TriggerEvent, Vec3
 from simgen.world.furniture import StaticObject
 from simgen.world.road import RoadGeometry, SurfaceMesh
+from simgen.world.signal_layout import ControllerPlacement, SignalPlacement
+from simgen.world.signals import SignalState
 
 Quat = tuple[float, float, float, float]  # x, y, z, w
 
@@ -77,6 +79,8 @@ class StaticWorld:
     road: RoadGeometry
     surfaces: tuple[SurfaceMesh, ...]
     objects: tuple[StaticObject, ...]
+    signals: tuple[SignalPlacement, ...] = ()  # traffic lights and signs, whatever placed them
+    controllers: tuple[ControllerPlacement, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,7 @@ class WorldState:
     triggers: tuple[TriggerEvent, ...]  # behaviour steps started since the previous frame
     static: StaticWorld
     environment: Environment
+    signals: tuple[SignalState, ...] = ()  # every signal with its state at this instant
 
     @property
     def ego(self) -> ActorState:
