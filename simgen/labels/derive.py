@@ -274,7 +274,8 @@ def derive(
 @lru_cache(maxsize=256)
 def _head(placement: SignalPlacement) -> tuple[np.ndarray, np.ndarray, tuple[Piece, ...]]:
     vertices, faces = head_mesh(placement)
-    return vertices, faces, convex_pieces(vertices, faces)
+    with np.errstate(invalid="ignore", divide="ignore"):  # a sign's face is flat: no volume
+        return vertices, faces, convex_pieces(vertices, faces)
 
 
 def signal_label(

@@ -90,7 +90,8 @@ def _light(
     return SignalPlacement(
         id=f"{arm}_{name}", kind="traffic_light", code=code, subtype="-1", value=None,
         country="DE", position=(float(point[0]), float(point[1]), float(point[2])),
-        yaw=_wrap(yaw), width=size[0], height=size[1], ground_z=ground, controller=controller,
+        yaw=_wrap(yaw), width=size[0], height=size[1], ground_z=float(ground),
+        controller=controller,
         road=arm, s=s, direction=1, lanes=lanes,
     )  # fmt: skip
 
@@ -203,7 +204,7 @@ def sign_layout(geom: RoadGeometry, signs: list[Sign]) -> SignalLayout:
         right = sign.side == "right"
         edge = geom.right_edge - SIGN_INSET if right else geom.left_edge + SIGN_INSET
         x, y, heading = geom.to_world(float(sign.s), edge, arm)  # type: ignore[arg-type]
-        ground = geom.surface_height(x, y)
+        ground = float(geom.surface_height(x, y))
         yaw = heading + math.pi if right else heading
         code, subtype = sign_code(str(sign.type))
         width, height = sign_size(code)
