@@ -22,20 +22,20 @@ from simgen.world.road_signals import stop_line_s
 OCCLUDER_KERB_GAP = 0.15  # m between the parked occluder and the kerb
 
 
-def _lit_road(edit: Edit) -> RoadGeometry:
-    road = edit.scenario.road
-    if road.signals is None or road.type != "intersection":
-        raise InjectorError("the road has no traffic lights (road.signals on an intersection)")
-    return RoadGeometry(road)
+RUNNER_LEAD = 45.0  # m before the stop line where an added runner starts
+RUNNER_SPEED = 11.0  # m/s
 
 
 def red_light_runner(edit: Edit, inj: RedLightRunner) -> Scenario:
-    """``actor`` (or the vehicle nearest to its stop line, approaching it) ignores red."""
-    geom = _lit_road(edit)
+    """``actor`` (or the vehicle nearest to its stop line, approaching it; a sedan added on the
+    ego's arm when none does) ignores red. A road without lights is left as it is."""
+    road = edit.scenario.road
     if inj.actor is not None:
         return edit.replace_actor(edit.actor(inj.actor).model_copy(update={"obey_signals": False}))
+    if road.signals is None or road.type != "intersection":
+        return edit.scenario
     catalog = load_catalog()
-    stop = stop_line_s(geom)
+    stop = stop_line_s(RoadGeometry(road))
     approaching = [
         a
         for a in edit.scenario.actors
@@ -46,16 +46,21 @@ def red_light_runner(edit: Edit, inj: RedLightRunner) -> Scenario:
         and a.obey_signals
     ]
     if not approaching:
-        raise InjectorError("no vehicle approaches a stop line; name one with 'actor'")
+        runner = edit.spawn(
+            "red_light_runner", "sedan", max(stop - RUNNER_LEAD, 0.0), lane=0,
+            speed=RUNNER_SPEED, obey_signals=False,
+        )  # fmt: skip
+        return edit.with_actors(runner)
     nearest = max(approaching, key=lambda a: float(a.s))  # type: ignore[arg-type]
     return edit.replace_actor(nearest.model_copy(update={"obey_signals": False}))
 
 
 def signal_fault(edit: Edit, inj: SignalFault) -> Scenario:
-    """The controller (or every one) goes dark or flashes yellow from ``at``."""
+    """The controller (or every one) goes dark or flashes yellow from ``at``. A road without
+    lights is left as it is."""
     road = edit.scenario.road
     if road.signals is None:
-        raise InjectorError("the road has no traffic lights (road.signals)")
+        return edit.scenario
     if (
         inj.controller is not None
         and road.type == "intersection"

@@ -1022,7 +1022,8 @@ class Debris(Strict):
 
 class RedLightRunner(Strict):
     """One vehicle ignores red lights: ``actor``, or the vehicle nearest to its stop line on an
-    approach of a signalised road."""
+    approach of a signalised road (a sedan is added when none approaches); a road without
+    lights is left as it is."""
 
     type: Literal["red_light_runner"] = Field(description="the injector kind")
     actor: ActorRef | None = Field(
@@ -1031,7 +1032,7 @@ class RedLightRunner(Strict):
 
 
 class SignalFault(Strict):
-    """Traffic lights fail from ``at`` on: dark, or flashing yellow."""
+    """Traffic lights fail from ``at`` on: dark, or flashing yellow (no lights: no change)."""
 
     type: Literal["signal_fault"] = Field(description="the injector kind")
     controller: str | None = Field(
