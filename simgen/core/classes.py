@@ -19,7 +19,6 @@ class SemanticClass:
     kitti: str | None = None  # KITTI object type of an object of this class
     nuscenes: str | None = None  # nuScenes detection category of an object of this class
     coco: str | None = None  # COCO supercategory: pixels of this class are COCO instances
-    coco_name: str | None = None  # the category's name in COCO exports when not ``name``
 
 
 CLASSES: tuple[SemanticClass, ...] = (
@@ -54,23 +53,9 @@ CLASSES: tuple[SemanticClass, ...] = (
     SemanticClass(20, "terrain", (152, 251, 152), "terrain"),
     SemanticClass(21, "scatter", (180, 200, 255), None),  # lidar returns from fog or rain
     # signal heads (the housing, not its pole): no KITTI or nuScenes type, so those exports
-    # leave them out; COCO calls them by their COCO names (stop signs: ``exports.coco``)
-    SemanticClass(
-        22,
-        "traffic_light",
-        (230, 130, 20),
-        "traffic light",
-        coco="outdoor",
-        coco_name="traffic light",
-    ),
-    SemanticClass(
-        23,
-        "traffic_sign",
-        (220, 220, 0),
-        "traffic sign",
-        coco="outdoor",
-        coco_name="traffic sign",
-    ),
+    # leave them out; COCO names them "traffic light" and "traffic sign" (``exports.coco``)
+    SemanticClass(22, "traffic_light", (230, 130, 20), "traffic light", coco="outdoor"),
+    SemanticClass(23, "traffic_sign", (220, 220, 0), "traffic sign", coco="outdoor"),
 )
 
 BY_NAME: dict[str, SemanticClass] = {c.name: c for c in CLASSES}

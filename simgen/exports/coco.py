@@ -34,12 +34,13 @@ KEYPOINT_CLASSES = ("person", "rider")  # COCO categories whose annotations carr
 # past every semantic class id (those are uint8), so the two never collide
 STOP_SIGN_ID = 256
 STOP_SIGN_CODE = "206"
+COCO_NAMES = {"traffic_light": "traffic light", "traffic_sign": "traffic sign"}  # COCO's own
 
 
 def categories() -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for c in coco_classes():
-        name = c.coco_name or c.name
+        name = COCO_NAMES.get(c.name, c.name)
         category: dict[str, Any] = {"id": c.id, "name": name, "supercategory": c.coco}
         if c.name in KEYPOINT_CLASSES:
             category["keypoints"] = list(COCO_KEYPOINTS)

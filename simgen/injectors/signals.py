@@ -43,7 +43,7 @@ def red_light_runner(edit: Edit, inj: RedLightRunner) -> Scenario:
         and a.lane is not None
         and int(a.lane) >= 0
         and float(a.s) < stop  # type: ignore[arg-type]
-        and a.obey_signals
+        and a.obey_signals is not False
     ]
     if not approaching:
         runner = edit.spawn(
@@ -83,7 +83,7 @@ def occluded_sign(edit: Edit, inj: OccludedSign) -> Scenario:
     arm = (edit.scenario.ego.arm or "south") if road.type == "intersection" else None
     ahead = [
         sign
-        for sign in road.signs
+        for sign in road.signs or []
         if sign.side == "right"
         and (arm is None or (sign.arm or "south") == arm)
         and float(sign.s) > edit.ego_s + float(inj.gap)  # type: ignore[arg-type]
@@ -95,7 +95,7 @@ def occluded_sign(edit: Edit, inj: OccludedSign) -> Scenario:
         sign_s = edit.on_road(edit.ego_s + float(inj.ahead))
         sign = Sign(type="speed_limit", s=sign_s, side="right", arm=arm, value=50.0)
         scenario = scenario.model_copy(
-            update={"road": road.model_copy(update={"signs": [*road.signs, sign]})}
+            update={"road": road.model_copy(update={"signs": [*(road.signs or []), sign]})}
         )
     model = str(inj.occluder)
     width = load_catalog()[model].dimensions[1]

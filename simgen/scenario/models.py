@@ -146,7 +146,7 @@ class Road(Strict):
     signals: Signals | None = Field(
         default=None, description="traffic lights (the intersection's, or a map's controllers)"
     )
-    signs: list[Sign] = Field(default_factory=list, description="traffic signs along the road")
+    signs: list[Sign] | None = Field(default=None, description="traffic signs along the road")
 
 
 # --- signals -----------------------------------------------------------------------------------
@@ -729,10 +729,10 @@ class Placed(Strict):
         default=0.0, description="degrees from the direction of travel, while standing still"
     )
     wrecked: bool = Field(default=False, description="starts crashed and stays where it is")
-    obey_signals: bool = Field(
-        default=True,
-        description="stops at red (and yellow) stop lines while following its lane; false: "
-        "runs red lights",
+    obey_signals: bool | None = Field(
+        default=None,
+        description="false: runs red lights; unset or true: stops at red (and yellow) stop "
+        "lines while following its lane",
     )
     behavior: list[Behaviour] = Field(
         default_factory=list, description="behaviour steps, each started by its at or when"

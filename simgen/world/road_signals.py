@@ -248,7 +248,7 @@ def road_signals(geom: RoadGeometry, road: Road) -> SignalLayout:
     if road.signals is not None and geom.type == "intersection":
         parts.append(intersection_layout(geom, road))
     if road.signs:
-        parts.append(sign_layout(geom, list(road.signs)))
+        parts.append(sign_layout(geom, road.signs))
     return SignalLayout(
         tuple(p for part in parts for p in part.signals),
         tuple(c for part in parts for c in part.controllers),

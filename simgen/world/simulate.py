@@ -104,7 +104,7 @@ def _plans(instance: ScenarioInstance, geom: RoadGeometry) -> list[Plan]:
                 wrecked=user.wrecked,
             )
         )
-        plans[-1].obey_signals = user.obey_signals
+        plans[-1].obey_signals = user.obey_signals is not False
     return plans
 
 
