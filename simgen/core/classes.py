@@ -52,6 +52,10 @@ CLASSES: tuple[SemanticClass, ...] = (
     SemanticClass(19, "street_light", (250, 220, 0), "pole"),
     SemanticClass(20, "terrain", (152, 251, 152), "terrain"),
     SemanticClass(21, "scatter", (180, 200, 255), None),  # lidar returns from fog or rain
+    # signal heads (the housing, not its pole): no KITTI or nuScenes type, so those exports
+    # leave them out; COCO names them "traffic light" and "traffic sign" (``exports.coco``)
+    SemanticClass(22, "traffic_light", (230, 130, 20), "traffic light", coco="outdoor"),
+    SemanticClass(23, "traffic_sign", (220, 220, 0), "traffic sign", coco="outdoor"),
 )
 
 BY_NAME: dict[str, SemanticClass] = {c.name: c for c in CLASSES}

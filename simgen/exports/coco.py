@@ -25,20 +25,36 @@ from simgen.core.keypoints import COCO_KEYPOINTS, COCO_SKELETON, NUM_KEYPOINTS
 from simgen.dataset.layout import json_bytes
 from simgen.dataset.reader import Dataset
 from simgen.exports.options import ExportOptions
-from simgen.labels.schema import Keypoint
+from simgen.labels.schema import Keypoint, ObjectLabel
 
 KEYPOINT_CLASSES = ("person", "rider")  # COCO categories whose annotations carry keypoints
+
+
+# stop signs (code 206) are COCO's own category, split off the traffic_sign class; its id lies
+# past every semantic class id (those are uint8), so the two never collide
+STOP_SIGN_ID = 256
+STOP_SIGN_CODE = "206"
+COCO_NAMES = {"traffic_light": "traffic light", "traffic_sign": "traffic sign"}  # COCO's own
 
 
 def categories() -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for c in coco_classes():
-        category: dict[str, Any] = {"id": c.id, "name": c.name, "supercategory": c.coco}
+        name = COCO_NAMES.get(c.name, c.name)
+        category: dict[str, Any] = {"id": c.id, "name": name, "supercategory": c.coco}
         if c.name in KEYPOINT_CLASSES:
             category["keypoints"] = list(COCO_KEYPOINTS)
             category["skeleton"] = [list(pair) for pair in COCO_SKELETON]
         out.append(category)
+    out.append({"id": STOP_SIGN_ID, "name": "stop sign", "supercategory": "outdoor"})
     return out
+
+
+def category_of(class_id: int, obj: ObjectLabel | None) -> int:
+    """An annotation's category: its pixels' class, except that stop signs are their own."""
+    if obj is not None and obj.signal is not None and obj.signal.code == STOP_SIGN_CODE:
+        return STOP_SIGN_ID
+    return class_id
 
 
 def coco_keypoints(keypoints: tuple[Keypoint, ...] | None) -> tuple[list[float], int]:
@@ -86,9 +102,10 @@ def export_coco(dataset: Dataset, out: Path, options: ExportOptions) -> int:
                     }
                 )
                 instance, semantic = frame.instance(camera), frame.semantic(camera)
-                views = {o.id: o.cameras.get(camera) for o in frame.labels.objects}
+                objects = {o.id: o for o in frame.labels.objects}
                 for object_id in np.unique(instance[instance > 0]):
-                    view = views.get(int(object_id))
+                    obj = objects.get(int(object_id))
+                    view = obj.cameras.get(camera) if obj is not None else None
                     for class_id in np.unique(semantic[instance == object_id]):
                         if int(class_id) not in wanted:
                             continue
@@ -97,7 +114,7 @@ def export_coco(dataset: Dataset, out: Path, options: ExportOptions) -> int:
                         annotation: dict[str, Any] = {
                             "id": len(annotations) + 1,
                             "image_id": image_id,
-                            "category_id": int(class_id),
+                            "category_id": category_of(int(class_id), obj),
                             "bbox": [
                                 int(xs.min()),
                                 int(ys.min()),

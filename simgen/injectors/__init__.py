@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from simgen.core.rng import derive_rng
-from simgen.injectors import faults, weather, world
+from simgen.injectors import faults, signals, weather, world
 from simgen.injectors.base import Edit, InjectorError
 from simgen.scenario.checks import check_scenario
 from simgen.scenario.limits import Limits
@@ -36,6 +36,9 @@ REGISTRY: dict[str, Transform] = {
     "wrong_way": world.wrong_way,
     "stalled_vehicle": world.stalled_vehicle,
     "debris": world.debris,
+    "red_light_runner": signals.red_light_runner,
+    "signal_fault": signals.signal_fault,
+    "occluded_sign": signals.occluded_sign,
     "fog": weather.fog,
     "rain": weather.rain,
     "low_light": weather.low_light,

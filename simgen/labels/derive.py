@@ -9,6 +9,7 @@ riders also get their COCO keypoints: 3D in the world, and per camera with a vis
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -16,7 +17,15 @@ from scipy.ndimage import find_objects
 
 from simgen.core.geometry import box_corners, quat_from_matrix
 from simgen.labels.keypoints import camera_keypoints
-from simgen.labels.schema import Box3D, CameraView, FrameBoxes, FrameLabels, Keypoint, ObjectLabel
+from simgen.labels.schema import (
+    Box3D,
+    CameraView,
+    FrameBoxes,
+    FrameLabels,
+    Keypoint,
+    ObjectLabel,
+    SignalLabel,
+)
 from simgen.labels.visibility import (
     Piece,
     amodal_box,
@@ -30,6 +39,9 @@ from simgen.sensors.lens import render_calibration
 from simgen.sensors.pose import PoseKey
 from simgen.sensors.rig import Calibrations, CameraCalibration
 from simgen.sensors.scene import actor_pose, asset_placements, posed_extent
+from simgen.sensors.signal_heads import head_box, head_mesh, head_transform
+from simgen.world.signal_layout import SignalPlacement
+from simgen.world.signals import SignalState, signal_name
 from simgen.world.state import ActorState, WorldState
 
 
@@ -45,7 +57,13 @@ def box_transform(actor: ActorState) -> tuple[np.ndarray, tuple[float, float, fl
 
 def box_in(frame_from_world: np.ndarray, actor: ActorState) -> Box3D:
     """The actor's box expressed in another frame."""
-    world_from_box, size = box_transform(actor)
+    return box_of(frame_from_world, *box_transform(actor))
+
+
+def box_of(
+    frame_from_world: np.ndarray, world_from_box: np.ndarray, size: tuple[float, float, float]
+) -> Box3D:
+    """A box (world pose of its bottom centre, size) expressed in another frame."""
     pose = frame_from_world @ world_from_box
     center = pose @ np.array([0.0, 0.0, size[2] / 2, 1.0])
     rot = pose[:3, :3]
@@ -98,18 +116,42 @@ def camera_view(
     pinhole_seen: int | None = None,
     keypoints: tuple[Keypoint, ...] | None = None,
 ) -> CameraView:
-    """What one camera sees of an actor. A distorted camera's silhouette is counted on its
-    pinhole render (``pinhole_seen`` pixels of the actor there), where straight edges stay
-    straight; visibility is the ratio of the two counts, both on that canvas."""
+    """What one camera sees of an actor (``object_view``)."""
+    return object_view(
+        box_transform(actor),
+        actor.transform(),
+        lambda: _mesh(actor.model, actor_pose(actor)),
+        camera_from_world,
+        calib,
+        seen,
+        pinhole_seen,
+        keypoints,
+    )
+
+
+def object_view(
+    box: tuple[np.ndarray, tuple[float, float, float]],
+    world_from_mesh: np.ndarray,
+    mesh: Callable[[], tuple[np.ndarray, np.ndarray, tuple[Piece, ...]]],
+    camera_from_world: np.ndarray,
+    calib: CameraCalibration,
+    seen: tuple[tuple[int, int, int, int], int] | None,
+    pinhole_seen: int | None = None,
+    keypoints: tuple[Keypoint, ...] | None = None,
+) -> CameraView:
+    """What one camera sees of an object: its box (world pose of the bottom centre, size) and
+    its mesh (asked for only when the box is in view). A distorted camera's silhouette is
+    counted on its pinhole render (``pinhole_seen`` pixels of the object there), where straight
+    edges stay straight; visibility is the ratio of the two counts, both on that canvas."""
     render = render_calibration(calib)
-    world_from_box, size = box_transform(actor)
+    world_from_box, size = box
     box_to_cam = camera_from_world @ world_from_box
     corners = box_corners(size) @ box_to_cam[:3, :3].T + box_to_cam[:3, 3]
     region, truncation = amodal_box(render.K, corners, render.width, render.height)
     unoccluded = 0
     if region is not None:
-        to_cam = camera_from_world @ actor.transform()
-        vertices, faces, pieces = _mesh(actor.model, actor_pose(actor))
+        to_cam = camera_from_world @ world_from_mesh
+        vertices, faces, pieces = mesh()
         unoccluded = silhouette_pixels(
             render.K,
             vertices @ to_cam[:3, :3].T + to_cam[:3, 3],
@@ -213,6 +255,8 @@ def derive(
                 else tuple((float(x), float(y), float(z)) for x, y, z in joints.points),
             )
         )
+    objects += [signal_label(signal, frames, calibrations, ego_from_world, sensor_from_world,
+                             seen, pinhole, points) for signal in state.signals]  # fmt: skip
     return FrameLabels(
         frame=state.frame,
         time=state.time,
@@ -224,4 +268,70 @@ def derive(
         objects=tuple(objects),
         events=tuple(state.events),
         faults={name: tuple(f) for name, f in (faults or {}).items() if f},
+    )
+
+
+@lru_cache(maxsize=256)
+def _head(placement: SignalPlacement) -> tuple[np.ndarray, np.ndarray, tuple[Piece, ...]]:
+    vertices, faces = head_mesh(placement)
+    with np.errstate(invalid="ignore", divide="ignore"):  # a sign's face is flat: no volume
+        return vertices, faces, convex_pieces(vertices, faces)
+
+
+def signal_label(
+    signal: SignalState,
+    frames: dict[str, CameraFrame | np.ndarray | RadarFrame],
+    calibrations: Calibrations,
+    ego_from_world: np.ndarray,
+    sensor_from_world: dict[str, np.ndarray],
+    seen: dict[str, dict[int, tuple[tuple[int, int, int, int], int]]],
+    pinhole: dict[str, dict[int, int]],
+    points: dict[str, dict[int, int]],
+) -> ObjectLabel:
+    """A traffic light or sign as an object: its head's box, views and lidar points, and what
+    it is and shows."""
+    p = signal.placement
+    box = head_box(p)
+    cameras = {
+        name: object_view(
+            box,
+            head_transform(p),
+            lambda: _head(p),
+            sensor_from_world[name],
+            c,
+            seen[name].get(signal.id),
+            pinhole[name].get(signal.id) if name in pinhole else None,
+        )
+        for name, c in calibrations.cameras.items()
+        if name in seen and isinstance(frames.get(name), CameraFrame)
+    }
+    lidar = {name: hits.get(signal.id, 0) for name, hits in points.items()}
+    return ObjectLabel(
+        id=signal.id,
+        name=f"signal_{p.id}",
+        semantic_class=p.kind,
+        model=f"{p.kind}_{p.code}",
+        boxes=FrameBoxes(
+            world=box_of(np.eye(4), *box),
+            ego=box_of(ego_from_world, *box),
+            sensors={name: box_of(m, *box) for name, m in sensor_from_world.items()},
+        ),
+        velocity=(0.0, 0.0, 0.0),
+        angular_velocity=(0.0, 0.0, 0.0),
+        moving=False,
+        crashed=False,
+        headlights=False,
+        brake_lights=False,
+        cameras=cameras,
+        lidar_points=lidar,
+        visible=any(v.visible_pixels for v in cameras.values()) or any(lidar.values()),
+        signal=SignalLabel(
+            code=p.code,
+            subtype=p.subtype,
+            name=signal_name(p.code),
+            state=signal.state,
+            value=p.value,
+            controller=p.controller,
+            source_id=p.id,
+        ),
     )

@@ -113,6 +113,21 @@ class CameraView:
 
 
 @dataclass(frozen=True)
+class SignalLabel:
+    """What a traffic light or sign is and shows. Codes follow the German/Vienna convention
+    (OpenDRIVE signal types): 1000001 three-lamp light, 1000002 pedestrian light, 1000011
+    arrows, 206 stop, 205 yield, 274 speed limit, 267 no entry, 306 priority road."""
+
+    code: str
+    subtype: str  # "-1" when none
+    name: str  # traffic_light, pedestrian_light, arrow_light, stop, yield, speed_limit, ...
+    state: str | None  # lights: red, yellow, green, off or flashing_yellow; None for signs
+    value: float | None  # a speed limit's number
+    controller: str | None  # the controller switching a light
+    source_id: str  # the signal's id in its road source (an OpenDRIVE signal id)
+
+
+@dataclass(frozen=True)
 class ObjectLabel:
     id: int  # = track id = instance id in masks and lidar points, stable for the whole run
     name: str
@@ -130,6 +145,8 @@ class ObjectLabel:
     visible: bool  # seen by at least one sensor
     # people and riders only: the 17 COCO keypoints' 3D positions in the world frame (metres)
     joints: tuple[Vec3, ...] | None = None
+    # traffic lights and signs only (their box and masks are the head's, without its pole)
+    signal: SignalLabel | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +166,7 @@ class FrameLabels:
         for obj, out in zip(self.objects, data["objects"], strict=True):
             out["boxes"] = obj.boxes.to_json()
             _drop_none(out, "joints")
+            _drop_none(out, "signal")
             for view in out["cameras"].values():
                 _drop_none(view, "keypoints")
         return data
@@ -170,8 +188,8 @@ class FrameLabels:
 
 
 def _drop_none(data: dict[str, Any], key: str) -> None:
-    """Keypoint fields are written only where they exist, so the labels of objects that have
-    none read exactly as they did before keypoints were labelled."""
+    """Keypoint and signal fields are written only where they exist, so the labels of objects
+    that have none read exactly as they did before these were labelled."""
     if data.get(key, 0) is None:
         del data[key]
 

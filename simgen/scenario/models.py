@@ -148,6 +148,106 @@ class Road(Strict):
     furniture: Furniture = Field(
         default=Furniture(), description="street furniture placed along the road"
     )
+    signals: Signals | None = Field(
+        default=None, description="traffic lights (the intersection's, or a map's controllers)"
+    )
+    signs: list[Sign] | None = Field(default=None, description="traffic signs along the road")
+
+
+# --- signals -----------------------------------------------------------------------------------
+
+
+class Cycle(Strict):
+    """One controller's phase times. The controllers of a junction take turns: each has green,
+    then yellow, then all_red before the next one's green; its red lasts through the others'."""
+
+    green: Annotated[float, Varies(gt=0, le=300)] = Field(
+        default=20.0, description="green time of each controller (s)"
+    )
+    yellow: Annotated[float, Varies(gt=0, le=10)] = Field(
+        default=3.0, description="yellow (amber) time after the green (s)"
+    )
+    all_red: Annotated[float, Varies(ge=0, le=10)] = Field(
+        default=1.0, description="clearance after a yellow, while every controller shows red (s)"
+    )
+    red: Annotated[float, Varies(gt=0, le=600)] | None = Field(
+        default=None,
+        description="red time of each controller (s); unset: the others' green, yellow and "
+        "all-red times plus its own all-red, so that the junction's controllers interleave",
+    )
+
+
+class ControllerTiming(Strict):
+    """Timing of one controller, by its id (an OpenDRIVE ``<controller>`` id, or ``ns`` and
+    ``ew`` on the procedural intersection), overriding the junction's."""
+
+    cycle: Cycle | None = Field(default=None, description="its own cycle; unset: the junction's")
+    offset: AnyNumber | None = Field(
+        default=None,
+        description="seconds into its cycle at t = 0; unset: the junction's offset plus its "
+        "turn in the sequence",
+    )
+
+
+class SignalFaultSpec(Strict):
+    """A controller (or every one) goes dark or flashes yellow from a time on."""
+
+    controller: str | None = Field(
+        default=None, description="the controller's id; unset: every controller"
+    )
+    mode: Literal["off", "flashing_yellow"] = Field(
+        default="flashing_yellow", description="dark lamps, or a yellow flashing at 1 Hz"
+    )
+    at: NonNegative = Field(default=0.0, description="when the fault starts (s)")
+
+
+class Signals(Strict):
+    """Traffic lights. On the procedural intersection: a three-lamp light per approach at the
+    right corner (and one on a mast arm over the lanes), stop lines and pedestrian lights at
+    the crosswalks; controllers ``ns`` (south and north arms) and ``ew`` take turns."""
+
+    type: Literal["traffic_lights"] = Field(description="the signal system: traffic lights")
+    cycle: Cycle = Field(default=Cycle(), description="the phase times of every controller")
+    offset: AnyNumber = Field(
+        default=0.0, description="seconds into the first controller's cycle at t = 0"
+    )
+    controllers: dict[str, ControllerTiming] = Field(
+        default_factory=dict,
+        description="per controller id: timing overriding the junction's (OpenDRIVE maps: "
+        "their controller ids)",
+    )
+    mast_arm: bool = Field(
+        default=True, description="a second head per approach over its lanes, on a mast arm"
+    )
+    pedestrian_lights: bool = Field(
+        default=True, description="two-lamp pedestrian lights at both ends of every crosswalk"
+    )
+    stop_lines: bool = Field(
+        default=True, description="painted stop lines across the approach lanes"
+    )
+    faults: list[SignalFaultSpec] = Field(
+        default_factory=list, description="controllers that go dark or flash yellow"
+    )
+
+
+SignKind = Literal["stop", "yield", "speed_limit", "no_entry", "priority_road"]
+
+
+class Sign(Strict):
+    """A traffic sign on a post at the roadside."""
+
+    type: SignKind | Annotated[str, Field(pattern=r"^[0-9]{3,7}(-[0-9]+)?$")] = Field(
+        description="stop, yield, speed_limit, no_entry, priority_road, or a German/Vienna "
+        "code such as '274' or '101-11' (a generic sign that keeps its code)"
+    )
+    s: NonNegative = Field(description="where it stands along the road (m)")
+    side: Literal["right", "left"] = Field(
+        default="right", description="the side of the road, seen along increasing s"
+    )
+    arm: Arm | None = Field(default=None, description="intersection only: its arm (default south)")
+    value: AnyNumber | None = Field(
+        default=None, description="the number on it: a speed limit's km/h (default 50)"
+    )
 
 
 class Sun(Strict):
@@ -644,6 +744,11 @@ class Placed(Strict):
         default=0.0, description="degrees from the direction of travel, while standing still"
     )
     wrecked: bool = Field(default=False, description="starts crashed and stays where it is")
+    obey_signals: bool | None = Field(
+        default=None,
+        description="false: runs red lights; unset or true: stops at red (and yellow) stop "
+        "lines while following its lane",
+    )
     behavior: list[Behaviour] = Field(
         default_factory=list, description="behaviour steps, each started by its at or when"
     )
@@ -930,6 +1035,46 @@ class Debris(Strict):
     spread: Positive = Field(default=6.0, description="length of road they lie on (m)")
 
 
+class RedLightRunner(Strict):
+    """One vehicle ignores red lights: ``actor``, or the vehicle nearest to its stop line on an
+    approach of a signalised road (a sedan is added when none approaches); a road without
+    lights is left as it is."""
+
+    type: Literal["red_light_runner"] = Field(description="the injector kind")
+    actor: ActorRef | None = Field(
+        default=None, description="the vehicle that runs red; unset: the nearest approaching one"
+    )
+
+
+class SignalFault(Strict):
+    """Traffic lights fail from ``at`` on: dark, or flashing yellow (no lights: no change)."""
+
+    type: Literal["signal_fault"] = Field(description="the injector kind")
+    controller: str | None = Field(
+        default=None, description="the controller that fails (ns, ew, or a map's id); unset: all"
+    )
+    mode: Annotated[Literal["off", "flashing_yellow"], Varies()] = Field(
+        default="flashing_yellow", description="dark lamps, or a yellow flashing at 1 Hz"
+    )
+    at: NonNegative = Field(default=0.0, description="when the fault starts (s)")
+
+
+class OccludedSign(Strict):
+    """A high vehicle parked at the kerb hides a sign from the ego (a speed limit sign is put
+    up ``ahead`` metres in front of the ego when the road has none on its side)."""
+
+    type: Literal["occluded_sign"] = Field(description="the injector kind")
+    occluder: Annotated[Literal["truck", "bus", "van"], Varies()] = Field(
+        default="truck", description="the parked vehicle"
+    )
+    gap: Annotated[float, Varies(gt=0, le=30)] = Field(
+        default=6.0, description="from the occluder's centre back to the sign, along the road (m)"
+    )
+    ahead: Positive = Field(
+        default=40.0, description="where a sign is added when none stands ahead of the ego (m)"
+    )
+
+
 class LidarBeamDropout(SensorTarget):
     """Dead lasers: the named rings return nothing."""
 
@@ -1051,6 +1196,9 @@ WorldInjector = (
     | WrongWayDriver
     | StalledVehicle
     | Debris
+    | RedLightRunner
+    | SignalFault
+    | OccludedSign
 )
 WeatherInjector = Fog | Rain | LowLight | Glare
 CameraOnlyFault = CameraOcclusion | CameraNoise | MotionBlur | Overexposure | Blackout

@@ -136,15 +136,19 @@ def _object_moves(
     after = {a.id: a for a in target.state.actors}
     source_from_world = np.linalg.inv(source.world_from_camera)
     target_from_world = np.linalg.inv(target.world_from_camera)
+    fixed = {s.id for s in source.state.signals}  # signals are objects that never move
     moves: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
     for index in ids:
         a, b = before.get(int(index)), after.get(int(index))
-        if a is None or b is None:
+        if int(index) in fixed:
+            world_move = np.eye(4)
+        elif a is None or b is None:
             moves[int(index)] = None
             continue
-        if actor_pose(a) is not None or actor_pose(b) is not None:
+        elif actor_pose(a) is not None or actor_pose(b) is not None:
             continue
-        world_move = b.transform() @ np.linalg.inv(a.transform())
+        else:
+            world_move = b.transform() @ np.linalg.inv(a.transform())
         moved = world_move @ source.world_from_camera
         moves[int(index)] = (target_from_world @ moved, source_from_world @ moved)
     return moves

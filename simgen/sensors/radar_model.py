@@ -64,6 +64,8 @@ BACKSCATTER: dict[str, tuple[float, float]] = {
     "street_light": (2.0, 1.0),
     "terrain": (0.1, 3.0),
     "scatter": (0.0, 1.0),
+    "traffic_light": (3.0, 2.0),  # a metal box: strong face-on
+    "traffic_sign": (10.0, 4.0),  # a flat metal plate: a mirror face-on, little off-axis
 }
 assert set(BACKSCATTER) == set(BY_NAME), "every class has a radar material"
 SIGMA0 = np.array([BACKSCATTER[c.name][0] for c in CLASSES], np.float64)

@@ -59,8 +59,10 @@ from simgen.sensors.scene import (
     light_sources,
     static_placements,
 )
+from simgen.sensors.signal_heads import head_transform, local_parts, signal_placements
 from simgen.sensors.wear import vary_surfaces
 from simgen.world.assets import load_catalog
+from simgen.world.signal_layout import SignalPlacement
 from simgen.world.state import ActorState, StaticWorld, WorldState
 
 SensorData = CameraFrame | np.ndarray | RadarFrame
@@ -147,6 +149,7 @@ class SensorSuite:
             static_parts, derive_rng(scenario.seed, instance.variant, "appearance/world")
         )
         self._meshes: dict[tuple[str, PoseKey | None], LocalMesh] = {}
+        self._heads: dict[SignalPlacement, LocalMesh] = {}
         specs = {s.name: s for s in scenario.ego.sensors}
         self.specs = specs
         # what each sensor delivered last, for a stuck one to repeat; a dropped sweep is empty
@@ -213,8 +216,9 @@ class SensorSuite:
         self.close()
 
     def road_users(self, state: WorldState) -> list[Placed]:
-        """Every road user but the ego, as the cameras draw them."""
-        return [p for actor in state.actors[1:] for p in actor_placements(actor, self.appearance)]
+        """Every road user but the ego, and every signal head, as the cameras draw them."""
+        users = [p for actor in state.actors[1:] for p in actor_placements(actor, self.appearance)]
+        return users + [p for signal in state.signals for p in signal_placements(signal)]
 
     def _local_mesh(self, actor: ActorState) -> LocalMesh:
         key = (actor.model, actor_pose(actor))
@@ -224,8 +228,9 @@ class SensorSuite:
         return mesh
 
     def bodies(self, state: WorldState) -> list[Body]:
-        """Every road user but the ego, as the lidar casts against them."""
-        return [
+        """Every road user but the ego, and every signal head, as the lidar casts against
+        them."""
+        users = [
             Body(
                 actor.id,
                 self._local_mesh(actor),
@@ -235,6 +240,16 @@ class SensorSuite:
             )
             for actor in state.actors[1:]
         ]
+        return users + [
+            Body(s.id, self._head_mesh(s.placement), head_transform(s.placement), np.zeros(3), 0.0)
+            for s in state.signals
+        ]
+
+    def _head_mesh(self, placement: SignalPlacement) -> LocalMesh:
+        mesh = self._heads.get(placement)
+        if mesh is None:
+            mesh = self._heads[placement] = local_mesh(local_parts(placement))
+        return mesh
 
     def capture(self, state: WorldState, previous: WorldState | None = None) -> SensorCapture:
         """Every sensor's output for one state, as delivered (faults included), with the sweeps

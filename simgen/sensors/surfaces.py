@@ -14,6 +14,7 @@ from functools import cache
 import cv2
 import numpy as np
 
+from simgen.sensors.sign_faces import parse_texture_name, sign_face
 from simgen.world.assets import ASSETS_DIR
 
 
@@ -41,7 +42,9 @@ FACADE_UPPER = Tiling("facade_upper", FACADE_BAYS, STOREY, GROUND_STOREY)
 
 @cache
 def texture_image(name: str) -> np.ndarray:
-    """(H, W, 3) uint8 RGB, as committed in assets/textures."""
+    """(H, W, 3) uint8 RGB, as committed in assets/textures (sign faces are drawn)."""
+    if name.startswith("sign_"):
+        return sign_face(*parse_texture_name(name))
     image = cv2.imread(str(ASSETS_DIR / "textures" / f"{name}.png"), cv2.IMREAD_COLOR)
     if image is None:
         raise FileNotFoundError(f"missing texture {name}.png in {ASSETS_DIR / 'textures'}")

@@ -144,6 +144,8 @@ class Plan:
     vy: float = 0.0
     yaw_rate: float = 0.0
     heading_offset: float = 0.0  # radians from the direction of travel, while standing
+    obey_signals: bool = True
+    stop_at: float | None = None  # s of a stop line to halt at (set each step by signal rules)
 
     @property
     def length(self) -> float:
@@ -304,6 +306,17 @@ def leader(plan: Plan, others: dict[str, Snapshot], geom: Roads) -> tuple[float,
     return max(best_gap, 0.0), closing
 
 
+def stop_line_gap(plan: Plan, gap: float, closing: float) -> tuple[float, float]:
+    """(gap, closing speed) to the nearer of the leader and a standing obstacle at the stop line
+    the plan must halt at (``stop_at``): IDM brakes for a red light as for a stopped car."""
+    if plan.stop_at is None:
+        return gap, closing
+    line = (plan.stop_at - plan.s) * plan.direction - plan.length / 2
+    if line < gap:
+        return max(line, 0.0), plan.speed
+    return gap, closing
+
+
 def longitudinal_accel(plan: Plan) -> float:
     if plan.mode == "parked":
         return 0.0
@@ -329,7 +342,7 @@ def advance(
         _advance_path(plan, dt, geom)
         return
     if plan.mode == "follow" and control_tick:
-        gap, closing = leader(plan, others, geom)
+        gap, closing = stop_line_gap(plan, *leader(plan, others, geom))
         plan.follow_accel = idm_accel(plan.speed, plan.desired_speed, gap, closing, plan.headway)
     accel = longitudinal_accel(plan)
     new_speed = min(MAX_SPEED, max(0.0, plan.speed + accel * dt))

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from simgen.core.rng import derive_rng
-from simgen.scenario.models import Actor, Ego, Road, Scenario
+from simgen.scenario.models import Actor, Ego, Road, Scenario, Signals
 from simgen.scenario.sample import ScenarioInstance
 from simgen.world.assets import load_catalog
 from simgen.world.behaviour import (
@@ -24,6 +24,9 @@ from simgen.world.furniture import place_furniture
 from simgen.world.map_road import MapGeometry, load_map
 from simgen.world.physics import BodyState, PhysicsWorld
 from simgen.world.road import RoadGeometry, SurfaceMesh
+from simgen.world.road_signals import road_signals
+from simgen.world.signal_rules import SignalRules, hold
+from simgen.world.signals import SignalSystem, timings
 from simgen.world.state import (
     ActorState,
     CollisionEvent,
@@ -53,13 +56,48 @@ def build_static_world(instance: ScenarioInstance) -> StaticWorld:
         geom = MapGeometry(map_, float(road.kerb_height))
         wanted = scenario.output.lane_labels()
         lanes = tuple(map_.lane_polylines(wanted.step)) if wanted else ()
-        return StaticWorld(geom, tuple(road_surfaces(road)), tuple(map_.static_objects()), lanes)
+        placements, controllers = map_.signal_layout()
+        return StaticWorld(
+            geom,
+            tuple(road_surfaces(road)),
+            tuple(map_.static_objects()),
+            lanes=lanes,
+            # a <signalReference> repeats a head for another road's stop line: no second head
+            signals=tuple(p for p in placements if p.physical),
+            controllers=tuple(controllers),
+        )
     procedural = RoadGeometry(road)
     rng = derive_rng(scenario.seed, instance.variant, "world/furniture")
     objects = place_furniture(procedural, road.furniture, rng)
     wanted = scenario.output.lane_labels()
     lanes = tuple(procedural.lane_polylines(wanted.step)) if wanted else ()
-    return StaticWorld(procedural, tuple(procedural.surface_meshes()), tuple(objects), lanes)
+    signals = road_signals(procedural, road)
+    return StaticWorld(
+        procedural,
+        (*procedural.surface_meshes(), *signals.surfaces),
+        tuple(objects),
+        lanes=lanes,
+        signals=signals.signals,
+        controllers=signals.controllers,
+    )
+
+
+def signal_system(instance: ScenarioInstance, static: StaticWorld) -> SignalSystem:
+    """The static world's signals with the scenario's timings; their object ids follow the
+    road users' (ego and actors), so they never change within a run. A map's controllers
+    cycle with the default timing when the scenario gives none."""
+    scenario = instance.scenario
+    config = scenario.road.signals
+    if config is None and scenario.road.type == "opendrive" and static.controllers:
+        config = Signals(type="traffic_lights")
+    if config is None:
+        return SignalSystem(static.signals, {}, (), len(scenario.actors) + 2)
+    return SignalSystem(
+        static.signals,
+        timings(static.controllers, config),
+        tuple(config.faults),
+        len(scenario.actors) + 2,
+    )
 
 
 def body_model(model: str, name: str, seed: int, variant: int) -> str:
@@ -98,6 +136,7 @@ def _plans(instance: ScenarioInstance, geom: Roads) -> list[Plan]:
                 route=None if user.route is None else list(user.route),
             )
         )
+        plans[-1].obey_signals = user.obey_signals is not False
     return plans
 
 
@@ -126,6 +165,8 @@ class Simulation:
         self.started: list[TriggerEvent] = []
         self.travelled: dict[str, tuple[float, float, float]] = {}  # name -> (time, speed, metres)
         self.headlights = _headlights_on(self.scenario)
+        self.signals = signal_system(instance, self.static)
+        self.rules = SignalRules(self.signals, self.geom) if self.signals.placements else None
         self.physics = PhysicsWorld(physics_rate)
         self._build_physics()
 
@@ -191,8 +232,13 @@ class Simulation:
         others = self.snapshots()
         tick = self.steps_done % self.control_every == 0
         self.steps_done += 1
+        if self.rules is not None:
+            self.rules.apply(self.plans, t)
         for plan in self.plans:
             if plan.name not in self.free:
+                if self.rules is not None and self.rules.waits(plan, t):
+                    hold(plan)
+                    continue
                 advance(plan, t, self.dt, others, self.geom, control_tick=tick)
         waiting = [p for p in self.plans if p.name not in self.free and not all(p.fired)]
         if waiting:
@@ -245,7 +291,14 @@ class Simulation:
         events, self.pending = tuple(self.pending), []
         triggers, self.started = tuple(self.started), []
         return WorldState(
-            frame, time, tuple(actors), events, triggers, self.static, self.scenario.environment
+            frame,
+            time,
+            tuple(actors),
+            events,
+            triggers,
+            self.static,
+            self.scenario.environment,
+            self.signals.states(time),
         )
 
 

@@ -18,6 +18,8 @@ from simgen.world.furniture import StaticObject
 from simgen.world.lanes import LanePolyline
 from simgen.world.map_road import MapGeometry
 from simgen.world.road import RoadGeometry, SurfaceMesh
+from simgen.world.signal_layout import ControllerPlacement, SignalPlacement
+from simgen.world.signals import SignalState
 
 Quat = tuple[float, float, float, float]  # x, y, z, w
 
@@ -81,6 +83,8 @@ class StaticWorld:
     objects: tuple[StaticObject, ...]
     # every lane as world polylines, when the scenario writes lane labels (else empty)
     lanes: tuple[LanePolyline, ...] = ()
+    signals: tuple[SignalPlacement, ...] = ()  # traffic lights and signs, whatever placed them
+    controllers: tuple[ControllerPlacement, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,7 @@ class WorldState:
     triggers: tuple[TriggerEvent, ...]  # behaviour steps started since the previous frame
     static: StaticWorld
     environment: Environment
+    signals: tuple[SignalState, ...] = ()  # every signal with its state at this instant
 
     @property
     def ego(self) -> ActorState:

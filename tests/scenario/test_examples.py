@@ -47,6 +47,9 @@ def _used(value: Any, out: set[tuple[str, str]]) -> None:
     elif isinstance(value, (list, tuple)):
         for item in value:
             _used(item, out)
+    elif isinstance(value, dict):  # models keyed by id (road.signals.controllers)
+        for item in value.values():
+            _used(item, out)
 
 
 def test_examples_use_every_key_of_the_format():
