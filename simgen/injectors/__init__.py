@@ -49,11 +49,29 @@ for _model in (*CAMERA_FAULTS, *LIDAR_FAULTS, *RADAR_FAULTS, *SHARED_FAULTS):
 
 # world injectors that place road users by the procedural road's lane layout
 ROAD_LAYOUT_INJECTORS = frozenset(
-    {"crash", "accident_scene", "jaywalker", "cut_in", "wrong_way", "stalled_vehicle", "debris"}
+    {
+        "crash",
+        "accident_scene",
+        "jaywalker",
+        "cut_in",
+        "wrong_way",
+        "stalled_vehicle",
+        "debris",
+        "occluded_sign",
+        "sudden_brake",
+    }
 )
 
 MODELS = {m.model_fields["type"].annotation.__args__[0]: m for m in INJECTORS}
 assert set(REGISTRY) == set(MODELS), "every injector type in the format acts"
+
+
+def _places_by_layout(injector: Any) -> bool:
+    """Whether an injector finds or places road users by the procedural road's lanes;
+    ``sudden_brake`` given a named ``actor`` only adds a brake step, which works on any road."""
+    if injector.type == "sudden_brake" and injector.actor is not None:
+        return False
+    return injector.type in ROAD_LAYOUT_INJECTORS
 
 
 def apply_injectors(instance: ScenarioInstance) -> ScenarioInstance:
@@ -63,7 +81,7 @@ def apply_injectors(instance: ScenarioInstance) -> ScenarioInstance:
     scenario = scenario.model_copy(update={"injectors": []})
     for index, injector in enumerate(injectors):
         rng = derive_rng(scenario.seed, instance.variant, f"injector/{index}/{injector.type}")
-        if scenario.road.type == "opendrive" and injector.type in ROAD_LAYOUT_INJECTORS:
+        if scenario.road.type == "opendrive" and _places_by_layout(injector):
             raise InjectorError(
                 f"injectors[{index}] ({injector.type}): places road users by the procedural "
                 "road's lanes and does not work on opendrive maps yet; place them as actors "
@@ -84,4 +102,4 @@ def apply_injectors(instance: ScenarioInstance) -> ScenarioInstance:
     )
 
 
-__all__ = ["MODELS", "REGISTRY", "InjectorError", "apply_injectors"]
+__all__ = ["MODELS", "REGISTRY", "ROAD_LAYOUT_INJECTORS", "InjectorError", "apply_injectors"]
