@@ -133,6 +133,10 @@ def _road(sc: Scenario) -> list[Problem]:
                 ("road", "arm_length"), f"arm_length is only used by intersections, not {road.type}"
             )
         )
+    if road.type == "opendrive" and road.signs:
+        out.append(
+            Problem(("road", "signs"), "an OpenDRIVE map brings its own signs (its <signal>s)")
+        )
     if road.type == "opendrive" and road.file is None:
         out.append(Problem(("road",), "missing required key 'file' (opendrive roads need it)"))
     elif road.type != "opendrive" and road.file is not None:

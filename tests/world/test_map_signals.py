@@ -1,0 +1,77 @@
+"""Traffic lights of an OpenDRIVE map: states that cycle, lamps that show them, cars that obey."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simgen.pipeline.capture import capture
+from simgen.scenario import parse_scenario, sample
+from simgen.world.map_road import MapGeometry, load_map
+from tests.labels.test_signal_labels import HUES, hue_at, lamp_pixel
+
+XODR = Path(__file__).resolve().parents[3] / "shared" / "standards" / "esmini" / "xodr"
+MAP = XODR / "fabriksgatan_traffic_lights.xodr"
+STOP_S = 109.0  # signal 1 stands at s = 109 of road 3, for traffic along +s (orientation "+")
+
+# signal 1's controller: green 5 s, yellow 2 s, red 11 s; 8 s into its cycle at t = 0, so red
+# until t = 10 s, then green until 15 s
+SCENE = f"""version: 1
+name: map_lights
+duration: 14.0
+frame_rate: 2
+road:
+  type: opendrive
+  file: '{MAP}'
+  signals:
+    type: traffic_lights
+    cycle: {{green: 5, yellow: 2, red: 11}}
+    controllers: {{signal_1: {{offset: 8}}}}
+environment: {{sun: {{elevation: 40, azimuth: 180}}}}
+ego:
+  road: "3"
+  lane: -1
+  s: 62
+  speed: 8
+  sensors:
+    - {{name: cam, type: camera, width: 800, height: 450, fov: 60, mount: {{xyz: [1.5, 0, 1.5]}},
+       outputs: [rgb, semantic, instance]}}
+"""
+
+
+@pytest.mark.skipif(not MAP.is_file(), reason="the esmini corpus is not here")
+def test_a_maps_lights_cycle_show_their_state_and_stop_the_car_at_red():
+    geom = MapGeometry(load_map(MAP))
+    instance = sample(parse_scenario(SCENE).scenario, 0)
+    states, fronts, speeds = [], [], []
+    checked = 0
+    for found in capture(instance):
+        state = found.state
+        light = next(s for s in state.signals if s.placement.id == "1")
+        states.append(light.state)
+        ego = state.ego
+        s, _ = geom.to_road(ego.position[0], ego.position[1], "3")
+        fronts.append(STOP_S - (s + ego.dimensions[0] / 2))
+        speeds.append(ego.speed)
+        # the lamp that the label says is lit glows in its colour in the camera
+        label = next(o for o in found.labels.objects if o.signal and o.signal.source_id == "1")
+        assert label.signal.state == light.state and label.semantic_class == "traffic_light"
+        view = label.cameras.get("cam")
+        if view is None or view.visible_pixels < 60 or fronts[-1] < 4.0:
+            continue  # out of view once the car is under it
+        calib = found.calibrations.cameras["cam"]
+        u, v = lamp_pixel(light.placement, light.lit, calib, ego.transform())
+        if not (3 <= u < calib.width - 3 and 3 <= v < calib.height - 3):
+            continue  # the head has left the picture over the top as the car drew near
+        checked += 1
+        hue, value = hue_at(found.data["cam"].rgb, u, v)
+        lo, hi = HUES[light.lit]
+        assert lo <= hue <= hi or (light.lit == "red" and hue >= 170), (state.time, hue)
+        assert value > 180
+    assert checked >= 8  # lamps seen red while approaching, and green when starting off
+    # frames every 0.5 s: red until 10 s, then green
+    assert states == ["red"] * 20 + ["green"] * 8
+    assert speeds[19] < 0.5 and 0.5 <= fronts[19] <= 3.0  # stopped before the line at 9.5 s
+    assert min(fronts[:20]) >= 0.5  # never over it at red
+    assert speeds[-1] > 2.0 and fronts[-1] < 0.0  # moving off after the green, over the line
+    assert np.all(np.diff(fronts[20:]) < 0)  # and keeps going
