@@ -20,7 +20,7 @@ import trimesh
 from simgen.core.classes import class_id
 from simgen.sensors.scene import Part, Placed
 from simgen.sensors.sign_faces import outline, texture_name
-from simgen.world.signal_layout import SignalPlacement
+from simgen.world.signal_layout import LIGHT_DEPTH, SignalPlacement
 from simgen.world.signals import PEDESTRIAN, SignalState
 
 Color = tuple[float, float, float]
@@ -32,8 +32,9 @@ DARK: dict[str, Color] = {"red": (0.09, 0.015, 0.012), "yellow": (0.09, 0.06, 0.
 HOUSING = (0.025, 0.025, 0.027)
 BORDER = (0.85, 0.85, 0.8)
 PLATE_BACK = (0.45, 0.46, 0.47)
-DEPTH = 0.24  # housing, along x
+DEPTH = LIGHT_DEPTH  # housing, along x
 PLATE = 0.025  # sign plate thickness
+STANDOFF = 0.005  # m between a sign's post axis plane and the back of its plate
 REFLECTIVITY = {"housing": 0.08, "border": 0.85, "lens": 0.3, "face": 0.9, "back": 0.5}
 
 
@@ -120,14 +121,15 @@ def sign_parts(code: str, width: float, height: float, value: float | None) -> t
     key = f"sign/{code}/{width:.3f}x{height:.3f}"
     uv = outline(code)
     points = np.stack([(uv[:, 0] - 0.5) * width, uv[:, 1] * height], axis=1)
-    front = np.array([(PLATE / 2, y, z) for y, z in points], np.float64)
+    # in front of its post: back-to-back signs (one per direction) never share their space
+    front = np.array([(PLATE + STANDOFF, y, z) for y, z in points], np.float64)
     faces = np.array([(0, i, i + 1) for i in range(1, len(points) - 1)], np.int32)
     # texture coordinates as the renderer samples them (checked on a rendered STOP)
     face = Part(f"{key}/face", front, faces, np.stack([uv[:, 0], uv[:, 1]], axis=1))
     return (
         HeadPart("face", face, (1.0, 1.0, 1.0), REFLECTIVITY["face"],
                  texture=texture_name(code, value)),
-        HeadPart("back", _prism(f"{key}/back", points, -PLATE / 2, PLATE / 2 - 0.002),
+        HeadPart("back", _prism(f"{key}/back", points, STANDOFF, PLATE + STANDOFF - 0.002),
                  PLATE_BACK, REFLECTIVITY["back"]),
     )  # fmt: skip
 

@@ -19,7 +19,7 @@ import trimesh
 
 from simgen.scenario.models import Road, Sign
 from simgen.world.road import MARKING_HEIGHT, RoadGeometry, SurfaceMesh
-from simgen.world.signal_layout import ControllerPlacement, SignalPlacement
+from simgen.world.signal_layout import LIGHT_DEPTH, ControllerPlacement, SignalPlacement
 from simgen.world.signals import PEDESTRIAN, SIGN_CODES, THREE_LAMP
 
 SIGN_SIZES = {"206": (0.75, 0.75), "205": (0.9, 0.78), "274": (0.6, 0.6), "267": (0.6, 0.6)}
@@ -198,7 +198,7 @@ def sign_size(code: str) -> tuple[float, float]:
 
 def sign_layout(geom: RoadGeometry, signs: list[Sign]) -> SignalLayout:
     """Signs on posts at the kerb; a right-hand sign faces the traffic along increasing s."""
-    placements, posts = [], []
+    placements = []
     for index, sign in enumerate(signs):
         arm = (sign.arm or "south") if geom.type == "intersection" else None
         right = sign.side == "right"
@@ -211,8 +211,6 @@ def sign_layout(geom: RoadGeometry, signs: list[Sign]) -> SignalLayout:
         value = None if sign.value is None else float(sign.value)  # type: ignore[arg-type]
         if code == "274" and value is None:
             value = 50.0
-        base = np.array([x, y, ground])
-        posts.append(_pole(base - _unit(yaw) * 0.05, ground + SIGN_HEIGHT + height * 0.9, 0.04))
         placements.append(
             SignalPlacement(
                 id=f"sign_{index}",
@@ -233,13 +231,28 @@ def sign_layout(geom: RoadGeometry, signs: list[Sign]) -> SignalLayout:
                 lanes=(),
             )
         )
-    merged = trimesh.util.concatenate(posts) if posts else None
-    surfaces = (
-        (SurfaceMesh("sign_posts", "pole", merged, POLE_COLOR, POLE_REFLECTIVITY),)
-        if merged is not None
-        else ()
-    )
-    return SignalLayout(tuple(placements), (), surfaces)
+    return SignalLayout(tuple(placements), (), tuple(signal_posts(placements)))
+
+
+def _post(p: SignalPlacement) -> trimesh.Trimesh:
+    """The pole a signal head stands on, behind its head, from the ground to the head's top."""
+    base = np.array([p.position[0], p.position[1], p.ground_z])
+    if p.kind == "traffic_sign":
+        return _pole(base - _unit(p.yaw) * 0.05, p.position[2] + p.height * 0.9, 0.04)
+    behind = LIGHT_DEPTH / 2 + POLE_RADIUS
+    return _pole(base - _unit(p.yaw) * behind, p.position[2] + p.height + 0.2)
+
+
+def signal_posts(
+    placements: list[SignalPlacement] | tuple[SignalPlacement, ...],
+) -> list[SurfaceMesh]:
+    """The poles of signals that stand on their own (signs, and the lights of a map), as one
+    static mesh of class ``pole``."""
+    posts = [_post(p) for p in placements if p.position[2] > p.ground_z + 0.3]
+    if not posts:
+        return []
+    merged = trimesh.util.concatenate(posts)
+    return [SurfaceMesh("signal_posts", "pole", merged, POLE_COLOR, POLE_REFLECTIVITY)]
 
 
 def road_signals(geom: RoadGeometry, road: Road) -> SignalLayout:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Vec3 = tuple[float, float, float]
+LIGHT_DEPTH = 0.24  # m: a traffic light's housing, front to back (its pole stands behind it)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from simgen.world.furniture import place_furniture
 from simgen.world.map_road import MapGeometry, load_map
 from simgen.world.physics import BodyState, PhysicsWorld
 from simgen.world.road import RoadGeometry, SurfaceMesh
-from simgen.world.road_signals import road_signals
+from simgen.world.road_signals import road_signals, signal_posts
 from simgen.world.signal_rules import SignalRules, hold
 from simgen.world.signals import SignalSystem, timings
 from simgen.world.state import (
@@ -57,13 +57,14 @@ def build_static_world(instance: ScenarioInstance) -> StaticWorld:
         wanted = scenario.output.lane_labels()
         lanes = tuple(map_.lane_polylines(wanted.step)) if wanted else ()
         placements, controllers = map_.signal_layout()
+        physical = [p for p in placements if p.physical]
         return StaticWorld(
             geom,
-            tuple(road_surfaces(road)),
+            (*road_surfaces(road), *signal_posts(physical)),
             tuple(map_.static_objects()),
             lanes=lanes,
             # a <signalReference> repeats a head for another road's stop line: no second head
-            signals=tuple(p for p in placements if p.physical),
+            signals=tuple(physical),
             controllers=tuple(controllers),
         )
     procedural = RoadGeometry(road)

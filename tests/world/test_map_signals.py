@@ -75,3 +75,33 @@ def test_a_maps_lights_cycle_show_their_state_and_stop_the_car_at_red():
     assert min(fronts[:20]) >= 0.5  # never over it at red
     assert speeds[-1] > 2.0 and fronts[-1] < 0.0  # moving off after the green, over the line
     assert np.all(np.diff(fronts[20:]) < 0)  # and keeps going
+
+
+SIGNS = XODR / "straight_500m_signs.xodr"
+
+
+@pytest.mark.skipif(not SIGNS.is_file(), reason="the esmini corpus is not here")
+def test_a_maps_signs_render_with_their_codes_in_the_labels():
+    placements, _ = load_map(SIGNS).signal_layout()
+    text = SCENE.replace(str(MAP), str(SIGNS)).replace("duration: 14.0", "duration: 0.5")
+    text = text.replace('road: "3"', 'road: "1"').replace("s: 62", "s: 40")
+    text = text.split("  signals:")[0] + "environment:" + text.split("environment:")[1]
+    found = next(capture(sample(parse_scenario(text).scenario, 0)))
+    signs = {o.signal.source_id: o for o in found.labels.objects if o.signal}
+    assert set(signs) == {p.id for p in placements}  # all 19, each under its file id
+    for p in placements:
+        label = signs[p.id]
+        assert label.semantic_class == "traffic_sign" and label.signal.state is None
+        assert (label.signal.code, label.signal.subtype) == (p.code, p.subtype)
+        # the plate's box: its size and place in the file (the plate's bottom at zOffset 1.7)
+        box = label.boxes.world
+        assert box.size[1] == pytest.approx(p.width) and box.size[2] == pytest.approx(p.height)
+        assert box.center[0] == pytest.approx(p.position[0], abs=0.1)
+        assert box.center[2] == pytest.approx(p.position[2] + p.height / 2, abs=0.01)
+    # the ego at s = 40 on lane -1 (towards +x) sees the faces of the signs for its direction
+    # between 80 and 160 m, and none of the backs of those for the other direction
+    facing = {p.id for p in placements if p.direction == 1 and 40 < p.s <= 160}
+    assert facing == {"12", "13", "2", "3", "14", "14#150"}
+    for sid in facing:
+        view = signs[sid].cameras.get("cam")
+        assert view is not None and view.visible_pixels > 8 and view.visibility > 0.5, sid
