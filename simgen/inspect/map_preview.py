@@ -22,8 +22,10 @@ from simgen.sensors.frames import CameraFrame
 from simgen.world.map_road import load_map
 from simgen.world.simulate import build_static_world
 
-TOP_SIZE = 960  # pixels of the map's top view, square
+TOP_SIZE = 960  # pixels of the map's top view along its longer side
+MARGIN = 20
 CAMERA = "cam"
+STATIONS = (0.25, 0.6, 0.05, 0.85, 0.4)  # along a road, in the direction of travel
 
 
 @dataclass(frozen=True)
@@ -34,24 +36,25 @@ class Pose:
 
 
 def map_poses(path: str | Path, count: int = 8) -> list[Pose]:
-    """Where the cameras stand: the middle of the longest roads outside junctions (then of
-    junction roads), on the rightmost driving lane of the first direction that has one."""
+    """Where the cameras stand: on the longest roads outside junctions first (then junction
+    roads), on the rightmost driving lane of the first direction that has one, looking down the
+    road; a map with few roads gets several stations along each."""
     roads = load_map(path).roads.values()
     ordered = sorted(roads, key=lambda r: (r.junction is not None, -r.length, r.id))
-    poses = []
+    lanes = []
     for road in ordered:
-        s = road.length / 2
-        driving = [i for i in road.lane_ids(s) if road.lane(s, i).type == "driving"]
-        if not driving:
-            continue
-        forward = [i for i in driving if road.lane_direction(i) > 0]
-        lanes = forward or driving
-        lane = min(lanes, key=lambda i: -abs(i))  # the lane next to the reference line
-        ahead = road.lane_direction(lane) > 0
-        s = road.length * (0.25 if ahead else 0.75)  # look down the longer part of the road
-        poses.append(Pose(road.id, lane, s))
-        if len(poses) == count:
-            break
+        middle = road.length / 2
+        driving = [i for i in road.lane_ids(middle) if road.lane(middle, i).type == "driving"]
+        if driving:
+            forward = [i for i in driving if road.lane_direction(i) > 0] or driving
+            lanes.append((road, min(forward, key=lambda i: -abs(i))))  # next to the centre
+    poses: list[Pose] = []
+    for fraction in STATIONS:
+        for road, lane in lanes:
+            ahead = road.lane_direction(lane) > 0
+            s = road.length * (fraction if ahead else 1.0 - fraction)
+            if len(poses) < count and lane in road.lane_ids(s):
+                poses.append(Pose(road.id, lane, s))
     return poses
 
 
@@ -90,12 +93,14 @@ def _top_view(path: Path, poses: list[Pose]) -> np.ndarray:
     first = _instance(path, poses[0], 64)
     static = build_static_world(first)
     x0, y0, x1, y1 = load_map(path).bounds()
-    scale = (TOP_SIZE - 40) / max(x1 - x0, y1 - y0, 1.0)
-    image = np.full((TOP_SIZE, TOP_SIZE, 3), 235, np.uint8)
+    scale = (TOP_SIZE - 2 * MARGIN) / max(x1 - x0, y1 - y0, 1.0)
+    width = max(round((x1 - x0) * scale) + 2 * MARGIN, 240)
+    height = max(round((y1 - y0) * scale) + 2 * MARGIN, 120)
+    image = np.full((height, width, 3), 235, np.uint8)
 
     def px(xy: np.ndarray) -> np.ndarray:
-        p = (np.asarray(xy) - (x0, y0)) * scale + 20
-        return np.stack([p[..., 0], TOP_SIZE - p[..., 1]], axis=-1).round().astype(np.int32)
+        p = (np.asarray(xy) - (x0, y0)) * scale + MARGIN
+        return np.stack([p[..., 0], height - p[..., 1]], axis=-1).round().astype(np.int32)
 
     draw_static(image, static, px)
     geom = static.road
@@ -136,7 +141,9 @@ def preview_map(
         for i in range(0, len(tiles), columns)
     ]
     grid = np.vstack(rows)
-    top = cv2.resize(_top_view(path, poses), (min(grid.shape[1], TOP_SIZE),) * 2)
+    top = _top_view(path, poses)
+    if top.shape[1] > grid.shape[1]:
+        top = cv2.resize(top, (grid.shape[1], top.shape[0] * grid.shape[1] // top.shape[1]))
     top = np.pad(top, ((0, 0), (0, grid.shape[1] - top.shape[1]), (0, 0)), constant_values=255)
     sheet = np.vstack([top, grid])
     ok, data = cv2.imencode(".png", sheet)

@@ -178,8 +178,9 @@ def test_a_map_contact_sheet_renders_even_with_nothing_to_cast_a_shadow(tmp_path
 
     path = XODR / "straight_500m_roadmarks.xodr"
     poses = map_poses(path, 2)
-    assert [(p.road, p.lane) for p in poses] == [("1", -1)]  # one road; its first driving lane
+    # one road: two stations along its first driving lane, a quarter and 60 % of the way
+    assert [(p.road, p.lane, p.s) for p in poses] == [("1", -1, 125.0), ("1", -1, 300.0)]
     out = preview_map(path, tmp_path / "sheet.png", count=2, width=160)
     sheet = cv2.imread(str(out))
-    tile = sheet[-90:, :160]  # the camera frame under the map
+    tile = sheet[-90:, 160:320]  # the second camera frame, under the map
     assert tile.std() > 10  # road, sky and marks, not a blank tile
