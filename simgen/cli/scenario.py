@@ -29,6 +29,8 @@ def validate(
                 f"ok: {file} ({sc.variants} variants, {sc.frames} frames, "
                 f"{len(sc.actors)} actors, {len(sc.ego.sensors)} sensors)"
             )
+            for note in result.loaded.notes:
+                typer.echo(f"  note: {note}")
         for issue in result.issues:
             typer.echo(str(issue))
         failed += not result.ok

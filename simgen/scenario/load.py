@@ -25,6 +25,7 @@ class LoadedScenario:
     file: str
     sha256: str
     source: SourceMap
+    notes: tuple[str, ...] = ()  # what was read but not used: an OpenDRIVE map's skipped elements
 
     def issue(self, path: tuple[str | int, ...], message: str) -> Issue:
         return Issue(self.file, self.source.value(path), path, message)
@@ -87,7 +88,8 @@ def _with_map(loaded: LoadedScenario) -> LoadedScenario:
     problems = check_map_placements(scenario, geom)
     if problems:
         raise ScenarioError(sort_issues(loaded.issue(p.path, p.message) for p in problems))
-    return LoadedScenario(scenario, loaded.file, loaded.sha256, loaded.source)
+    notes = tuple(f"{item} (not supported: skipped)" for item in geom.map.unsupported)
+    return LoadedScenario(scenario, loaded.file, loaded.sha256, loaded.source, notes)
 
 
 def load_scenario(path: str | Path, limits: Limits | None = None) -> LoadedScenario:
