@@ -25,7 +25,7 @@ ROUTE_SEARCH_DEPTH = 64  # roads a route may pass between two of its given point
 
 
 class RoutedPlan(Protocol):
-    """What ``carry`` reads and moves of a plan (``simgen.world.behaviour.Plan``)."""
+    """What ``carry`` and ``track`` read and move of a plan (``simgen.world.behaviour.Plan``)."""
 
     arm: str | None
     s: float
@@ -33,6 +33,9 @@ class RoutedPlan(Protocol):
     direction: int
     lane: int | None
     route: list[str]
+    x: float
+    y: float
+    yaw: float
 
 
 class RouteError(ValueError):
@@ -57,7 +60,6 @@ class MapGeometry:
     """The lane API of an OpenDRIVE map, in the same terms as ``RoadGeometry``."""
 
     map: OpenDriveMap
-    kerb_height: float = 0.15
 
     type = "opendrive"
 
@@ -103,20 +105,19 @@ class MapGeometry:
     def track(self, x: float, y: float, plan: RoutedPlan) -> tuple[float, float]:
         """Another road user's (s, lateral) as seen along a plan's road, from the plan's local
         frame: cheap, and it sees users on the next road too."""
-        px, py, heading = self.to_world(plan.s, plan.lateral, plan.arm)
-        dx, dy = x - px, y - py
+        heading = plan.yaw if plan.direction > 0 else plan.yaw + math.pi  # where it stands
+        dx, dy = x - plan.x, y - plan.y
         c, si = math.cos(heading), math.sin(heading)
         return plan.s + dx * c + dy * si, plan.lateral - dx * si + dy * c
 
     def height_at(self, s: float, offset: float, arm: str | None, x: float, y: float) -> float:
-        """Surface height under a plan: its road's, raised on a sidewalk."""
+        """Surface height under a plan: its road's, raised on a sidewalk (as its mesh is)."""
         road = self.road(arm)
         inside = min(max(s, 0.0), road.length)
-        z = self.to_world3(s, offset, arm)[2]
-        lane = self.lane_at(inside, offset, arm)
-        if lane is not None and road.lane(inside, lane).type == "sidewalk":
-            z += self.kerb_height
-        return z
+        lane = road.lane_at(inside, offset)
+        roll = road.superelevation.value(inside)
+        z = road.elevation.value(inside) + offset * math.sin(roll)
+        return z + (0.0 if lane is None else lane.raise_height)
 
     # --- lanes -----------------------------------------------------------------------------------
 
@@ -128,12 +129,8 @@ class MapGeometry:
         return self.road(arm).lane_direction(lane)
 
     def lane_at(self, s: float, offset: float, arm: str | None) -> int | None:
-        road = self.road(arm)
-        for lane in road.lane_ids(s):
-            a, b = road.lane_bounds(s, lane)
-            if min(a, b) <= offset < max(a, b):
-                return lane
-        return None
+        lane = self.road(arm).lane_at(s, offset)
+        return None if lane is None else lane.id
 
     def crossing_target(self, lateral: float, to_left: bool, s: float, arm: str | None) -> float:
         """Where a pedestrian crossing the road stops: the middle of the far side's outermost

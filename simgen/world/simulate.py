@@ -53,7 +53,7 @@ def build_static_world(instance: ScenarioInstance) -> StaticWorld:
     road = scenario.road
     if road.type == "opendrive":
         map_ = load_map(str(road.file))
-        geom = MapGeometry(map_, float(road.kerb_height))
+        geom = MapGeometry(map_)
         wanted = scenario.output.lane_labels()
         lanes = tuple(map_.lane_polylines(wanted.step)) if wanted else ()
         placements, controllers = map_.signal_layout()

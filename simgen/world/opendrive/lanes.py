@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from simgen.world.opendrive.profiles import Poly3Profile
 
@@ -76,12 +77,24 @@ class LaneSection:
 
     def ids(self) -> tuple[int, ...]:
         """Nonzero ids, left (positive) to right (negative)."""
+        return self._ids
+
+    @cached_property
+    def _ids(self) -> tuple[int, ...]:
         return tuple(sorted((i for i in self.lanes if i != 0), reverse=True))
 
     def side(self, sign: int) -> list[Lane]:
         """Lanes of one side, from the reference line outwards."""
-        ids = sorted((i for i in self.lanes if i * sign > 0), key=abs)
-        return [self.lanes[i] for i in ids]
+        return list(self._sides[sign])
+
+    @cached_property
+    def _sides(self) -> dict[int, tuple[Lane, ...]]:
+        return {
+            sign: tuple(
+                self.lanes[i] for i in sorted((i for i in self.lanes if i * sign > 0), key=abs)
+            )
+            for sign in (1, -1)
+        }
 
 
 def default_lines(type_: str, width: float) -> tuple[MarkLine, ...]:

@@ -8,6 +8,8 @@ poly3 by a fine arc-length table of its local curve.
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Literal
 
@@ -40,6 +42,26 @@ class Piece:
         if self.kind == "poly3":
             return _poly3(ds, self.params, self.length)
         return _param_poly3(ds, self.params, self.length)
+
+    def point(self, ds: float) -> tuple[float, float, float]:
+        """World x, y, heading at one distance from the start, in plain Python where the piece
+        has a closed form (the world asks for one point per plan and physics step)."""
+        if self.kind == "line" or (self.kind == "arc" and self.params[0] == 0.0):
+            u, v, dh = ds, 0.0, 0.0
+        elif self.kind == "arc":
+            k = self.params[0]
+            u, v, dh = math.sin(k * ds) / k, (1.0 - math.cos(k * ds)) / k, k * ds
+        elif self.kind == "paramPoly3":
+            au, bu, cu, du, av, bv, cv, dv, normalized = self.params
+            q = ds / self.length if normalized and self.length > 0 else ds
+            u = au + q * (bu + q * (cu + q * du))
+            v = av + q * (bv + q * (cv + q * dv))
+            dh = math.atan2(bv + q * (2 * cv + 3 * q * dv), bu + q * (2 * cu + 3 * q * du))
+        else:
+            x, y, h = self.evaluate(np.array([ds]))[0]
+            return float(x), float(y), float(h)
+        c, s = math.cos(self.hdg), math.sin(self.hdg)
+        return self.x + c * u - s * v, self.y + s * u + c * v, self.hdg + dh
 
     def evaluate(self, ds: np.ndarray) -> np.ndarray:
         """(N, 3) world x, y, heading."""
@@ -107,6 +129,14 @@ class ReferenceLine:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_starts", np.array([p.s for p in self.pieces]))
+        object.__setattr__(self, "_start_list", [p.s for p in self.pieces])
+
+    def point(self, s: float) -> tuple[float, float, float]:
+        """x, y, heading at one station (clamped to the pieces), as ``evaluate`` gives it."""
+        starts: list[float] = self._start_list  # type: ignore[attr-defined]
+        i = min(max(bisect_right(starts, s) - 1, 0), len(starts) - 1)
+        piece = self.pieces[i]
+        return piece.point(max(s - piece.s, 0.0))
 
     def evaluate(self, s: np.ndarray) -> np.ndarray:
         """(N, 3) x, y, heading at stations ``s`` (clamped to the pieces)."""

@@ -6,6 +6,7 @@ Each record holds from its start to the next record's start:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,8 +36,17 @@ class Poly3Profile:
         a, b, c, d = self.coeffs[i].T if s.ndim else self.coeffs[i]
         return a + ds * (b + ds * (c + ds * d))
 
+    def __post_init__(self) -> None:  # plain lists for the scalar path the world steps with
+        object.__setattr__(self, "_start_list", self.starts.tolist())
+        object.__setattr__(self, "_coeff_list", self.coeffs.tolist())
+
     def value(self, s: float) -> float:
-        return float(self(s))
+        """The profile at one station, in plain Python: a plan asks for it every physics step."""
+        starts: list[float] = self._start_list  # type: ignore[attr-defined]
+        i = min(max(bisect_right(starts, s) - 1, 0), len(starts) - 1)
+        a, b, c, d = self._coeff_list[i]  # type: ignore[attr-defined]
+        ds = s - starts[i]
+        return float(a + ds * (b + ds * (c + ds * d)))
 
     def slope(self, s: np.ndarray | float) -> np.ndarray:
         s = np.asarray(s, dtype=float)

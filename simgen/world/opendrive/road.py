@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -44,8 +45,8 @@ class Road:
 
     def reference(self, s: float) -> tuple[float, float, float, float]:
         """(x, y, z, heading) of the reference line at ``s``."""
-        x, y, h = self.plan.evaluate(np.array([s]))[0]
-        return float(x), float(y), self.elevation.value(s), float(h)
+        x, y, h = self.plan.point(s)
+        return x, y, self.elevation.value(s), h
 
     def to_world_many(self, s: np.ndarray, t: np.ndarray) -> np.ndarray:
         """(N, 4) world x, y, z, heading of road points (s, t): t along the surface, which rolls
@@ -64,8 +65,11 @@ class Road:
     def to_world(self, s: float, t: float, h: float = 0.0) -> tuple[float, float, float, float]:
         """World (x, y, z, heading of increasing s) of a point t left of the reference line and
         h above the surface."""
-        x, y, z, heading = self.to_world_many(np.array([s]), np.array([t]))[0]
-        return float(x), float(y), float(z) + h, float(heading)
+        rx, ry, heading = self.plan.point(s)  # the scalar twin of to_world_many
+        roll = self.superelevation.value(s)
+        lateral = t * math.cos(roll)
+        z = self.elevation.value(s) + t * math.sin(roll)
+        return rx - math.sin(heading) * lateral, ry + math.cos(heading) * lateral, z + h, heading
 
     @cached_property
     def _samples(self) -> tuple[np.ndarray, np.ndarray]:
@@ -92,8 +96,11 @@ class Road:
     # --- lanes ----------------------------------------------------------------------------------
 
     def section_index(self, s: float) -> int:
-        starts = [sec.s for sec in self.sections]
-        return max(0, int(np.searchsorted(starts, s + 1e-9, side="right")) - 1)
+        return max(0, bisect_right(self._section_starts, s + 1e-9) - 1)
+
+    @cached_property
+    def _section_starts(self) -> list[float]:
+        return [sec.s for sec in self.sections]
 
     def section(self, s: float) -> LaneSection:
         return self.sections[self.section_index(s)]
@@ -131,10 +138,20 @@ class Road:
         return out
 
     def lane_bounds(self, s: float, lane_id: int) -> tuple[float, float]:
-        """Signed t of the lane's inner and outer edges at ``s`` (laneOffset included)."""
+        """Signed t of the lane's inner and outer edges at ``s`` (laneOffset included): the
+        scalar twin of ``section_bounds``."""
         self.lane(s, lane_id)
-        inner, outer = self.section_bounds(self.section_index(s), np.array([s]))[lane_id]
-        return float(inner[0]), float(outer[0])
+        section = self.sections[self.section_index(s)]
+        edge = self.lane_offset.value(s)
+        if lane_id == 0:
+            return edge, edge
+        sign = 1 if lane_id > 0 else -1
+        for lane in section.side(sign):
+            outer = edge + sign * max(lane.width.value(s - section.s), 0.0)
+            if lane.id == lane_id:
+                return edge, outer
+            edge = outer
+        raise KeyError(lane_id)  # pragma: no cover - self.lane found it
 
     def lane_center(self, s: float, lane_id: int) -> float:
         inner, outer = self.lane_bounds(s, lane_id)
@@ -148,13 +165,16 @@ class Road:
         return 1 if along else -1
 
     def lane_at(self, s: float, t: float) -> Lane | None:
-        """The lane containing lateral position t at s, or None off the road."""
-        for lane_id, (inner, outer) in self.section_bounds(
-            self.section_index(s), np.array([s])
-        ).items():
-            lo, hi = sorted((float(inner[0]), float(outer[0])))
-            if lane_id and lo <= t <= hi:
-                return self.section(s).lanes[lane_id]
+        """The lane containing lateral position t at s, or None off the road (walking outwards
+        from the lane offset on t's side, as ``lane_bounds`` does)."""
+        section = self.sections[self.section_index(s)]
+        edge = self.lane_offset.value(s)
+        sign = 1 if t >= edge else -1
+        for lane in section.side(sign):
+            outer = edge + sign * max(lane.width.value(s - section.s), 0.0)
+            if min(edge, outer) <= t <= max(edge, outer):
+                return lane
+            edge = outer
         return None
 
     def extent(self, s: float) -> tuple[float, float]:
