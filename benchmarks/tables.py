@@ -77,7 +77,7 @@ def frame_table(records: Sequence[Record]) -> str:
         ("naive PyBullet frame", lambda f: f.naive_ms.get("frame"), 1, ""),
         ("peak RSS (MB)", lambda f: f.peak_rss_mb, 0, ""),
     ]
-    body = []
+    body = [["scene", *(f.scenario for f in frames)]]
     for name, get, digits, suffix in rows:
         values = [get(f) for f in frames]
         if any(v is not None for v in values):
