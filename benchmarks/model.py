@@ -111,6 +111,22 @@ class DetectorCheck(_Strict):
     scores: list[DetectorScore]
 
 
+class SignalRow(_Strict):
+    lights: int = Field(description="lights that count")
+    recall: float = Field(ge=0, le=1, description="found at IoU >= 0.5")
+    recall_iou30: float = Field(ge=0, le=1, description="found at IoU >= 0.3")
+
+
+class SignalCheck(_Strict):
+    """`tools/signal_recall.py`: a real-trained detector on the traffic lights of scenes."""
+
+    scenes: list[str]
+    detector: str
+    images: int
+    selection: str = Field(description="which lights count and which detections")
+    rows: dict[str, SignalRow] = Field(description="all, per kind of head, per light, per scene")
+
+
 class EdgeCaseScore(_Strict):
     edge_case: str
     clean: float
@@ -126,7 +142,7 @@ class EvalSuite(_Strict):
     mrr: float | None = Field(default=None, description="mean relative robustness (edge / clean)")
 
 
-Kind = Literal["frame", "batch", "detector", "eval"]
+Kind = Literal["frame", "batch", "detector", "eval", "signals"]
 
 
 class Record(_Strict):
@@ -145,10 +161,11 @@ class Record(_Strict):
     batch: BatchBench | None = None
     detector: DetectorCheck | None = None
     eval: EvalSuite | None = None
+    signals: SignalCheck | None = None
 
     @model_validator(mode="after")
     def _payload_matches_kind(self) -> Record:
-        present = [k for k in ("frame", "batch", "detector", "eval") if getattr(self, k)]
+        present = [k for k in ("frame", "batch", "detector", "eval", "signals") if getattr(self, k)]
         if present != [self.kind]:
             raise ValueError(f"a '{self.kind}' record carries exactly its own payload: {present}")
         return self

@@ -26,7 +26,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.model import RECORDS, BatchBench, FrameBench, Machine, Record  # noqa: E402
+from benchmarks.model import (  # noqa: E402
+    RECORDS,
+    BatchBench,
+    FrameBench,
+    Machine,
+    Record,
+    SignalCheck,
+)
 from simgen.core.cpu import cpu_model  # noqa: E402
 
 # the distributions whose versions move the figures
@@ -126,6 +133,9 @@ def make_record(
             {**bench, "shards": shards, "frames_per_shard": frames_per_shard}
         )
         return Record(kind="batch", summary=summary, batch=batch, **common)
+    if "signals" in bench:
+        signals = SignalCheck.model_validate(bench["signals"])
+        return Record(kind="signals", summary=summary, signals=signals, **common)
     if "stages_ms" in bench:
         frame = FrameBench.model_validate(bench)
         return Record(kind="frame", summary=summary, frame=frame, **common)
@@ -162,7 +172,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     when = dt.datetime.now(dt.UTC)
     kind = "--batch " if "runs" in bench else ""
-    command = args.command or f"simgen bench {kind}--json {args.bench_json}"
+    command = args.command or (
+        f"python tools/signal_recall.py ... --json {args.bench_json}"
+        if "signals" in bench
+        else f"simgen bench {kind}--json {args.bench_json}"
+    )
     try:
         record = make_record(
             bench,

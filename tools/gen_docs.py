@@ -226,6 +226,10 @@ def bench_batch() -> str:
     return "\n".join(tables.batch_table(r) for r in load_records(kind="batch"))
 
 
+def realism_signals() -> str:
+    return tables.signals_table(load_records(kind="signals"))
+
+
 def realism_detectors() -> str:
     records = load_records(kind="detector")
     return tables.detector_table(records) + "\n" + tables.fppi_table(records)
@@ -241,6 +245,7 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "bench-frame": bench_frame,
     "bench-batch": bench_batch,
     "realism-detectors": realism_detectors,
+    "realism-signals": realism_signals,
     "eval-suite": eval_suite,
 }
 

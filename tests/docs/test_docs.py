@@ -168,3 +168,22 @@ def test_batch_json_becomes_a_batch_record(tmp_path):
     assert "local 2: 4.80 frames/s (1.17x, CPU 190 %); local auto (1): 4.20 frames/s (1.02x" in text
     with pytest.raises(ValueError, match="neither 'stages_ms' nor 'runs'"):
         make_record({"x": 1}, _machine(), when, "c", "s", None)
+
+
+def test_a_signal_recall_run_becomes_a_record_and_a_table_row():
+
+    payload = {
+        "scenes": ["town_junction"],
+        "detector": "nanodet_m",
+        "images": 40,
+        "selection": "lights facing the camera",
+        "rows": {"all": {"lights": 20, "recall": 0.65, "recall_iou30": 0.8}},
+    }
+    record = make_record(
+        {"signals": payload}, _machine(), dt.datetime(2026, 1, 1), "tools/signal_recall.py", "s",
+        None,
+    )  # fmt: skip
+    assert record.kind == "signals" and record.signals is not None
+    table = tables.signals_table([record])
+    assert "| nanodet_m | town_junction | all | 20 | 0.65 | 0.80 |" in table
+    assert "Counted: lights facing the camera." in table
