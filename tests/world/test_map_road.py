@@ -190,7 +190,8 @@ def test_a_map_contact_sheet_renders_even_with_nothing_to_cast_a_shadow(tmp_path
 def test_what_a_map_has_but_simgen_skips_is_noted_once_with_its_line(tmp_path):
     path = tmp_path / "t.yaml"
     path.write_text(
-        f"version: 1\nname: t\nduration: 1\nroad: {{type: opendrive, file: '{XODR}/tunnels.xodr'}}\n"
+        "version: 1\nname: t\nduration: 1\n"
+        f"road: {{type: opendrive, file: '{XODR}/tunnels.xodr'}}\n"
         'ego: {road: "1", lane: -1, s: 10}\n'
     )
     loaded = load_scenario(path)
