@@ -59,17 +59,20 @@ ROAD_LAYOUT_INJECTORS = frozenset(
         "debris",
         "occluded_sign",
         "sudden_brake",
+        "red_light_runner",
     }
 )
+ACTS_ON_A_NAMED_ACTOR = frozenset({"sudden_brake", "red_light_runner"})
 
 MODELS = {m.model_fields["type"].annotation.__args__[0]: m for m in INJECTORS}
 assert set(REGISTRY) == set(MODELS), "every injector type in the format acts"
 
 
 def _places_by_layout(injector: Any) -> bool:
-    """Whether an injector finds or places road users by the procedural road's lanes;
-    ``sudden_brake`` given a named ``actor`` only adds a brake step, which works on any road."""
-    if injector.type == "sudden_brake" and injector.actor is not None:
+    """Whether an injector finds or places road users by the procedural road's lanes; given a
+    named ``actor``, ``sudden_brake`` and ``red_light_runner`` only change how it drives, which
+    works on any road."""
+    if injector.type in ACTS_ON_A_NAMED_ACTOR and injector.actor is not None:
         return False
     return injector.type in ROAD_LAYOUT_INJECTORS
 
