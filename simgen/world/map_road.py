@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from simgen.world.opendrive.network import LaneRef, Road
 
 ROUTE_SEARCH_DEPTH = 64  # roads a route may pass between two of its given points
+WALK_ONLY = frozenset({"sidewalk", "walking"})  # lane types that are not carriageway
 
 
 class RoutedPlan(Protocol):
@@ -131,6 +132,13 @@ class MapGeometry:
     def lane_at(self, s: float, offset: float, arm: str | None) -> int | None:
         lane = self.road(arm).lane_at(s, offset)
         return None if lane is None else lane.id
+
+    def on_carriageway(self, s: float, offset: float, arm: str | None) -> bool:
+        """Whether a road point lies on a lane at road level (not a raised sidewalk, not off
+        the road)."""
+        road = self.road(arm)
+        lane = road.lane_at(min(max(s, 0.0), road.length), offset)
+        return lane is not None and lane.raise_height == 0.0 and lane.type not in WALK_ONLY
 
     def crossing_target(self, lateral: float, to_left: bool, s: float, arm: str | None) -> float:
         """Where a pedestrian crossing the road stops: the middle of the far side's outermost

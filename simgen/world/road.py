@@ -146,6 +146,10 @@ class RoadGeometry:
         half = self.sidewalk_width / 2
         return self.left_edge + half if to_left else self.right_edge - half
 
+    def on_carriageway(self, s: float, offset: float, arm: str | None) -> bool:
+        """Whether a road point lies between the kerbs (where vehicles drive)."""
+        return self.right_edge <= offset <= self.left_edge
+
     def track(self, x: float, y: float, plan: object) -> tuple[float, float]:
         """Another road user's (s, lateral) along a plan's road."""
         return self.to_road(x, y, getattr(plan, "arm", None))

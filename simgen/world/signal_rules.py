@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from simgen.world.behaviour import IDM_COMFORT_DECEL, Plan
-from simgen.world.road import RoadGeometry
+from simgen.world.behaviour import IDM_COMFORT_DECEL, Plan, Roads
 from simgen.world.signal_layout import SignalPlacement
 from simgen.world.signals import PEDESTRIAN, SignalSystem, stopping_distance
 
@@ -49,7 +48,7 @@ class Crosswalk:
 @dataclass
 class SignalRules:
     system: SignalSystem
-    geom: RoadGeometry
+    geom: Roads
     lines: list[StopLine] = field(default_factory=list)
     crosswalks: list[Crosswalk] = field(default_factory=list)
     going: dict[tuple[str, int], bool] = field(default_factory=dict)  # yellow choices
@@ -103,7 +102,7 @@ class SignalRules:
         """Whether a pedestrian about to cross at a signalised crosswalk must wait."""
         if plan.crossing is None or plan.entry.kind != "pedestrian":
             return False
-        if self.geom.right_edge <= plan.lateral <= self.geom.left_edge:
+        if self.geom.on_carriageway(plan.s, plan.lateral, plan.arm):
             return False  # already on the carriageway: finish the crossing
         for walk in self.crosswalks:
             if walk.road == (plan.arm or "") and abs(plan.s - walk.s) <= CROSSWALK_REACH:
