@@ -105,3 +105,42 @@ def test_a_maps_signs_render_with_their_codes_in_the_labels():
     for sid in facing:
         view = signs[sid].cameras.get("cam")
         assert view is not None and view.visible_pixels > 8 and view.visibility > 0.5, sid
+
+
+@pytest.mark.skipif(not MAP.is_file(), reason="the esmini corpus is not here")
+def test_a_pedestrian_waits_for_the_maps_walk_signal():
+    """Signal 3 is a pedestrian light at s = 109 of road 3. No controller switches the file's
+    lights, so each vehicle light gets a turn of its own and the pedestrian lights share the
+    last one: under the default timing (green 20 s, yellow 3 s, all-red 1 s) light 1 is green
+    from 0 to 20 s and the pedestrians walk from 24 s (their green) to 39 s (5 s before its
+    end). A pedestrian who asks to cross at 2 s waits on the sidewalk until 24 s."""
+    from simgen.world.simulate import simulate
+
+    text = f"""version: 1
+name: walker
+duration: 30.0
+frame_rate: 2
+road: {{type: opendrive, file: '{MAP}'}}
+ego: {{road: "3", lane: -1, s: 20, speed: 0, behavior: [{{action: parked}}]}}
+actors:
+  - name: walker
+    model: pedestrian
+    road: "3"
+    lane: -3
+    s: 108
+    behavior: [{{at: 2.0, action: cross, speed: 1.4}}]
+"""
+    geom = MapGeometry(load_map(MAP))
+    states = list(simulate(sample(parse_scenario(text).scenario, 0)))
+    lateral = []
+    for state in states:
+        walker = state.actor("walker")
+        lateral.append(geom.to_road(walker.position[0], walker.position[1], "3")[1])
+        light = next(s for s in state.signals if s.placement.id == "3")
+        assert light.state == ("green" if 24.0 <= state.time < 39.0 else "red"), state.time
+        vehicles = next(s for s in state.signals if s.placement.id == "1")
+        if vehicles.state == "green":
+            assert light.state == "red"  # never both
+    waiting = [t for s, t in zip(states, lateral, strict=True) if 2.0 <= s.time < 24.0]
+    assert max(waiting) - min(waiting) < 0.05 and min(waiting) < -3.8  # still on its sidewalk
+    assert lateral[-1] > -3.5  # crossing once the walk signal is on

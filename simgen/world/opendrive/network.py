@@ -26,6 +26,7 @@ from simgen.world.opendrive.signals import (
 from simgen.world.opendrive.surface import build_surfaces
 from simgen.world.road import SurfaceMesh
 from simgen.world.signal_layout import ControllerPlacement, SignalPlacement
+from simgen.world.signals import PEDESTRIAN
 
 _MARK_TYPES = {
     "solid": "solid", "broken": "broken", "solid solid": "solid_solid",
@@ -218,7 +219,9 @@ class OpenDriveMap(Parsed):
         """Signals where they stand and the controllers that switch them.
 
         A traffic light no <controller> names gets a controller of its own (``signal_<id>``),
-        so every light cycles; repeated signal ids get ``#<line>`` appended.
+        so every light cycles, with a turn of its own after the file's controllers' (so no two
+        such approaches have green at once); the pedestrian lights among them share one last
+        turn, an all-pedestrian phase. Repeated signal ids get ``#<line>`` appended.
         """
         controlled = {sid: c.id for c in self.controllers.values() for sid in c.signals}
         sequence = {cid: seq for j in self.junctions.values() for cid, seq in j.controllers}
@@ -227,17 +230,24 @@ class OpenDriveMap(Parsed):
             for c in self.controllers.values()
         ]
         placed: dict[str, SignalPlacement] = {}
+        turn = max((c.sequence for c in controllers), default=0) + 1
+        walk: list[ControllerPlacement] = []
         for sig in self.signals:
             road = self.roads[sig.road]
             controller = controlled.get(sig.id)
             if controller is None and signal_kind(sig) == "traffic_light":
                 controller = f"signal_{sig.id}"
-                controllers.append(ControllerPlacement(controller, (sig.id,)))
+                if sig.type == PEDESTRIAN:
+                    walk.append(ControllerPlacement(controller, (sig.id,)))
+                else:
+                    controllers.append(ControllerPlacement(controller, (sig.id,), turn))
+                    turn += 1
             x, y, _, _ = road.to_world(sig.s, sig.t)
             p = place_signal(sig, road, self.surface_height(x, y), controller)
             if p.id in placed:
                 p = replace(p, id=f"{p.id}#{sig.line}")
             placed[p.id] = p
+        controllers += [replace(c, sequence=turn) for c in walk]
         out = list(placed.values())
         for ref in self.references:
             target = placed.get(ref.id)
