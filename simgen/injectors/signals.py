@@ -16,8 +16,6 @@ from simgen.scenario.models import (
     SignalFaultSpec,
 )
 from simgen.world.assets import load_catalog
-from simgen.world.road import RoadGeometry
-from simgen.world.road_signals import stop_line_s
 
 OCCLUDER_KERB_GAP = 0.15  # m between the parked occluder and the kerb
 
@@ -34,6 +32,9 @@ def red_light_runner(edit: Edit, inj: RedLightRunner) -> Scenario:
         return edit.replace_actor(edit.actor(inj.actor).model_copy(update={"obey_signals": False}))
     if road.signals is None or road.type != "intersection":
         return edit.scenario
+    from simgen.world.road import RoadGeometry  # meshes: imported when a scenario is edited
+    from simgen.world.road_signals import stop_line_s
+
     catalog = load_catalog()
     stop = stop_line_s(RoadGeometry(road))
     approaching = [

@@ -161,17 +161,19 @@ def object_view(
             region=region,
             pieces=pieces,
         )
-    box = region
+    image_box = region
     visible = seen[1] if seen else 0
     counted = visible
     if render is not calib:  # through the lens: the image's own box, the render's counts
-        box, truncation = amodal_box(calib.K, corners, calib.width, calib.height, calib.distortion)
+        image_box, truncation = amodal_box(
+            calib.K, corners, calib.width, calib.height, calib.distortion
+        )
         counted = pinhole_seen or 0
         if counted and unoccluded:
             unoccluded = round(unoccluded * visible / counted)  # in the image's pixels
     visibility = min(1.0, counted / unoccluded) if unoccluded else (1.0 if counted else 0.0)
     return CameraView(
-        amodal_box=box,
+        amodal_box=image_box,
         visible_box=seen[0] if seen else None,
         visible_pixels=visible,
         unoccluded_pixels=unoccluded,

@@ -82,7 +82,7 @@ def _with_map(loaded: LoadedScenario) -> LoadedScenario:
     try:
         geom = MapGeometry(load_map(path))
     except OpenDriveError as exc:
-        raise ScenarioError([Issue(exc.file, Mark(exc.line, 1), (), exc.message)]) from None
+        raise ScenarioError([Issue(exc.file, Mark(exc.line or 1, 1), (), exc.message)]) from None
     road = scenario.road.model_copy(update={"file": str(path)})
     scenario = scenario.model_copy(update={"road": road})
     problems = check_map_placements(scenario, geom)
