@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from simgen.scenario.base import literal_of
 from simgen.scenario.distributions import Choice, Normal, Uniform
 from simgen.scenario.errors import suggest
 from simgen.scenario.layout import lane_bounds
@@ -31,7 +32,6 @@ from simgen.scenario.models import (
     SpeedDifference,
     SuddenBrake,
     fault_sensor_kind,
-    literal_of,
 )
 from simgen.scenario.yaml_source import Path
 

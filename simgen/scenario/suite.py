@@ -9,9 +9,10 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
+from simgen.scenario.base import Strict
 from simgen.scenario.errors import Issue, ScenarioError, issues_from_validation
 from simgen.scenario.load import LoadedScenario, load_scenario
-from simgen.scenario.models import Name, Strict
+from simgen.scenario.models import Name
 from simgen.scenario.yaml_source import Mark, YamlError, parse_yaml
 
 
