@@ -57,6 +57,25 @@ def rounded_rect(x0: float, x1: float, half_w: float, z: float, r: float) -> lis
     return pts
 
 
+def ends_rect(
+    x0: float, x1: float, half_w: float, z: float, r: float, round0: bool, round1: bool
+) -> list[tuple]:
+    """A rectangle at height z whose back (x0) and front (x1) corners are rounded or square."""
+    pts = rounded_rect(x0, x1, half_w, z, r)
+    return [
+        (
+            x if (round0 if x < (x0 + x1) / 2 else round1) else (x0 if x < (x0 + x1) / 2 else x1),
+            y if (round0 if x < (x0 + x1) / 2 else round1) else np.sign(y) * half_w,
+            z,
+        )
+        for x, y, z in pts
+    ]
+
+
+def hull(points: list[tuple]) -> trimesh.Trimesh:
+    return trimesh.convex.convex_hull(np.asarray(points, dtype=float))
+
+
 def loft(sections: list[list[tuple]]) -> trimesh.Trimesh:
     return trimesh.convex.convex_hull(np.array([p for s in sections for p in s]))
 
@@ -88,19 +107,62 @@ def car_parts(c: CarShape) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, 
 
     half_l, half_w = c.length / 2, c.width / 2
     belt = c.clearance + (c.height - c.clearance) * c.belt
-    sill = c.clearance + 0.12
-    nose_z = c.clearance + (belt - c.clearance) * 0.75
+    wheelbase = c.length * (0.6 if not c.bed else 0.62)
+    axles = (-wheelbase / 2 - 0.05 * c.length * (c.tail > 0.1), wheelbase / 2)
+    # below the arch tops the body is three pieces (nose, sills, tail) with the wheel arches
+    # open between them, so tyres show from the side and, under the bumpers, from behind
+    arch_top = 2 * c.wheel_r + 0.05
+    nose_z = max(c.clearance + (belt - c.clearance) * 0.75, arch_top + 0.06)
+    bumper_z = c.clearance + 0.14  # bottom of the bumpers: the tyres show below them
+    opening = (c.wheel_r + 0.07, c.wheel_r * 0.6)  # half-width of an arch at the bottom, top
+    rear_x, front_x = axles
+    for x0, x1, z0 in (
+        (-half_l, rear_x - opening[0], bumper_z),
+        (rear_x + opening[0], front_x - opening[0], c.clearance),
+        (front_x + opening[0], half_l, bumper_z),
+    ):
+        top0 = x0 if x0 == -half_l else x0 - (opening[0] - opening[1])
+        top1 = x1 if x1 == half_l else x1 + (opening[0] - opening[1])
+        r = 0.3 if (x0 == -half_l or x1 == half_l) else 0.02
+        add(
+            "body",
+            loft(
+                [
+                    ends_rect(
+                        x0 + 0.1 * (x0 == -half_l),
+                        x1 - 0.1 * (x1 == half_l),
+                        half_w - 0.06,
+                        z0,
+                        r,
+                        x0 == -half_l,
+                        x1 == half_l,
+                    ),
+                    ends_rect(x0, x1, half_w, z0 + 0.1, r + 0.05, x0 == -half_l, x1 == half_l),
+                    ends_rect(top0, top1, half_w, arch_top, r + 0.05, x0 == -half_l, x1 == half_l),
+                ]
+            ),
+        )
     add(
         "body",
         loft(
             [
-                rounded_rect(-half_l + 0.12, half_l - 0.12, half_w - 0.06, c.clearance, 0.3),
-                rounded_rect(-half_l, half_l, half_w, sill, 0.35),
+                rounded_rect(-half_l, half_l, half_w, arch_top, 0.35),
                 rounded_rect(-half_l + 0.02, half_l - 0.05, half_w, nose_z, 0.35),
                 rounded_rect(-half_l + 0.1, half_l - 0.3, half_w - 0.04, belt, 0.3),
             ]
         ),
     )
+    # the dark underside, seen through the arches and below the bumpers
+    add(
+        "trim",
+        box(
+            (c.length - 0.5, c.width - 0.5, arch_top - c.clearance),
+            (0, 0, (arch_top + c.clearance) / 2),
+        ),
+    )
+    # bumpers' black lower lips (a diffuser behind, an air intake in front)
+    add("trim", box((0.12, c.width - 0.3, 0.1), (-half_l + 0.1, 0, bumper_z + 0.05)))
+    add("trim", box((0.12, c.width * 0.6, 0.12), (half_l - 0.1, 0, bumper_z + 0.08)))
     # the glass house: from the end of the bonnet to the start of the tail
     front = half_l - c.length * c.bonnet
     back = -half_l + c.length * (c.tail + c.bed)
@@ -126,6 +188,28 @@ def car_parts(c: CarShape) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, 
             ]
         ),
     )
+    # A- and C-pillars in body colour frame the windscreen and the rear window
+    for s in (-1, 1):
+        for x_belt, x_roof, dx, width in (
+            (back, roof_back, 0.3, 0.22),
+            (front, roof_front, -0.12, 0.1),
+        ):
+            out = -0.015 if dx > 0 else 0.015
+            out = max(out, -half_l - 0.009 - x_belt)  # a van's rear: not past its plate
+            add(
+                "body",
+                hull(
+                    [
+                        (x_belt + out, s * (half_w - 0.06), belt - 0.01),
+                        (x_belt + dx, s * (half_w - 0.06), belt - 0.01),
+                        (x_belt + out, s * (half_w - 0.06 - width), belt - 0.01),
+                        (x_roof + out, s * (half_w - 0.19), roof_z - 0.02),
+                        (x_roof + dx, s * (half_w - 0.19), roof_z - 0.02),
+                        (x_roof + out, s * (half_w - 0.19 - width * 0.7), roof_z - 0.02),
+                    ]
+                ),
+            )
+    add("taillights", box((0.03, 0.3, 0.05), (roof_back - 0.01, 0, roof_z - 0.07)))  # third
     # B-pillars in body colour, so side windows read as two
     pillar_x = back + 0.55 * (front - back)
     add("body", box((0.1, c.width - 0.12, roof_z - belt), (pillar_x - 0.1, 0, (belt + roof_z) / 2)))
@@ -135,8 +219,7 @@ def car_parts(c: CarShape) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, 
             add("body", box((bed_x1 - bed_x0, 0.06, 0.35), ((bed_x0 + bed_x1) / 2, y, belt + 0.17)))
         add("body", box((0.06, c.width - 0.1, 0.35), (bed_x0 + 0.03, 0, belt + 0.17)))
         add("trim", box((bed_x1 - bed_x0, c.width - 0.16, 0.02), ((bed_x0 + bed_x1) / 2, 0, belt)))
-    wheelbase = c.length * (0.6 if not c.bed else 0.62)
-    for x in (-wheelbase / 2 - 0.05 * c.length * (c.tail > 0.1), wheelbase / 2):
+    for x in axles:
         for y in (-(half_w - 0.13), half_w - 0.13):
             tyre, rim = wheel(x, y, c.wheel_r, 0.23)
             add("tyres", tyre)
@@ -149,9 +232,12 @@ def car_parts(c: CarShape) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, 
     tail = [(-half_l + 0.06, s * c.width * 0.37, light_z) for s in (-1, 1)]
     for x, y, z in head:
         add("headlights", box((0.14, 0.34, 0.1), (x, y, z)))
-    for x, y, z in tail:
-        add("taillights", box((0.1, 0.3, 0.12), (x, y, z)))
-    add("trim", box((0.12, c.width * 0.36, 0.13), (half_l - 0.07, 0, light_z - 0.04)))  # grille
+    for x, y, z in tail:  # a cluster: the lamp, its wrap round the corner, a reversing lamp
+        s = np.sign(y)
+        add("taillights", box((0.1, 0.38, 0.17), (x, y, z)))
+        add("taillights", box((0.28, 0.05, 0.13), (-half_l + 0.22, s * (half_w - 0.02), z)))
+        add("metal", box((0.1, 0.12, 0.06), (x - 0.005, y - s * 0.12, z - 0.1)))
+    add("trim", box((0.12, c.width * 0.42, 0.17), (half_l - 0.07, 0, light_z - 0.05)))  # grille
     plate_z = c.clearance + 0.2
     add("plate", box((0.04, 0.52, 0.12), (half_l - 0.01, 0, plate_z)))
     add("plate", box((0.04, 0.52, 0.12), (-half_l + 0.01, 0, plate_z + 0.12)))

@@ -510,6 +510,26 @@ PATCHES: tuple[Patch, ...] = (
 
 # ---- shaders -----------------------------------------------------------------------------------
 
+# The sky as an environment (``ambient_light`` carries the sky's strength; world z is up): sky
+# light falls more on faces turned up than on those turned to the road, and glossy surfaces
+# mirror the sky, the bright horizon and the dark road with Fresnel's weight. Paint (metallic
+# above the camera's metal threshold) has a clear coat: a sharp, untinted reflection over it.
+ENVIRONMENT = """
+    vec3 env_v = normalize(cam_pos - frag_position);
+    float env_fresnel = pow(1.0 - clamp(abs(dot(n, env_v)), 0.0, 1.0), 5.0);
+    color.xyz += base_color.xyz * ambient_light * mix(0.6, 1.1, 0.5 + 0.5 * n.z);
+    vec3 env_r = reflect(-env_v, n);
+    vec3 env_col = env_r.z >= 0.0
+        ? ambient_light * mix(vec3(1.9), vec3(0.9, 1.25, 1.8), sqrt(clamp(env_r.z, 0.0, 1.0)))
+        : ambient_light * mix(vec3(0.9), vec3(0.2), clamp(-5.0 * env_r.z, 0.0, 1.0));
+    float env_gloss = (1.0 - roughness) * (1.0 - roughness);
+    color.xyz += (f0 + (1.0 - f0) * env_fresnel) * env_col * env_gloss;
+    if (metallic > 0.2) {
+        color.xyz += (0.04 + 0.96 * env_fresnel) * env_col * 0.8;
+    }
+"""
+ENV_WHY = "sky light by facing, and the sky mirrored in paint (clear coat), glass and chrome"
+
 SHADER_EDITS: tuple[ShaderEdit, ...] = (
     ShaderEdit(
         "mesh.frag",
@@ -524,6 +544,7 @@ SHADER_EDITS: tuple[ShaderEdit, ...] = (
         "float bias = max(0.003 * (1.0 - nl), 0.00025) / proj_coords.w;",
         "a focused map (7 cm texels) needs a larger slope-scaled bias against acne",
     ),
+    ShaderEdit("mesh.frag", "color.xyz += base_color.xyz * ambient_light;", ENVIRONMENT, ENV_WHY),
 )
 
 
