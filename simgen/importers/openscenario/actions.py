@@ -128,7 +128,8 @@ def trajectory(ctx: Ctx, env: Env, el: Element) -> sb.Trajectory:
 
 
 def follow_trajectory(ctx: Ctx, env: Env, el: Element) -> sb.FollowTrajectoryAction:
-    holder = ctx.maybe(el, "TrajectoryRef") or el  # 1.1+: wrapped; 1.0: inline
+    wrapped = ctx.maybe(el, "TrajectoryRef")  # 1.1+: wrapped; 1.0: inline
+    holder = el if wrapped is None else wrapped
     traj_el, traj_ctx = referenced(ctx, env.catalogs, holder, "Trajectory")
     timing = None
     reference = ctx.maybe(el, "TimeReference")
