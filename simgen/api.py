@@ -17,9 +17,9 @@ from simgen.scenario.sample import SamplingError, ScenarioInstance, sample
 
 if TYPE_CHECKING:  # the batch machinery is imported when something is rendered
     from simgen.batch import ShardSpec, Summary
-    from simgen.importers.openscenario import ImportOptions
     from simgen.batch.executors import Report
     from simgen.batch.workers import WorkerChoice
+    from simgen.importers.openscenario import ImportOptions
 
 
 @dataclass(frozen=True)

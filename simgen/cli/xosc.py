@@ -28,11 +28,12 @@ def import_command(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o",
+            "--out",
+            "-o",
             help="The YAML to write (default: <name>.yaml here); a distribution writes a suite "
             "there and its scenarios in a folder of the suite's name.",
         ),
-    ] = None,  # fmt: skip
+    ] = None,
     ego: Ego = None,
     rig: Rig = "default",
     lenient: Lenient = False,

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the XML fixtures read best on one line each
 """OpenSCENARIO import: the esmini corpus, placements by hand, catalogs, distributions, errors
 with file:line, and the round trip through YAML."""
 
@@ -37,7 +38,12 @@ def test_cut_in_placements_by_hand():
     # Ego: LanePosition road 0 lane -3 s $EgoStartS = 50, speed ${108 / 3.6} = 30 m/s
     assert (sc.ego.road, sc.ego.lane, sc.ego.s, sc.ego.speed) == ("0", -3, 50.0, 30.0)
     (overtaker,) = sc.actors
-    assert (overtaker.name, overtaker.road, overtaker.lane, overtaker.s) == ("overtaker", "0", -2, 25.0)
+    assert (overtaker.name, overtaker.road, overtaker.lane, overtaker.s) == (
+        "overtaker",
+        "0",
+        -2,
+        25.0,
+    )
     assert overtaker.speed == 0.0  # no init speed: the act's first event gives it one
     event = sc.storyboard.stories[0].acts[0].maneuver_groups[0].maneuvers[0].events
     start, cut_in, brake = (e.actions[0].do for e in event)
@@ -148,14 +154,18 @@ def test_hero_is_the_ego_and_expressions_resolve(tmp_path):
 
 def test_unsupported_element_names_file_and_line(tmp_path):
     path = _write(tmp_path, SPEED + UNSUPPORTED)
-    line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "<AppearanceAction>" in t)
+    line = next(
+        i for i, t in enumerate(path.read_text().splitlines(), 1) if "<AppearanceAction>" in t
+    )
     with pytest.raises(XoscError) as err:
         import_xosc(path)
     assert str(err.value) == f"{path}:{line}: <LightStateAction>: not supported (private actions: " \
         "Speed, LongitudinalDistance, LaneChange, LaneOffset, Teleport, AssignRoute, " \
         "FollowTrajectory, Synchronize, ActivateController)"  # fmt: skip
     lenient = import_xosc(path, lenient=True)
-    assert len(lenient.warnings) == 1 and f"{path}:{line}: <LightStateAction>" in lenient.warnings[0]
+    assert (
+        len(lenient.warnings) == 1 and f"{path}:{line}: <LightStateAction>" in lenient.warnings[0]
+    )
     event = lenient.scenario.storyboard.stories[0].acts[0].maneuver_groups[0].maneuvers[0].events[0]
     assert [a.name for a in event.actions] == ["go"]  # the unsupported action alone is dropped
 
@@ -166,11 +176,16 @@ def test_unsupported_element_names_file_and_line(tmp_path):
         (lambda t: t.replace("</OpenSCENARIO>", ""), "not well-formed XML"),
         (lambda t: t.replace('value="$Speed"', 'value="$Sped"'), "unknown parameter 'Sped'"),
         (lambda t: t.replace('value="${$Speed * 1.5}"', 'value="${$Speed * }"'), "ends too early"),
-        (lambda t: t.replace(' roadId="4" laneId="1"', ' laneId="1"'), "missing attribute 'roadId'"),
+        (
+            lambda t: t.replace(' roadId="4" laneId="1"', ' laneId="1"'),
+            "missing attribute 'roadId'",
+        ),
         (lambda t: t.replace(str(MAP), "nowhere.xodr"), "no such OpenDRIVE file"),
         (lambda t: t.replace('laneId="1" s="60"', 'laneId="7" s="60"'), "has no lane 7"),
-        (lambda t: t.replace('entityRef="hero"/></Actors>', 'entityRef="nobody"/></Actors>'),
-         "entityRef 'nobody' is no entity"),
+        (
+            lambda t: t.replace('entityRef="hero"/></Actors>', 'entityRef="nobody"/></Actors>'),
+            "entityRef 'nobody' is no entity",
+        ),
     ],
 )
 def test_malformed_files_name_file_and_line(tmp_path, edit, message):
@@ -190,7 +205,10 @@ def test_cli_writes_nothing_on_error(tmp_path):
     result = CliRunner().invoke(app, ["import", str(path), "--out", str(out), "--lenient"])
     assert result.exit_code == 0, result.output
     assert "warning:" in result.output and out.is_file()
-    assert load_scenario(out).scenario.model_dump() == load_xosc(path, _lenient()).scenario.model_dump()
+    assert (
+        load_scenario(out).scenario.model_dump()
+        == load_xosc(path, _lenient()).scenario.model_dump()
+    )
 
 
 def _lenient():
@@ -217,8 +235,11 @@ def _catalog(tmp_path: Path) -> None:
     [
         ("", "hatchback"),  # 4.0 x 2.0 x 1.5: nearest the hatchback's 4.02 x 1.94 x 1.46
         ('<ParameterAssignment parameterRef="L" value="5.4"/>', "pickup"),
-        ('<ParameterAssignment parameterRef="Cat" value="bus"/>'
-         '<ParameterAssignment parameterRef="L" value="${12.5}"/>', "bus"),
+        (
+            '<ParameterAssignment parameterRef="Cat" value="bus"/>'
+            '<ParameterAssignment parameterRef="L" value="${12.5}"/>',
+            "bus",
+        ),
         # 12.5 x 6.25 x 1.5 against the bus (12.07 x 2.93 x 3.18): 0.18 + 11.0 + 2.8 = 14.0,
         # the coach (12.57 x 2.93 x 3.58): 0.005 + 11.0 + 4.3 = 15.3
     ],
@@ -243,7 +264,9 @@ def test_missing_catalog_entry(tmp_path):
                                     '<CatalogLocations><VehicleCatalog><Directory path="cat"/>'
                                     "</VehicleCatalog></CatalogLocations>")  # fmt: skip
     start, end = text.index("<Vehicle name"), text.index("</Vehicle>") + len("</Vehicle>")
-    path.write_text(text[:start] + '<CatalogReference catalogName="Cars" entryName="bux"/>' + text[end:])
+    path.write_text(
+        text[:start] + '<CatalogReference catalogName="Cars" entryName="bux"/>' + text[end:]
+    )
     with pytest.raises(XoscError, match="catalog 'Cars' has no entry 'bux' \\(entries: box\\)"):
         import_xosc(path)
 
@@ -259,10 +282,13 @@ def _distribution(tmp_path: Path, inner: str) -> Path:
 
 
 def test_deterministic_distribution_gives_one_scenario_per_set(tmp_path):
-    path = _distribution(tmp_path, """<Deterministic>
+    path = _distribution(
+        tmp_path,
+        """<Deterministic>
       <DeterministicSingleParameterDistribution parameterName="Speed">
         <DistributionRange stepWidth="5"><Range lowerLimit="5" upperLimit="15"/></DistributionRange>
-      </DeterministicSingleParameterDistribution></Deterministic>""")
+      </DeterministicSingleParameterDistribution></Deterministic>""",
+    )
     result = import_xosc(path)
     assert result.distribution and [s.ego.speed for s in result.scenarios] == [5.0, 10.0, 15.0]
     assert [s.name for s in result.scenarios] == ["base_0", "base_1", "base_2"]
@@ -271,10 +297,13 @@ def test_deterministic_distribution_gives_one_scenario_per_set(tmp_path):
 
 
 def test_stochastic_distribution_draws_from_its_seed(tmp_path):
-    path = _distribution(tmp_path, """<Stochastic numberOfTestRuns="4" randomSeed="7">
+    path = _distribution(
+        tmp_path,
+        """<Stochastic numberOfTestRuns="4" randomSeed="7">
       <StochasticDistribution parameterName="Speed">
         <UniformDistribution><Range lowerLimit="8" upperLimit="12"/></UniformDistribution>
-      </StochasticDistribution></Stochastic>""")
+      </StochasticDistribution></Stochastic>""",
+    )
     speeds = [s.ego.speed for s in import_xosc(path).scenarios]
     assert speeds == pytest.approx(np.random.default_rng(7).uniform(8, 12, size=4))
     out = tmp_path / "suite.yaml"
@@ -282,8 +311,8 @@ def test_stochastic_distribution_draws_from_its_seed(tmp_path):
     assert result.exit_code == 0, result.output
     from simgen.scenario.suite import load_suite
 
-    suite, loaded = load_suite(out)
-    assert [l.scenario.ego.speed for l in loaded] == pytest.approx(speeds)
+    _, loaded = load_suite(out)
+    assert [one.scenario.ego.speed for one in loaded] == pytest.approx(speeds)
 
 
 def test_round_trip_yaml_equals_direct(tmp_path):

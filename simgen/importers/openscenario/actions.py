@@ -104,7 +104,9 @@ def trajectory(ctx: Ctx, env: Env, el: Element) -> sb.Trajectory:
     kind: sb.Polyline | sb.Clothoid
     if shape.tag == "Polyline":
         vertices = [
-            sb.Vertex(time=ctx.num(v, "time", None), position=position(ctx, env, ctx.one(v, "Position")))
+            sb.Vertex(
+                time=ctx.num(v, "time", None), position=position(ctx, env, ctx.one(v, "Position"))
+            )
             for v in ctx.all(shape, "Vertex")
         ]
         if len(vertices) < 2:
@@ -161,8 +163,10 @@ def synchronize(ctx: Ctx, env: Env, el: Element) -> sb.SynchronizeAction:
         if kind.tag == "AbsoluteSpeed":
             final = ctx.num(kind, "value")
         else:
-            ctx.report.note(f"{ctx.file}:{kind.sourceline}: <{kind.tag}> (a final speed "
-                            "relative to the master) is not carried: no final speed")
+            ctx.report.note(
+                f"{ctx.file}:{kind.sourceline}: <{kind.tag}> (a final speed "
+                "relative to the master) is not carried: no final speed"
+            )
     tolerance = ctx.num(el, "targetTolerance", 1.0) or 1.0
     return sb.SynchronizeAction(
         type="synchronize", master=env.entity(ctx, el, "masterEntityRef"),
@@ -174,8 +178,10 @@ def synchronize(ctx: Ctx, env: Env, el: Element) -> sb.SynchronizeAction:
 
 def controller(ctx: Ctx, env: Env, el: Element, entity: str | None) -> sb.ActivateControllerAction:
     name = env.controllers.get(entity or "", "")
-    ctx.report.note(f"{ctx.file}:{el.sourceline}: <{el.tag}>{' of ' + entity if entity else ''}: "
-                    f"a no-op, the entity {DRIVER_NOTE}")
+    ctx.report.note(
+        f"{ctx.file}:{el.sourceline}: <{el.tag}>{' of ' + entity if entity else ''}: "
+        f"a no-op, the entity {DRIVER_NOTE}"
+    )
     return sb.ActivateControllerAction(type="activate_controller", controller=name)
 
 
@@ -193,7 +199,9 @@ def private_action(ctx: Ctx, env: Env, el: Element, entity: str | None) -> sb.Ac
     if tag == "LaneOffsetAction":
         return lane_offset(ctx, env, inner)
     if tag == "TeleportAction":
-        return sb.TeleportAction(type="teleport", position=position(ctx, env, ctx.one(inner, "Position")))
+        return sb.TeleportAction(
+            type="teleport", position=position(ctx, env, ctx.one(inner, "Position"))
+        )
     if tag == "AssignRouteAction":
         route_el, route_ctx = referenced(ctx, env.catalogs, inner, "Route")
         return sb.AssignRouteAction(type="assign_route", route=route(route_ctx, env, route_el))
@@ -217,8 +225,9 @@ def global_action(ctx: Ctx, el: Element) -> sb.ActionKind:
     tags = [p.tag for p in path]
     if tags != ["GlobalAction", "InfrastructureAction", "TrafficSignalAction",
                 "TrafficSignalStateAction"]:  # fmt: skip
-        raise ctx.unsupported(path[-1] if len(path) > 1 else el,
-                              "global actions: TrafficSignalStateAction")
+        raise ctx.unsupported(
+            path[-1] if len(path) > 1 else el, "global actions: TrafficSignalStateAction"
+        )
     state_el = path[-1]
     return sb.TrafficSignalStateAction(
         type="traffic_signal_state", signal=str(ctx.text(state_el, "name")),

@@ -36,8 +36,11 @@ class Catalogs:
         locations = ctx.maybe(root, "CatalogLocations")
         for kind in [] if locations is None else children(locations):
             if kind.tag not in LOCATIONS:
-                raise ctx.error(kind, f"<{kind.tag}>: not a catalog location "
-                                f"(expected one of {', '.join(LOCATIONS)})")
+                raise ctx.error(
+                    kind,
+                    f"<{kind.tag}>: not a catalog location "
+                    f"(expected one of {', '.join(LOCATIONS)})",
+                )
             directory = ctx.one(kind, "Directory")
             path = (ctx.directory / str(ctx.text(directory, "path"))).resolve()
             if not path.is_dir():
@@ -95,6 +98,7 @@ def referenced(ctx: Ctx, catalogs: Catalogs, el: Element, tag: str) -> tuple[Ele
         raise ctx.error(el, f"<{el.tag}>: expected <{tag}> or <CatalogReference>")
     entry, entry_ctx = catalogs.resolve(ctx, ref)
     if entry.tag != tag:
-        raise ctx.error(ref, f"<CatalogReference>: '{entry.get('name')}' is a {entry.tag}, "
-                        f"expected a {tag}")
+        raise ctx.error(
+            ref, f"<CatalogReference>: '{entry.get('name')}' is a {entry.tag}, expected a {tag}"
+        )
     return entry, entry_ctx

@@ -50,7 +50,7 @@ def condition(ctx: Ctx, env: Env, el: Element) -> sb.Condition:
     name = str(ctx.label(el, "name", ""))
     delay = ctx.num(el, "delay", 0.0)
     if delay < 0:
-        raise ctx.error(el, f"<Condition name=\"{name}\">: delay must be >= 0, got {delay:g}")
+        raise ctx.error(el, f'<Condition name="{name}">: delay must be >= 0, got {delay:g}')
     edge = ctx.choice(el, "conditionEdge", EDGES)
     kind = ctx.one(el)
     if kind.tag == "ByValueCondition":
@@ -82,8 +82,9 @@ def by_value(ctx: Ctx, el: Element) -> sb.ConditionKind:
         return sb.TrafficSignalCondition(
             type="traffic_signal", signal=str(ctx.text(el, "name")), state=signal_state(ctx, el)
         )
-    raise ctx.unsupported(el, "by-value conditions: SimulationTime, StoryboardElementState, "
-                          "TrafficSignal")
+    raise ctx.unsupported(
+        el, "by-value conditions: SimulationTime, StoryboardElementState, TrafficSignal"
+    )
 
 
 def _measured(ctx: Ctx, el: Element) -> dict:
@@ -146,7 +147,9 @@ def by_entity(ctx: Ctx, env: Env, el: Element) -> sb.ConditionKind:
     if tag == "ReachPositionCondition":
         tolerance = ctx.num(c, "tolerance")
         if tolerance <= 0:
-            raise ctx.error(c, f"<ReachPositionCondition>: tolerance must be > 0, got {tolerance:g}")
+            raise ctx.error(
+                c, f"<ReachPositionCondition>: tolerance must be > 0, got {tolerance:g}"
+            )
         return sb.ReachPosition(
             type="reach_position", position=position(ctx, env, ctx.one(c, "Position")),
             tolerance=tolerance, **base,
@@ -165,8 +168,9 @@ def by_entity(ctx: Ctx, env: Env, el: Element) -> sb.ConditionKind:
             distance_type=ctx.choice(c, "relativeDistanceType", DISTANCE_TYPES),
             **_measured(ctx, c), **base,
         )  # fmt: skip
-    raise ctx.unsupported(c, "entity conditions: EndOfRoad, Collision, TimeHeadway, "
-                          "TimeToCollision, Acceleration, Speed, RelativeSpeed, TraveledDistance, "
-                          "ReachPosition, Distance, RelativeDistance")
-
-
+    raise ctx.unsupported(
+        c,
+        "entity conditions: EndOfRoad, Collision, TimeHeadway, "
+        "TimeToCollision, Acceleration, Speed, RelativeSpeed, TraveledDistance, "
+        "ReachPosition, Distance, RelativeDistance",
+    )

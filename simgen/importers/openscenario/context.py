@@ -102,7 +102,7 @@ class Ctx:
                     raise ExpressionError(f"unknown parameter '{key}' (known: {known})")
                 return self.params[key]
         except ExpressionError as exc:
-            raise self.error(el, f"<{el.tag} {name}=\"{raw}\">: {exc}") from None
+            raise self.error(el, f'<{el.tag} {name}="{raw}">: {exc}') from None
         return raw
 
     def value(self, el: Element, name: str, default: Any = _MISSING) -> Any:
@@ -166,7 +166,9 @@ class Ctx:
             return False
         raise self.error(el, f"<{el.tag}>: '{name}' must be true or false, got '{value}'")
 
-    def choice(self, el: Element, name: str, options: dict[str, str], default: Any = _MISSING) -> Any:
+    def choice(
+        self, el: Element, name: str, options: dict[str, str], default: Any = _MISSING
+    ) -> Any:
         value = self.value(el, name, default)
         if value is None or value is default:
             return value

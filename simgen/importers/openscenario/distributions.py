@@ -62,10 +62,14 @@ def _deterministic(ctx: Ctx, el: Element) -> list[ParameterSet]:
                 step = ctx.num(kind, "stepWidth")
                 low, high = _range(ctx, kind)
                 if step <= 0:
-                    raise ctx.error(kind, f"<DistributionRange>: stepWidth must be > 0, got {step:g}")
+                    raise ctx.error(
+                        kind, f"<DistributionRange>: stepWidth must be > 0, got {step:g}"
+                    )
                 count = math.floor((high - low) / step + 1e-9) + 1
                 if count > MAX_SETS:
-                    raise ctx.error(kind, f"<DistributionRange>: {count} values (at most {MAX_SETS})")
+                    raise ctx.error(
+                        kind, f"<DistributionRange>: {count} values (at most {MAX_SETS})"
+                    )
                 axes.append([{name: (kind, low + i * step)} for i in range(count)])
             else:
                 raise ctx.unsupported(kind, "DistributionSet and DistributionRange only")
@@ -128,4 +132,6 @@ def _draw(ctx: Ctx, el: Element, rng: np.random.Generator) -> Value:
             raise ctx.error(el, "<ProbabilityDistributionSet>: needs elements of weight >= 0")
         pick = int(rng.choice(len(elements), p=weights / weights.sum()))
         return ctx.value(elements[pick], "value")
-    raise ctx.unsupported(el, "stochastic distributions: Uniform, Normal, ProbabilityDistributionSet")
+    raise ctx.unsupported(
+        el, "stochastic distributions: Uniform, Normal, ProbabilityDistributionSet"
+    )

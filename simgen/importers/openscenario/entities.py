@@ -64,11 +64,15 @@ def _model(ctx: Ctx, el: Element) -> tuple[str, str, Box]:
     if el.tag == "Vehicle":
         category = str(ctx.text(el, "vehicleCategory"))
         if category not in VEHICLES:
-            raise ctx.error(el, f"<Vehicle>: unknown vehicleCategory '{category}' "
-                            f"(expected one of {', '.join(VEHICLES)})")
+            raise ctx.error(
+                el,
+                f"<Vehicle>: unknown vehicleCategory '{category}' "
+                f"(expected one of {', '.join(VEHICLES)})",
+            )
         if category in STAND_INS:
-            ctx.report.note(f"a {category} ('{el.get('name')}') is rendered as a "
-                            f"{STAND_INS[category]} model")
+            ctx.report.note(
+                f"a {category} ('{el.get('name')}') is rendered as a {STAND_INS[category]} model"
+            )
         return "vehicle", nearest_model(VEHICLES[category], box), box
     if el.tag == "Pedestrian":
         category = str(ctx.text(el, "pedestrianCategory", "pedestrian"))
@@ -82,8 +86,9 @@ def _model(ctx: Ctx, el: Element) -> tuple[str, str, Box]:
         if category == "obstacle":
             small = box[0] <= 0.6 and box[1] <= 0.6 and box[2] <= 1.2
             return "object", "traffic_cone" if small else "debris", box
-        raise ctx.unsupported(el, f"miscObjectCategory '{category}': barrier-like and obstacle "
-                              "only")
+        raise ctx.unsupported(
+            el, f"miscObjectCategory '{category}': barrier-like and obstacle only"
+        )
     raise ctx.unsupported(el, "entities: Vehicle, Pedestrian, MiscObject")
 
 
@@ -108,8 +113,11 @@ def choose_ego(ctx: Ctx, objects: list[Element], ego: str | None) -> str:
         found = [n for n in names if n.lower() == wanted]
         if found:
             return found[0]
-    raise ctx.error(None, "no entity is named Ego or hero: say which one carries the sensors "
-                    f"with --ego NAME (entities: {', '.join(names)})")
+    raise ctx.error(
+        None,
+        "no entity is named Ego or hero: say which one carries the sensors "
+        f"with --ego NAME (entities: {', '.join(names)})",
+    )
 
 
 def read_entities(ctx: Ctx, env: Env, root: Element, ego: str | None) -> list[Entity]:
@@ -134,9 +142,7 @@ def read_entities(ctx: Ctx, env: Env, root: Element, ego: str | None) -> list[En
         file_name = str(ctx.text(o, "name"))
         if file_name in env.names:
             raise ctx.error(o, f"<ScenarioObject>: a second entity named '{file_name}'")
-        tag = next(
-            (c.tag for c in o if c.tag in ("Vehicle", "Pedestrian", "MiscObject")), None
-        )
+        tag = next((c.tag for c in o if c.tag in ("Vehicle", "Pedestrian", "MiscObject")), None)
         try:
             if tag is None and ctx.maybe(o, "CatalogReference") is None:
                 raise ctx.unsupported(ctx.one(o), "entities: Vehicle, Pedestrian, MiscObject")
@@ -149,9 +155,12 @@ def read_entities(ctx: Ctx, env: Env, root: Element, ego: str | None) -> list[En
         except Skipped:
             continue
         is_ego = file_name == ego_name
-        if is_ego and kind != "vehicle" or (is_ego and model in ("bicycle",)):
-            raise ctx.error(o, f"<ScenarioObject name=\"{file_name}\">: the ego must be a "
-                            f"car, van, truck, bus or motorbike (it is a {model})")
+        if (is_ego and kind != "vehicle") or (is_ego and model in ("bicycle",)):
+            raise ctx.error(
+                o,
+                f'<ScenarioObject name="{file_name}">: the ego must be a '
+                f"car, van, truck, bus or motorbike (it is a {model})",
+            )
         name = "ego" if is_ego else simgen_name(file_name, taken)
         env.names[file_name] = name
         controller = _controller(ctx, env, o)

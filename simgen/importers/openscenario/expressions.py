@@ -24,6 +24,7 @@ _TOKEN = re.compile(
     r"|(?P<op>==|!=|<=|>=|&&|\|\||[-+*/%()<>,!]))"
 )
 
+
 def _round(a: float) -> float:
     """Half away from zero, as C's round (OpenSCENARIO tools are mostly C++)."""
     return float(math.copysign(math.floor(abs(a) + 0.5), a))
@@ -46,8 +47,6 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., float]]] = {
     "acos": (1, math.acos),
     "atan": (1, math.atan),
 }
-
-
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from simgen.importers.openscenario.importer import ImportOptions, ImportResult, import_xosc
 from simgen.importers.openscenario.errors import XoscError
+from simgen.importers.openscenario.importer import ImportOptions, ImportResult, import_xosc
 from simgen.scenario.dump import scenario_yaml
 from simgen.scenario.limits import Limits
 from simgen.scenario.load import LoadedScenario, parse_scenario
@@ -66,8 +66,12 @@ def load_xosc(
         duration=options.duration,
     )  # fmt: skip
     if result.distribution:
-        raise XoscError(str(source), None, "a ParameterValueDistribution file gives several "
-                        "scenarios: `simgen import` it to a suite and render the suite")
+        raise XoscError(
+            str(source),
+            None,
+            "a ParameterValueDistribution file gives several "
+            "scenarios: `simgen import` it to a suite and render the suite",
+        )
     text = scenario_text(result.scenario, source, source)
     loaded = parse_scenario(text, str(source), limits)
     return replace(loaded, notes=(*result.notes, *result.warnings, *loaded.notes))

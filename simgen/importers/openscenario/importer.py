@@ -129,9 +129,11 @@ def _one(
         for e in entities if e.name != "ego"
     ]  # fmt: skip
     for e in entities:
-        l, w, h = e.box
-        report.note(f"{e.file_name} -> {e.name}: {e.model} (the file's box {l:g} x {w:g} x "
-                    f"{h:g} m is not kept: simgen draws its model's own)")
+        length, width, height = e.box
+        report.note(
+            f"{e.file_name} -> {e.name}: {e.model} (the file's box {length:g} x {width:g} x "
+            f"{height:g} m is not kept: simgen draws its model's own)"
+        )
     description = (description + " " if description else "") + f"(imported from {path.name})"
     scenario = Scenario.model_validate({
         "version": 1,
@@ -163,7 +165,7 @@ def _road_network(ctx: Ctx, root: Element) -> tuple[Path, MapGeometry]:
         if not isinstance(other.tag, str) or other.tag == "LogicFile":
             continue
         if other.tag == "SceneGraphFile":
-            ctx.report.note(f"<SceneGraphFile> ignored: simgen builds the scene from the map")
+            ctx.report.note("<SceneGraphFile> ignored: simgen builds the scene from the map")
         elif other.tag != "UsedArea":
             ctx.unsupported(other, "a road network is its LogicFile")  # lenient: skipped
     try:

@@ -46,9 +46,9 @@ def declare(
     where: Ctx | None = None,
 ) -> Ctx:
     """A child context with ``owner``'s ``ParameterDeclarations`` in scope; ``overrides`` maps
-    a declared name to the assignment's element and its value (resolved where it was written),
-    which replaces the declared value; ``where`` is the context the assignments were written in.
-Assigning an undeclared name is an error."""
+        a declared name to the assignment's element and its value (resolved where it was written),
+        which replaces the declared value; ``where`` is the context the assignments were written in.
+    Assigning an undeclared name is an error."""
     where = where or ctx
     overrides = dict(overrides or {})
     decls = ctx.maybe(owner, "ParameterDeclarations")
@@ -57,14 +57,20 @@ Assigning an undeclared name is an error."""
         name = str(ctx.value(decl, "name"))
         kind = str(ctx.value(decl, "parameterType"))
         if kind not in TYPES:
-            raise ctx.error(decl, f"<ParameterDeclaration name=\"{name}\">: unknown "
-                            f"parameterType '{kind}' (expected one of {', '.join(TYPES)})")
+            raise ctx.error(
+                decl,
+                f'<ParameterDeclaration name="{name}">: unknown '
+                f"parameterType '{kind}' (expected one of {', '.join(TYPES)})",
+            )
         if name in overrides:
             el, value = overrides.pop(name)
             scope.params[name] = typed(where, el, kind, value, name)
         else:
             scope.params[name] = typed(scope, decl, kind, scope.value(decl, "value"), name)
     for name, (el, _) in overrides.items():
-        raise where.error(el, f"parameter '{name}' is not declared here "
-                        f"(declared: {', '.join(sorted(scope.params)) or 'none'})")
+        raise where.error(
+            el,
+            f"parameter '{name}' is not declared here "
+            f"(declared: {', '.join(sorted(scope.params)) or 'none'})",
+        )
     return scope

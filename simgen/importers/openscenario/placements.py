@@ -44,7 +44,9 @@ class InitResult:
     global_init: list[sb.ActionKind]
 
 
-def read_init(ctx: Ctx, env: Env, geom: MapGeometry, entities: list[Entity], el: Element | None) -> InitResult:
+def read_init(
+    ctx: Ctx, env: Env, geom: MapGeometry, entities: list[Entity], el: Element | None
+) -> InitResult:
     actions_el = None if el is None else ctx.maybe(el, "Actions")
     per_entity: dict[str, list[tuple[Element, sb.ActionKind]]] = {e.name: [] for e in entities}
     global_init: list[sb.ActionKind] = []
@@ -80,8 +82,10 @@ def read_init(ctx: Ctx, env: Env, geom: MapGeometry, entities: list[Entity], el:
             poses[entity.name] = start.pose
         if len(waiting) == len(pending):
             e = waiting[0]
-            raise ctx.error(None if e.line is None else _line(e), f"{e.file_name}: its start "
-                            "position refers to an entity that is never placed")
+            raise ctx.error(
+                None if e.line is None else _line(e),
+                f"{e.file_name}: its start position refers to an entity that is never placed",
+            )
         pending = waiting
     init = [
         sb.InitActions(entity=e.name, actions=starts[e.name].kept)
@@ -101,7 +105,9 @@ def _line(entity: Entity) -> Any:
     return _At()
 
 
-def _start_position(actions: list[tuple[Element, sb.ActionKind]]) -> tuple[Element, sb.Position, sb.ActionKind | None] | None:
+def _start_position(
+    actions: list[tuple[Element, sb.ActionKind]],
+) -> tuple[Element, sb.Position, sb.ActionKind | None] | None:
     """Where it starts: its teleport, else the start of the trajectory or route it follows."""
     for el, action in actions:
         if isinstance(action, sb.TeleportAction):
@@ -122,8 +128,11 @@ def _start(
 ) -> Start:  # fmt: skip
     found = _start_position(actions)
     if found is None:
-        raise ctx.error(_line(entity), f"{entity.file_name}: no start position (an Init "
-                        "TeleportAction, FollowTrajectoryAction or AssignRouteAction)")
+        raise ctx.error(
+            _line(entity),
+            f"{entity.file_name}: no start position (an Init "
+            "TeleportAction, FollowTrajectoryAction or AssignRouteAction)",
+        )
     el, where, used = found
     try:
         pose = resolve(where, geom, poses)
@@ -156,8 +165,10 @@ def _placement(
     else:
         s, t = geom.to_road(pose.x, pose.y, road_id)
     if not -1e-6 <= s <= road.length + 1e-6:
-        raise ctx.error(el, f"{entity.file_name} starts at s = {s:g} m, off road {road_id} "
-                        f"(0..{road.length:g} m)")
+        raise ctx.error(
+            el,
+            f"{entity.file_name} starts at s = {s:g} m, off road {road_id} (0..{road.length:g} m)",
+        )
     s = min(max(s, 0.0), road.length)
     lane = geom.lane_at(s, t, road_id)
     keys: dict[str, Any] = {"road": road_id, "s": s}
@@ -167,7 +178,9 @@ def _placement(
         keys["lane"] = lane
         direction = geom.lane_direction(lane, road_id)
         if abs(off_centre) > LANE_CENTRE_TOLERANCE:
-            kept.append(sb.LaneOffsetAction(type="lane_offset", absolute=off_centre, continuous=True))
+            kept.append(
+                sb.LaneOffsetAction(type="lane_offset", absolute=off_centre, continuous=True)
+            )
     else:
         keys["offset"] = t
         direction = 1
@@ -186,7 +199,7 @@ def _speed(
 ) -> tuple[float, sb.ActionKind | None]:
     """The start speed: a step SpeedAction's target (relative ones from the referenced entity's
     start speed); a gradual or continuous one stays in storyboard.init."""
-    for el, action in actions:
+    for _, action in actions:
         if not isinstance(action, sb.SpeedAction):
             continue
         step = action.dynamics.shape == "step" or action.dynamics.value == 0

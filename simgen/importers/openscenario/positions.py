@@ -57,8 +57,10 @@ def position(ctx: Ctx, env: Env, wrapper: Element) -> sb.Position:
         if ds is None:
             ds = ctx.num(el, "dsLane", 0.0)
             if ds:
-                ctx.report.note(f"{ctx.file}:{el.sourceline}: RelativeLanePosition dsLane is "
-                                "taken as ds (along the road)")
+                ctx.report.note(
+                    f"{ctx.file}:{el.sourceline}: RelativeLanePosition dsLane is "
+                    "taken as ds (along the road)"
+                )
         return sb.RelativeLanePosition(
             type="relative_lane", entity=env.entity(ctx, el), d_lane=ctx.int(el, "dLane"),
             ds=ds, offset=ctx.num(el, "offset", 0.0), orientation=orientation(ctx, el),
@@ -80,8 +82,11 @@ def position(ctx: Ctx, env: Env, wrapper: Element) -> sb.Position:
         )  # fmt: skip
     if tag == "RoutePosition":
         return route_position(ctx, env, el)
-    raise ctx.unsupported(el, "position kinds: World, Lane, Road, RelativeLane, RelativeRoad, "
-                          "RelativeObject, RelativeWorld, Route")
+    raise ctx.unsupported(
+        el,
+        "position kinds: World, Lane, Road, RelativeLane, RelativeRoad, "
+        "RelativeObject, RelativeWorld, Route",
+    )
 
 
 def route_position(ctx: Ctx, env: Env, el: Element) -> sb.RoutePosition:
@@ -105,7 +110,7 @@ def route(ctx: Ctx, env: Env, el: Element) -> sb.Route:
             sb.Waypoint(position=position(ctx, env, ctx.one(w, "Position")), strategy=strategy)
         )
     if len(waypoints) < 2:
-        raise ctx.error(el, f"<Route name=\"{el.get('name')}\">: needs at least 2 waypoints")
+        raise ctx.error(el, f'<Route name="{el.get("name")}">: needs at least 2 waypoints')
     return sb.Route(
         name=str(ctx.text(el, "name", "")), closed=ctx.bool(el, "closed", False),
         waypoints=waypoints,

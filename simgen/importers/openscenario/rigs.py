@@ -7,7 +7,9 @@ from typing import Any
 ALL_IMAGES = ["rgb", "depth", "semantic", "instance"]
 
 
-def _camera(name: str, yaw: float, width: int, height: int, fov: float, x: float = 1.5) -> dict[str, Any]:
+def _camera(
+    name: str, yaw: float, width: int, height: int, fov: float, x: float = 1.5
+) -> dict[str, Any]:
     return {
         "name": name, "type": "camera", "mount": {"xyz": [x, 0.0, 1.6], "rpy": [0.0, 0.0, yaw]},
         "width": width, "height": height, "fov": fov, "outputs": list(ALL_IMAGES),

@@ -28,5 +28,8 @@ def signal_state(ctx: Ctx, el: Element, attr: str = "state") -> str:
             return "flashing_yellow"
         if len(lit) == 1 and "flashing" not in lamps:
             return lit[0]
-    raise ctx.unsupported(el, f"signal state '{raw}' (red, yellow, green, off, flashing_yellow, "
-                          "or one lamp lit of 'on;off;off' lists)")
+    raise ctx.unsupported(
+        el,
+        f"signal state '{raw}' (red, yellow, green, off, flashing_yellow, "
+        "or one lamp lit of 'on;off;off' lists)",
+    )

@@ -28,14 +28,16 @@ class Names:
         while unique in self.seen:
             unique, n = f"{name}#{n}", n + 1
         if unique != name:
-            ctx.report.note(f"{ctx.file}:{el.sourceline}: <{el.tag}> name '{name}' is used "
-                            f"before: renamed '{unique}'")
+            ctx.report.note(
+                f"{ctx.file}:{el.sourceline}: <{el.tag}> name '{name}' is used "
+                f"before: renamed '{unique}'"
+            )
         self.seen.add(unique)
         return unique
 
 
 def _skipped(ctx: Ctx, el: Element, what: str) -> Skipped:
-    message = f"<{el.tag} name=\"{el.get('name')}\">: {what}"
+    message = f'<{el.tag} name="{el.get("name")}">: {what}'
     ctx.report.warnings.append(f"{ctx.file}:{el.sourceline}: {message}: skipped")
     return Skipped(message)
 
@@ -82,8 +84,10 @@ def maneuver_group(ctx: Ctx, env: Env, el: Element, names: Names) -> sb.Maneuver
     for ref in ctx.all(el, "CatalogReference"):
         entry, entry_ctx = env.catalogs.resolve(ctx, ref)
         if entry.tag != "Maneuver":
-            raise ctx.error(ref, f"<CatalogReference>: '{entry.get('name')}' is a {entry.tag}, "
-                            "expected a Maneuver")
+            raise ctx.error(
+                ref,
+                f"<CatalogReference>: '{entry.get('name')}' is a {entry.tag}, expected a Maneuver",
+            )
         entries.append((entry_ctx, entry))
     maneuvers = []
     for m_ctx, m in entries:
