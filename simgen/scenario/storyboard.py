@@ -203,7 +203,7 @@ class RelativeDistance(ByEntity):
     coordinate_system: CoordinateSystem = Field(default="entity", description="where measured")
 
 
-class Distance(ByEntity):
+class DistanceCondition(ByEntity):
     type: Literal["distance"] = Field(description="distance to a position")
     position: Position = Field(description="the position")
     value: float = Field(description="m")
@@ -260,7 +260,7 @@ ConditionKind = Annotated[
     | TimeHeadway
     | TimeToCollision
     | RelativeDistance
-    | Distance
+    | DistanceCondition
     | ReachPosition
     | TraveledDistance
     | Speed

@@ -155,7 +155,7 @@ def by_entity(ctx: Ctx, env: Env, el: Element) -> sb.ConditionKind:
             tolerance=tolerance, **base,
         )  # fmt: skip
     if tag == "DistanceCondition":
-        return sb.Distance(
+        return sb.DistanceCondition(
             type="distance", position=position(ctx, env, ctx.one(c, "Position")),
             value=ctx.num(c, "value"), rule=_rule(ctx, c),
             distance_type=ctx.choice(c, "relativeDistanceType", DISTANCE_TYPES, "cartesian"),
