@@ -20,6 +20,7 @@ from simgen.world.map_road import MapGeometry
 from simgen.world.road import RoadGeometry, SurfaceMesh
 from simgen.world.signal_layout import ControllerPlacement, SignalPlacement
 from simgen.world.signals import SignalState
+from simgen.world.storyboard.runner import ElementPhase
 
 Quat = tuple[float, float, float, float]  # x, y, z, w
 
@@ -97,6 +98,8 @@ class WorldState:
     static: StaticWorld
     environment: Environment
     signals: tuple[SignalState, ...] = ()  # every signal with its state at this instant
+    # every storyboard element's phase (before, during, after) at this instant; () without one
+    storyboard: tuple[ElementPhase, ...] = ()
 
     @property
     def ego(self) -> ActorState:
