@@ -39,7 +39,7 @@ def rate_duration(shape: Shape, change: float, rate: float) -> float:
 
 def speed_duration(dynamics: TransitionDynamics, v0: float, v1: float) -> float:
     """Seconds a speed change takes. By distance: every shape's mean fraction is 1/2, so the
-    change covers ``value`` metres in 2 value / (v0 + v1) seconds."""
+    change covers ``value`` metres in 2 value / (v0 + v1) seconds (value over the mean speed)."""
     if dynamics.shape == "step":
         return 0.0
     if dynamics.dimension == "time":
@@ -49,7 +49,7 @@ def speed_duration(dynamics: TransitionDynamics, v0: float, v1: float) -> float:
     mean = (v0 + v1) / 2.0
     if mean <= 0:
         raise ValueError("a speed change by distance needs a speed above 0")
-    return 2.0 * dynamics.value / mean
+    return dynamics.value / mean
 
 
 def peak_acceleration_duration(shape: Shape, change: float, max_acc: float) -> float:
