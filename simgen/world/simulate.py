@@ -27,7 +27,6 @@ from simgen.world.road import RoadGeometry, SurfaceMesh
 from simgen.world.road_signals import road_signals, signal_posts
 from simgen.world.signal_rules import SignalRules, hold
 from simgen.world.signals import SignalSystem, timings
-from simgen.world.storyboard.runner import StoryboardRunner
 from simgen.world.state import (
     ActorState,
     CollisionEvent,
@@ -37,6 +36,7 @@ from simgen.world.state import (
     WorldState,
     yaw_quat,
 )
+from simgen.world.storyboard.runner import StoryboardRunner
 
 DEFAULT_PHYSICS_RATE = 240.0
 EGO_NAME = "ego"

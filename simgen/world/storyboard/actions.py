@@ -66,6 +66,10 @@ class Running:
     def done(self, scene: Scene) -> bool:
         return True
 
+    def prepare(self, scene: Scene) -> None:
+        """Read what the coming step needs from the scene, with every road user at the same
+        instant (plans advance one after another within a step)."""
+
     def release(self, plan: Plan | None, stopped: bool) -> None:
         """Hand the plan back (the action ended, or was stopped when ``stopped``)."""
 
@@ -255,6 +259,15 @@ class Gap(Running):
     geom: Roads | None = None
     error: float = math.inf
     relative_speed: float = math.inf
+    other_speed: float = 0.0
+
+    def prepare(self, scene: Scene) -> None:
+        assert self.spec is not None and self.entity is not None
+        plan = scene.entity(self.entity).plan
+        a = self.spec
+        want = a.distance if a.distance is not None else (a.time_gap or 0.0) * plan.speed
+        self.error = self.gap(plan) - want  # > 0: too far from the other
+        self.other_speed = scene.entity(a.entity).speed
 
     def gap(self, plan: Plan) -> float:
         assert self.other is not None and self.spec is not None
@@ -266,20 +279,18 @@ class Gap(Running):
         return ahead
 
     def speed(self, plan: Plan, t: float) -> float:
-        assert self.other is not None and self.spec is not None
+        assert self.spec is not None
         a = self.spec
-        want = a.distance if a.distance is not None else (a.time_gap or 0.0) * plan.speed
-        self.error = self.gap(plan) - want  # > 0: too far from the other
         limited = a.max_acceleration or a.max_deceleration or a.max_speed
         tau = GAP_TIME_CONSTANT if limited else self.dt
-        v = self.other.speed + self.ahead_side * self.error / tau
+        v = self.other_speed + self.ahead_side * self.error / tau
         if a.max_acceleration is not None:
             v = min(v, plan.speed + a.max_acceleration * self.dt)
         if a.max_deceleration is not None:
             v = max(v, plan.speed - a.max_deceleration * self.dt)
         if a.max_speed is not None:
             v = min(v, a.max_speed)
-        self.relative_speed = v - self.other.speed
+        self.relative_speed = v - self.other_speed
         return max(v, 0.0)
 
     def done(self, scene: Scene) -> bool:
@@ -306,6 +317,7 @@ def _start_gap(a: LongitudinalDistanceAction, plan: Plan, scene: Scene) -> Runni
         side = 1 if (s - plan.s) * plan.direction >= 0 else -1
     run = Gap(plan.name, scene.time, frozenset({"longitudinal"}), other, a, side, scene.dt,
               scene.geom)  # fmt: skip
+    run.prepare(scene)
     plan.throttle = run
     return run
 

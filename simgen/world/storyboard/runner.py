@@ -206,6 +206,8 @@ class StoryboardRunner:
                         self._step_act(a, scene, fires)
         self._finish_elements(t)
         self.seen = self.transitions.take()
+        for run in [*self.init_runs, *(r for a in self.active for r in a.runs)]:
+            run.prepare(scene)
 
     def _check(self, scene, check, states, seen) -> tuple[bool, frozenset[str]]:
         try:

@@ -107,7 +107,8 @@ def test_a_polyline_trajectory_passes_its_vertices_at_their_times(tmp_path):
               "trajectory": {"shape": {"kind": "polyline", "vertices": vertices}},
               "timing": {"domain": "relative", "scale": 1.0, "offset": 0.0}}  # fmt: skip
     run = simulate_board(tmp_path, story([event("path", at_time(1.0), follow)], ["car"]))
-    for t, (x, y) in ((1.0, (70, -1.75)), (2.0, (81, -2.375)), (3.0, (92, -3)), (4.0, (100, -5.25))):
+    expected = ((1.0, (70, -1.75)), (2.0, (81, -2.375)), (3.0, (92, -3)), (4.0, (100, -5.25)))
+    for t, (x, y) in expected:
         car = run.at(t).actor("car")
         assert car.position[:2] == pytest.approx((x, y), abs=0.05), t
     after = run.sim.by_name["car"]
