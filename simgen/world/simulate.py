@@ -317,7 +317,7 @@ class Simulation:
             self.static,
             self.scenario.environment,
             self.signals.states(time),
-            () if self.story is None else self.story.phases(),
+            () if self.story is None else self.story.records(),
         )
 
 

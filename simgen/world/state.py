@@ -13,14 +13,13 @@ import numpy as np
 
 from simgen.core.geometry import quat_to_matrix
 from simgen.scenario.models import Environment
-from simgen.world.events import CollisionEvent, TriggerEvent, Vec3
+from simgen.world.events import CollisionEvent, ElementRecord, TriggerEvent, Vec3
 from simgen.world.furniture import StaticObject
 from simgen.world.lanes import LanePolyline
 from simgen.world.map_road import MapGeometry
 from simgen.world.road import RoadGeometry, SurfaceMesh
 from simgen.world.signal_layout import ControllerPlacement, SignalPlacement
 from simgen.world.signals import SignalState
-from simgen.world.storyboard.runner import ElementPhase
 
 Quat = tuple[float, float, float, float]  # x, y, z, w
 
@@ -98,8 +97,8 @@ class WorldState:
     static: StaticWorld
     environment: Environment
     signals: tuple[SignalState, ...] = ()  # every signal with its state at this instant
-    # every storyboard element's phase (before, during, after) at this instant; () without one
-    storyboard: tuple[ElementPhase, ...] = ()
+    # every storyboard element's executions so far (start and end times); () without one
+    storyboard: tuple[ElementRecord, ...] = ()
 
     @property
     def ego(self) -> ActorState:

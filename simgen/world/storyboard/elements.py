@@ -14,16 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from simgen.scenario.storyboard import ElementType
+from simgen.world.events import Span
 from simgen.world.storyboard.triggers import TriggerTracker
-
-
-@dataclass(frozen=True)
-class Span:
-    """One execution of an element: from its start to its end (None: still running)."""
-
-    start: float
-    end: float | None
-    ended_by: str | None  # "end" or "stop"; None while running
 
 
 @dataclass(eq=False)

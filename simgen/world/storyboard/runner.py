@@ -27,10 +27,11 @@ from simgen.scenario.storyboard import (
     TeleportAction,
 )
 from simgen.world.behaviour import Plan, Roads, Snapshot
+from simgen.world.events import ElementRecord
 from simgen.world.signals import SignalSystem
 from simgen.world.storyboard import actions as act
 from simgen.world.storyboard.conditions import evaluate, off_road
-from simgen.world.storyboard.elements import Element, Span, Transitions
+from simgen.world.storyboard.elements import Element, Transitions
 from simgen.world.storyboard.positions import PositionError
 from simgen.world.storyboard.scene import Entity, Scene
 from simgen.world.storyboard.triggers import TriggerTracker
@@ -48,27 +49,6 @@ DOMAINS: dict[type, frozenset[str]] = {
 
 class StoryboardError(ValueError):
     """An action or condition that cannot act on this world; names the element."""
-
-
-@dataclass(frozen=True)
-class ElementPhase:
-    """Where one storyboard element stands at an instant: ``before`` its first start,
-    ``during`` an execution, ``after`` it (between executions too)."""
-
-    type: str
-    name: str
-    phase: str  # before | during | after
-    executions: int  # started so far
-
-
-@dataclass(frozen=True)
-class ElementRecord:
-    """Every execution of one element, for the dataset's storyboard timeline."""
-
-    type: str
-    name: str
-    parent: str | None
-    spans: tuple[Span, ...]
 
 
 @dataclass(eq=False)
@@ -365,19 +345,6 @@ class StoryboardRunner:
 
     # --- the record -----------------------------------------------------------------------------
 
-    def phases(self) -> tuple[ElementPhase, ...]:
-        """Every element's phase now (after the latest evaluation)."""
-        out = []
-        for e in self.elements():
-            if e.running:
-                phase = "during"
-            elif e.executions == 0 and not e.spans:
-                phase = "before"
-            else:
-                phase = "after"
-            out.append(ElementPhase(e.kind, e.name, phase, len(e.spans)))
-        return tuple(out)
-
     def records(self) -> tuple[ElementRecord, ...]:
         return tuple(
             ElementRecord(
@@ -391,4 +358,4 @@ def _all_done(element: Element) -> bool:
     return all(child.state == "complete" for child in element.children)
 
 
-__all__ = ["ElementPhase", "ElementRecord", "StoryboardError", "StoryboardRunner"]
+__all__ = ["ElementRecord", "StoryboardError", "StoryboardRunner"]

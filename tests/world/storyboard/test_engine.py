@@ -11,6 +11,7 @@ import math
 
 import pytest
 
+from simgen.world.events import phase_of
 from tests.world.storyboard.helpers import (
     DT,
     at_time,
@@ -194,7 +195,7 @@ def test_an_event_runs_as_often_as_its_count_allows(tmp_path):
     # an event that ended is in standby from the next step on
     assert [s.start for s in spans] == pytest.approx([1.0, 1.5 + DT, 2.0 + 2 * DT], abs=1e-9)
     assert run.states[-1].actor("car").speed == pytest.approx(13.0)
-    assert run.states[-1].storyboard[0].phase == "after"  # the story ended
+    assert phase_of(run.states[-1].storyboard[0]).phase == "after"  # the story ended
 
 
 def test_an_acts_stop_trigger_stops_its_actions_and_the_car_keeps_its_speed(tmp_path):
@@ -212,4 +213,4 @@ def test_the_storyboard_stop_trigger_ends_everything(tmp_path):
     board["stop_trigger"] = at_time(2.0)
     run = simulate_board(tmp_path, board, duration=3.0)
     assert {r.spans[-1].ended_by for r in run.sim.story.records()} == {"stop"}
-    assert all(p.phase == "after" for p in run.states[-1].storyboard)
+    assert all(phase_of(r).phase == "after" for r in run.states[-1].storyboard)
