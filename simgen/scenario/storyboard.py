@@ -203,7 +203,7 @@ class RelativeDistance(ByEntity):
     coordinate_system: CoordinateSystem = Field(default="entity", description="where measured")
 
 
-class Distance(ByEntity):
+class DistanceCondition(ByEntity):
     type: Literal["distance"] = Field(description="distance to a position")
     position: Position = Field(description="the position")
     value: float = Field(description="m")
@@ -211,6 +211,9 @@ class Distance(ByEntity):
     freespace: bool = Field(default=False, description="from the bounding box, not the centre")
     distance_type: DistanceType = Field(default="cartesian", description="which distance")
     coordinate_system: CoordinateSystem = Field(default="entity", description="where measured")
+
+
+Distance = DistanceCondition  # the name it had first (the requirement ``Distance`` shares it)
 
 
 class ReachPosition(ByEntity):
@@ -260,7 +263,7 @@ ConditionKind = Annotated[
     | TimeHeadway
     | TimeToCollision
     | RelativeDistance
-    | Distance
+    | DistanceCondition
     | ReachPosition
     | TraveledDistance
     | Speed

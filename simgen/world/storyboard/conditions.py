@@ -19,7 +19,7 @@ from simgen.scenario.storyboard import (
     ByEntity,
     CollisionCondition,
     ConditionKind,
-    Distance,
+    DistanceCondition,
     EndOfRoad,
     ReachPosition,
     RelativeDistance,
@@ -147,7 +147,7 @@ def _value(scene: Scene, c: ByEntity, me: Entity) -> bool:
             c.coordinate_system, c.freespace, other,
         )  # fmt: skip
         return compare(d, c.rule, c.value)
-    if isinstance(c, Distance):
+    if isinstance(c, DistanceCondition):
         p = resolve(c.position, scene.map, scene.poses())
         d = relative_distance(
             scene, me, p.x, p.y, c.distance_type, c.coordinate_system, c.freespace, None

@@ -76,3 +76,12 @@ def test_a_longitudinal_distance_is_kept_behind_the_other(tmp_path):
         if state.time > 1.05:  # unlimited dynamics: at its place within a step
             gap = state.actor("car").position[0] - state.actor("follower").position[0]
             assert gap == pytest.approx(20.0, abs=1e-6), state.time
+
+
+def test_a_trajectory_ends_on_the_road_under_it_not_on_a_road_it_would_extend():
+    from simgen.world.map_road import MapGeometry, load_map
+
+    geom = MapGeometry(load_map(TOWN))
+    # (5, -42.5) is on the south arm's sidewalk (road 4); road 2 (north arm) only reaches it
+    # when extended 52 m beyond its start
+    assert geom.nearest_road(5.0, -42.5) == "4"
