@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from simgen.core.geometry import wrap_angle
 from simgen.scenario.storyboard import (
@@ -529,6 +531,19 @@ def _signal_state(a: TrafficSignalStateAction, scene: Scene) -> Running:
     return Running(None, scene.time)
 
 
+# how each action that acts on a road user starts
+STARTERS: dict[type, Callable[[Any, Plan, Scene], Running]] = {
+    SpeedAction: _start_speed,
+    LaneChangeAction: _start_lane_change,
+    LaneOffsetAction: _start_lane_offset,
+    LongitudinalDistanceAction: _start_gap,
+    TeleportAction: _teleport,
+    FollowTrajectoryAction: _start_trajectory,
+    AssignRouteAction: _assign_route,
+    SynchronizeAction: _start_sync,
+}
+
+
 def start(action: ActionKind, entity: str | None, scene: Scene) -> Running:
     """Start an action on a road user (``entity``) or on the world; raises ActionError or
     PositionError when it cannot act."""
@@ -538,24 +553,7 @@ def start(action: ActionKind, entity: str | None, scene: Scene) -> Running:
         return Running(entity, scene.time)  # simgen's default driver keeps the road user
     if entity is None:
         raise ActionError(f"a {action.type} action needs a road user to act on")
-    plan = scene.entity(entity).plan
-    if isinstance(action, SpeedAction):
-        return _start_speed(action, plan, scene)
-    if isinstance(action, LaneChangeAction):
-        return _start_lane_change(action, plan, scene)
-    if isinstance(action, LaneOffsetAction):
-        return _start_lane_offset(action, plan, scene)
-    if isinstance(action, LongitudinalDistanceAction):
-        return _start_gap(action, plan, scene)
-    if isinstance(action, TeleportAction):
-        return _teleport(action, plan, scene)
-    if isinstance(action, FollowTrajectoryAction):
-        return _start_trajectory(action, plan, scene)
-    if isinstance(action, AssignRouteAction):
-        return _assign_route(action, plan, scene)
-    if isinstance(action, SynchronizeAction):
-        return _start_sync(action, plan, scene)
-    raise TypeError(type(action))  # pragma: no cover - the union is closed
+    return STARTERS[type(action)](action, scene.entity(entity).plan, scene)
 
 
 __all__ = ["ActionError", "PositionError", "Running", "start"]
