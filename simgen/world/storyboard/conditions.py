@@ -193,17 +193,16 @@ def evaluate(
     if isinstance(check, StoryboardElementStateCondition):
         key = (check.element_type, check.element)
         if check.state.endswith("_transition"):
-            met = check.state.removesuffix("_transition") in transitions.get(key, frozenset())
-        else:
-            met = states.get(key) == check.state.removesuffix("_state")
-        return met, frozenset()
+            happened = check.state.removesuffix("_transition") in transitions.get(key, frozenset())
+            return happened, frozenset()
+        return states.get(key) == check.state.removesuffix("_state"), frozenset()
     if isinstance(check, TrafficSignalCondition):
         for placement in scene.signals.placements:
             if placement.id == check.signal:
                 state, _ = scene.signals.state_of(placement, scene.time)
                 return state == check.state, frozenset()
         return False, frozenset()
-    met = set()
+    met: set[str] = set()
     for name in check.entities:
         me = scene.entity(name)
         if isinstance(check, EndOfRoad):

@@ -158,9 +158,9 @@ class StoryboardRunner:
         def fires(trigger: TriggerTracker | None) -> tuple[bool, frozenset[str]]:
             if trigger is None or trigger.empty:
                 return True, frozenset()
-            fired, who = False, set()
+            fired, who = False, set[str]()
             for group in trigger.groups:
-                ok, group_who = True, set()
+                ok, group_who = True, set[str]()
                 for tracker in group:  # every condition is fed, for its edge
                     value, met_by = self._check(scene, tracker.condition.check, states, seen)
                     met, by = tracker.update(t, value, met_by)
