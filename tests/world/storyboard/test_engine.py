@@ -14,6 +14,7 @@ import pytest
 from simgen.world.events import phase_of
 from tests.world.storyboard.helpers import (
     DT,
+    ROOT,
     at_time,
     event,
     simulate_board,
@@ -214,3 +215,23 @@ def test_the_storyboard_stop_trigger_ends_everything(tmp_path):
     run = simulate_board(tmp_path, board, duration=3.0)
     assert {r.spans[-1].ended_by for r in run.sim.story.records()} == {"stop"}
     assert all(phase_of(r).phase == "after" for r in run.states[-1].storyboard)
+
+
+ESMINI = ROOT.parent / "shared" / "standards" / "esmini" / "xodr" / "straight_500m.xodr"
+
+
+@pytest.mark.skipif(not ESMINI.is_file(), reason="the esmini corpus is not here")
+def test_a_relative_lane_change_on_an_esmini_map(tmp_path):
+    # esmini's straight_500m: road 1 runs east; lane -1 (driving) and -2 (its shoulder), their
+    # centres 1.53 m and 3.91 m right of the reference line (lanes of unequal widths)
+    change = {"type": "lane_change", "relative": {"entity": "car", "value": -1},
+              "dynamics": {"shape": "sinusoidal", "dimension": "time", "value": 2.0}}  # fmt: skip
+    actors = [{"name": "car", "model": "sedan", "road": "1", "lane": -1, "s": 60, "speed": 10}]
+    run = simulate_board(tmp_path, story([event("cut", at_time(1.0), change)], ["car"]),
+                         actors=actors, road=ESMINI, duration=4.0,
+                         ego={"road": "1", "lane": -1, "s": 5, "speed": 5})  # fmt: skip
+    a, b = -1.53, -3.91
+    for t in (1.0, 1.5, 2.0, 2.5, 3.0, 3.5):
+        y = run.at(t).actor("car").position[1]
+        assert y == pytest.approx(a + (b - a) * sinusoidal((t - 1.0) / 2.0), abs=0.05), t
+    assert run.sim.by_name["car"].lane == -2
