@@ -447,8 +447,10 @@ def _start_trajectory(a: FollowTrajectoryAction, plan: Plan, scene: Scene) -> Ru
     if times is not None and a.timing is not None:
         base = scene.time if a.timing.domain == "relative" else 0.0
         times = [base + tv * a.timing.scale + a.timing.offset for tv in times]
-    run = Trajectory(plan.name, scene.time, frozenset({"longitudinal", "lateral"}), points, times,
-                     scene=scene)  # fmt: skip
+    # untimed, it is a path only: its speed stays the speed actions' (as the standard has it:
+    # the entity moves along the trajectory at its current speed)
+    domains = frozenset({"lateral"} if times is None else {"longitudinal", "lateral"})
+    run = Trajectory(plan.name, scene.time, domains, points, times, scene=scene)
     plan.pilot = run
     return run
 

@@ -47,6 +47,14 @@ DOMAINS: dict[type, frozenset[str]] = {
 }
 
 
+def action_domains(spec: ActionKind) -> frozenset[str]:
+    """What an action takes control of: a trajectory without timing is a path only, moved
+    along at the speed the speed actions give (the standard: at the entity's current speed)."""
+    if isinstance(spec, FollowTrajectoryAction) and spec.timing is None:
+        return frozenset({"lateral"})
+    return DOMAINS.get(type(spec), frozenset())
+
+
 class StoryboardError(ValueError):
     """An action or condition that cannot act on this world; names the element."""
 
@@ -261,7 +269,7 @@ class StoryboardRunner:
                 active.runs.append(run)
 
     def _run(self, spec: ActionKind, entity: str | None, scene: Scene, element) -> act.Running:
-        domains = DOMAINS.get(type(spec), frozenset())
+        domains = action_domains(spec)
         if entity is not None and domains:
             self._override(entity, domains, scene.time)
         try:
