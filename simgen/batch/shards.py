@@ -169,7 +169,7 @@ def plan_shards(
     for path in inputs:
         entries: list[tuple[LoadedScenario, int | None, int | None]]
         if is_suite(path):
-            suite, pinned = load_suite(path)
+            suite, pinned = load_suite(path, lambda file: load_input(file, limits, xosc))
             entries = [
                 (scenario, e.seed, e.variants)
                 for scenario, e in zip(pinned, suite.scenarios, strict=True)
@@ -205,7 +205,7 @@ def plan_shards(
                     formats=tuple(scenario.output.formats),
                     clean_twin=twin,
                     chunk=chunk,
-                    xosc=xosc if is_xosc(path) else None,
+                    xosc=xosc if is_xosc(Path(loaded.file)) else None,
                 )
                 for twin in twins
                 for v in chosen
