@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the batch machinery is imported when something is rendered
     from simgen.batch import ShardSpec, Summary
     from simgen.batch.executors import Report
     from simgen.batch.workers import WorkerChoice
+    from simgen.importers.openscenario import ImportOptions
 
 
 @dataclass(frozen=True)
@@ -110,12 +111,14 @@ class PlanOptions(TypedDict, total=False):
     clean_twins: bool
     chunk_frames: int | None
     no_limits: bool
+    xosc: ImportOptions | None
 
 
 def plan_render(
     files: Sequence[str | Path], out: str | Path, **options: Unpack[PlanOptions]
 ) -> RenderPlan:
-    """Plan the shards of scenario or suite ``files`` (the first ``variants`` or only
+    """Plan the shards of scenario, suite or OpenSCENARIO ``files`` (``xosc``: how .xosc files
+    are imported; default: ``ImportOptions()``) (the first ``variants`` or only
     ``variant``, the first ``frames``, ``inject`` edge cases on top, ``clean_twins`` without
     them) and make ``out``. Raises ScenarioError before anything is written, or OSError for an
     ``out`` that cannot be made."""
@@ -132,6 +135,7 @@ def plan_render(
         no_limits=options.get("no_limits", False),
         clean_twins=options.get("clean_twins", False),
         chunk_frames=options.get("chunk_frames"),
+        xosc=options.get("xosc"),
     )
     root.mkdir(parents=True, exist_ok=True)  # an unwritable place fails here, not per shard
     return RenderPlan(root, tuple(shards))

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -24,6 +25,9 @@ from simgen.scenario.load import LoadedScenario, load_scenario
 from simgen.scenario.models import Scenario
 from simgen.scenario.suite import load_suite, pin
 from simgen.sensors.faults import repeats_frames
+
+if TYPE_CHECKING:
+    from simgen.importers.openscenario import ImportOptions
 
 TWIN = "__clean"  # the folder suffix of a scenario's clean twin (simgen.eval pairs them)
 
@@ -47,6 +51,7 @@ class ShardSpec:
     formats: tuple[str, ...] = ()  # the exports its scenario asks for
     clean_twin: bool = False  # the same variant without its injectors, as <name>__clean
     chunk: tuple[int, int] | None = None  # frames [first, stop) of a long variant
+    xosc: ImportOptions | None = None  # how an OpenSCENARIO file is imported (rig, ego, ...)
 
     @property
     def id(self) -> str:
@@ -116,8 +121,26 @@ class _Steady:
         return cpu / wall if wall > 0 else None
 
 
+def is_xosc(path: Path) -> bool:
+    return path.suffix.lower() == ".xosc"
+
+
+def load_input(
+    path: str | Path, limits: Limits, xosc: ImportOptions | None = None
+) -> LoadedScenario:
+    """A scenario file, or an OpenSCENARIO file imported in memory (the one place render reads
+    either)."""
+    if is_xosc(Path(path)):
+        from simgen.importers.openscenario.files import load_xosc
+
+        return load_xosc(path, xosc, limits)
+    return load_scenario(path, limits)
+
+
 def is_suite(path: Path) -> bool:
     """A suite file has a top-level ``suite:`` key (scenarios have ``version:``)."""
+    if is_xosc(path):
+        return False
     try:
         head = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError, UnicodeDecodeError):
@@ -136,21 +159,23 @@ def plan_shards(
     no_limits: bool = False,
     clean_twins: bool = False,
     chunk_frames: int | None = None,
+    xosc: ImportOptions | None = None,
 ) -> list[ShardSpec]:
-    """Every shard of scenario and suite files; raises ScenarioError before anything runs.
-    ``chunk_frames`` cuts variants longer than that into chunks of that many frames."""
+    """Every shard of scenario, suite and OpenSCENARIO files (imported with ``xosc``); raises
+    ScenarioError (or XoscError) before anything runs. ``chunk_frames`` cuts variants longer
+    than that into chunks of that many frames."""
     limits = Limits.none() if no_limits else Limits()
     shards = []
     for path in inputs:
         entries: list[tuple[LoadedScenario, int | None, int | None]]
         if is_suite(path):
-            suite, pinned = load_suite(path)
+            suite, pinned = load_suite(path, lambda file: load_input(file, limits, xosc))
             entries = [
                 (scenario, e.seed, e.variants)
                 for scenario, e in zip(pinned, suite.scenarios, strict=True)
             ]
         else:
-            entries = [(load_scenario(path, limits), None, None)]
+            entries = [(load_input(path, limits, xosc), None, None)]
         for base, seed, count in entries:
             loaded = with_injectors(base, inject or [])
             scenario = loaded.scenario
@@ -180,6 +205,7 @@ def plan_shards(
                     formats=tuple(scenario.output.formats),
                     clean_twin=twin,
                     chunk=chunk,
+                    xosc=xosc if is_xosc(Path(loaded.file)) else None,
                 )
                 for twin in twins
                 for v in chosen
@@ -206,7 +232,8 @@ def chunkable(scenario: Scenario) -> bool:
 def load_shard(spec: ShardSpec) -> LoadedScenario:
     limits = Limits.none() if spec.no_limits else Limits()
     loaded = with_injectors(
-        pin(load_scenario(spec.file, limits), spec.seed, spec.variants), list(spec.inject)
+        pin(load_input(spec.file, limits, spec.xosc), spec.seed, spec.variants),
+        list(spec.inject),
     )
     if loaded.sha256 != spec.sha256:
         raise ShardError(f"{spec.file} changed after the batch was planned; run it again")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from simgen import __version__
-from simgen.cli import bench, dataset, realism, render, scenario
+from simgen.cli import bench, dataset, realism, render, scenario, xosc
 from simgen.cli import eval as evaluation
 
 app = typer.Typer(
@@ -39,6 +39,7 @@ def main(
 app.command()(scenario.validate)
 app.command()(scenario.schema)
 app.command("sample")(scenario.sample_command)
+app.command("import")(xosc.import_command)
 app.command()(render.render)
 app.command()(dataset.verify)
 app.command()(scenario.injectors)

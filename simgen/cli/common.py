@@ -29,9 +29,10 @@ def _user_errors() -> tuple[type[Exception], ...]:
     from simgen.batch.executors import ExecutorError
     from simgen.dataset.reader import DatasetError
     from simgen.eval.errors import EvalError
+    from simgen.importers.openscenario.errors import XoscError
     from simgen.world.opendrive import OpenDriveError
 
-    return DatasetError, EvalError, ExecutorError, OpenDriveError
+    return DatasetError, EvalError, ExecutorError, OpenDriveError, XoscError
 
 
 @contextmanager

@@ -8,10 +8,13 @@ from typing import Annotated
 import typer
 
 from simgen.cli.common import NoLimits, reported
+from simgen.cli.xosc import Ego, Lenient, Rig
 
 
 def render(
-    files: Annotated[list[Path], typer.Argument(help="Scenario files to render.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Scenario, suite or OpenSCENARIO (.xosc) files.")
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Dataset root folder.")],
     variants: Annotated[
         int | None, typer.Option("--variants", min=1, help="Render only the first N variants.")
@@ -71,14 +74,19 @@ def render(
         bool, typer.Option("--json", help="Print the summary as JSON on standard output.")
     ] = False,
     no_limits: NoLimits = False,
+    rig: Rig = "default",
+    ego: Ego = None,
+    lenient: Lenient = False,
 ) -> None:
     """Render scenario or suite files to a labeled native dataset, one shard per (scenario,
-    variant) on a pool of workers; complete shards are skipped on a rerun."""
+    variant) on a pool of workers; complete shards are skipped on a rerun. A .xosc file is
+    imported in memory (as `simgen import` would) with --rig, --ego and --lenient."""
     import json
 
     from simgen.api import plan_render, run_render
     from simgen.batch.console import BatchConsole
     from simgen.batch.workers import choose_workers, parse_workers
+    from simgen.importers.openscenario import ImportOptions
 
     try:
         count = parse_workers(workers)
@@ -96,6 +104,7 @@ def render(
             clean_twins=clean_twins,
             chunk_frames=chunk_frames,
             no_limits=no_limits,
+            xosc=ImportOptions(ego=ego, rig=rig, lenient=lenient),
         )
     if count is None:
         choice = choose_workers({s.name for s in plan.shards}, len(plan.shards))

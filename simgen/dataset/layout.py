@@ -44,6 +44,7 @@ from simgen.scenario.models import Injector, Scenario
 from simgen.sensors.rig import Calibrations
 
 MANIFEST = "manifest.json"
+STORYBOARD = "storyboard.json"  # every storyboard element's start and end times, when there is one
 FORMAT_VERSION = 2  # 2: typed labels with the ego's velocity
 DEPTH_SCALE = 0.001  # metres per unit of the 16-bit depth PNG
 

@@ -21,8 +21,9 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
+from simgen.core.jsonio import validate_json
 from simgen.dataset.layout import (
     FLOW_FIELDS,
     FORMAT_VERSION,
@@ -30,6 +31,7 @@ from simgen.dataset.layout import (
     POINT_DTYPE,
     POINT_FLOW_DTYPE,
     RADAR_DTYPE,
+    STORYBOARD,
     CameraOutput,
     FlowDirection,
     Manifest,
@@ -49,6 +51,9 @@ from simgen.labels.lanes import FrameLanes
 from simgen.labels.schema import FrameLabels
 from simgen.scenario.sample import ScenarioInstance
 from simgen.sensors.rig import Calibrations, CameraCalibration, LidarCalibration, RadarCalibration
+from simgen.world.events import ElementRecord
+
+_TIMELINE = TypeAdapter(dict[str, list[ElementRecord]])  # storyboard.json: {"elements": [...]}
 
 
 class DatasetError(Exception):
@@ -216,6 +221,14 @@ class Variant:
         if not self.has(rel):
             raise DatasetError(f"{self.root}: no file {rel} in the manifest")
         return self.root / rel
+
+    def storyboard(self) -> tuple[ElementRecord, ...]:
+        """Every storyboard element's executions, with start and end times (``storyboard.json``);
+        () when the scenario has no storyboard."""
+        if not self.has(STORYBOARD):
+            return ()
+        data = validate_json(_TIMELINE, self.file(STORYBOARD).read_bytes())
+        return tuple(data["elements"])
 
     def frames(self) -> Iterator[Frame]:
         for entry in self.manifest.frames:

@@ -31,6 +31,7 @@ from simgen.eval.nuscenes_metrics import (
 )
 from simgen.eval.protocol import FrameInput, Predictions
 from simgen.labels.policy import KITTI_DIFFICULTIES, camera_view, difficulty, kitti_type
+from simgen.world.events import ElementPhase
 
 Metrics = dict[str, float]
 
@@ -137,13 +138,24 @@ def light(variant: Variant) -> str:
     return "night" if sun < 0 else "day"
 
 
-def _slices(variant: Variant, frame_time: float) -> tuple[str, ...]:
+PHASE_ELEMENTS = ("act", "event")  # storyboard elements that slice metrics by phase
+
+
+def _slices(
+    variant: Variant, frame_time: float, storyboard: tuple[ElementPhase, ...] = ()
+) -> tuple[str, ...]:
     kinds = sorted({i.type for i in variant.instance.applied})
+    phases = [
+        f"phase={p.name.replace('/', '_')}:{p.phase}"
+        for p in storyboard
+        if p.type in PHASE_ELEMENTS
+    ]
     return (
         "all",
         f"scenario={variant.scenario}",
         *(f"injector={k}" for k in kinds or ["none"]),
         f"light={light(variant)}",
+        *phases,
     )
 
 
@@ -175,7 +187,14 @@ def run_model(dataset: Dataset, model: Model) -> list[FrameResult]:
                 velocity, attribute = nuscenes_motion(obj, world_from_ego)
                 nu.append(NuBox(sample, name, b.center, b.size, b.yaw, -1.0, velocity, attribute))
             results.append(
-                FrameResult(_slices(variant, frame.time), truths, predictions, dense, nu, sample)
+                FrameResult(
+                    _slices(variant, frame.time, frame.labels.storyboard),
+                    truths,
+                    predictions,
+                    dense,
+                    nu,
+                    sample,
+                )
             )
     return results
 

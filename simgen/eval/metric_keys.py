@@ -46,7 +46,9 @@ FAMILIES: dict[str, Direction] = {
 
 @dataclass(frozen=True, order=True)
 class MetricKey:
-    slice: str  # all, scenario=<name>, injector=<type>, light=day, pair=<name>, suite, ...
+    # all, scenario=<name>, injector=<type>, light=day, phase=<act or event>:before|during|after,
+    # pair=<name>, suite, ...
+    slice: str
     metric: str  # <family>[/<class>[/<difficulty>]], e.g. recall/Car/hard, drop/recall/Car/hard
 
     def __post_init__(self) -> None:

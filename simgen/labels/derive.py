@@ -40,6 +40,7 @@ from simgen.sensors.pose import PoseKey
 from simgen.sensors.rig import Calibrations, CameraCalibration
 from simgen.sensors.scene import actor_pose, asset_placements, posed_extent
 from simgen.sensors.signal_heads import head_box, head_mesh, head_transform
+from simgen.world.events import phase_of
 from simgen.world.signal_layout import SignalPlacement
 from simgen.world.signals import SignalState, signal_name
 from simgen.world.state import ActorState, WorldState
@@ -270,6 +271,7 @@ def derive(
         objects=tuple(objects),
         events=tuple(state.events),
         faults={name: tuple(f) for name, f in (faults or {}).items() if f},
+        storyboard=tuple(phase_of(record) for record in state.storyboard),
     )
 
 

@@ -16,7 +16,7 @@ from pydantic import BeforeValidator, TypeAdapter
 
 from simgen.core.geometry import box_corners, quat_to_matrix
 from simgen.core.jsonio import validate_json
-from simgen.world.events import CollisionEvent, Vec3
+from simgen.world.events import CollisionEvent, ElementPhase, Vec3
 
 Quat = tuple[float, float, float, float]  # x, y, z, w
 
@@ -159,10 +159,14 @@ class FrameLabels:
     objects: tuple[ObjectLabel, ...]
     events: tuple[CollisionEvent, ...]
     faults: dict[str, tuple[str, ...]]  # per sensor: the faults acting on it in this frame
+    # every storyboard element's phase (before, during, after) at this frame; () without one
+    storyboard: tuple[ElementPhase, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data (dicts, lists, numbers, strings); boxes in their flat mapping."""
         data = asdict(self)
+        if not self.storyboard:  # labels without a storyboard read as they did before it
+            del data["storyboard"]
         for obj, out in zip(self.objects, data["objects"], strict=True):
             out["boxes"] = obj.boxes.to_json()
             _drop_none(out, "joints")

@@ -23,6 +23,7 @@ from simgen.dataset.layout import (
     DEPTH_SCALE,
     FORMAT_VERSION,
     MANIFEST,
+    STORYBOARD,
     FrameTime,
     Manifest,
     json_bytes,
@@ -136,6 +137,7 @@ def render_variant(
         overview_image = None
         times: list[FrameTime] = []
         calibration = Calibrations({}, {})
+        last = None
         for found in captured:
             state, data, labels = found.state, found.data, found.labels
             if not times:
@@ -143,6 +145,7 @@ def render_variant(
                 writer.write_json("calibration.json", calibration.to_json())
                 writer.write_json("classes.json", class_table())
             times.append(FrameTime(state.frame, state.time))
+            last = state
             writer.write_frame(state.frame, data, labels, found.lanes)
             if state.frame == shown:
                 overview_image = _overview(scenario, data, labels)
@@ -150,6 +153,10 @@ def render_variant(
                 progress(1)
         if overview_image is not None:
             writer.submit("overview.png", lambda: png(overview_image, "photo"))
+        if last is not None and last.storyboard and stop == job.frames:
+            # the whole run's timeline: written by an unchunked render or its last chunk
+            timeline = {"elements": [record.to_json() for record in last.storyboard]}
+            writer.write_json(STORYBOARD, timeline)
         writer.finish(_manifest(job, instance, tuple(times), calibration))
         commit(partial, target, job.request())
     except BaseException:

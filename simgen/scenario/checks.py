@@ -78,6 +78,9 @@ def check_scenario(sc: Scenario, limits: Limits) -> list[Problem]:
     out += _lidars(sc)
     out += _exports(sc)
     out += _limits(sc, limits)
+    from simgen.scenario.storyboard_checks import check_storyboard  # it reuses this module's
+
+    out += check_storyboard(sc)
     return out
 
 

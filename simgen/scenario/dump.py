@@ -6,6 +6,7 @@ from typing import Any
 
 import yaml
 
+from simgen.scenario.models import Scenario
 from simgen.scenario.sample import ScenarioInstance
 
 _FIRST = ("version", "name", "type", "model", "description")
@@ -32,11 +33,18 @@ def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
 _Dumper.add_representer(list, _represent_list)
 
 
+def scenario_yaml(scenario: Scenario, header: str = "", exclude_defaults: bool = False) -> str:
+    """A scenario as a scenario file (keys in reading order, unset keys left out, and keys at
+    their defaults with ``exclude_defaults``), headed by ``header`` (comment lines)."""
+    dumped = scenario.model_dump(mode="json", exclude_none=True, exclude_defaults=exclude_defaults)
+    data = _ordered(dumped)
+    return header + yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+
+
 def instance_yaml(instance: ScenarioInstance, source: str = "") -> str:
     """The instance as a scenario file: every value concrete, headed by where it came from."""
-    data = _ordered(instance.scenario.model_dump(mode="json", exclude_none=True))
     header = (
         f"# Sampled{' from ' + source if source else ''}: variant {instance.variant}, "
         f"attempt {instance.attempt}. Every value is concrete.\n"
     )
-    return header + yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+    return scenario_yaml(instance.scenario, header)

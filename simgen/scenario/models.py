@@ -27,6 +27,7 @@ from pydantic import (
 from simgen.scenario.base import Strict, Tagged, tagged_by
 from simgen.scenario.distributions import Varies
 from simgen.scenario.spec import spec_model
+from simgen.scenario.storyboard import Storyboard
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -1252,6 +1253,11 @@ class Scenario(Strict):
         default_factory=list, description="edge cases applied after sampling, in order"
     )
     output: Output = Field(default=Output(), description="exports written after the render")
+    storyboard: Storyboard | None = Field(
+        default=None,
+        description="OpenSCENARIO's stories, triggers and actions (what simgen import writes); "
+        "entities are named as here: ego or an actor's name",
+    )
 
     @property
     def frames(self) -> int:

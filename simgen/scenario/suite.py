@@ -4,6 +4,7 @@ suite renders the same data every time. Paths are relative to the suite file."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,9 +29,12 @@ class Suite(Strict):
     scenarios: list[SuiteEntry] = Field(min_length=1)
 
 
-def load_suite(path: str | Path) -> tuple[Suite, list[LoadedScenario]]:
+def load_suite(
+    path: str | Path, load: Callable[[Path], LoadedScenario] = load_scenario
+) -> tuple[Suite, list[LoadedScenario]]:
     """The suite and its scenarios with the suite's seed and variant count put in; raises
-    ScenarioError with positioned issues (in the suite or in a scenario file)."""
+    ScenarioError with positioned issues (in the suite or in a scenario file). ``load`` reads
+    one listed file (the batch passes one that also imports OpenSCENARIO files)."""
     file = str(path)
     try:
         data, source = parse_yaml(Path(path).read_text(encoding="utf-8"))
@@ -49,7 +53,7 @@ def load_suite(path: str | Path) -> tuple[Suite, list[LoadedScenario]]:
             mark = source.value(("scenarios", i, "file"))
             issue = Issue(file, mark, ("scenarios", i, "file"), f"no such file: {target}")
             raise ScenarioError([issue])
-        loaded.append(pin(load_scenario(target), entry.seed, entry.variants))
+        loaded.append(pin(load(target), entry.seed, entry.variants))
     return suite, loaded
 
 

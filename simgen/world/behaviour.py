@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from simgen.core.geometry import footprint, polygon_distance, wrap_angle
 from simgen.scenario.models import (
@@ -108,6 +109,28 @@ class LateralMove:
         return t >= self.t0 + self.duration
 
 
+class Throttle(Protocol):
+    """Sets a plan's speed from outside its own modes (a storyboard action, while it runs)."""
+
+    def speed(self, plan: Plan, t: float) -> float:
+        """The speed the plan has at ``t`` (the end of the step being taken)."""
+        ...
+
+
+class Steering(Protocol):
+    """Sets a plan's lateral position from outside (a storyboard lane change or offset)."""
+
+    def lateral(self, plan: Plan, t: float) -> float:
+        """The lateral (road t) the plan has at ``t``; ``plan.s`` and ``odometer`` are new."""
+        ...
+
+
+class Pilot(Protocol):
+    """Moves a plan in the world directly (a storyboard trajectory): world x, y, heading."""
+
+    def pose(self, plan: Plan, t: float, dt: float) -> tuple[float, float, float]: ...
+
+
 @dataclass
 class Plan:
     """The planner state of one road user."""
@@ -146,6 +169,13 @@ class Plan:
     heading_offset: float = 0.0  # radians from the direction of travel, while standing
     obey_signals: bool = True
     stop_at: float | None = None  # s of a stop line to halt at (set each step by signal rules)
+    # storyboard control (simgen.world.storyboard): while set, they override the plan's own
+    # longitudinal mode (throttle), lane keeping and lane changes (steering), or both (pilot)
+    throttle: Throttle | None = None
+    steering: Steering | None = None
+    pilot: Pilot | None = None
+    lane_shift: float = 0.0  # m from the lane's centre kept after a lane offset (+ left)
+    odometer: float = 0.0  # m driven along the road since the start
 
     @property
     def length(self) -> float:
@@ -338,22 +368,33 @@ def advance(
     control_tick: bool = True,
 ) -> None:
     """Move a plan from ``t`` to ``t + dt``; car-following re-plans on control ticks only."""
+    if plan.pilot is not None:
+        _advance_pilot(plan, t, dt, geom)
+        return
     if plan.path is not None:
         _advance_path(plan, dt, geom)
         return
-    if plan.mode == "follow" and control_tick:
-        gap, closing = stop_line_gap(plan, *leader(plan, others, geom))
-        plan.follow_accel = idm_accel(plan.speed, plan.desired_speed, gap, closing, plan.headway)
-    accel = longitudinal_accel(plan)
-    new_speed = min(MAX_SPEED, max(0.0, plan.speed + accel * dt))
-    if plan.mode == "accelerate" and plan.speed < plan.desired_speed <= new_speed:
-        new_speed = plan.desired_speed
+    if plan.throttle is not None:  # a storyboard action sets the speed: no IDM, no mode
+        new_speed = max(0.0, plan.throttle.speed(plan, t + dt))
+    else:
+        if plan.mode == "follow" and control_tick:
+            gap, closing = stop_line_gap(plan, *leader(plan, others, geom))
+            plan.follow_accel = idm_accel(
+                plan.speed, plan.desired_speed, gap, closing, plan.headway
+            )
+        accel = longitudinal_accel(plan)
+        new_speed = min(MAX_SPEED, max(0.0, plan.speed + accel * dt))
+        if plan.mode == "accelerate" and plan.speed < plan.desired_speed <= new_speed:
+            new_speed = plan.desired_speed
     plan.accel = (new_speed - plan.speed) / dt
     plan.speed = new_speed
     plan.s += plan.direction * plan.speed * dt
+    plan.odometer += plan.speed * dt
     old_lateral = plan.lateral
     geom.carry(plan)
-    if plan.lane_change is not None:
+    if plan.steering is not None:
+        plan.lateral = plan.steering.lateral(plan, t + dt)
+    elif plan.lane_change is not None:
         if plan.lane is not None:  # on a map, the target lane's centre moves with its width
             plan.lane_change.end = geom.lane_offset(plan.lane, plan.s, plan.arm)
         plan.lateral = plan.lane_change.offset(t + dt)
@@ -370,7 +411,25 @@ def advance(
         plan.lateral += math.copysign(step, target - plan.lateral)
     elif plan.lane is not None:  # keep to the lane's centre, which moves on a map
         plan.lateral = geom.lane_offset(plan.lane, plan.s, plan.arm)
+        if plan.lane_shift:
+            plan.lateral += plan.lane_shift
     place(plan, geom, dt, (plan.lateral - old_lateral) / dt)
+
+
+def _advance_pilot(plan: Plan, t: float, dt: float, geom: Roads) -> None:
+    """Put a plan where its pilot says, with the velocity that moved it there."""
+    assert plan.pilot is not None
+    old_x, old_y, old_yaw = plan.x, plan.y, plan.yaw
+    x, y, yaw = plan.pilot.pose(plan, t + dt, dt)
+    plan.s, plan.lateral = geom.to_road(x, y, plan.arm)
+    plan.x, plan.y, plan.yaw = x, y, wrap_angle(yaw)
+    plan.z = geom.height_at(plan.s, plan.lateral, plan.arm, x, y)
+    plan.vx, plan.vy = (x - old_x) / dt, (y - old_y) / dt
+    new_speed = math.hypot(plan.vx, plan.vy)
+    plan.accel = (new_speed - plan.speed) / dt
+    plan.speed = new_speed
+    plan.odometer += new_speed * dt
+    plan.yaw_rate = wrap_angle(plan.yaw - old_yaw) / dt
 
 
 def _advance_path(plan: Plan, dt: float, geom: Roads) -> None:

@@ -24,3 +24,51 @@ class TriggerEvent:
     actor: str
     action: str
     position: Vec3
+
+
+@dataclass(frozen=True)
+class Span:
+    """One execution of a storyboard element: from its start to its end (None: running)."""
+
+    start: float
+    end: float | None
+    ended_by: str | None  # "end" (its work done) or "stop" (stopped); None while running
+
+
+@dataclass(frozen=True)
+class ElementRecord:
+    """Every execution of one storyboard element so far: the scenario's phases as data."""
+
+    type: str  # story, act, maneuver_group, maneuver, event, action
+    name: str
+    parent: str | None
+    spans: tuple[Span, ...]
+
+    def to_json(self) -> dict:
+        return {
+            "type": self.type,
+            "name": self.name,
+            "parent": self.parent,
+            "spans": [{"start": s.start, "end": s.end, "ended_by": s.ended_by} for s in self.spans],
+        }
+
+
+@dataclass(frozen=True)
+class ElementPhase:
+    """Where a storyboard element stands at a frame: ``before`` its first start, ``during``
+    an execution, ``after`` one (also between executions)."""
+
+    type: str
+    name: str
+    phase: str  # before | during | after
+    executions: int  # started so far
+
+
+def phase_of(record: ElementRecord) -> ElementPhase:
+    if not record.spans:
+        phase = "before"
+    elif record.spans[-1].end is None:
+        phase = "during"
+    else:
+        phase = "after"
+    return ElementPhase(record.type, record.name, phase, len(record.spans))

@@ -242,14 +242,18 @@ class MapGeometry:
         return out
 
     def nearest_road(self, x: float, y: float) -> str:
-        """The road whose carriageway is nearest a world point (ties: the lowest id)."""
+        """The road whose carriageway is nearest a world point (ties: the lowest id); a point
+        beyond a road's ends is that much further from it."""
 
         def distance(road: Road) -> float:
-            s, t = road.to_road(x, y)
-            ids = road.lane_ids(s)
-            spans = [road.lane_bounds(s, lane) for lane in ids] or [(0.0, 0.0)]
+            s, t = self.to_road(x, y, road.id)  # beyond a road's ends: straight on
+            inside = min(max(s, 0.0), road.length)
+            ids = road.lane_ids(inside)
+            spans = [road.lane_bounds(inside, lane) for lane in ids] or [(0.0, 0.0)]
             low = min(min(a, b) for a, b in spans)
             high = max(max(a, b) for a, b in spans)
-            return max(low - t, t - high, 0.0) + (0.0 if road.junction is None else 1e-3)
+            across = max(low - t, t - high, 0.0)
+            along = abs(s - inside)  # how far beyond the road's ends it lies
+            return math.hypot(across, along) + (0.0 if road.junction is None else 1e-3)
 
         return min(sorted(self.map.roads), key=lambda rid: distance(self.map.roads[rid]))

@@ -5,13 +5,14 @@ Each controller cycles green -> yellow -> red. The controllers of a junction tak
 conflicting approaches never see green together and every change passes an all-red clearance.
 Pedestrian lights (1000002) show green while their controller (the parallel vehicle approach) is
 green and not in its last seconds. Signs have no state. A fault turns a controller's lamps off or
-to a yellow flashing at 1 Hz from a time on.
+to a yellow flashing at 1 Hz from a time on. A storyboard may set a light's state (``override``):
+it holds until the next override of that light or until its controller's next phase change.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from simgen.scenario.models import Cycle, SignalFaultSpec, Signals
@@ -69,6 +70,14 @@ class Timing:
         """Seconds of green left (0 outside the green)."""
         return max(0.0, self.green - self.phase(t))
 
+    def next_change(self, t: float) -> float:
+        """When the lamp changes next after ``t`` (the end of the green, yellow or red now)."""
+        u = self.phase(t)
+        for end in (self.green, self.green + self.yellow, self.cycle):
+            if u < end - 1e-9:
+                return t + end - u
+        return t + self.cycle - u + self.green  # pragma: no cover - u < cycle always
+
     def next_green(self, t: float) -> float:
         """When the next green begins (``t`` itself during a green)."""
         u = self.phase(t)
@@ -122,6 +131,18 @@ def light_state(
 
 
 @dataclass(frozen=True)
+class SignalOverride:
+    """A light set to ``state`` at ``at`` (a storyboard's traffic_signal_state action), until
+    ``until``: the next phase change of its controller (inf for a light no controller
+    switches); a later override of the same light replaces it."""
+
+    signal: str
+    state: LightState
+    at: float
+    until: float
+
+
+@dataclass(frozen=True)
 class SignalSystem:
     """The signals of a world and their controllers' timings; ``states`` gives each frame's."""
 
@@ -129,6 +150,23 @@ class SignalSystem:
     timings: dict[str, Timing]
     faults: tuple[SignalFaultSpec, ...]
     first_id: int  # object id of the first placement; the others follow in order
+    overrides: list[SignalOverride] = field(default_factory=list)  # in the order they were set
+
+    def override(self, signal: str, state: LightState, t: float) -> None:
+        """Set a light's state from ``t`` until its controller's next phase change."""
+        placement = next((p for p in self.placements if p.id == signal), None)
+        if placement is None:
+            raise KeyError(signal)
+        timing = self.timings.get(placement.controller or "")
+        until = math.inf if timing is None else timing.next_change(t)
+        self.overrides.append(SignalOverride(signal, state, t, until))
+
+    def overridden(self, placement: SignalPlacement, t: float) -> LightState | None:
+        """The state a storyboard set for a light, while it holds at ``t``."""
+        for o in reversed(self.overrides):
+            if o.signal == placement.id and o.at <= t + 1e-9:
+                return o.state if t < o.until - 1e-9 else None
+        return None
 
     def fault(self, controller: str | None, t: float) -> SignalFaultSpec | None:
         """The latest fault acting on a controller at ``t``."""
@@ -144,6 +182,10 @@ class SignalSystem:
     ) -> tuple[LightState | None, Lamp | None]:
         if placement.kind != "traffic_light":
             return None, None
+        if self.overrides:
+            state = self.overridden(placement, t)
+            if state is not None:
+                return state, _lamp(state, t)
         timing = self.timings.get(placement.controller or "")
         fault = self.fault(placement.controller, t)
         if timing is None:  # a light no controller switches: dark unless a fault flashes it
@@ -158,6 +200,15 @@ class SignalSystem:
             state, lit = self.state_of(p, t)
             out.append(SignalState(self.first_id + index, p, state, lit))
         return tuple(out)
+
+
+def _lamp(state: LightState, t: float) -> Lamp | None:
+    """The lamp a light set to ``state`` shows (a flashing yellow blinks at 1 Hz)."""
+    if state == "off":
+        return None
+    if state == "flashing_yellow":
+        return "yellow" if t % FLASH_PERIOD < FLASH_PERIOD / 2 else None
+    return state
 
 
 def signal_name(code: str) -> str:

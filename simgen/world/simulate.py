@@ -36,6 +36,7 @@ from simgen.world.state import (
     WorldState,
     yaw_quat,
 )
+from simgen.world.storyboard.runner import StoryboardRunner
 
 DEFAULT_PHYSICS_RATE = 240.0
 EGO_NAME = "ego"
@@ -168,8 +169,23 @@ class Simulation:
         self.headlights = _headlights_on(self.scenario)
         self.signals = signal_system(instance, self.static)
         self.rules = SignalRules(self.signals, self.geom) if self.signals.placements else None
+        board = self.scenario.storyboard
+        self.story = StoryboardRunner(board) if board is not None else None
         self.physics = PhysicsWorld(physics_rate)
         self._build_physics()
+
+    def act_storyboard(self, t: float) -> None:
+        """Evaluate the storyboard at ``t`` (after the plans moved there), if there is one."""
+        if self.story is None:
+            return
+        scene = self.story.scene(
+            t, self.dt, self.plans, self.snapshots(), self.free.keys(), self.geom, self.signals,
+            self.touched,
+        )  # fmt: skip
+        if t == 0.0 and self.steps_done == 0:
+            self.story.init(scene)
+        else:
+            self.story.evaluate(scene)
 
     def _build_physics(self) -> None:
         catalog = load_catalog()
@@ -246,6 +262,7 @@ class Simulation:
             others = self.snapshots()
             for plan in waiting:
                 self._note(plan, t + self.dt, fire_triggers(plan, t + self.dt, others, self.geom))
+        self.act_storyboard(t + self.dt)
 
     def state(self, frame: int, time: float) -> WorldState:
         actors = []
@@ -300,6 +317,7 @@ class Simulation:
             self.static,
             self.scenario.environment,
             self.signals.states(time),
+            () if self.story is None else self.story.records(),
         )
 
 
@@ -317,6 +335,7 @@ def simulate(
         others = sim.snapshots()
         for plan in sim.plans:
             sim._note(plan, 0.0, fire_triggers(plan, 0.0, others, sim.geom))
+        sim.act_storyboard(0.0)
         scenario = instance.scenario
         step = 0
         for frame in range(scenario.frames):

@@ -13,7 +13,7 @@ import numpy as np
 
 from simgen.core.geometry import quat_to_matrix
 from simgen.scenario.models import Environment
-from simgen.world.events import CollisionEvent, TriggerEvent, Vec3
+from simgen.world.events import CollisionEvent, ElementRecord, TriggerEvent, Vec3
 from simgen.world.furniture import StaticObject
 from simgen.world.lanes import LanePolyline
 from simgen.world.map_road import MapGeometry
@@ -97,6 +97,8 @@ class WorldState:
     static: StaticWorld
     environment: Environment
     signals: tuple[SignalState, ...] = ()  # every signal with its state at this instant
+    # every storyboard element's executions so far (start and end times); () without one
+    storyboard: tuple[ElementRecord, ...] = ()
 
     @property
     def ego(self) -> ActorState:

@@ -1,0 +1,1 @@
+"""Importers: scenario files of other tools turned into simgen scenarios."""
