@@ -693,6 +693,13 @@ class Placed(Strict):
         default=0.0, description="degrees from the direction of travel, while standing still"
     )
     wrecked: bool = Field(default=False, description="starts crashed and stays where it is")
+    driver: Literal["idm", "none"] | None = Field(
+        default=None,
+        description="what drives it between behaviour steps and storyboard actions: idm "
+        "(car-following in its lane; vehicles' and cyclists' default) or none (it keeps its "
+        "speed and lane and does only what it is told: OpenSCENARIO's entity without a "
+        "controller)",
+    )
     obey_signals: bool | None = Field(
         default=None,
         description="false: runs red lights; unset or true: stops at red (and yellow) stop "

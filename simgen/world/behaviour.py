@@ -206,6 +206,7 @@ def make_plan(
     steps: list,
     heading: float = 0.0,
     wrecked: bool = False,
+    driver: str | None = None,
     route: list[str | tuple[float, float]] | None = None,
 ) -> Plan:
     if offset is None and lane is None:
@@ -218,7 +219,7 @@ def make_plan(
     plan.fired = [False] * len(steps)
     plan.desired_speed = speed
     plan.heading_offset = math.radians(heading)
-    if entry.kind in ("vehicle", "cyclist"):
+    if entry.kind in ("vehicle", "cyclist") and driver != "none":
         plan.mode = "follow"
     if entry.kind == "object" or wrecked:
         plan.mode = "parked"

@@ -135,6 +135,7 @@ def _plans(instance: ScenarioInstance, geom: Roads) -> list[Plan]:
                 steps=list(user.behavior),
                 heading=float(user.heading),  # type: ignore[arg-type]
                 wrecked=user.wrecked,
+                driver=user.driver,
                 route=None if user.route is None else list(user.route),
             )
         )

@@ -201,3 +201,43 @@ def _actions(board, event_name: str):
         if event.name == event_name
         for action in event.actions
     ]
+
+
+def test_lane_change_simple_changes_lane_at_the_reached_position_sinusoidally():
+    """lane_change_simple.xosc: on reaching s = 50 of road 0's lane -1 (tolerance 1 m) the ego
+    changes to lane 1 in 4 s, sinusoidally."""
+    steps = run("lane_change_simple", 8.0)
+    geom = MapGeometry(steps.sim.geom.map)  # type: ignore[union-attr]
+    road = geom.map.roads["0"]
+    t1 = steps.start("Lane change event")
+    target = road.to_world(50.0, road.lane_center(50.0, -1))
+    first = next(
+        t for t, (x, y, _) in zip(steps.times, steps.users["ego"], strict=True)
+        if math.hypot(x - target[0], y - target[1]) <= 1.0
+    )  # fmt: skip
+    assert abs(t1 - first) <= DT + 1e-9  # within a step of reaching it
+    for u in (0.25, 0.5, 0.75, 1.0):
+        s, lateral = steps.road("ego", t1 + 4.0 * u, "0")
+        a, b = road.lane_center(s, -1), road.lane_center(s, 1)
+        expected = a + (b - a) * (1 - math.cos(math.pi * u)) / 2
+        assert lateral == pytest.approx(expected, abs=0.05), u
+
+
+def test_slow_lead_vehicle_brakes_when_the_time_to_collision_drops_below_2_7_s():
+    """slow-lead-vehicle.xosc: the ego at 30 m/s closes on a lead at 1 m/s; when the time to
+    collision along the road (centre to centre, over the closing speed) drops below 2.7 s it
+    brakes to a stop at 6 m/s^2."""
+    steps = run("slow-lead-vehicle", 8.0)
+
+    def ttc(t: float) -> float:
+        s_ego, _ = steps.road("ego", t, "1")
+        s_lead, _ = steps.road("lead", t, "1")
+        closing = steps.at("ego", t)[2] - steps.at("lead", t)[2]
+        return (s_lead - s_ego) / closing if closing > 0 else math.inf
+
+    first = next(t for t in steps.times if ttc(t) < 2.7)
+    start = steps.start("brake_Event")
+    assert abs(start - first) <= DT + 1e-9
+    v1 = steps.at("ego", start)[2]
+    for dt in (0.5, 1.0, 2.0):
+        assert steps.at("ego", start + dt)[2] == pytest.approx(max(v1 - 6.0 * dt, 0), abs=0.05)

@@ -143,6 +143,8 @@ def _start(
     keys, kept = _placement(ctx, geom, entity, pose, el)
     speed, speed_used = _speed(ctx, entity, actions, starts)
     keys["speed"] = speed
+    if entity.name not in env.controllers:  # no controller: it does what the storyboard says
+        keys["driver"] = "none"
     for a_el, action in actions:
         if action is used or action is speed_used:
             continue
