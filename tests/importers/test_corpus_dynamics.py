@@ -80,6 +80,20 @@ def test_cut_in_speeds_are_the_files(cut_in):
         assert cut_in.at("overtaker", t)[2] == pytest.approx(1.2 * cut_in.at("ego", t)[2], abs=0.01)
 
 
+def test_cut_in_entities_have_the_catalogs_box_and_start_at_their_reference_points(cut_in):
+    # VehicleCatalog: car_white (Ego) and car_red (OverTaker) are 5.04 x 2.0 x 1.5 m boxes with
+    # their centres Center x = 1.4 and 1.45 m ahead of the reference point (the rear axle)
+    by_name = cut_in.sim.by_name
+    assert by_name["ego"].entry.dimensions == (5.04, 2.0, 1.5)
+    assert by_name["overtaker"].entry.dimensions == (5.04, 2.0, 1.5)
+    # Init: Ego at LanePosition s = 50 on lane -3 (along +s): the reference point at s = 50,
+    # the box centre at 51.4; the overtaker at s = 25 and 26.45
+    assert cut_in.road("ego", 0.0, "0", point=True)[0] == pytest.approx(50.0, abs=1e-6)
+    assert cut_in.road("ego", 0.0, "0")[0] == pytest.approx(51.4, abs=1e-6)
+    assert cut_in.road("overtaker", 0.0, "0", point=True)[0] == pytest.approx(25.0, abs=1e-6)
+    assert cut_in.road("overtaker", 0.0, "0")[0] == pytest.approx(26.45, abs=1e-6)
+
+
 def test_cut_in_lane_change_fires_on_the_headway_and_is_sinusoidal(cut_in):
     """CutInEvent: the ego's time headway to the overtaker rises above 0.4 s (the gap along
     road 0, reference point to reference point, over the ego's speed); the overtaker then moves
