@@ -41,11 +41,12 @@ def sized():
 
 
 def _world_vertices(parts) -> np.ndarray:
-    return np.concatenate([p.part.vertices @ p.transform[:3, :3].T + p.transform[:3, 3] for p in parts])
+    return np.concatenate([p.part.vertices @ p.transform[:3, :3].T + p.transform[:3, 3]
+                           for p in parts])  # fmt: skip
 
 
 def test_the_label_box_is_the_given_size(sized):
-    instance, state, data, calibrations, _ = sized
+    _, state, data, calibrations, _ = sized
     truck = state.actor("truck")
     assert truck.dimensions == SIZE
     box = obj(derive(state, data, calibrations), "truck").boxes.world
@@ -91,18 +92,20 @@ def test_silhouette_and_depth_match_the_given_box(sized):
     mask = data["cam"].instance == truck.id
     seen = np.array(_mask_bounds(mask), dtype=float)
     # the rendered silhouette is the scaled mesh's projection (to the pixel) ...
-    mesh = _project(calibrations, state, _world_vertices(actor_placements(truck, Appearance({}, {}))))
+    placed = actor_placements(truck, Appearance({}, {}))
+    mesh = _project(calibrations, state, _world_vertices(placed))
     assert seen == pytest.approx(mesh, abs=1.0)
     # ... which fills the given box's projection within two pixels (mirrors stick out)
-    corners = np.array([[x, y, z] for x in (40 - SIZE[0] / 2, 40 + SIZE[0] / 2)
-                        for y in (-5.25 - SIZE[1] / 2, -5.25 + SIZE[1] / 2) for z in (0, SIZE[2])])  # fmt: skip
+    xs, ys = (40 - SIZE[0] / 2, 40 + SIZE[0] / 2), (-5.25 - SIZE[1] / 2, -5.25 + SIZE[1] / 2)
+    corners = np.array([[x, y, z] for x in xs for y in ys for z in (0, SIZE[2])])
     box = _project(calibrations, state, corners)
     assert seen == pytest.approx(box, abs=2.0)
     # the catalog's truck would be 11+ pixels taller on this canvas: the test can tell
     own = load_catalog()["truck"].dimensions
     assert _project(calibrations, state, corners * [1, 1, own[2] / SIZE[2]])[1] < box[1] - 5
     # the rear face stands at x = 40 - 6 / 2: depth along the optical axis from the camera
-    assert float(data["cam"].depth[mask].min()) == pytest.approx(40 - SIZE[0] / 2 - CAMERA_X, abs=0.01)
+    rear = 40 - SIZE[0] / 2 - CAMERA_X
+    assert float(data["cam"].depth[mask].min()) == pytest.approx(rear, abs=0.01)
 
 
 def test_lidar_returns_lie_on_the_given_box(sized):
@@ -110,8 +113,8 @@ def test_lidar_returns_lie_on_the_given_box(sized):
     truck = state.actor("truck")
     points = data["lidar"][data["lidar"]["instance"] == truck.id]
     assert len(points) > 20
-    lidar = state.ego.transform()
-    xyz = np.stack([points["x"], points["y"], points["z"] + 1.9], axis=1) + [lidar[0, 3], lidar[1, 3], 0]
+    ego = state.ego.position  # the lidar: 1.9 m above the ego's origin, axes the world's
+    xyz = np.stack([points["x"] + ego[0], points["y"] + ego[1], points["z"] + 1.9], axis=1)
     x, y = xyz[:, 0] - 40, xyz[:, 1] + 5.25
     assert x.min() == pytest.approx(-SIZE[0] / 2, abs=0.02)  # the rear face, seen from behind
     assert np.abs(y).max() <= SIZE[1] / 2 + 0.01
