@@ -38,7 +38,7 @@ from simgen.sensors.joints import actor_joints
 from simgen.sensors.lens import render_calibration
 from simgen.sensors.pose import PoseKey
 from simgen.sensors.rig import Calibrations, CameraCalibration
-from simgen.sensors.scene import actor_pose, asset_placements, posed_extent
+from simgen.sensors.scene import actor_pose, asset_placements, body_extent
 from simgen.sensors.signal_heads import head_box, head_mesh, head_transform
 from simgen.world.events import phase_of
 from simgen.world.signal_layout import SignalPlacement
@@ -49,7 +49,7 @@ from simgen.world.state import ActorState, WorldState
 def box_transform(actor: ActorState) -> tuple[np.ndarray, tuple[float, float, float]]:
     """World pose of the actor's label box (origin at its bottom centre) and its size: the
     catalog box for rigid actors, the posed body's extent for articulated ones."""
-    (dx, dy), size = posed_extent(actor.model, actor_pose(actor))
+    (dx, dy), size = body_extent(actor)
     transform = actor.transform()
     if dx or dy:
         transform[:3, 3] += transform[:3, :3] @ np.array([dx, dy, 0.0])
@@ -120,7 +120,7 @@ def camera_view(
     """What one camera sees of an actor (``object_view``)."""
     return object_view(
         box_transform(actor),
-        actor.transform(),
+        actor.body_transform(),
         lambda: _mesh(actor.model, actor_pose(actor)),
         camera_from_world,
         calib,

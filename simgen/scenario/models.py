@@ -74,6 +74,7 @@ AnyNumber = Annotated[float, Varies()]
 NonNegative = Annotated[float, Varies(ge=0)]
 Positive = Annotated[float, Varies(gt=0)]
 Fraction = Annotated[float, Varies(ge=0, le=1)]
+PositiveSize = Annotated[float, Field(gt=0, le=100)]
 
 
 # --- road and environment ----------------------------------------------------------------------
@@ -699,6 +700,18 @@ class Placed(Strict):
         "(car-following in its lane; vehicles' and cyclists' default) or none (it keeps its "
         "speed and lane and does only what it is told: OpenSCENARIO's entity without a "
         "controller)",
+    )
+    size: tuple[PositiveSize, PositiveSize, PositiveSize] | None = Field(
+        default=None,
+        description="[length, width, height] (m): the road user is this size (label box, "
+        "collision box and every sensor's mesh, scaled from its model about the box's bottom "
+        "centre; people scale uniformly by the height); unset: its model's size",
+    )
+    reference_point: tuple[float, float] | None = Field(
+        default=None,
+        description="[x, y] (m) in its own frame from simgen's origin (the box's bottom centre) "
+        "to the point storyboard positions and distances refer to (OpenSCENARIO's reference "
+        "point; for a car usually the rear axle, e.g. [-1.4, 0]); unset: [0, 0]",
     )
     obey_signals: bool | None = Field(
         default=None,

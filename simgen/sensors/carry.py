@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from simgen.sensors.pose import PoseKey
-from simgen.sensors.scene import actor_pose, extrapolate, posed_parts
+from simgen.sensors.scene import actor_pose, extrapolate_pose, posed_parts
 from simgen.world.state import ActorState, WorldState
 
 
@@ -88,7 +88,20 @@ def repose(model: str, source: PoseKey, target: PoseKey, local: np.ndarray) -> n
 
 
 def _pose(actor: ActorState, tau: float) -> np.ndarray:
-    return actor.transform() if tau == 0.0 else extrapolate(actor, tau)
+    """Its body's pose (asset frame -> world, with its scale) ``tau`` seconds on."""
+    body = actor.body_transform()
+    if tau == 0.0:
+        return body
+    return extrapolate_pose(body, np.asarray(actor.velocity), actor.angular_velocity[2], tau)
+
+
+def to_body(world: np.ndarray, pose: np.ndarray, scale: tuple[float, float, float]) -> np.ndarray:
+    """World points (N, 3) -> the asset frame of a body posed ``pose`` (``_pose``: a rotation
+    times ``scale``, then a shift)."""
+    local: np.ndarray = (world - pose[:3, 3]) @ pose[:3, :3]
+    if scale != (1.0, 1.0, 1.0):
+        local = local / np.square(np.asarray(scale))
+    return local
 
 
 def carry(
@@ -118,7 +131,7 @@ def carry(
         for tau in np.unique(taus[rows]):
             sub = rows[taus[rows] == tau]
             pose_a, pose_b = _pose(a, float(tau)), _pose(b, float(tau))
-            local = (out[sub] - pose_a[:3, 3]) @ pose_a[:3, :3]
+            local = to_body(out[sub], pose_a, a.scale)
             if key_a is not None and key_b is not None and a.model == b.model:
                 local = repose(a.model, key_a, key_b, local)
             out[sub] = local @ pose_b[:3, :3].T + pose_b[:3, 3]

@@ -16,7 +16,7 @@ from functools import cached_property
 
 import numpy as np
 
-from simgen.sensors.carry import Anchors, anchor, place
+from simgen.sensors.carry import Anchors, anchor, place, to_body
 from simgen.sensors.lens import is_distorted, project
 from simgen.sensors.rig import CameraCalibration
 from simgen.sensors.scene import actor_pose
@@ -171,8 +171,8 @@ def _carry_articulated(
     to the frame before and to the frame after."""
     a = next(actor for actor in source.state.actors if actor.id == index)
     b = next(actor for actor in target.state.actors if actor.id == index)
-    pose_a, pose_b = a.transform(), b.transform()
-    local = (world - pose_a[:3, 3]) @ pose_a[:3, :3]
+    pose_a, pose_b = a.body_transform(), b.body_transform()
+    local = to_body(world, pose_a, a.scale)
     key_a, key_b = actor_pose(a), actor_pose(b)
     if key_a is not None and key_b is not None and a.model == b.model and key_a != key_b:
         anchors = source.anchors.get(index)

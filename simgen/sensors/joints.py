@@ -105,5 +105,6 @@ def actor_joints(actor: ActorState) -> BodyJoints | None:
     if key is None or not has_keypoints(actor.model):
         return None
     local = body_joints(actor.model, key)
-    transform = actor.transform()
-    return BodyJoints(local.points @ transform[:3, :3].T + transform[:3, 3], local.radii)
+    transform = actor.body_transform()
+    radii = local.radii if actor.scale == (1.0, 1.0, 1.0) else local.radii * actor.scale[2]
+    return BodyJoints(local.points @ transform[:3, :3].T + transform[:3, 3], radii)

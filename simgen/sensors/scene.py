@@ -7,7 +7,7 @@ the same surface always agree on its instance id, semantic class and material.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 import numpy as np
@@ -18,7 +18,7 @@ from simgen.sensors.appearance import Appearance
 from simgen.sensors.pose import PoseKey, bone_transforms, leg_length, pose_key, ride_key
 from simgen.sensors.pyrender.compat import LightSource
 from simgen.sensors.surfaces import BY_CLASS, FACADE_GROUND, FACADE_UPPER, box_uv
-from simgen.world.assets import Vec3, load_catalog
+from simgen.world.assets import UNIT, Vec3, load_catalog
 from simgen.world.state import ActorState, StaticWorld, WorldState
 
 Color = tuple[float, float, float]
@@ -67,10 +67,15 @@ def asset_parts(model: str) -> dict[str, Part]:
 
 
 def actor_pose(actor: ActorState) -> PoseKey | None:
-    """The pose of an articulated actor in this frame; None for rigid ones."""
+    """The pose of an articulated actor in this frame; None for rigid ones. A body scaled by
+    h (uniformly: ``body_scale``) moves as its model does at 1/h the speed and distance."""
     entry = load_catalog()[actor.model]
     if not entry.skeleton:
         return None
+    if actor.scale != UNIT:
+        h = actor.scale[2]
+        velocity = (actor.velocity[0] / h, actor.velocity[1] / h, actor.velocity[2] / h)
+        actor = replace(actor, travelled=actor.travelled / h, velocity=velocity)
     if entry.kind == "cyclist":
         return ride_key(actor, entry)
     return pose_key(actor, leg_length(entry))
@@ -124,6 +129,19 @@ def posed_extent(model: str, key: PoseKey | None) -> tuple[tuple[float, float], 
     center = (lo + hi) / 2
     size = tuple(round(float(v), 4) for v in hi - lo)
     return (round(float(center[0]), 4), round(float(center[1]), 4)), size  # type: ignore[return-value]
+
+
+def body_extent(actor: ActorState) -> tuple[tuple[float, float], Vec3]:
+    """``posed_extent`` of the actor's body as sized: the scenario's size for a rigid body
+    (``ActorState.dimensions``), the scaled posed extent for an articulated one."""
+    key = actor_pose(actor)
+    (dx, dy), size = posed_extent(actor.model, key)
+    if actor.scale == UNIT:
+        return (dx, dy), size
+    sx, sy, sz = actor.scale
+    if key is None:
+        return (dx * sx, dy * sy), actor.dimensions
+    return (dx * sx, dy * sy), (size[0] * sx, size[1] * sy, size[2] * sz)
 
 
 def _yaw_transform(
@@ -228,7 +246,7 @@ def asset_placements(model: str, key: PoseKey | None = None) -> list[Placed]:
 
 def actor_placements(actor: ActorState, appearance: Appearance) -> list[Placed]:
     entry = load_catalog()[actor.model]
-    transform = actor.transform()
+    transform = actor.body_transform()
     out = []
     for name, part in posed_parts(actor.model, actor_pose(actor)).items():
         material = entry.parts[name]
@@ -300,10 +318,10 @@ def light_sources(state: WorldState, street_lights_on: bool) -> list[LightSource
     for actor in state.actors:
         if not actor.lights.headlights:
             continue
-        transform = actor.transform()
-        forward = transform[:3, :3] @ np.array([1.0, 0.0, -0.08])
+        forward = actor.transform()[:3, :3] @ np.array([1.0, 0.0, -0.08])
+        body = actor.body_transform()
         for local in catalog[actor.model].lights.get("head", []):
-            world = transform @ np.array([*local, 1.0])
+            world = body @ np.array([*local, 1.0])
             out.append(
                 LightSource(
                     "spot",

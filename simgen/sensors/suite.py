@@ -148,7 +148,7 @@ class SensorSuite:
         worn = vary_surfaces(
             static_parts, derive_rng(scenario.seed, instance.variant, "appearance/world")
         )
-        self._meshes: dict[tuple[str, PoseKey | None], LocalMesh] = {}
+        self._meshes: dict[tuple[str, PoseKey | None, tuple[float, ...]], LocalMesh] = {}
         self._heads: dict[SignalPlacement, LocalMesh] = {}
         specs = {s.name: s for s in scenario.ego.sensors}
         self.specs = specs
@@ -221,10 +221,14 @@ class SensorSuite:
         return users + [p for signal in state.signals for p in signal_placements(signal)]
 
     def _local_mesh(self, actor: ActorState) -> LocalMesh:
-        key = (actor.model, actor_pose(actor))
+        """Its mesh in the asset's frame; a scaled body's bounding sphere grows with it."""
+        key = (actor.model, actor_pose(actor), actor.scale)
         mesh = self._meshes.get(key)
         if mesh is None:
-            mesh = self._meshes[key] = local_mesh(asset_placements(*key))
+            mesh = local_mesh(asset_placements(actor.model, key[1]))
+            if actor.scale != (1.0, 1.0, 1.0):
+                mesh = dataclasses.replace(mesh, radius=mesh.radius * max(actor.scale))
+            self._meshes[key] = mesh
         return mesh
 
     def bodies(self, state: WorldState) -> list[Body]:
@@ -234,7 +238,7 @@ class SensorSuite:
             Body(
                 actor.id,
                 self._local_mesh(actor),
-                actor.transform(),
+                actor.body_transform(),
                 np.asarray(actor.velocity),
                 actor.angular_velocity[2],
             )

@@ -78,6 +78,43 @@ class Catalog(_Frozen):
         return ASSETS_DIR / self[model].mesh
 
 
+UNIT: Vec3 = (1.0, 1.0, 1.0)
+
+
+def body_scale(entry: AssetEntry, size: Vec3) -> Vec3:
+    """The scale that makes an asset ``size`` (length, width, height) about its box's bottom
+    centre: per axis for rigid bodies, the height's ratio on every axis for articulated people
+    (so joints, gait and keypoints stay a person's)."""
+    ratio = tuple(float(w) / float(d) for w, d in zip(size, entry.dimensions, strict=True))
+    if entry.skeleton:
+        return (ratio[2], ratio[2], ratio[2])
+    return ratio  # type: ignore[return-value]
+
+
+def sized(entry: AssetEntry, size: Vec3) -> tuple[AssetEntry, Vec3]:
+    """An asset entry made ``size`` (``body_scale``) and that scale: its box, its collision box
+    and its mass (by volume) scale with it; meshes stay in the catalog and sensors scale them."""
+    scale = body_scale(entry, size)
+    dims = tuple(float(v) for v in size) if not entry.skeleton else _times(entry.dimensions, scale)
+    col = entry.collision
+    return (
+        entry.model_copy(
+            update={
+                "dimensions": dims,
+                "mass": entry.mass * scale[0] * scale[1] * scale[2],
+                "collision": col.model_copy(
+                    update={"size": _times(col.size, scale), "center": _times(col.center, scale)}
+                ),
+            }
+        ),
+        scale,
+    )
+
+
+def _times(v: Vec3, scale: Vec3) -> Vec3:
+    return (v[0] * scale[0], v[1] * scale[1], v[2] * scale[2])
+
+
 @cache
 def load_catalog(path: Path = ASSETS_DIR / "catalog.json") -> Catalog:
     return Catalog.model_validate(json.loads(path.read_text()))

@@ -176,6 +176,10 @@ class Plan:
     pilot: Pilot | None = None
     lane_shift: float = 0.0  # m from the lane's centre kept after a lane offset (+ left)
     odometer: float = 0.0  # m driven along the road since the start
+    # the body's scale from its catalog model (a scenario's ``size``) and the storyboard's
+    # reference point in its own frame (a scenario's ``reference_point``)
+    scale: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    reference: tuple[float, float] = (0.0, 0.0)
 
     @property
     def length(self) -> float:

@@ -10,7 +10,7 @@ import numpy as np
 from simgen.core.rng import derive_rng
 from simgen.scenario.models import Actor, Ego, Road, Scenario, Signals
 from simgen.scenario.sample import ScenarioInstance
-from simgen.world.assets import load_catalog
+from simgen.world.assets import UNIT, load_catalog, sized
 from simgen.world.behaviour import (
     CONTROL_RATE,
     Plan,
@@ -120,12 +120,15 @@ def _plans(instance: ScenarioInstance, geom: Roads) -> list[Plan]:
     plans = []
     for index, (name, user) in enumerate(users):
         model = body_model(str(user.model), name, scenario.seed, instance.variant)
+        entry, scale = catalog[model], UNIT
+        if user.size is not None:
+            entry, scale = sized(entry, user.size)
         plans.append(
             make_plan(
                 index + 1,  # instance ids start at 1; 0 is the background in masks
                 name,
                 model,
-                catalog[model],
+                entry,
                 geom,
                 lane=None if user.lane is None else int(user.lane),
                 offset=None if user.offset is None else float(user.offset),
@@ -140,6 +143,9 @@ def _plans(instance: ScenarioInstance, geom: Roads) -> list[Plan]:
             )
         )
         plans[-1].obey_signals = user.obey_signals is not False
+        plans[-1].scale = scale
+        if user.reference_point is not None:
+            plans[-1].reference = user.reference_point
     return plans
 
 
@@ -298,6 +304,7 @@ class Simulation:
                     velocity=velocity,
                     angular_velocity=angular,
                     dimensions=entry.dimensions,
+                    scale=plan.scale,
                     lights=LightState(
                         headlights=is_vehicle and (self.headlights or plan.model == "motorcycle"),
                         brake_lights=is_vehicle and braking,

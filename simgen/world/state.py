@@ -52,6 +52,8 @@ class ActorState:
     controlled: bool  # False once a collision has handed it to free physics
     crashed: bool
     travelled: float = 0.0  # metres covered since the start: drives gait and wheel turns
+    # its mesh's scale from the catalog model (a scenario's ``size``; dimensions are scaled)
+    scale: Vec3 = (1.0, 1.0, 1.0)
 
     @property
     def yaw(self) -> float:
@@ -67,6 +69,14 @@ class ActorState:
         out = np.eye(4)
         out[:3, :3] = quat_to_matrix(self.rotation)
         out[:3, 3] = self.position
+        return out
+
+    def body_transform(self) -> np.ndarray:
+        """4x4 from the catalog asset's frame to the world: ``transform`` with the body's scale
+        (where its mesh vertices go; sensor mounts use ``transform``)."""
+        out = self.transform()
+        if self.scale != (1.0, 1.0, 1.0):
+            out[:3, :3] = out[:3, :3] * np.asarray(self.scale)
         return out
 
     def box_center(self) -> np.ndarray:

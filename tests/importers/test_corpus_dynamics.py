@@ -17,6 +17,7 @@ from simgen.importers.openscenario.files import load_xosc
 from simgen.scenario.sample import sample
 from simgen.world.map_road import MapGeometry, load_map
 from simgen.world.simulate import Simulation
+from simgen.world.storyboard.scene import plan_point
 
 XOSC = Path(__file__).resolve().parents[2].parent / "shared" / "standards" / "esmini" / "xosc"
 RATE = 240.0
@@ -26,11 +27,14 @@ pytestmark = pytest.mark.skipif(not XOSC.is_dir(), reason="the esmini corpus is 
 
 @dataclass
 class Steps:
-    """Per physics step: time, and per road user (x, y, speed)."""
+    """Per physics step: time, and per road user (x, y, speed) of its origin (the box's bottom
+    centre, which lateral dynamics move) and of its reference point (where the file's positions
+    and distances put it)."""
 
     sim: Simulation
     times: list[float] = field(default_factory=list)
     users: dict[str, list[tuple[float, float, float]]] = field(default_factory=dict)
+    points: dict[str, list[tuple[float, float, float]]] = field(default_factory=dict)
 
     def start(self, name: str) -> float:
         return next(r for r in self.sim.story.records() if r.name == name).spans[0].start  # type: ignore[union-attr]
@@ -38,8 +42,8 @@ class Steps:
     def at(self, who: str, t: float) -> tuple[float, float, float]:
         return self.users[who][round(t * RATE)]
 
-    def road(self, who: str, t: float, road: str) -> tuple[float, float]:
-        x, y, _ = self.at(who, t)
+    def road(self, who: str, t: float, road: str, point: bool = False) -> tuple[float, float]:
+        x, y, _ = (self.points if point else self.users)[who][round(t * RATE)]
         return MapGeometry(self.sim.geom.map).to_road(x, y, road)  # type: ignore[union-attr]
 
 
@@ -56,6 +60,7 @@ def run(name: str, seconds: float) -> Steps:
             out.times.append(step * DT)
             for plan in sim.plans:
                 out.users.setdefault(plan.name, []).append((plan.x, plan.y, plan.speed))
+                out.points.setdefault(plan.name, []).append((*plan_point(plan), plan.speed))
             sim.step(step * DT)
     finally:
         sim.physics.close()
@@ -75,15 +80,30 @@ def test_cut_in_speeds_are_the_files(cut_in):
         assert cut_in.at("overtaker", t)[2] == pytest.approx(1.2 * cut_in.at("ego", t)[2], abs=0.01)
 
 
+def test_cut_in_entities_have_the_catalogs_box_and_start_at_their_reference_points(cut_in):
+    # VehicleCatalog: car_white (Ego) and car_red (OverTaker) are 5.04 x 2.0 x 1.5 m boxes with
+    # their centres Center x = 1.4 and 1.45 m ahead of the reference point (the rear axle)
+    by_name = cut_in.sim.by_name
+    assert by_name["ego"].entry.dimensions == (5.04, 2.0, 1.5)
+    assert by_name["overtaker"].entry.dimensions == (5.04, 2.0, 1.5)
+    # Init: Ego at LanePosition s = 50 on lane -3 (along +s): the reference point at s = 50,
+    # the box centre at 51.4; the overtaker at s = 25 and 26.45
+    assert cut_in.road("ego", 0.0, "0", point=True)[0] == pytest.approx(50.0, abs=1e-3)
+    assert cut_in.road("ego", 0.0, "0")[0] == pytest.approx(51.4, abs=1e-3)
+    assert cut_in.road("overtaker", 0.0, "0", point=True)[0] == pytest.approx(25.0, abs=1e-3)
+    assert cut_in.road("overtaker", 0.0, "0")[0] == pytest.approx(26.45, abs=1e-3)
+
+
 def test_cut_in_lane_change_fires_on_the_headway_and_is_sinusoidal(cut_in):
     """CutInEvent: the ego's time headway to the overtaker rises above 0.4 s (the gap along
     road 0, reference point to reference point, over the ego's speed); the overtaker then moves
-    from lane -2 to the ego's lane -3 in 3 s, sinusoidally."""
+    from lane -2 to the ego's lane -3 in 3 s, sinusoidally (its box centre: the reference point
+    1.45 m behind trails it by up to 1.45 sin(yaw), 7 cm here)."""
     geom = MapGeometry(load_map(XOSC.parent / "xodr" / "e6mini.xodr"))
 
     def headway(t: float) -> float:
-        s_ego, _ = cut_in.road("ego", t, "0")
-        s_over, _ = cut_in.road("overtaker", t, "0")
+        s_ego, _ = cut_in.road("ego", t, "0", point=True)
+        s_over, _ = cut_in.road("overtaker", t, "0", point=True)
         return (s_over - s_ego) / cut_in.at("ego", t)[2]
 
     first = next(t for t in cut_in.times[1:] if headway(t) > 0.4)
@@ -148,8 +168,9 @@ def test_the_traffic_light_states_the_file_sets():
 
 
 def test_a_pedestrian_follows_its_polyline_trajectory():
-    """pedestrian.xosc: the walker follows a polyline of lane positions; every point it passes
-    lies on the polyline (within 5 cm)."""
+    """pedestrian.xosc: the walker follows a polyline of lane positions; every point its
+    reference point (6 cm behind its box centre: Center x = 0.06) passes lies on the polyline
+    (within 5 cm)."""
     steps = run("pedestrian", 20.0)
     board = steps.sim.scenario.storyboard
     assert board is not None
@@ -183,7 +204,7 @@ def test_a_pedestrian_follows_its_polyline_trajectory():
     span = next(r for r in steps.sim.story.records() if r.name == route).spans[0]  # type: ignore[union-attr]
     assert span.end is not None  # it walked the whole polyline
     moved = [
-        p for t, p in zip(steps.times, steps.users[walker], strict=True)
+        p for t, p in zip(steps.times, steps.points[walker], strict=True)
         if start + DT < t <= span.end
     ]  # fmt: skip
     assert len(moved) > 100

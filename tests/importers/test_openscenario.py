@@ -35,15 +35,17 @@ def test_corpus_imports_strictly_and_loads_back(path):
 @corpus
 def test_cut_in_placements_by_hand():
     sc = import_xosc(CORPUS / "cut-in.xosc").scenario
-    # Ego: LanePosition road 0 lane -3 s $EgoStartS = 50, speed ${108 / 3.6} = 30 m/s
-    assert (sc.ego.road, sc.ego.lane, sc.ego.s, sc.ego.speed) == ("0", -3, 50.0, 30.0)
+    # Ego: LanePosition road 0 lane -3 s $EgoStartS = 50, speed ${108 / 3.6} = 30 m/s. The
+    # position is its reference point's; car_white's box centre lies Center x = 1.4 m ahead of
+    # it and lane -3 runs along +s, so simgen's origin (the box's bottom centre) is at s = 51.4
+    assert (sc.ego.road, sc.ego.lane, sc.ego.speed) == ("0", -3, 30.0)
+    assert sc.ego.s == pytest.approx(50.0 + 1.4)
+    # the catalog's BoundingBox: Dimensions 5.04 x 2.0 x 1.5, kept as the size
+    assert sc.ego.size == (5.04, 2.0, 1.5) and sc.ego.reference_point == (-1.4, 0.0)
     (overtaker,) = sc.actors
-    assert (overtaker.name, overtaker.road, overtaker.lane, overtaker.s) == (
-        "overtaker",
-        "0",
-        -2,
-        25.0,
-    )
+    assert (overtaker.name, overtaker.road, overtaker.lane) == ("overtaker", "0", -2)
+    assert overtaker.s == pytest.approx(25.0 + 1.45)  # car_red: Center x = 1.45
+    assert overtaker.size == (5.04, 2.0, 1.5) and overtaker.reference_point == (-1.45, 0.0)
     assert overtaker.speed == 0.0  # no init speed: the act's first event gives it one
     event = sc.storyboard.stories[0].acts[0].maneuver_groups[0].maneuvers[0].events
     start, cut_in, brake = (e.actions[0].do for e in event)
@@ -63,8 +65,9 @@ def test_cut_in_placements_by_hand():
 def test_relative_road_start_by_hand():
     sc = import_xosc(CORPUS / "cut-in_simple.xosc").scenario
     (overtaker,) = sc.actors
-    # RelativeRoadPosition Ego ds -20 dt 3.1: s = 50 - 20; 3.1 m left of the ego's lane centre
-    assert overtaker.s == pytest.approx(30.0) and overtaker.speed == 25.0
+    # RelativeRoadPosition Ego ds -20 dt 3.1 from the ego's reference point (s = 50): its own
+    # reference point at s = 30, its box centre 1.45 m further on (car_red's Center x)
+    assert overtaker.s == pytest.approx(30.0 + 1.45) and overtaker.speed == 25.0
 
 
 @corpus
@@ -79,10 +82,16 @@ def test_example_by_hand():
     result = import_xosc(EXAMPLE, duration=8)
     sc = result.scenario
     assert result.names == {"Ego": "ego", "Lead Car": "lead_car", "Walker": "walker"}
-    assert (sc.ego.road, sc.ego.lane, sc.ego.s, sc.ego.speed) == ("4", 1, 70.0, 10.0)  # 36 km/h
+    # LanePosition s 70 places its reference point; the box centre is Center x = 1.4 m ahead,
+    # and lane 1 (left of the reference line) runs towards -s: the origin is at s = 70 - 1.4
+    assert (sc.ego.road, sc.ego.lane, sc.ego.speed) == ("4", 1, 10.0)  # 36 km/h
+    assert sc.ego.s == pytest.approx(68.6)
     lead, walker = sc.actors
-    # RelativeLanePosition ds = -$LeadGap = -22 from s 70; speed: ego's 10 m/s - 2
-    assert (lead.road, lead.lane, lead.s, lead.speed) == ("4", 1, 48.0, 8.0)
+    # RelativeLanePosition ds = -$LeadGap = -22 from the ego's reference point at s 70: its
+    # reference point at s 48, its origin at 48 - 1.4; speed: ego's 10 m/s - 2
+    assert (lead.road, lead.lane, lead.speed) == ("4", 1, 8.0)
+    assert lead.s == pytest.approx(46.6)
+    assert lead.size == (5.4, 2.0, 1.8) and walker.reference_point is None
     assert lead.model == "pickup"  # the catalog entry with Length 5.4, Height 1.8 assigned
     assert sc.ego.model == "sedan"  # the same entry at its defaults (4.6 x 2.0 x 1.45)
     assert (walker.model, walker.road, walker.lane, walker.s) == ("pedestrian", "4", 2, 30.0)

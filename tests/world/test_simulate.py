@@ -307,3 +307,25 @@ ego: {lane: 0, s: 20, speed: 10, behavior: [{at: 1.0, action: lane_change, lane:
     assert [(t.actor, t.action) for t in triggers] == [("ego", "lane_change")]
     assert abs(triggers[0].time - 1.0) < 0.01
     assert abs(triggers[0].position[0] - 30.0) < 0.1  # 10 m/s for 1 s from s = 20
+
+
+def test_a_sized_road_user_collides_at_its_given_box():
+    # as the head-on test, with sizes: the ego 6 m long, the ghost 5 m. Their collision boxes
+    # are the catalog's (4.6 m for a 4.62 m sedan) scaled by size / model length
+    _, states = run(
+        """
+duration: 2.5
+frame_rate: 20
+ego: {lane: 0, s: 20, speed: 10, size: [6.0, 2.0, 1.5],
+      behavior: [{action: accelerate, accel: 1, target_speed: 10}]}
+actors:
+  - {name: ghost, model: sedan, lane: 0, s: 60, speed: 10, size: [5.0, 2.0, 1.5],
+     behavior: [{action: wrong_way}]}
+"""
+    )
+    (event,) = [e for s in states for e in s.events]
+    collision = load_catalog()["sedan"].collision.size[0] / load_catalog()["sedan"].dimensions[0]
+    half_lengths = (6.0 + 5.0) / 2 * collision
+    assert abs(event.time - (40 - half_lengths) / 20) < 0.01  # closing at 20 m/s
+    assert abs(event.time - (40 - 4.62) / 20) > 0.03  # the catalog's sedans would meet later
+    assert states[0].ego.dimensions == (6.0, 2.0, 1.5)

@@ -1,5 +1,6 @@
-"""``Entities`` -> simgen road users: a model picked by category and nearest bounding box, a
-valid unique name, and the ego (``Ego``/``hero``, or the one asked for)."""
+"""``Entities`` -> simgen road users: a model picked by category and nearest bounding box (whose
+dimensions the road user keeps as its ``size``), where its reference point lies from the box's
+centre, a valid unique name, and the ego (``Ego``/``hero``, or the one asked for)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from simgen.importers.openscenario.env import Env
 from simgen.world.assets import load_catalog
 
 Box = tuple[float, float, float]  # length, width, height (m)
+Center = tuple[float, float, float]  # the box's centre from the reference point (m)
 
 VEHICLES: dict[str, tuple[str, ...]] = {
     "car": ("sedan", "hatchback", "estate", "suv", "pickup"),
@@ -41,6 +43,15 @@ class Entity:
     model: str
     box: Box
     line: int | None
+    center: Center = (0.0, 0.0, 0.0)
+
+    @property
+    def reference_point(self) -> tuple[float, float] | None:
+        """The reference point from simgen's origin (the box's bottom centre), in the road
+        user's frame; None when they coincide in plan view."""
+        if self.center[0] == 0.0 and self.center[1] == 0.0:
+            return None
+        return (0.0 - self.center[0], 0.0 - self.center[1])
 
 
 def nearest_model(options: tuple[str, ...], box: Box) -> str:
@@ -56,7 +67,17 @@ def nearest_model(options: tuple[str, ...], box: Box) -> str:
 
 def _box(ctx: Ctx, el: Element) -> Box:
     dims = ctx.one(ctx.one(el, "BoundingBox"), "Dimensions")
-    return (ctx.num(dims, "length"), ctx.num(dims, "width"), ctx.num(dims, "height"))
+    box = (ctx.num(dims, "length"), ctx.num(dims, "width"), ctx.num(dims, "height"))
+    if min(box) <= 0:
+        raise ctx.error(dims, "<Dimensions>: length, width and height must be positive")
+    return box
+
+
+def _center(ctx: Ctx, el: Element) -> Center:
+    center = ctx.maybe(ctx.one(el, "BoundingBox"), "Center")
+    if center is None:
+        return (0.0, 0.0, 0.0)
+    return (ctx.num(center, "x"), ctx.num(center, "y"), ctx.num(center, "z"))
 
 
 def _model(ctx: Ctx, el: Element) -> tuple[str, str, Box]:
@@ -152,6 +173,7 @@ def read_entities(ctx: Ctx, env: Env, root: Element, ego: str | None) -> list[En
             else:
                 entry, entry_ctx = referenced(ctx, env.catalogs, o, tag)
             kind, model, box = _model(entry_ctx, entry)
+            center = _center(entry_ctx, entry)
         except Skipped:
             continue
         is_ego = file_name == ego_name
@@ -167,7 +189,7 @@ def read_entities(ctx: Ctx, env: Env, root: Element, ego: str | None) -> list[En
         if controller:
             env.controllers[name] = controller
             ctx.report.note(f"{file_name}'s controller '{controller}' {DRIVER_NOTE}")
-        out.append(Entity(file_name, name, kind, model, box, o.sourceline))
+        out.append(Entity(file_name, name, kind, model, box, o.sourceline, center))
     return out
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from simgen.importers.openscenario.catalogs import Catalogs
 from simgen.importers.openscenario.context import Ctx, Element, Report, read_xml
 from simgen.importers.openscenario.distributions import ParameterSet, parameter_sets
-from simgen.importers.openscenario.entities import read_entities
+from simgen.importers.openscenario.entities import Entity, read_entities
 from simgen.importers.openscenario.env import Env
 from simgen.importers.openscenario.errors import XoscError
 from simgen.importers.openscenario.parameters import declare
@@ -24,6 +24,7 @@ from simgen.importers.openscenario.rigs import rig
 from simgen.importers.openscenario.stories import stories
 from simgen.scenario import storyboard as sb
 from simgen.scenario.models import Scenario
+from simgen.world.assets import load_catalog
 from simgen.world.map_road import MapGeometry, load_map
 from simgen.world.opendrive import OpenDriveError
 
@@ -123,17 +124,14 @@ def _one(
     except KeyError as exc:
         raise XoscError(str(path), None, str(exc.args[0])) from None
     ego_entity = next(e for e in entities if e.name == "ego")
-    ego = {"model": ego_entity.model, **init.starts["ego"].keys, "sensors": sensors}
+    ego = {"model": ego_entity.model, **_body(ego_entity), **init.starts["ego"].keys,
+           "sensors": sensors}  # fmt: skip
     actors = [
-        {"name": e.name, "model": e.model, **init.starts[e.name].keys}
+        {"name": e.name, "model": e.model, **_body(e), **init.starts[e.name].keys}
         for e in entities if e.name != "ego"
     ]  # fmt: skip
     for e in entities:
-        length, width, height = e.box
-        report.note(
-            f"{e.file_name} -> {e.name}: {e.model} (the file's box {length:g} x {width:g} x "
-            f"{height:g} m is not kept: simgen draws its model's own)"
-        )
+        _note_scaling(report, e)
     description = (description + " " if description else "") + f"(imported from {path.name})"
     scenario = Scenario.model_validate({
         "version": 1,
@@ -150,6 +148,29 @@ def _one(
         ),
     })  # fmt: skip
     return scenario, dict(env.names)
+
+
+def _body(entity: Entity) -> dict[str, object]:
+    """The file's box as the road user's ``size``, and its reference point."""
+    out: dict[str, object] = {"size": list(entity.box)}
+    if entity.reference_point is not None:
+        out["reference_point"] = list(entity.reference_point)
+    return out
+
+
+def _note_scaling(report: Report, e: Entity) -> None:
+    """What of the file's box is lost: an articulated body scales by its height only."""
+    entry = load_catalog()[load_catalog().variants(e.model)[0]]
+    if not entry.skeleton:
+        return
+    h = e.box[2] / entry.dimensions[2]
+    length, width = entry.dimensions[0] * h, entry.dimensions[1] * h
+    if abs(length - e.box[0]) > 0.01 or abs(width - e.box[1]) > 0.01:
+        report.note(
+            f"{e.file_name} -> {e.name}: a {e.model} scales uniformly by its height "
+            f"({e.box[2]:g} m): about {length:.2f} x {width:.2f} m rather than the file's "
+            f"{e.box[0]:g} x {e.box[1]:g} m"
+        )
 
 
 def _road_network(ctx: Ctx, root: Element) -> tuple[Path, MapGeometry]:

@@ -1,12 +1,14 @@
-"""The Init: where each road user starts and how fast, as simgen placements (road, lane or
-offset, s, speed, heading, route), and the init actions a placement cannot carry.
+"""The Init: where each road user starts and how fast, as simgen placements (road, lane or offset,
+s, speed, heading, route), and the init actions a placement cannot carry.
 
 Positions are resolved on the map with ``simgen.world.storyboard.positions.resolve`` in file
 order (a relative position may refer to an entity placed before it, or after it: it is retried
-once the others stand). A lane position at the lane's centre becomes ``lane``; any other point
-becomes ``offset`` (OpenDRIVE's t) for people and objects, and the nearest lane with a
-``lane_offset`` init action for vehicles. A vehicle facing against its lane's traffic drives
-the wrong way (a ``wrong_way`` step at t = 0).
+once the others stand). A position places an entity's reference point; simgen's ``s`` and lane
+place its origin (the box's bottom centre), so the start moves by the box's ``Center`` along
+and across its heading (``s`` by +/-Center.x as it faces up or down the road). A lane position
+at the lane's centre becomes ``lane``; any other point becomes ``offset`` (OpenDRIVE's t) for
+people and objects, and the nearest lane with a ``lane_offset`` init action for vehicles. A
+vehicle facing against its lane's traffic drives the wrong way (a ``wrong_way`` step at t = 0).
 """
 
 from __future__ import annotations
@@ -166,6 +168,11 @@ def _placement(
         s, t = pose.s, pose.t
     else:
         s, t = geom.to_road(pose.x, pose.y, road_id)
+    cx, cy = entity.center[0], entity.center[1]
+    if cx or cy:  # the position is the reference point's; simgen places the box's centre
+        road_heading = geom.to_world(s, t, road_id)[2]
+        sign = 1.0 if math.cos(wrap_angle(pose.heading - road_heading)) >= 0 else -1.0
+        s, t = s + sign * cx, t + sign * cy
     if not -1e-6 <= s <= road.length + 1e-6:
         raise ctx.error(
             el,

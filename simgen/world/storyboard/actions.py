@@ -43,7 +43,7 @@ from simgen.world.storyboard.dynamics import (
 )
 from simgen.world.storyboard.lanes import centre_offset, lane_here, lane_shift
 from simgen.world.storyboard.positions import Pose, PositionError, resolve
-from simgen.world.storyboard.scene import Scene
+from simgen.world.storyboard.scene import Scene, offset_point, plan_point
 
 TIME_EPS = 1e-9
 DEFAULT_LATERAL_ACC = 1.0  # m/s^2: a lane offset without max_lateral_acc
@@ -274,11 +274,12 @@ class Gap(Running):
     def gap(self, plan: Plan) -> float:
         assert self.other is not None and self.spec is not None
         assert self.geom is not None
-        s, _ = self.geom.track(self.other.x, self.other.y, plan)
-        ahead = (s - plan.s) * plan.direction * self.ahead_side
-        if self.spec.freespace:
-            ahead -= (plan.length + self.other.length) / 2
-        return ahead
+        if self.spec.freespace:  # box centre to box centre, less the half lengths
+            s, _ = self.geom.track(self.other.x, self.other.y, plan)
+            ahead = (s - plan.s) * plan.direction * self.ahead_side
+            return ahead - (plan.length + self.other.length) / 2
+        s, _ = self.geom.track(*plan_point(self.other), plan)  # reference points
+        return ((s - plan.s) * plan.direction - plan.reference[0]) * self.ahead_side
 
     def speed(self, plan: Plan, t: float) -> float:
         assert self.spec is not None
@@ -326,6 +327,10 @@ def _start_gap(a: LongitudinalDistanceAction, plan: Plan, scene: Scene) -> Runni
 
 def _teleport(a: TeleportAction, plan: Plan, scene: Scene) -> Running:
     pose = resolve(a.position, scene.map, scene.poses())
+    if plan.reference != (0.0, 0.0):  # the position is its reference point's: its origin
+        rx, ry = plan.reference
+        x, y = offset_point(pose.x, pose.y, pose.heading, (-rx, -ry))
+        pose = Pose(x, y, pose.z, pose.heading, pose.road, pose.lane)
     put(plan, scene, pose)
     return Running(plan.name, scene.time, frozenset({"lateral"}))
 
@@ -363,6 +368,7 @@ class Trajectory(Running):
 
     points: list[tuple[float, float]] = field(default_factory=list)
     times: list[float] | None = None
+    reference: tuple[float, float] = (0.0, 0.0)  # the plan's: the point that follows it
     travelled: float = 0.0
     lengths: list[float] = field(default_factory=list)  # cumulative, from the first point
     scene: Scene | None = None  # where it puts the plan back on the road at the end
@@ -381,6 +387,14 @@ class Trajectory(Running):
         return x0 + (x1 - x0) * f, y0 + (y1 - y0) * f, math.atan2(y1 - y0, x1 - x0)
 
     def pose(self, plan: Plan, t: float, dt: float) -> tuple[float, float, float]:
+        """The plan's origin and heading at ``t``: its reference point on the trajectory."""
+        x, y, heading = self._where(plan, t, dt)
+        if self.reference == (0.0, 0.0):
+            return x, y, heading
+        rx, ry = self.reference
+        return (*offset_point(x, y, heading, (-rx, -ry)), heading)
+
+    def _where(self, plan: Plan, t: float, dt: float) -> tuple[float, float, float]:
         if self.times is None:
             speed = plan.throttle.speed(plan, t) if plan.throttle is not None else plan.speed
             self.travelled += max(speed, 0.0) * dt
@@ -450,7 +464,7 @@ def _start_trajectory(a: FollowTrajectoryAction, plan: Plan, scene: Scene) -> Ru
     # untimed, it is a path only: its speed stays the speed actions' (as the standard has it:
     # the entity moves along the trajectory at its current speed)
     domains = frozenset({"lateral"} if times is None else {"longitudinal", "lateral"})
-    run = Trajectory(plan.name, scene.time, domains, points, times, scene=scene)
+    run = Trajectory(plan.name, scene.time, domains, points, times, plan.reference, scene=scene)
     plan.pilot = run
     return run
 
@@ -486,12 +500,13 @@ class Synchronize(Running):
 
     def speed(self, plan: Plan, t: float) -> float:
         assert self.master is not None
-        d_master = math.hypot(self.master.x - self.master_point[0],
-                              self.master.y - self.master_point[1])  # fmt: skip
+        mx, my = plan_point(self.master)
+        d_master = math.hypot(mx - self.master_point[0], my - self.master_point[1])
         if self.master.speed <= 1e-6:
             return plan.speed
         left = d_master / self.master.speed
-        d = math.hypot(plan.x - self.point[0], plan.y - self.point[1])
+        px, py = plan_point(plan)
+        d = math.hypot(px - self.point[0], py - self.point[1])
         if left <= self.dt:
             return plan.speed if self.final_speed is None else self.final_speed
         if self.final_speed is None:
@@ -503,8 +518,8 @@ class Synchronize(Running):
 
     def done(self, scene: Scene) -> bool:
         assert self.master is not None
-        d = math.hypot(self.master.x - self.master_point[0], self.master.y - self.master_point[1])
-        return d <= self.tolerance
+        mx, my = plan_point(self.master)
+        return math.hypot(mx - self.master_point[0], my - self.master_point[1]) <= self.tolerance
 
     def release(self, plan: Plan | None, stopped: bool) -> None:
         if plan is not None and plan.throttle is self:

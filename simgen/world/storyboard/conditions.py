@@ -3,9 +3,9 @@
 By-entity conditions hold for ``any`` or ``all`` of their triggering entities and report which
 of them met it (a maneuver group may select them as its actors). Distances follow the standard:
 ``freespace`` measures between bounding boxes, else between reference points (a road user's
-origin, the centre of its box's bottom face); longitudinal and lateral distances are taken in
-the triggering entity's frame (``entity``) or along and across its road (``road``, ``lane``);
-relative distances are absolute values.
+origin, the centre of its box's bottom face, moved by its ``reference_point``); longitudinal
+and lateral distances are taken in the triggering entity's frame (``entity``) or along and
+across its road (``road``, ``lane``); relative distances are absolute values.
 """
 
 from __future__ import annotations
@@ -70,9 +70,9 @@ def longitudinal_gap(scene: Scene, me: Entity, other: Entity, system: str, free:
     """Signed distance of ``other`` ahead of ``me`` (negative: behind), bumper to bumper when
     ``free`` (0 while the boxes overlap along the way)."""
     o = other.snapshot
-    ahead, _ = scene.along(me, o.x, o.y, system)
     if not free:
-        return ahead
+        return scene.along(me, *other.point, system)[0]
+    ahead, _ = scene.along(me, o.x, o.y, system, free=True)
     half = (me.snapshot.length + o.length) / 2
     return math.copysign(max(abs(ahead) - half, 0.0), ahead)
 
@@ -85,12 +85,12 @@ def relative_distance(
     box when ``other`` is given and ``free``)."""
     if kind == "cartesian":
         if not free:
-            return math.hypot(x - me.snapshot.x, y - me.snapshot.y)
+            return math.hypot(x - me.point[0], y - me.point[1])
         if other is not None:
             o = other.snapshot
             return _box_gap(me, o.x, o.y, o.yaw, o.length, o.width)
         return _box_gap(me, x, y, 0.0, 1e-6, 1e-6)
-    lon, lat = scene.along(me, x, y, system)
+    lon, lat = scene.along(me, x, y, system, free)
     value = abs(lon if kind == "longitudinal" else lat)
     if free:
         own = me.snapshot.length if kind == "longitudinal" else me.snapshot.width
@@ -122,7 +122,7 @@ def time_to_collision(scene: Scene, c: TimeToCollision, me: Entity) -> float:
     else:
         assert c.position is not None
         p = resolve(c.position, scene.map, scene.poses())
-        gap, _ = scene.along(me, p.x, p.y, c.coordinate_system)
+        gap, _ = scene.along(me, p.x, p.y, c.coordinate_system, c.freespace)
         if c.freespace:
             gap -= me.snapshot.length / 2
         if gap < 0:
@@ -142,10 +142,11 @@ def _value(scene: Scene, c: ByEntity, me: Entity) -> bool:
         return compare(time_to_collision(scene, c, me), c.rule, c.value)
     if isinstance(c, RelativeDistance):
         other = scene.entity(c.entity)
+        o = other.snapshot
+        x, y = (o.x, o.y) if c.freespace else other.point
         d = relative_distance(
-            scene, me, other.snapshot.x, other.snapshot.y, c.distance_type,
-            c.coordinate_system, c.freespace, other,
-        )  # fmt: skip
+            scene, me, x, y, c.distance_type, c.coordinate_system, c.freespace, other
+        )
         return compare(d, c.rule, c.value)
     if isinstance(c, DistanceCondition):
         p = resolve(c.position, scene.map, scene.poses())
@@ -155,7 +156,7 @@ def _value(scene: Scene, c: ByEntity, me: Entity) -> bool:
         return compare(d, c.rule, c.value)
     if isinstance(c, ReachPosition):
         p = resolve(c.position, scene.map, scene.poses())
-        return math.hypot(p.x - me.snapshot.x, p.y - me.snapshot.y) <= c.tolerance
+        return math.hypot(p.x - me.point[0], p.y - me.point[1]) <= c.tolerance
     if isinstance(c, TraveledDistance):
         return me.travelled >= c.value - EQUAL_TOLERANCE
     if isinstance(c, Speed):
