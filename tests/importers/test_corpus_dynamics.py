@@ -233,10 +233,10 @@ def test_lane_change_simple_changes_lane_at_the_reached_position_sinusoidally():
     t1 = steps.start("Lane change event")
     target = road.to_world(50.0, road.lane_center(50.0, -1))
     first = next(
-        t for t, (x, y, _) in zip(steps.times, steps.users["ego"], strict=True)
+        t for t, (x, y, _) in zip(steps.times, steps.points["ego"], strict=True)
         if math.hypot(x - target[0], y - target[1]) <= 1.0
     )  # fmt: skip
-    assert abs(t1 - first) <= DT + 1e-9  # within a step of reaching it
+    assert abs(t1 - first) <= DT + 1e-9  # within a step of its reference point reaching it
     for u in (0.25, 0.5, 0.75, 1.0):
         s, lateral = steps.road("ego", t1 + 4.0 * u, "0")
         a, b = road.lane_center(s, -1), road.lane_center(s, 1)
