@@ -92,6 +92,7 @@ def test_lamp_points_project_hide_and_fall_off_with_distance():
     points = lamp_points((head_on, away, behind), calib, np.eye(4), depth, 0.5)
     assert len(points) == 1
     u, v, flux, color = points[0]
+    assert color == (1.0, 1.0, 1.0)
     fx = calib.K[0, 0]
     assert (u, v) == pytest.approx((calib.K[0, 2] + fx * 0.1, calib.K[1, 2]))
     distance2 = 101.0
