@@ -31,8 +31,8 @@ from benchmarks.model import (  # noqa: E402
     BatchBench,
     FrameBench,
     Machine,
-    Record,
     RealismCheck,
+    Record,
     SignalCheck,
 )
 from simgen.core.cpu import cpu_model  # noqa: E402

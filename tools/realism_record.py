@@ -2,7 +2,8 @@
 
     simgen render scenarios/realism/*.yaml --out out/realism
     for s in out/realism/*; do simgen realism $s --model onnx \\
-        --model-arg path=../shared/realism/nanodet_m.onnx --out out/realism_$(basename $s).json; done
+        --model-arg path=../shared/realism/nanodet_m.onnx \\
+        --out out/realism_$(basename $s).json; done
     python tools/realism_record.py out/realism_*.json --look "this branch" --json out/realism.json
     python benchmarks/record.py out/realism.json --summary "..."
 """
