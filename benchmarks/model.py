@@ -127,6 +127,28 @@ class SignalCheck(_Strict):
     rows: dict[str, SignalRow] = Field(description="all, per kind of head, per light, per scene")
 
 
+class RealismCount(_Strict):
+    found: int = Field(ge=0)
+    total: int = Field(ge=0, description="selected objects of the group")
+
+
+class RealismScene(_Strict):
+    scene: str
+    images: int
+    false_positives_per_image: float = Field(ge=0)
+    recall: dict[str, RealismCount] = Field(description="group (vehicle, car, person...) -> count")
+
+
+class RealismCheck(_Strict):
+    """`simgen realism` on the realism scenes: a real-trained detector's recall on the vehicles
+    and people, and its false positives, per scene, for one look of the renderer."""
+
+    detector: str
+    look: str = Field(description="which look was rendered (the code measured)")
+    selection: str = Field(description="which objects count and which detections")
+    scenes: list[RealismScene]
+
+
 class EdgeCaseScore(_Strict):
     edge_case: str
     clean: float
@@ -142,7 +164,8 @@ class EvalSuite(_Strict):
     mrr: float | None = Field(default=None, description="mean relative robustness (edge / clean)")
 
 
-Kind = Literal["frame", "batch", "detector", "eval", "signals"]
+Kind = Literal["frame", "batch", "detector", "eval", "signals", "realism"]
+PAYLOADS = ("frame", "batch", "detector", "eval", "signals", "realism")
 
 
 class Record(_Strict):
@@ -162,10 +185,11 @@ class Record(_Strict):
     detector: DetectorCheck | None = None
     eval: EvalSuite | None = None
     signals: SignalCheck | None = None
+    realism: RealismCheck | None = None
 
     @model_validator(mode="after")
     def _payload_matches_kind(self) -> Record:
-        present = [k for k in ("frame", "batch", "detector", "eval", "signals") if getattr(self, k)]
+        present = [k for k in PAYLOADS if getattr(self, k)]
         if present != [self.kind]:
             raise ValueError(f"a '{self.kind}' record carries exactly its own payload: {present}")
         return self

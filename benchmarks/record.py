@@ -31,6 +31,7 @@ from benchmarks.model import (  # noqa: E402
     BatchBench,
     FrameBench,
     Machine,
+    RealismCheck,
     Record,
     SignalCheck,
 )
@@ -136,6 +137,9 @@ def make_record(
     if "signals" in bench:
         signals = SignalCheck.model_validate(bench["signals"])
         return Record(kind="signals", summary=summary, signals=signals, **common)
+    if "realism" in bench:
+        realism = RealismCheck.model_validate(bench["realism"])
+        return Record(kind="realism", summary=summary, realism=realism, **common)
     if "stages_ms" in bench:
         frame = FrameBench.model_validate(bench)
         return Record(kind="frame", summary=summary, frame=frame, **common)
@@ -175,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or (
         f"python tools/signal_recall.py ... --json {args.bench_json}"
         if "signals" in bench
+        else f"python tools/realism_record.py ... --json {args.bench_json}"
+        if "realism" in bench
         else f"simgen bench {kind}--json {args.bench_json}"
     )
     try:

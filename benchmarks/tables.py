@@ -233,3 +233,31 @@ def eval_table(record: Record) -> str:
     if suite.mrr is not None:
         text += f"\nMean relative robustness (edge / clean) over the suite: {suite.mrr:.2f}.\n"
     return text
+
+
+REALISM_GROUPS = ("vehicle", "car", "truck", "bus", "person")
+
+
+def realism_table(records: Sequence[Record]) -> str:
+    """A real-trained detector on the realism scenes: recall per group (found / selected) and
+    false positives per image, one row per look and scene."""
+    body = []
+    for i, record in enumerate(records, 1):
+        check = record.realism
+        assert check is not None, "realism_table takes realism records only"
+        for scene in check.scenes:
+            cells = []
+            for group in REALISM_GROUPS:
+                count = scene.recall.get(group)
+                cells.append(
+                    "-"
+                    if count is None or not count.total
+                    else f"{count.found / count.total:.2f} ({count.found}/{count.total})"
+                )
+            body.append(
+                [f"{check.look} [{i}]", f"`{scene.scene}`", str(scene.images), *cells,
+                 f"{scene.false_positives_per_image:.2f}"]
+            )  # fmt: skip
+    header = ["look", "scene", "images", *REALISM_GROUPS, "false positives / image"]
+    selection = "; ".join(dict.fromkeys(r.realism.selection for r in records if r.realism))
+    return _table(header, body) + f"\nCounted: {selection}.\n\n" + _sources(records) + "\n"

@@ -13,6 +13,10 @@ import numpy as np
 import trimesh
 
 CORNER = 4  # points per rounded corner
+# how far in from the body's side (m) the shoulders at the belt, the glass at the belt and the
+# roof stand: the glass house narrows upwards (tumblehome), as on every car, so from behind a car
+# is a wide body under a narrower cabin, not a box
+TUCK = (0.08, 0.13, 0.3)
 
 
 @dataclass(frozen=True)
@@ -33,12 +37,12 @@ class CarShape:
 
 
 CARS = (
-    CarShape("sedan", 4.6, 1.84, 1.45, 1500.0, 0.16, 0.32, 0.56, 0.3, 0.2, 0.75, 0.55),
-    CarShape("hatchback", 4.0, 1.76, 1.48, 1200.0, 0.15, 0.31, 0.57, 0.24, 0.04, 0.7, 0.25),
-    CarShape("estate", 4.75, 1.84, 1.5, 1600.0, 0.16, 0.32, 0.56, 0.27, 0.03, 0.75, 0.12),
-    CarShape("suv", 4.8, 1.95, 1.78, 2100.0, 0.22, 0.37, 0.58, 0.24, 0.04, 0.65, 0.15),
-    CarShape("van", 5.3, 2.0, 2.3, 2600.0, 0.2, 0.35, 0.45, 0.12, 0.0, 0.55, 0.02),
-    CarShape("pickup", 5.4, 1.95, 1.85, 2300.0, 0.25, 0.38, 0.58, 0.22, 0.0, 0.45, 0.08, 0.34),
+    CarShape("sedan", 4.6, 1.84, 1.45, 1500.0, 0.16, 0.32, 0.62, 0.3, 0.2, 0.75, 0.55),
+    CarShape("hatchback", 4.0, 1.76, 1.48, 1200.0, 0.15, 0.31, 0.62, 0.24, 0.04, 0.7, 0.3),
+    CarShape("estate", 4.75, 1.84, 1.5, 1600.0, 0.16, 0.32, 0.61, 0.27, 0.03, 0.75, 0.18),
+    CarShape("suv", 4.8, 1.95, 1.78, 2100.0, 0.22, 0.37, 0.62, 0.24, 0.04, 0.65, 0.22),
+    CarShape("van", 5.3, 2.0, 2.3, 2600.0, 0.2, 0.35, 0.5, 0.12, 0.0, 0.55, 0.02),
+    CarShape("pickup", 5.4, 1.95, 1.85, 2300.0, 0.25, 0.38, 0.62, 0.22, 0.0, 0.45, 0.08, 0.34),
 )
 
 
@@ -148,7 +152,7 @@ def car_parts(c: CarShape) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, 
             [
                 rounded_rect(-half_l, half_l, half_w, arch_top, 0.35),
                 rounded_rect(-half_l + 0.02, half_l - 0.05, half_w, nose_z, 0.35),
-                rounded_rect(-half_l + 0.1, half_l - 0.3, half_w - 0.04, belt, 0.3),
+                rounded_rect(-half_l + 0.1, half_l - 0.3, half_w - TUCK[0], belt, 0.3),
             ]
         ),
     )
@@ -161,7 +165,7 @@ def car_parts(c: CarShape) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, 
         ),
     )
     # bumpers' black lower lips (a diffuser behind, an air intake in front)
-    add("trim", box((0.12, c.width - 0.3, 0.1), (-half_l + 0.1, 0, bumper_z + 0.05)))
+    add("trim", box((0.12, c.width - 0.24, 0.16), (-half_l + 0.1, 0, bumper_z + 0.08)))
     add("trim", box((0.12, c.width * 0.6, 0.12), (half_l - 0.1, 0, bumper_z + 0.08)))
     # the glass house: from the end of the bonnet to the start of the tail
     front = half_l - c.length * c.bonnet
@@ -172,8 +176,8 @@ def car_parts(c: CarShape) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, 
         "glass",
         loft(
             [
-                rounded_rect(back, front, half_w - 0.07, belt - 0.01, 0.15),
-                rounded_rect(roof_back, roof_front, half_w - 0.2, roof_z - 0.02, 0.15),
+                rounded_rect(back, front, half_w - TUCK[1], belt - 0.01, 0.15),
+                rounded_rect(roof_back, roof_front, half_w - TUCK[2], roof_z - 0.02, 0.15),
             ]
         ),
     )
@@ -182,9 +186,11 @@ def car_parts(c: CarShape) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, 
         loft(
             [
                 rounded_rect(
-                    roof_back + 0.03, roof_front - 0.03, half_w - 0.2, roof_z - 0.05, 0.15
+                    roof_back + 0.03, roof_front - 0.03, half_w - TUCK[2], roof_z - 0.05, 0.15
                 ),
-                rounded_rect(roof_back + 0.08, roof_front - 0.1, half_w - 0.24, c.height, 0.12),
+                rounded_rect(
+                    roof_back + 0.08, roof_front - 0.1, half_w - TUCK[2] - 0.04, c.height, 0.12
+                ),
             ]
         ),
     )
@@ -200,12 +206,12 @@ def car_parts(c: CarShape) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, 
                 "body",
                 hull(
                     [
-                        (x_belt + out, s * (half_w - 0.06), belt - 0.01),
-                        (x_belt + dx, s * (half_w - 0.06), belt - 0.01),
-                        (x_belt + out, s * (half_w - 0.06 - width), belt - 0.01),
-                        (x_roof + out, s * (half_w - 0.19), roof_z - 0.02),
-                        (x_roof + dx, s * (half_w - 0.19), roof_z - 0.02),
-                        (x_roof + out, s * (half_w - 0.19 - width * 0.7), roof_z - 0.02),
+                        (x_belt + out, s * (half_w - TUCK[1] + 0.01), belt - 0.01),
+                        (x_belt + dx, s * (half_w - TUCK[1] + 0.01), belt - 0.01),
+                        (x_belt + out, s * (half_w - TUCK[1] + 0.01 - width), belt - 0.01),
+                        (x_roof + out, s * (half_w - TUCK[2] + 0.01), roof_z - 0.02),
+                        (x_roof + dx, s * (half_w - TUCK[2] + 0.01), roof_z - 0.02),
+                        (x_roof + out, s * (half_w - TUCK[2] + 0.01 - width * 0.7), roof_z - 0.02),
                     ]
                 ),
             )
@@ -228,8 +234,9 @@ def car_parts(c: CarShape) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, 
     for s in (-1, 1):
         add("body", box((0.12, 0.1, 0.1), (front - 0.1, s * (half_w + 0.04), belt + 0.08)))
     light_z = c.clearance + (belt - c.clearance) * 0.7
+    tail_z = c.clearance + (belt - c.clearance) * 0.78  # up at the shoulders, under the glass
     head = [(half_l - 0.08, s * c.width * 0.34, light_z) for s in (-1, 1)]
-    tail = [(-half_l + 0.06, s * c.width * 0.37, light_z) for s in (-1, 1)]
+    tail = [(-half_l + 0.06, s * c.width * 0.37, tail_z) for s in (-1, 1)]
     for x, y, z in head:
         add("headlights", box((0.14, 0.34, 0.1), (x, y, z)))
     for x, y, z in tail:  # a cluster: the lamp, its wrap round the corner, a reversing lamp

@@ -230,6 +230,10 @@ def realism_signals() -> str:
     return tables.signals_table(load_records(kind="signals"))
 
 
+def realism_vehicles() -> str:
+    return tables.realism_table(load_records(kind="realism"))
+
+
 def realism_detectors() -> str:
     records = load_records(kind="detector")
     return tables.detector_table(records) + "\n" + tables.fppi_table(records)
@@ -246,6 +250,7 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "bench-batch": bench_batch,
     "realism-detectors": realism_detectors,
     "realism-signals": realism_signals,
+    "realism-vehicles": realism_vehicles,
     "eval-suite": eval_suite,
 }
 

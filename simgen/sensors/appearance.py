@@ -1,5 +1,6 @@
 """Per-actor colours and finishes: car paint from a real-world-like palette, solid or metallic,
-clothes from a wide one."""
+dirty or clean, on a trim level (black steel wheels to bright alloys and chrome); clothes from
+a wide one."""
 
 from __future__ import annotations
 
@@ -23,6 +24,15 @@ PAINT: tuple[tuple[Color, float], ...] = (
     ((0.55, 0.45, 0.3), 0.03),  # beige
 )
 PAINTED = ("body",)
+ROAD_DUST = np.array([0.2, 0.18, 0.14])  # linear RGB of the grime a car picks up
+DIRT = (1.3, 4.0)  # beta(a, b) of a car's dirt: most are fairly clean, a few filthy
+# trim levels, (weight, wheels and brightwork colour, trim colour): steel wheels painted black,
+# silver alloys, polished alloys with chrome
+TRIM_LEVELS: tuple[tuple[float, Color, Color], ...] = (
+    (0.3, (0.06, 0.06, 0.065), (0.02, 0.02, 0.022)),
+    (0.5, (0.4, 0.4, 0.42), (0.02, 0.02, 0.022)),
+    (0.2, (0.7, 0.7, 0.72), (0.05, 0.05, 0.055)),
+)
 DRESSED = ("clothes",)
 
 # linear RGB; skin tones span the Fitzpatrick scale, hair from black to blond and grey
@@ -84,6 +94,9 @@ class Appearance:
         return self.finishes.get((actor, part), default)
 
 
+TRIM_WEIGHTS = np.array([w for w, _, _ in TRIM_LEVELS]) / sum(w for w, _, _ in TRIM_LEVELS)
+
+
 def paint_finish(rng: np.random.Generator) -> Finish:
     """Solid or metallic paint, glossy to dull (dirt, age). Metallic stays above the camera's
     metal threshold in both, so the body keeps its draw call with the chrome."""
@@ -92,8 +105,11 @@ def paint_finish(rng: np.random.Generator) -> Finish:
     return float(rng.uniform(0.3, 0.6)), float(rng.uniform(0.25, 0.35))
 
 
-def draw_appearance(seed: int, variant: int, actors: list[tuple[str, str]]) -> Appearance:
-    """Colours for (name, kind) road users; each actor has its own stream, keyed by name."""
+def draw_appearance(
+    seed: int, variant: int, actors: list[tuple[str, str]], cars: frozenset[str] = frozenset()
+) -> Appearance:
+    """Colours for (name, kind) road users; each actor has its own stream, keyed by name. The
+    vehicles named in ``cars`` (whose ``metal`` part is their wheels) get a trim level."""
     colors: dict[tuple[str, str], Color] = {}
     finishes: dict[tuple[str, str], Finish] = {}
     weights = np.array([w for _, w in PAINT])
@@ -102,8 +118,14 @@ def draw_appearance(seed: int, variant: int, actors: list[tuple[str, str]]) -> A
         if kind == "vehicle":
             base = np.array(PAINT[int(rng.choice(len(PAINT), p=weights / weights.sum()))][0])
             shade = base * rng.uniform(0.9, 1.1)
-            colors[(name, "body")] = tuple(float(c) for c in np.clip(shade, 0, 1))  # type: ignore[assignment]
-            finishes[(name, "body")] = paint_finish(rng)  # drawn after the colour: it stays
+            roughness, metallic = paint_finish(rng)  # drawn after the colour: it stays
+            dirt = float(rng.beta(*DIRT))  # then dirt and trim: the draws before them stay
+            level = TRIM_LEVELS[int(rng.choice(len(TRIM_LEVELS), p=TRIM_WEIGHTS))]
+            dirty = (1.0 - 0.4 * dirt) * shade + 0.4 * dirt * ROAD_DUST
+            colors[(name, "body")] = tuple(float(c) for c in np.clip(dirty, 0, 1))  # type: ignore[assignment]
+            finishes[(name, "body")] = (min(0.6, roughness + 0.3 * dirt), metallic)
+            if name in cars:
+                colors[(name, "metal")], colors[(name, "trim")] = level[1], level[2]
         elif kind in ("pedestrian", "cyclist"):
             colors |= {(name, material): c for material, c in dress(rng).items()}
     return Appearance(colors, finishes)

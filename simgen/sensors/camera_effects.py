@@ -40,6 +40,7 @@ from simgen.sensors.effects import (
     expose,
     glare,
     koschmieder,
+    lamp_bloom,
     lens_occlusion,
     motion_blur,
     rain_extinction,
@@ -51,6 +52,7 @@ from simgen.sensors.effects import (
 )
 from simgen.sensors.faults import FrameFault, frame_fault
 from simgen.sensors.rig import CameraCalibration
+from simgen.sensors.scene import Lamp
 from simgen.sensors.sky import sky_color, sun_direction, sun_strength
 
 DEFAULT_EXPOSURE = 0.01  # s: a daylight exposure, for rain streaks
@@ -161,9 +163,10 @@ def develop(
     lens_rng: np.random.Generator,
     flow: np.ndarray | None = None,
     world_from_camera: np.ndarray | None = None,
+    lamps: tuple[Lamp, ...] = (),
 ) -> np.ndarray:
     """The delivered 8-bit RGB. ``rng`` draws this frame's noise and drops; ``lens_rng`` lays out
-    what sits on the lens (the same in every frame)."""
+    what sits on the lens (the same in every frame); ``lamps`` bloom in the dark."""
     if cond.blackout or cond.frame.dropped:
         return np.zeros_like(rgb)
     linear = to_linear(rgb)
@@ -194,6 +197,11 @@ def develop(
         through = float(np.exp(-alpha * SKY_DISTANCE))  # the atmosphere dims the sun too
         strength = 0.3 * (1.0 if visible else 0.4) * through  # the disk is bright when low too
         linear = glare(linear, (u, v), strength, float(calib.K[0, 0]), visible)
+    if look is not None:  # a real lens: lamps bloom in the dark (the ideal pinhole has none)
+        darkness = 1.0 - sun_strength(cond.sun_elevation)
+        if darkness > 0 and lamps and world_from_camera is not None:
+            points = lamp_points(lamps, calib, world_from_camera, depth, darkness)
+            linear = lamp_bloom(linear, points, float(calib.K[0, 0]))
     if cond.rain_mmh > 0:  # drops on the lens: more in harder rain
         coverage = min(0.12, 0.0025 * cond.rain_mmh)
         linear = lens_occlusion(linear, "drops", coverage, rng)
@@ -211,6 +219,43 @@ def develop(
         return sense_and_tone(linear, gains, gain * 2.0**cond.exposure_ev, rng)
     sensed = expose(linear * gains * np.float32(gain), cond.exposure_ev, rng, cond.noise_gain_ev)
     return tone_encode(sensed)
+
+
+LAMP_TOLERANCE = 0.35  # m: a lamp's centre lies this far inside its lens at most
+
+
+def lamp_points(
+    lamps: tuple[Lamp, ...],
+    calib: CameraCalibration,
+    world_from_camera: np.ndarray,
+    depth: np.ndarray,
+    darkness: float,
+) -> list[tuple[float, float, float, tuple[float, float, float]]]:
+    """(u, v, flux, colour) of the lamps the camera sees: in front of it, in the image, not
+    hidden (the depth there is not nearer than the lamp), turned towards it (the glow falls
+    with the cosine off the lamp's axis), dimmer as the inverse square of the distance."""
+    K, (h, w) = calib.K, depth.shape
+    rotation, eye = world_from_camera[:3, :3], world_from_camera[:3, 3]
+    out = []
+    for lamp in lamps:
+        offset = np.asarray(lamp.position) - eye
+        x, y, z = rotation.T @ offset
+        if z < 0.5:
+            continue
+        u, v = K[0, 0] * x / z + K[0, 2], K[1, 1] * y / z + K[1, 2]
+        iu, iv = round(u), round(v)
+        if not (0 <= iu < w and 0 <= iv < h):
+            continue
+        seen = depth[iv, iu]
+        if 0 < seen < z - LAMP_TOLERANCE:
+            continue
+        distance = float(np.linalg.norm(offset))
+        toward = 1.0 if lamp.facing is None else float(-np.dot(lamp.facing, offset) / distance)
+        if toward <= 0:
+            continue
+        flux = darkness * lamp.intensity * toward / distance**2
+        out.append((float(u), float(v), flux, lamp.color))
+    return out
 
 
 def paint_sky(

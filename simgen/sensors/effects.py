@@ -272,6 +272,33 @@ def glare(
     return out
 
 
+LAMP_HALO = ((0.004, 0.8), (0.025, 0.2))  # lens spread: (sigma as a fraction of fx, share)
+BLOOM_STEP = 2  # the halo is summed on a grid this much coarser, then resized
+
+
+def lamp_bloom(
+    linear: np.ndarray,
+    points: list[tuple[float, float, float, tuple[float, float, float]]],
+    fx: float,
+) -> np.ndarray:
+    """Lamps that glow: each point (u, v, flux, linear colour) spread by the lens's point
+    spread (a tight halo and a wide veil, fixed in pixels: a property of the lens, not of the
+    lamp). ``flux`` is in display-white pixels: the light the 8-bit render clipped off."""
+    if not points:
+        return linear
+    h, w = linear.shape[:2]
+    hs, ws = -(-h // BLOOM_STEP), -(-w // BLOOM_STEP)
+    deltas = np.zeros((hs, ws, 3), np.float32)
+    for u, v, flux, color in points:
+        iu, iv = int((u + 0.5) / BLOOM_STEP), int((v + 0.5) / BLOOM_STEP)
+        if 0 <= iu < ws and 0 <= iv < hs:
+            deltas[iv, iu] += np.float32(flux / BLOOM_STEP**2) * np.asarray(color, np.float32)
+    halo = np.zeros_like(deltas)
+    for sigma, share in LAMP_HALO:
+        halo += np.float32(share) * cv2.GaussianBlur(deltas, (0, 0), sigma * fx / BLOOM_STEP)
+    return linear + cv2.resize(halo, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
 def _sun_disk(out: np.ndarray, sun_px: tuple[float, float], r0: float, gain: float) -> None:
     """Add the sun's disk, softened by a 2 px Gaussian, in a window round it (in place)."""
     h, w = out.shape[:2]

@@ -296,8 +296,8 @@ def extrapolate(actor: ActorState, dt: float) -> np.ndarray:
     )
 
 
-LAMP_INTENSITY = 25.0  # pyrender point light (cd-like): a pool of light under each lamp
-HEADLIGHT_INTENSITY = 45.0
+LAMP_INTENSITY = 14.0  # pyrender point light (cd-like): a pool of light under each lamp
+HEADLIGHT_INTENSITY = 22.0  # lit surfaces stay below the clip; only the lamps themselves bloom
 
 
 DAYLIGHT_ELEVATION = 10.0  # degrees: above it, lamps and headlights light nothing visibly
@@ -330,4 +330,53 @@ def light_sources(state: WorldState, street_lights_on: bool) -> list[LightSource
                     tuple(float(v) for v in forward),
                 )
             )
+    return out
+
+
+@dataclass(frozen=True)
+class Lamp:
+    """A lamp that is lit, for the camera's bloom: where it is, which way it shines (None: all
+    round), its colour and its brightness (display-white pixels of glow at 1 m, head on)."""
+
+    position: tuple[float, float, float]
+    facing: tuple[float, float, float] | None
+    color: tuple[float, float, float]
+    intensity: float
+
+
+HEAD_GLOW = 4.0e5  # a dipped headlight seen head on: the brightest thing on a night street
+TAIL_GLOW = 3.0e4
+BRAKE_GLOW = 8.0e4
+STREET_GLOW = 3.0e5
+STREET_LAMP_COLOR = (1.0, 0.78, 0.5)  # high-pressure sodium to warm LED
+
+
+def glowing_lamps(state: WorldState, street_lights_on: bool) -> list[Lamp]:
+    """Every lit lamp: headlights and tail lights (brake lights brighter) of the road users,
+    and the street lamps when lit. Whether they glow visibly is the camera's business."""
+    catalog = load_catalog()
+    out: list[Lamp] = []
+    if street_lights_on:
+        for obj in state.static.objects:
+            for local in catalog[obj.model].lights.get("lamp", []):
+                world = _yaw_transform(obj.position, obj.yaw) @ np.array([*local, 1.0])
+                position = tuple(float(v) for v in world[:3])
+                out.append(Lamp(position, None, STREET_LAMP_COLOR, STREET_GLOW))  # type: ignore[arg-type]
+    for actor in state.actors:
+        lights = actor.lights
+        if not (lights.headlights or lights.brake_lights):
+            continue
+        transform = actor.transform()
+        forward = tuple(float(v) for v in transform[:3, 0])
+        backward = tuple(-v for v in forward)
+        entry = catalog[actor.model].lights
+        tail = (BRAKE_LIGHT_ON, BRAKE_GLOW) if lights.brake_lights else (TAILLIGHT_ON, TAIL_GLOW)
+        groups = [("tail", backward, *tail)]
+        if lights.headlights:
+            groups.append(("head", forward, HEADLIGHT_ON, HEAD_GLOW))
+        for name, facing, color, glow in groups:
+            for local in entry.get(name, []):
+                world = transform @ np.array([*local, 1.0])
+                position = tuple(float(v) for v in world[:3])
+                out.append(Lamp(position, facing, color, glow))  # type: ignore[arg-type]
     return out

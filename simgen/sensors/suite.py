@@ -51,11 +51,13 @@ from simgen.sensors.protocols import CameraRenderer, LidarCaster, RadarCaster
 from simgen.sensors.radar_model import RadarConditions
 from simgen.sensors.rig import CameraCalibration, calibrations
 from simgen.sensors.scene import (
+    Lamp,
     Placed,
     actor_placements,
     actor_pose,
     asset_placements,
     extrapolate,
+    glowing_lamps,
     light_sources,
     static_placements,
 )
@@ -141,7 +143,10 @@ class SensorSuite:
         catalog = load_catalog()
         users = [("ego", scenario.ego.model)] + [(a.name, a.model) for a in scenario.actors]
         self.appearance: Appearance = draw_appearance(
-            scenario.seed, instance.variant, [(n, catalog[str(m)].kind) for n, m in users]
+            scenario.seed,
+            instance.variant,
+            [(n, catalog[str(m)].kind) for n, m in users],
+            cars=frozenset(n for n, m in users if catalog[str(m)].semantic_class == "car"),
         )
         static_parts = static_placements(static, self.street_lights)
         # the cameras see this variant's wear of the surfaces; the lidar sees the same geometry
@@ -271,8 +276,11 @@ class SensorSuite:
         if self.cameras:
             dynamic = self.road_users(state)
             lights = light_sources(state, self.street_lights)
+            lamps = tuple(glowing_lamps(state, self.street_lights))
             for name, camera in self.cameras.items():
-                jobs[name] = self._camera(name, camera, state, world_from_ego, dynamic, lights)
+                jobs[name] = self._camera(
+                    name, camera, state, world_from_ego, dynamic, lights, lamps
+                )
                 faults[name] = jobs[name].faults
         bodies = self.bodies(state) if self.lidars or self.radars else []
         for name, lidar in self.lidars.items():
@@ -514,6 +522,7 @@ class SensorSuite:
         world_from_ego: np.ndarray,
         dynamic: list[Placed],
         lights: list,
+        lamps: tuple[Lamp, ...] = (),
     ) -> _CameraJob:
         """Render now; develop the RGB on the developer thread (it releases the GIL), so the
         lidar casts and the labels are derived meanwhile; the frame carries it as a future."""
@@ -545,7 +554,7 @@ class SensorSuite:
                 start = time.perf_counter()
                 try:
                     args = (raw.depth, raw.semantic, cond, calib, sun, rng, lens, flow)
-                    out = raw.rgb if clear else develop(raw.rgb, *args, world_from_camera)
+                    out = raw.rgb if clear else develop(raw.rgb, *args, world_from_camera, lamps)
                     if lenses is not None:
                         out = warp(out, lenses, nearest=False)
                 finally:

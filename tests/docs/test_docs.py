@@ -187,3 +187,33 @@ def test_a_signal_recall_run_becomes_a_record_and_a_table_row():
     table = tables.signals_table([record])
     assert "| nanodet_m | town_junction | all | 20 | 0.65 | 0.80 |" in table
     assert "Counted: lights facing the camera." in table
+
+
+def test_a_realism_run_becomes_a_record_and_a_table_row(tmp_path):
+    spec = importlib.util.spec_from_file_location(
+        "realism_record", ROOT / "tools" / "realism_record.py"
+    )
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+
+    report = {
+        "dataset": "/x/vehicles_day_street",
+        "detector": {
+            "images": 18,
+            "false_positives_per_image": 0.25,
+            "recall": [
+                {"group": "vehicle", "where": "all", "found": 9, "total": 10, "recall": 0.9},
+                {"group": "vehicle", "where": "light=day", "found": 9, "total": 10},
+                {"group": "person", "where": "all", "found": 3, "total": 4, "recall": 0.75},
+            ],
+        },
+    }
+    written = tmp_path / "r.json"
+    written.write_text(json.dumps(report))
+    payload = tool.gather([written], "new look", "nanodet_m")
+    record = make_record(payload, _machine(), dt.datetime(2026, 1, 1), "c", "s", None)
+    assert record.kind == "realism" and record.realism is not None
+    table = tables.realism_table([record])
+    row = "| new look [1] | `vehicles_day_street` | 18 | 0.90 (9/10) | - | - | - | 0.75 (3/4) |"
+    assert row + " 0.25 |" in table

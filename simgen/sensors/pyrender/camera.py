@@ -16,6 +16,7 @@ import numpy as np
 
 from simgen.core.classes import BY_NAME
 from simgen.scenario.models import Environment
+from simgen.sensors.contact_shadow import SHADOWED, contact_shadow
 from simgen.sensors.frames import CameraFrame, CameraRender, encode_label, ready
 from simgen.sensors.pyrender.compat import LightSource, import_pyrender, select_lights
 from simgen.sensors.pyrender.normals import render_normals
@@ -77,6 +78,7 @@ class PyrenderCamera:
         self._add_static(static)
         self.actor_nodes: dict[tuple[int, int], tuple[object, object | None]] = {}
         self.actor_shapes: dict[tuple[int, int], tuple[str, ...]] = {}
+        self.shadow_nodes: dict[tuple[int, int], object] = {}  # colour pass only: no label
         self.light_nodes: list = []  # street lamps and headlights, chosen per frame
         self.sun_node: object | None = None  # kept: a new sun would mean a new shadow map
         self.renderer = pyrender.OffscreenRenderer(calibration.width, calibration.height)
@@ -179,8 +181,12 @@ class PyrenderCamera:
             if entry is None:
                 entry = self.actor_nodes[key] = self._add_group(parts, parts[0].transform)
                 self.actor_shapes[key] = shape
+                if key[1] in SHADOWED:
+                    self.shadow_nodes[key] = self._add_shadow(parts)
             else:
                 self.scene.set_pose(entry[0], parts[0].transform)
+                if key in self.shadow_nodes:
+                    self.scene.set_pose(self.shadow_nodes[key], parts[0].transform)
             lamps = entry[1]
             if lamps is not None:
                 glow = next((p.color for p in parts if _is_lamp(p) and p.emissive), None)
@@ -188,8 +194,35 @@ class PyrenderCamera:
         for key in [k for k in self.actor_nodes if k not in groups]:
             self._remove_actor(key)
 
+    def _add_shadow(self, parts: list[Placed]) -> object:
+        """The vehicle's contact shadow, posed with it; not in ``seg_colors``, so the label and
+        depth pass skip it, and it casts no shadow of its own."""
+        pr = self.pr
+        shadow = contact_shadow(np.concatenate([p.part.vertices for p in parts]))
+        colors = np.zeros((len(shadow.vertices), 4), np.float32)
+        colors[:, 3] = shadow.alpha
+        material = pr.MetallicRoughnessMaterial(
+            baseColorFactor=[0.0, 0.0, 0.0, 1.0],
+            metallicFactor=0.0,
+            roughnessFactor=1.0,
+            alphaMode="BLEND",
+        )
+        primitive = pr.Primitive(
+            positions=shadow.vertices,
+            color_0=colors,
+            indices=shadow.faces,
+            material=material,
+            mode=pr.constants.GLTF.TRIANGLES,
+        )
+        mesh = pr.Mesh([primitive])
+        mesh.casts_shadow = False  # read by the shadow pass
+        return self.scene.add(mesh, pose=parts[0].transform)
+
     def _remove_actor(self, key: tuple[int, int]) -> None:
         node, _ = self.actor_nodes.pop(key)
+        shadow = self.shadow_nodes.pop(key, None)
+        if shadow is not None:
+            self.scene.remove_node(shadow)
         self.actor_shapes.pop(key, None)
         self.scene.remove_node(node)
         self.seg_colors.pop(node, None)
