@@ -128,6 +128,8 @@ class Steering(Protocol):
 class Pilot(Protocol):
     """Moves a plan in the world directly (a storyboard trajectory): world x, y, heading."""
 
+    domains: frozenset[str]  # longitudinal and/or lateral: what of the motion it sets
+
     def pose(self, plan: Plan, t: float, dt: float) -> tuple[float, float, float]: ...
 
 
@@ -431,6 +433,9 @@ def _advance_pilot(plan: Plan, t: float, dt: float, geom: Roads) -> None:
     plan.z = geom.height_at(plan.s, plan.lateral, plan.arm, x, y)
     plan.vx, plan.vy = (x - old_x) / dt, (y - old_y) / dt
     new_speed = math.hypot(plan.vx, plan.vy)
+    if "longitudinal" not in plan.pilot.domains:  # a path only: its speed is the one it is given
+        throttle = plan.throttle
+        new_speed = throttle.speed(plan, t + dt) if throttle is not None else plan.speed
     plan.accel = (new_speed - plan.speed) / dt
     plan.speed = new_speed
     plan.odometer += new_speed * dt

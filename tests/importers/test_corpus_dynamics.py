@@ -262,3 +262,83 @@ def test_slow_lead_vehicle_brakes_when_the_time_to_collision_drops_below_2_7_s()
     v1 = steps.at("ego", start)[2]
     for dt in (0.5, 1.0, 2.0):
         assert steps.at("ego", start + dt)[2] == pytest.approx(max(v1 - 6.0 * dt, 0), abs=0.05)
+
+
+def _lateral_shape(steps: Steps, who: str, road_id: str, t0: float, seconds: float,
+                   lanes: tuple[int, int], shape) -> None:  # fmt: skip
+    road = MapGeometry(steps.sim.geom.map).map.roads[road_id]  # type: ignore[union-attr]
+    for u in (0.25, 0.5, 0.75, 1.0):
+        s, lateral = steps.road(who, t0 + seconds * u, road_id)
+        a, b = road.lane_center(s, lanes[0]), road.lane_center(s, lanes[1])
+        assert lateral == pytest.approx(a + (b - a) * shape(u), abs=0.05), u
+
+
+def _sinusoidal(u: float) -> float:
+    return (1 - math.cos(math.pi * u)) / 2
+
+
+def test_cut_in_simple_cuts_in_sinusoidally_and_brakes_at_5():
+    steps = run("cut-in_simple", 14.0)
+    t0 = steps.start("CutInEvent")
+    _lateral_shape(steps, "overtaker", "1", t0, 3.0, (1, -1), _sinusoidal)
+    start = steps.start("BrakeEvent")
+    v1 = steps.at("overtaker", start)[2]
+    for dt in (0.5, 1.0, 2.0):
+        assert steps.at("overtaker", start + dt)[2] == pytest.approx(max(v1 - 5 * dt, 0), abs=0.05)
+
+
+def test_alks_cut_in_is_cubic_and_starts_on_the_time_to_collision():
+    steps = run("alks_cut-in", 12.0)
+    t0 = steps.start("CutInEvent")
+
+    def ttc(t: float) -> float:  # freespace: bumper to bumper, along road 1
+        s_ego, _ = steps.road("ego", t, "1")
+        s_cut, _ = steps.road("targetcutin", t, "1")
+        gap = s_cut - s_ego - 5.04  # the two catalog boxes' half lengths
+        closing = steps.at("ego", t)[2] - steps.at("targetcutin", t)[2]
+        return gap / closing if closing > 0 else math.inf
+
+    first = next(t for t in steps.times if ttc(t) < 2.85)
+    assert abs(t0 - first) <= 2 * DT + 1e-9
+    _lateral_shape(steps, "targetcutin", "1", t0, 4.0, (1, -1), lambda u: u * u * (3 - 2 * u))
+
+
+def test_alks_pedestrian_walks_at_the_files_speed_from_2_s():
+    steps = run("alks_pedestrian", 5.0)
+    assert steps.start("PedestrianWalkEvent") == pytest.approx(2.0 + DT, abs=DT + 1e-9)
+    assert steps.at("pedestrian", 1.5)[2] == pytest.approx(0.0, abs=1e-9)
+    assert steps.at("pedestrian", 3.0)[2] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_highway_merge_changes_lane_where_it_reaches_s_20_and_keeps_time_gaps():
+    steps = run("highway_merge", 16.0)
+    geom = MapGeometry(steps.sim.geom.map)  # type: ignore[union-attr]
+    road = geom.map.roads["0"]
+    target = road.to_world(20.0, road.lane_center(20.0, -3))
+    first = next(
+        t for t, (x, y, _) in zip(steps.times, steps.points["ego"], strict=True)
+        if math.hypot(x - target[0], y - target[1]) <= 1.0
+    )  # fmt: skip
+    assert abs(steps.start("EgoLaneChangeEvent") - first) <= DT + 1e-9
+
+
+def test_ltap_od_synchronizes_the_npc_with_the_ego():
+    """The npc times its approach so that it reaches its route position when the ego reaches
+    road 0, lane 1, s = 7 (each within the synchronize tolerance)."""
+    steps = run("ltap-od", 14.0)
+    board = steps.sim.scenario.storyboard
+    sync = next(a.do for a in _actions(board, "SyncEvent") if a.do.type == "synchronize")
+    from simgen.world.storyboard.positions import resolve
+
+    geom = MapGeometry(steps.sim.geom.map)  # type: ignore[union-attr]
+    master = resolve(sync.master_position, geom, {})
+    own = resolve(sync.position, geom, {})
+
+    def arrival(who: str, where) -> float:
+        track = steps.points[who]
+        return min(
+            (math.hypot(x - where.x, y - where.y), t)
+            for t, (x, y, _) in zip(steps.times, track, strict=True)
+        )[1]
+
+    assert arrival("npc", own) == pytest.approx(arrival("ego", master), abs=0.25)
