@@ -47,34 +47,8 @@ REGISTRY: dict[str, Transform] = {
 for _model in (*CAMERA_FAULTS, *LIDAR_FAULTS, *RADAR_FAULTS, *SHARED_FAULTS):
     REGISTRY[_model.model_fields["type"].annotation.__args__[0]] = faults.attach
 
-# world injectors that place road users by the procedural road's lane layout
-ROAD_LAYOUT_INJECTORS = frozenset(
-    {
-        "crash",
-        "accident_scene",
-        "jaywalker",
-        "cut_in",
-        "wrong_way",
-        "stalled_vehicle",
-        "debris",
-        "occluded_sign",
-        "sudden_brake",
-        "red_light_runner",
-    }
-)
-ACTS_ON_A_NAMED_ACTOR = frozenset({"sudden_brake", "red_light_runner"})
-
 MODELS = {m.model_fields["type"].annotation.__args__[0]: m for m in INJECTORS}
 assert set(REGISTRY) == set(MODELS), "every injector type in the format acts"
-
-
-def _places_by_layout(injector: Any) -> bool:
-    """Whether an injector finds or places road users by the procedural road's lanes; given a
-    named ``actor``, ``sudden_brake`` and ``red_light_runner`` only change how it drives, which
-    works on any road."""
-    if injector.type in ACTS_ON_A_NAMED_ACTOR and injector.actor is not None:
-        return False
-    return injector.type in ROAD_LAYOUT_INJECTORS
 
 
 def apply_injectors(instance: ScenarioInstance) -> ScenarioInstance:
@@ -84,12 +58,6 @@ def apply_injectors(instance: ScenarioInstance) -> ScenarioInstance:
     scenario = scenario.model_copy(update={"injectors": []})
     for index, injector in enumerate(injectors):
         rng = derive_rng(scenario.seed, instance.variant, f"injector/{index}/{injector.type}")
-        if scenario.road.type == "opendrive" and _places_by_layout(injector):
-            raise InjectorError(
-                f"injectors[{index}] ({injector.type}): places road users by the procedural "
-                "road's lanes and does not work on opendrive maps yet; place them as actors "
-                "with road, lane and s instead"
-            )
         try:
             scenario = REGISTRY[injector.type](Edit(scenario, rng), injector)
         except InjectorError as exc:
@@ -105,4 +73,4 @@ def apply_injectors(instance: ScenarioInstance) -> ScenarioInstance:
     )
 
 
-__all__ = ["MODELS", "REGISTRY", "ROAD_LAYOUT_INJECTORS", "InjectorError", "apply_injectors"]
+__all__ = ["MODELS", "REGISTRY", "InjectorError", "apply_injectors"]

@@ -1,14 +1,29 @@
-"""What every injector works with: the scenario it edits, the road layout, and its own RNG."""
+"""What every injector works with: the scenario it edits, the road layout, and its own RNG.
+
+Injectors place road users in the ego's terms: ``a`` metres along the road in the ego's
+direction of travel and ``b`` metres to the ego's left, with lanes numbered as the road numbers
+them. On a procedural road that is the road's own (s, offset); on an OpenDRIVE map it is the
+ego's road with s and t turned round when the ego drives against increasing s, so one injector
+means the same on both.
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from simgen.scenario.layout import lane_center_offset, road_point
-from simgen.scenario.models import Actor, Scenario
+from simgen.scenario.models import Actor, Ego, Scenario
+
+if TYPE_CHECKING:
+    from simgen.world.map_road import MapGeometry
+
+MIN_AHEAD = 8.0  # m: the least room ahead of the ego on a map for a placement to mean anything
+END_MARGIN = 1.0  # m kept from a road's end, as on the procedural roads
 
 VEHICLES = frozenset({"sedan", "suv", "truck", "bus", "motorcycle"})
 
@@ -24,7 +39,36 @@ class Edit:
     scenario: Scenario
     rng: np.random.Generator
 
+    # --- the road the ego starts on --------------------------------------------------------------
+
+    @cached_property
+    def geom(self) -> MapGeometry | None:
+        """The OpenDRIVE map's lane API (None on a procedural road); ``load_map`` caches it."""
+        road = self.scenario.road
+        if road.type != "opendrive":
+            return None
+        from simgen.world.map_road import MapGeometry, load_map
+
+        return MapGeometry(load_map(str(road.file)))
+
     @property
+    def ego_road(self) -> str | None:
+        """Where the ego starts: the OpenDRIVE road id on a map, the arm on an intersection."""
+        ego = self.scenario.ego
+        return ego.road if self.geom is not None else ego.arm
+
+    @cached_property
+    def direction(self) -> int:
+        """+1 when the ego drives along increasing s, -1 against it (a map's left lanes)."""
+        if self.geom is None:
+            return 1
+        return self.geom.lane_direction(self.ego_lane, self.ego_road)
+
+    def _map_road(self) -> str:
+        assert self.geom is not None and self.scenario.ego.road is not None
+        return self.scenario.ego.road
+
+    @cached_property
     def ego_lane(self) -> int:
         ego = self.scenario.ego
         if ego.lane is not None:
@@ -35,22 +79,75 @@ class Edit:
     def ego_s(self) -> float:
         return float(self.scenario.ego.s)
 
-    def lane_offset(self, lane: int) -> float:
+    @property
+    def ego_a(self) -> float:
+        """The ego's start along the road in its own direction of travel."""
+        return self.direction * self.ego_s
+
+    def lane_offset(self, lane: int, a: float | None = None) -> float:
+        """A lane centre's lateral, to the ego's left (``a``: where along; default the ego)."""
+        if self.geom is not None:
+            s = self.ego_s if a is None else self.direction * a
+            return self.direction * self.geom.lane_offset(lane, s, self._map_road())
         road = self.scenario.road
         return lane_center_offset(lane, int(road.lanes), float(road.lane_width))
 
     def nearest_lane(self, offset: float) -> int:
+        if self.geom is not None:
+            lane = self.geom.lane_at(self.ego_s, offset, self._map_road())
+            if lane is None:
+                raise InjectorError(f"the ego stands on no lane of road {self._map_road()}")
+            return lane
         road = self.scenario.road
         lanes = range(-int(road.oncoming_lanes), int(road.lanes))
         return min(lanes, key=lambda lane: abs(self.lane_offset(lane) - offset))
 
-    def right_edge(self) -> float:
-        """Lateral offset of the carriageway's right edge (the ego's side)."""
-        road = self.scenario.road
-        return -int(road.lanes) * float(road.lane_width)
+    def same_way_lanes(self, a: float | None = None) -> list[int]:
+        """The carriageway lanes that carry traffic the ego's way, right to left as it sees them."""
+        if self.geom is None:
+            return list(range(int(self.scenario.road.lanes)))
+        road = self.geom.road(self._map_road())
+        s = self._inside(self.ego_s if a is None else self.direction * a)
+        ids = [
+            i
+            for i in road.lane_ids(s)
+            if road.lane(s, i).type == "driving" and road.lane_direction(i) == self.direction
+        ]
+        return sorted(ids, key=lambda i: self.lane_offset(i, self.direction * s))
+
+    def neighbour_lane(self, d_lane: int) -> int | None:
+        """The lane ``d_lane`` lanes to the ego's left (+) or right (-) carrying traffic its way,
+        or None where there is none."""
+        if self.geom is None:
+            lane = self.ego_lane + d_lane
+            fits = lane < int(self.scenario.road.lanes) if d_lane > 0 else lane >= 0
+            return lane if fits else None
+        lanes = self.same_way_lanes()
+        index = lanes.index(self.ego_lane) + d_lane
+        return lanes[index] if 0 <= index < len(lanes) else None
+
+    def right_edge(self, a: float | None = None) -> float:
+        """Lateral of the carriageway's right edge (the ego's side), to the ego's left."""
+        if self.geom is None:
+            road = self.scenario.road
+            return -int(road.lanes) * float(road.lane_width)
+        from simgen.world.map_road import WALK_ONLY
+
+        road = self.geom.road(self._map_road())
+        s = self._inside(self.ego_s if a is None else self.direction * a)
+        edges = [
+            self.direction * t
+            for i in road.lane_ids(s)
+            if road.lane(s, i).type not in WALK_ONLY and road.lane(s, i).raise_height == 0.0
+            for t in road.lane_bounds(s, i)
+        ]
+        return min(edges)
 
     def heading_at_ego(self) -> float:
         """Direction of travel at the ego's start (radians, counter-clockwise from +x)."""
+        if self.geom is not None:
+            heading = self.geom.to_world(self.ego_s, 0.0, self._map_road())[2]
+            return heading if self.direction > 0 else heading + math.pi
         road = self.scenario.road
         _, _, heading = road_point(
             road.type,
@@ -62,11 +159,51 @@ class Edit:
         )
         return heading
 
+    # --- along the road ---------------------------------------------------------------------------
+
+    def _inside(self, s: float) -> float:
+        assert self.geom is not None
+        return min(max(s, 0.0), self.geom.road(self._map_road()).length)
+
+    def room_ahead(self) -> float:
+        """How far the ego's road runs on ahead of it (less a margin); unbounded on procedural
+        roads, where ``on_road`` keeps a placement on the road as it always has."""
+        if self.geom is None:
+            return math.inf
+        length = self.geom.road(self._map_road()).length
+        end = length - END_MARGIN if self.direction > 0 else END_MARGIN
+        return (end - self.ego_s) * self.direction
+
+    def ahead(self, *distances: float, extent: float = 0.0) -> float:
+        """``a`` of a placement the sum of ``distances`` ahead of the ego (added in order, as the
+        procedural injectors always did) that runs ``extent`` metres further on. On a map whose
+        road ends sooner it moves back to fit, and is refused (rather than put off the road)
+        when that brings it closer than MIN_AHEAD to the ego."""
+        a = self.ego_a
+        for distance in distances:
+            a += distance
+        room = self.room_ahead()
+        if a - self.ego_a + extent <= room:
+            return a
+        fitted = room - extent
+        if fitted < MIN_AHEAD:
+            raise InjectorError(
+                f"road {self._map_road()} ends {max(room, 0.0) + END_MARGIN:.0f} m ahead of the "
+                f"ego (lane {self.ego_lane}, s = {self.ego_s:g} m): too short for a placement "
+                f"{a - self.ego_a + extent:.0f} m ahead"
+            )
+        return self.ego_a + fitted
+
     def on_road(self, s: float) -> float:
         """``s`` kept on the road (an intersection arm ends at the centre)."""
+        if self.geom is not None:
+            length = self.geom.road(self._map_road()).length
+            return min(max(s, END_MARGIN), length - END_MARGIN)
         road = self.scenario.road
         end = float(road.arm_length) if road.type == "intersection" else float(road.length)  # type: ignore[arg-type]
         return min(max(s, 0.0), end - 1.0)
+
+    # --- road users -------------------------------------------------------------------------------
 
     def name(self, base: str) -> str:
         taken = {a.name for a in self.scenario.actors} | {"ego"}
@@ -87,6 +224,24 @@ class Edit:
             return int(actor.lane)
         return None
 
+    def on_ego_road(self, user: Actor | Ego) -> bool:
+        """Whether a road user starts on the ego's road (map) or arm (intersection)."""
+        if self.geom is not None:
+            return user.road == self.scenario.ego.road
+        return user.arm == self.scenario.ego.arm
+
+    def a_of(self, user: Actor | Ego) -> float:
+        """A road user's start along the ego's road, in the ego's direction."""
+        return self.direction * float(user.s)  # type: ignore[arg-type]
+
+    def same_way(self, actor: Actor) -> bool:
+        """A vehicle on a lane of the ego's road that carries traffic the ego's way."""
+        if actor.lane is None or not self.on_ego_road(actor):
+            return False
+        if self.geom is None:
+            return int(actor.lane) >= 0
+        return self.geom.lane_direction(int(actor.lane), actor.road) == self.direction
+
     def ahead_in_lane(self, lane: int) -> list[Actor]:
         """Vehicles in ``lane`` ahead of the ego, nearest first."""
         found = [
@@ -94,10 +249,10 @@ class Edit:
             for a in self.scenario.actors
             if str(a.model) in VEHICLES
             and self.lane_of(a) == lane
-            and float(a.s) > self.ego_s  # type: ignore[arg-type]
-            and a.arm == self.scenario.ego.arm
+            and self.a_of(a) > self.ego_a
+            and self.on_ego_road(a)
         ]
-        return sorted(found, key=lambda a: float(a.s))  # type: ignore[arg-type]
+        return sorted(found, key=self.a_of)
 
     def with_actors(self, *added: Actor) -> Scenario:
         return self.scenario.model_copy(update={"actors": [*self.scenario.actors, *added]})
@@ -106,16 +261,19 @@ class Edit:
         actors = [actor if a.name == actor.name else a for a in self.scenario.actors]
         return self.scenario.model_copy(update={"actors": actors})
 
-    def spawn(self, base: str, model: str, s: float, **fields: object) -> Actor:
-        return Actor.model_validate(
-            {
-                "name": self.name(base),
-                "model": model,
-                "s": self.on_road(s),
-                "arm": self.scenario.ego.arm,
-                **fields,
-            }
-        )
+    def spawn(self, base: str, model: str, a: float, **fields: object) -> Actor:
+        """A road user on the ego's road at ``a``; ``offset`` is to the ego's left and
+        ``heading`` from the ego's direction of travel (turned into the road's terms on a map)."""
+        if self.geom is None:
+            where: dict[str, object] = {"s": self.on_road(a), "arm": self.scenario.ego.arm}
+        else:
+            where = {"s": self.on_road(self.direction * a), "road": self._map_road()}
+            if "offset" in fields:
+                fields["offset"] = self.direction * float(fields["offset"])  # type: ignore[arg-type]
+                # placed by offset it faces along increasing s: turn it round to the ego's way
+                turn = 0.0 if self.direction > 0 else 180.0
+                fields["heading"] = float(fields.get("heading", 0.0)) + turn  # type: ignore[arg-type]
+        return Actor.model_validate({"name": self.name(base), "model": model, **where, **fields})
 
 
 def degrees(radians: float) -> float:

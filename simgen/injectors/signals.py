@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from simgen.injectors.base import Edit, InjectorError
 from simgen.scenario.models import (
+    Actor,
     OccludedSign,
     RedLightRunner,
     Scenario,
@@ -16,6 +17,7 @@ from simgen.scenario.models import (
     SignalFaultSpec,
 )
 from simgen.world.assets import load_catalog
+from simgen.world.signal_layout import SignalPlacement
 
 OCCLUDER_KERB_GAP = 0.15  # m between the parked occluder and the kerb
 
@@ -30,6 +32,8 @@ def red_light_runner(edit: Edit, inj: RedLightRunner) -> Scenario:
     road = edit.scenario.road
     if inj.actor is not None:
         return edit.replace_actor(edit.actor(inj.actor).model_copy(update={"obey_signals": False}))
+    if edit.geom is not None:
+        return _map_red_light_runner(edit)
     if road.signals is None or road.type != "intersection":
         return edit.scenario
     from simgen.world.road import RoadGeometry  # meshes: imported when a scenario is edited
@@ -54,6 +58,63 @@ def red_light_runner(edit: Edit, inj: RedLightRunner) -> Scenario:
         return edit.with_actors(runner)
     nearest = max(approaching, key=lambda a: float(a.s))  # type: ignore[arg-type]
     return edit.replace_actor(nearest.model_copy(update={"obey_signals": False}))
+
+
+def _map_red_light_runner(edit: Edit) -> Scenario:
+    """On a map: the vehicle nearest to a traffic light's stop line, approaching it on a lane
+    the light governs; when none does, a sedan added RUNNER_LEAD metres before the stop line of
+    a light of another controller than the ego's (crossing traffic: red while the ego has green),
+    in the rightmost lane it governs. A map without lights is left as it is."""
+    assert edit.geom is not None
+    geom = edit.geom
+    lights = sorted(
+        (p for p in geom.map.signal_layout()[0] if p.kind == "traffic_light" and p.road),
+        key=lambda p: (p.road, p.s, p.id),
+    )
+    catalog = load_catalog()
+
+    def governed(p: SignalPlacement, road: str | None, lane: int | None) -> bool:
+        if road != p.road or lane is None or lane not in geom.road(road).lane_ids(p.s):
+            return False
+        way = geom.lane_direction(lane, road)
+        return (p.direction in (0, way)) and (not p.lanes or lane in p.lanes)
+
+    best: tuple[float, Actor] | None = None
+    for actor in edit.scenario.actors:
+        if catalog[str(actor.model)].kind != "vehicle" or actor.obey_signals is False:
+            continue
+        for p in lights:
+            lane = None if actor.lane is None else int(actor.lane)
+            if not governed(p, actor.road, lane):
+                continue
+            to_line = (p.s - float(actor.s)) * geom.lane_direction(lane, actor.road)  # type: ignore[arg-type]
+            if to_line > 0 and (best is None or to_line < best[0]):
+                best = (to_line, actor)
+    if best is not None:
+        return edit.replace_actor(best[1].model_copy(update={"obey_signals": False}))
+    ego = edit.scenario.ego
+    mine = {p.controller for p in lights if governed(p, ego.road, edit.ego_lane)}
+    others = [p for p in lights if p.controller not in mine and p.physical] or lights
+    for p in others:
+        road = geom.road(p.road)
+        lanes = [
+            i
+            for i in road.lane_ids(p.s)
+            if road.lane(p.s, i).type == "driving" and governed(p, p.road, i)
+        ]
+        if not lanes:
+            continue
+        lane = max(lanes, key=abs)  # the outermost lane of its direction is its rightmost
+        way = geom.lane_direction(lane, p.road)
+        s = min(max(p.s - way * RUNNER_LEAD, 1.0), road.length - 1.0)
+        runner = Actor.model_validate(
+            {
+                "name": edit.name("red_light_runner"), "model": "sedan", "road": p.road,
+                "lane": lane, "s": s, "speed": RUNNER_SPEED, "obey_signals": False,
+            }
+        )  # fmt: skip
+        return edit.with_actors(runner)
+    return edit.scenario
 
 
 def signal_fault(edit: Edit, inj: SignalFault) -> Scenario:
@@ -81,6 +142,8 @@ def occluded_sign(edit: Edit, inj: OccludedSign) -> Scenario:
     """A high vehicle parked at the right kerb ``gap`` metres before the first sign ahead of the
     ego on its side hides it; a 50 km/h limit is put up ``ahead`` metres on when none stands."""
     road = edit.scenario.road
+    if edit.geom is not None:
+        return _park_before(edit, inj, _map_sign_ahead(edit, inj), edit.scenario)
     arm = (edit.scenario.ego.arm or "south") if road.type == "intersection" else None
     ahead = [
         sign
@@ -98,14 +161,44 @@ def occluded_sign(edit: Edit, inj: OccludedSign) -> Scenario:
         scenario = scenario.model_copy(
             update={"road": road.model_copy(update={"signs": [*(road.signs or []), sign]})}
         )
+    return _park_before(edit, inj, sign_s, scenario)
+
+
+def _map_sign_ahead(edit: Edit, inj: OccludedSign) -> float:
+    """``a`` of the first of the map's signs that stands on the ego's right, on its road and
+    facing its way, more than ``gap`` ahead; a map has no place to put one up, so none is an
+    error."""
+    assert edit.geom is not None
+    road = edit.scenario.ego.road
+    found = []
+    for p in edit.geom.map.signal_layout()[0]:
+        if p.kind != "traffic_sign" or not p.physical or p.road != road:
+            continue
+        if p.direction not in (0, edit.direction):
+            continue
+        s, t = edit.geom.to_road(p.position[0], p.position[1], road)
+        a, b = edit.direction * s, edit.direction * t
+        if b < 0 and a > edit.ego_a + float(inj.gap):
+            found.append(a)
+    if not found:
+        raise InjectorError(
+            f"the map has no sign on the ego's right ahead of it on road {road} "
+            f"(lane {edit.ego_lane}, s = {edit.ego_s:g} m) to hide"
+        )
+    return min(found)
+
+
+def _park_before(edit: Edit, inj: OccludedSign, sign_a: float, scenario: Scenario) -> Scenario:
+    """A high vehicle parked at the right kerb ``gap`` metres before ``sign_a``."""
     model = str(inj.occluder)
     width = load_catalog()[model].dimensions[1]
     edit = Edit(scenario, edit.rng)
+    a = sign_a - float(inj.gap)
     occluder = edit.spawn(
         "sign_occluder",
         model,
-        sign_s - float(inj.gap),
-        offset=edit.right_edge() + width / 2 + OCCLUDER_KERB_GAP,
+        a,
+        offset=edit.right_edge(a) + width / 2 + OCCLUDER_KERB_GAP,
         behavior=[{"action": "parked"}],
     )
     return edit.with_actors(occluder)

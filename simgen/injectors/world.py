@@ -1,7 +1,8 @@
 """World injectors: edge cases that are road users and their behaviour, so physics acts them out.
 
 Each one adds actors or behaviour steps to the scenario; nothing here simulates. Actors they add
-are named ``<type>_<k>`` and start on the ego's arm of the road.
+are named ``<type>_<k>`` and start on the ego's arm of the road (its road on an OpenDRIVE map),
+placed in the ego's terms (``Edit``: along its direction of travel, lateral to its left).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def crash(edit: Edit, inj: Crash) -> Scenario:
     scenario = edit.scenario
     at = float(inj.at)
     by_name = {a.name: a for a in scenario.actors}
-    target_lane = int(scenario.ego.lane or 0) if target == "ego" else by_name[target].lane
+    target_lane = edit.ego_lane if target == "ego" else by_name[target].lane
     striking = by_name[striker]
     # drop the striker's reactions that would avert the crash; keep what came before
     kept = [s for s in striking.behavior if s.when is None and float(s.at or 0.0) < at]
@@ -82,25 +83,26 @@ def _crash_pair(edit: Edit, inj: Crash) -> tuple[Edit, str, str]:
         (
             a
             for a in edit.scenario.actors
-            if str(a.model) in VEHICLES
-            and a.lane is not None
-            and int(a.lane) >= 0
-            and float(a.s) > edit.ego_s  # type: ignore[arg-type]
-            and a.arm == edit.scenario.ego.arm
+            if str(a.model) in VEHICLES and edit.same_way(a) and edit.a_of(a) > edit.ego_a
         ),
-        key=lambda a: float(a.s),  # type: ignore[arg-type]
+        key=edit.a_of,
     )
     if inj.target is not None:
         ahead = [a for a in ahead if a.name != inj.target]
     if inj.actor is not None:
         ahead = [a for a in ahead if a.name != inj.actor]
     speed = float(edit.scenario.ego.speed)
+    missing = 2 - len(ahead) - (inj.actor is not None) - (inj.target is not None)
+    shift = 0.0  # back from 45 m ahead where a map's road ends sooner: both must fit on it
+    if missing > 0:
+        first = 45.0 + 12.0 * len(ahead)
+        shift = edit.ahead(first, extent=12.0 * (missing - 1)) - (edit.ego_a + first)
     while len(ahead) + (inj.actor is not None) + (inj.target is not None) < 2:
-        s = edit.ego_s + 45.0 + 12.0 * len(ahead)
-        spawned = edit.spawn("crash", "sedan", s, lane=edit.ego_lane, speed=speed)
+        a = edit.ego_a + 45.0 + 12.0 * len(ahead) + shift
+        spawned = edit.spawn("crash", "sedan", a, lane=edit.ego_lane, speed=speed)
         edit = Edit(edit.with_actors(spawned), edit.rng)
         ahead.append(spawned)
-    pool = sorted(ahead, key=lambda a: float(a.s))  # type: ignore[arg-type]
+    pool = sorted(ahead, key=edit.a_of)
     if inj.actor is not None:
         return edit, inj.actor, inj.target or pool[-1].name
     if inj.target is not None:
@@ -112,16 +114,17 @@ def accident_scene(edit: Edit, inj: AccidentScene) -> Scenario:
     """Wrecks turned across the ego's lanes, already crashed, and debris around them; nothing
     is placed where it would overlap something else (physics would throw it)."""
     rng = edit.rng
-    lanes = int(edit.scenario.road.lanes)
-    start = edit.ego_s + float(inj.ahead)
-    taken = [_start_footprint(edit, a) for a in edit.scenario.actors]  # road coordinates
-    taken.append(_start_footprint(edit, edit.scenario.ego))
+    order = edit.same_way_lanes()
+    first = order.index(edit.ego_lane) if edit.ego_lane in order else edit.ego_lane
+    start = edit.ahead(float(inj.ahead), extent=7.0 * (int(inj.vehicles) - 1) + 25.0)
+    end = edit.ego_a + edit.room_ahead()
+    taken = _taken(edit)
     for k in range(int(inj.vehicles)):
         model = str(rng.choice(["sedan", "suv"]))
-        lane = (edit.ego_lane + k) % lanes
+        lane = order[(first + k) % len(order)]
         spot = _free_spot(
             rng, taken, model, (start + 7.0 * k - 1, start + 7.0 * k + 25),
-            [edit.lane_offset(lane)], 0.0, 65.0,
+            [edit.lane_offset(lane)], 0.0, 65.0, end=end,
         )  # fmt: skip
         wreck = edit.spawn(
             "wreck", model, spot.s, lane=lane, heading=spot.heading, wrecked=True,
@@ -129,20 +132,35 @@ def accident_scene(edit: Edit, inj: AccidentScene) -> Scenario:
         )  # fmt: skip
         edit = Edit(edit.with_actors(wreck), rng)
     span = 7.0 * int(inj.vehicles)
-    laterals = [edit.lane_offset(lane) for lane in range(lanes)]
+    laterals = [edit.lane_offset(lane) for lane in order]
     for _ in range(int(inj.debris)):
-        spot = _free_spot(rng, taken, "debris", (start - 5.0, start + span + 3.0), laterals, 1.5)
+        spot = _free_spot(
+            rng, taken, "debris", (start - 5.0, start + span + 3.0), laterals, 1.5, end=end
+        )
         piece = edit.spawn("debris", "debris", spot.s, offset=spot.lateral, heading=spot.heading)
         edit = Edit(edit.with_actors(piece), rng)
     return edit.scenario
 
 
+def _taken(edit: Edit) -> list[np.ndarray]:
+    """The start footprints of the ego and of every road user beside it (on a map: on its
+    road), in the ego's road terms."""
+    users = [a for a in edit.scenario.actors if edit.geom is None or edit.on_ego_road(a)]
+    return [_start_footprint(edit, user) for user in (*users, edit.scenario.ego)]
+
+
 def _start_footprint(edit: Edit, user: Actor | Ego) -> np.ndarray:
-    """Where a road user starts, in road coordinates, as a ground footprint."""
-    lateral = edit.lane_offset(int(user.lane)) if user.lane is not None else float(user.offset or 0)
+    """Where a road user starts, in the ego's road terms, as a ground footprint."""
+    if user.lane is not None:
+        lateral = edit.lane_offset(int(user.lane), edit.a_of(user))
+    else:
+        lateral = edit.direction * float(user.offset or 0)
     model = str(user.model)
     heading = math.radians(float(user.heading))  # type: ignore[arg-type]
-    return footprint(float(user.s), lateral, heading, _length(model), _width(model))  # type: ignore[arg-type]
+    if edit.geom is not None:  # the way it faces, seen from the ego's direction of travel
+        way = edit.geom.lane_direction(int(user.lane), user.road) if user.lane is not None else 1
+        heading += 0.0 if way == edit.direction else math.pi
+    return footprint(edit.a_of(user), lateral, heading, _length(model), _width(model))
 
 
 @dataclass(frozen=True)
@@ -160,9 +178,11 @@ def _free_spot(
     laterals: list[float],
     jitter: float,
     turn: float = 180.0,
+    end: float = math.inf,
 ) -> Spot:
     """A placement whose footprint keeps 0.3 m from every taken one; it is added to ``taken``.
-    Where the range is full (dense traffic), it moves on along the road, 10 m at a time."""
+    Where the range is full (dense traffic), it moves on along the road, 10 m at a time, up to
+    ``end`` (where a map's road ends)."""
     length, width = _length(model), _width(model)
     for attempt in range(400):
         shift = 10.0 * (attempt // 40)
@@ -171,6 +191,8 @@ def _free_spot(
             float(rng.choice(laterals)) + float(rng.uniform(-jitter, jitter)),
             float(rng.uniform(-turn, turn)),
         )
+        if spot.s > end:
+            continue
         mine = footprint(spot.s, spot.lateral, math.radians(spot.heading), length, width)
         if all(polygon_distance(mine, other) > 0.3 for other in taken):
             taken.append(mine)
@@ -184,10 +206,11 @@ def jaywalker(edit: Edit, inj: Jaywalker) -> Scenario:
     occluder_model = str(inj.occluder)
     width, length = _width(occluder_model), _length(occluder_model)
     ego_width = _width(str(edit.scenario.ego.model))
-    lane_centre = edit.lane_offset(edit.ego_lane if edit.ego_lane >= 0 else 0)
+    own = edit.same_way_lanes()
+    lane_centre = edit.lane_offset(edit.ego_lane if edit.ego_lane in own else own[0])
     # parked with its road-side edge clear of the ego's lane (car-following ignores it)
     occluder_offset = lane_centre - (width + ego_width) / 2 - 0.2 - JAYWALKER_CLEARANCE
-    occluder_s = edit.ego_s + float(inj.ahead)
+    occluder_s = edit.ahead(float(inj.ahead), extent=length / 2 + 1.0)
     occluder = edit.spawn(
         "parked_van", occluder_model, occluder_s, offset=occluder_offset,
         behavior=[{"action": "parked"}],
@@ -199,7 +222,13 @@ def jaywalker(edit: Edit, inj: Jaywalker) -> Scenario:
         occluder_s + length / 2 + 0.6,  # just past its front bumper, on its kerb side: hidden
         offset=occluder_offset - width / 2 + 0.3,
         behavior=[
-            {"at": float(inj.at), "action": "cross", "speed": float(inj.speed), "direction": "left"}
+            {
+                "at": float(inj.at),
+                "action": "cross",
+                "speed": float(inj.speed),
+                # to the ego's left: the road's left (increasing t) unless the ego drives against s
+                "direction": "left" if edit.direction > 0 else "right",
+            }
         ],
     )
     return edit.with_actors(walker)
@@ -216,16 +245,22 @@ def cut_in(edit: Edit, inj: CutIn) -> Scenario:
     }
     if inj.actor is not None:
         return edit.replace_actor(_steps(edit.actor(inj.actor), step))
-    lanes = int(edit.scenario.road.lanes)
     ego = edit.scenario.ego
     place: dict[str, object]
-    if edit.ego_lane + 1 < lanes:
-        place = {"lane": edit.ego_lane + 1}
-    elif edit.ego_lane - 1 >= 0:
-        place = {"lane": edit.ego_lane - 1}
-    else:  # a single lane: it comes from the shoulder
+    left, right = edit.neighbour_lane(+1), edit.neighbour_lane(-1)
+    if left is not None:
+        place = {"lane": left}
+    elif right is not None:
+        place = {"lane": right}
+    elif edit.geom is None:  # a single lane: it comes from the shoulder
         place = {"offset": edit.lane_offset(edit.ego_lane) - float(edit.scenario.road.lane_width)}
-    s = edit.ego_s + float(inj.gap) + (_length("sedan") + _length(str(ego.model))) / 2
+    else:
+        raise InjectorError(
+            f"road {ego.road} has no lane beside the ego's lane {edit.ego_lane} carrying traffic "
+            f"its way at s = {edit.ego_s:g} m to cut in from; give cut_in an actor"
+        )
+    length = (_length("sedan") + _length(str(ego.model))) / 2
+    s = edit.ahead(float(inj.gap), length)
     cutter = edit.spawn("cutter", "sedan", s, speed=float(ego.speed), behavior=[step], **place)
     return edit.with_actors(cutter)
 
@@ -240,7 +275,7 @@ def sudden_brake(edit: Edit, inj: SuddenBrake) -> Scenario:
         return edit.replace_actor(_steps(ahead[0], step))
     ego = edit.scenario.ego
     lead = edit.spawn(
-        "lead", "sedan", edit.ego_s + 25.0, lane=edit.ego_lane, speed=float(ego.speed),
+        "lead", "sedan", edit.ahead(25.0), lane=edit.ego_lane, speed=float(ego.speed),
         behavior=[step],
     )  # fmt: skip
     return edit.with_actors(lead)
@@ -248,7 +283,7 @@ def sudden_brake(edit: Edit, inj: SuddenBrake) -> Scenario:
 
 def wrong_way(edit: Edit, inj: WrongWayDriver) -> Scenario:
     ghost = edit.spawn(
-        "ghost", str(inj.model), edit.ego_s + float(inj.ahead), lane=edit.ego_lane,
+        "ghost", str(inj.model), edit.ahead(float(inj.ahead)), lane=edit.ego_lane,
         speed=float(inj.speed), behavior=[{"action": "wrong_way", "speed": float(inj.speed)}],
     )  # fmt: skip
     return edit.with_actors(ghost)
@@ -256,20 +291,20 @@ def wrong_way(edit: Edit, inj: WrongWayDriver) -> Scenario:
 
 def stalled_vehicle(edit: Edit, inj: StalledVehicle) -> Scenario:
     stalled = edit.spawn(
-        "stalled", str(inj.model), edit.ego_s + float(inj.ahead), lane=edit.ego_lane,
+        "stalled", str(inj.model), edit.ahead(float(inj.ahead)), lane=edit.ego_lane,
         heading=float(edit.rng.uniform(-6, 6)), behavior=[{"action": "parked"}],
     )  # fmt: skip
     return edit.with_actors(stalled)
 
 
 def debris(edit: Edit, inj: Debris) -> Scenario:
-    taken = [_start_footprint(edit, a) for a in edit.scenario.actors]
-    taken.append(_start_footprint(edit, edit.scenario.ego))
-    start = edit.ego_s + float(inj.ahead)
+    taken = _taken(edit)
+    start = edit.ahead(float(inj.ahead), extent=float(inj.spread))
+    end = edit.ego_a + edit.room_ahead()
     for _ in range(int(inj.count)):
         spot = _free_spot(
             edit.rng, taken, "debris", (start, start + float(inj.spread)),
-            [edit.lane_offset(edit.ego_lane)], 1.3,
+            [edit.lane_offset(edit.ego_lane)], 1.3, end=end,
         )  # fmt: skip
         piece = edit.spawn("debris", "debris", spot.s, offset=spot.lateral, heading=spot.heading)
         edit = Edit(edit.with_actors(piece), edit.rng)
