@@ -174,6 +174,13 @@ class Edit:
         end = length - END_MARGIN if self.direction > 0 else END_MARGIN
         return (end - self.ego_s) * self.direction
 
+    def bounds_ahead(self) -> tuple[float, float]:
+        """The ``a`` range placements ahead may use: on a map, from MIN_AHEAD before the ego to
+        its road's end; unbounded on a procedural road."""
+        if self.geom is None:
+            return -math.inf, math.inf
+        return self.ego_a + MIN_AHEAD, self.ego_a + self.room_ahead()
+
     def ahead(self, *distances: float, extent: float = 0.0) -> float:
         """``a`` of a placement the sum of ``distances`` ahead of the ego (added in order, as the
         procedural injectors always did) that runs ``extent`` metres further on. On a map whose

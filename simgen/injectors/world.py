@@ -117,14 +117,14 @@ def accident_scene(edit: Edit, inj: AccidentScene) -> Scenario:
     order = edit.same_way_lanes()
     first = order.index(edit.ego_lane) if edit.ego_lane in order else edit.ego_lane
     start = edit.ahead(float(inj.ahead), extent=7.0 * (int(inj.vehicles) - 1) + 25.0)
-    end = edit.ego_a + edit.room_ahead()
+    bounds = edit.bounds_ahead()
     taken = _taken(edit)
     for k in range(int(inj.vehicles)):
         model = str(rng.choice(["sedan", "suv"]))
         lane = order[(first + k) % len(order)]
         spot = _free_spot(
             rng, taken, model, (start + 7.0 * k - 1, start + 7.0 * k + 25),
-            [edit.lane_offset(lane)], 0.0, 65.0, end=end,
+            [edit.lane_offset(lane)], 0.0, 65.0, bounds=bounds,
         )  # fmt: skip
         wreck = edit.spawn(
             "wreck", model, spot.s, lane=lane, heading=spot.heading, wrecked=True,
@@ -135,7 +135,7 @@ def accident_scene(edit: Edit, inj: AccidentScene) -> Scenario:
     laterals = [edit.lane_offset(lane) for lane in order]
     for _ in range(int(inj.debris)):
         spot = _free_spot(
-            rng, taken, "debris", (start - 5.0, start + span + 3.0), laterals, 1.5, end=end
+            rng, taken, "debris", (start - 5.0, start + span + 3.0), laterals, 1.5, bounds=bounds
         )
         piece = edit.spawn("debris", "debris", spot.s, offset=spot.lateral, heading=spot.heading)
         edit = Edit(edit.with_actors(piece), rng)
@@ -178,25 +178,30 @@ def _free_spot(
     laterals: list[float],
     jitter: float,
     turn: float = 180.0,
-    end: float = math.inf,
+    bounds: tuple[float, float] = (-math.inf, math.inf),
 ) -> Spot:
     """A placement whose footprint keeps 0.3 m from every taken one; it is added to ``taken``.
-    Where the range is full (dense traffic), it moves on along the road, 10 m at a time, up to
-    ``end`` (where a map's road ends)."""
+    Where the range is full (dense traffic), it moves on along the road, 10 m at a time; where
+    that passes the end of ``bounds`` (a map's road ends), back towards the ego instead."""
     length, width = _length(model), _width(model)
+    low, end = bounds
+    turn_back = math.floor((end - s_range[0]) / 10.0) + 1 if math.isfinite(end) else math.inf
     for attempt in range(400):
-        shift = 10.0 * (attempt // 40)
+        k = attempt // 40
+        shift = 10.0 * k if k < turn_back else -10.0 * (k - turn_back + 1)
         spot = Spot(
             float(rng.uniform(s_range[0] + shift, s_range[1] + shift)),
             float(rng.choice(laterals)) + float(rng.uniform(-jitter, jitter)),
             float(rng.uniform(-turn, turn)),
         )
-        if spot.s > end:
+        if not low <= spot.s <= end:
             continue
         mine = footprint(spot.s, spot.lateral, math.radians(spot.heading), length, width)
         if all(polygon_distance(mine, other) > 0.3 for other in taken):
             taken.append(mine)
             return spot
+    if math.isfinite(end):
+        raise InjectorError(f"no free place for {model} on the ego's road ahead of it")
     raise InjectorError(f"no free place for {model} within 100 m of where it was asked for")
 
 
@@ -300,11 +305,11 @@ def stalled_vehicle(edit: Edit, inj: StalledVehicle) -> Scenario:
 def debris(edit: Edit, inj: Debris) -> Scenario:
     taken = _taken(edit)
     start = edit.ahead(float(inj.ahead), extent=float(inj.spread))
-    end = edit.ego_a + edit.room_ahead()
+    bounds = edit.bounds_ahead()
     for _ in range(int(inj.count)):
         spot = _free_spot(
             edit.rng, taken, "debris", (start, start + float(inj.spread)),
-            [edit.lane_offset(edit.ego_lane)], 1.3, end=end,
+            [edit.lane_offset(edit.ego_lane)], 1.3, bounds=bounds,
         )  # fmt: skip
         piece = edit.spawn("debris", "debris", spot.s, offset=spot.lateral, heading=spot.heading)
         edit = Edit(edit.with_actors(piece), edit.rng)
