@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from simgen.importers.openscenario.catalogs import referenced
 from simgen.importers.openscenario.context import Ctx, Element
 from simgen.importers.openscenario.env import Env
@@ -58,12 +61,7 @@ def lane_change(ctx: Ctx, env: Env, el: Element) -> sb.LaneChangeAction:
         "target_offset": ctx.num(el, "targetLaneOffset", 0.0),
         "dynamics": dynamics(ctx, ctx.one(el, "LaneChangeActionDynamics")),
     }
-    if target.tag == "AbsoluteTargetLane":
-        return sb.LaneChangeAction(absolute=ctx.int(target, "value"), **common)
-    if target.tag == "RelativeTargetLane":
-        relative = sb.RelativeTarget(entity=env.entity(ctx, target), value=ctx.int(target, "value"))
-        return sb.LaneChangeAction(relative=relative, **common)
-    raise ctx.unsupported(target)
+    return sb.LaneChangeAction(**_target(ctx, env, target, "TargetLane", ctx.int), **common)
 
 
 def lane_offset(ctx: Ctx, env: Env, el: Element) -> sb.LaneOffsetAction:
@@ -75,11 +73,18 @@ def lane_offset(ctx: Ctx, env: Env, el: Element) -> sb.LaneOffsetAction:
         "max_lateral_acc": ctx.num(dyn, "maxLateralAcc", None),
         "continuous": ctx.bool(el, "continuous", False),
     }
-    if target.tag == "AbsoluteTargetLaneOffset":
-        return sb.LaneOffsetAction(absolute=ctx.num(target, "value"), **common)
-    if target.tag == "RelativeTargetLaneOffset":
-        relative = sb.RelativeTarget(entity=env.entity(ctx, target), value=ctx.num(target, "value"))
-        return sb.LaneOffsetAction(relative=relative, **common)
+    return sb.LaneOffsetAction(**_target(ctx, env, target, "TargetLaneOffset", ctx.num), **common)
+
+
+def _target(
+    ctx: Ctx, env: Env, target: Element, kind: str, number: Callable[[Element, str], Any]
+) -> dict[str, Any]:
+    """``Absolute<kind>`` or ``Relative<kind>`` (to an entity) as the model's target keys."""
+    if target.tag == f"Absolute{kind}":
+        return {"absolute": number(target, "value")}
+    if target.tag == f"Relative{kind}":
+        value = number(target, "value")
+        return {"relative": sb.RelativeTarget(entity=env.entity(ctx, target), value=value)}
     raise ctx.unsupported(target)
 
 
