@@ -38,7 +38,7 @@ import numpy as np
 from simgen.core.atomic import write_bytes_atomic
 from simgen.core.geometry import transform_points
 from simgen.dataset.layout import json_bytes
-from simgen.dataset.reader import Dataset, Frame, Variant
+from simgen.dataset.reader import Dataset, DatasetError, Frame, Variant
 from simgen.exports.options import ExportOptions
 from simgen.labels.lanes import FrameLanes, LaneBoundary
 from simgen.sensors.lens import project
@@ -193,7 +193,7 @@ def export_openlane(dataset: Dataset, out: Path, options: ExportOptions) -> int:
 def _segments(dataset: Dataset) -> Iterator[tuple[Variant, str, list[Frame]]]:
     for variant in dataset:
         if not variant.has_lanes:
-            raise ValueError(
+            raise DatasetError(
                 f"{variant.root}: no lane labels; render with output.lanes: true "
                 "(or output.formats: [openlane])"
             )

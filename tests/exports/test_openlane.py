@@ -99,8 +99,17 @@ def test_datasets_without_lane_labels_say_so(tmp_path):
     assert not variant.has_lanes and not (variant.root / "lanes").exists()
     with pytest.raises(DatasetError, match=r"output\.lanes"):
         _ = next(variant.frames()).lanes
-    with pytest.raises(ValueError, match="no lane labels"):
+    with pytest.raises(DatasetError, match="no lane labels"):
         export(native, "openlane", tmp_path / "out")
+    from typer.testing import CliRunner
+
+    from simgen.cli import app
+
+    cli = CliRunner().invoke(
+        app, ["export", str(native), "--format", "openlane", "--out", str(tmp_path / "o")]
+    )
+    assert cli.exit_code == 1 and "no lane labels" in cli.output
+    assert "Traceback" not in cli.output  # a user's mistake, said in one line
 
 
 def test_openlane_without_lane_labels_is_refused_with_its_line():
