@@ -12,6 +12,7 @@ because a manifest records the path of its scenario file: two checkouts then com
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import hashlib
 import json
 import platform
@@ -24,7 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 STAGE = Path(tempfile.gettempdir()) / "simgen-render-hashes"
 SCENARIOS = sorted(
-    [*ROOT.glob("scenarios/*.yaml"), *ROOT.glob("scenarios/appearance/*.yaml")],
+    [
+        *ROOT.glob("scenarios/*.yaml"),
+        *ROOT.glob("scenarios/appearance/*.yaml"),
+        *ROOT.glob("scenarios/realism/*.yaml"),
+    ],
     key=lambda p: p.relative_to(ROOT).as_posix(),
 )
 
@@ -38,13 +43,14 @@ def file_hashes(root: Path) -> dict[str, str]:
     }
 
 
-def render_all(frames: int, simgen: str) -> dict[str, str]:
+def render_all(frames: int, simgen: str, only: str | None) -> dict[str, str]:
     hashes: dict[str, str] = {}
     shutil.rmtree(STAGE, ignore_errors=True)
+    shutil.copytree(ROOT / "scenarios", STAGE / "scenarios")  # with the maps scenarios name
     for source in SCENARIOS:
+        if only and not fnmatch.fnmatch(source.stem, only):
+            continue
         scenario = STAGE / source.relative_to(ROOT)
-        scenario.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, scenario)
         out = STAGE / "out" / scenario.stem
         command = [simgen, "render", str(scenario), "--out", str(out), "--variants", "1"]
         command += ["--frames", str(frames), "--workers", "1", "--quiet"]
@@ -55,7 +61,10 @@ def render_all(frames: int, simgen: str) -> dict[str, str]:
 
 
 def compare(old: dict[str, str], new: dict[str, str]) -> list[str]:
-    """One line per file that is missing, new or different; empty when byte-identical."""
+    """One line per file that is missing, new or different; empty when byte-identical. Only the
+    scenarios ``new`` rendered are compared (``--only``)."""
+    rendered = {k.split("/", 1)[0] for k in new}
+    old = {k: v for k, v in old.items() if k.split("/", 1)[0] in rendered}
     lines = [f"missing: {k}" for k in sorted(old.keys() - new.keys())]
     lines += [f"new: {k}" for k in sorted(new.keys() - old.keys())]
     lines += [f"differs: {k}" for k in sorted(old.keys() & new.keys()) if old[k] != new[k]]
@@ -67,6 +76,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="write the hash list here (JSON)")
     parser.add_argument("--frames", type=int, default=3)
     parser.add_argument("--simgen", default=str(Path(sys.executable).with_name("simgen")))
+    parser.add_argument("--only", help="render only the scenarios whose name matches this glob")
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("OLD", "NEW"))
     args = parser.parse_args()
     if args.compare:
@@ -81,7 +91,7 @@ def main() -> int:
             ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True
         ).stdout.strip(),
         "frames": args.frames,
-        "files": render_all(args.frames, args.simgen),
+        "files": render_all(args.frames, args.simgen, args.only),
     }
     text = json.dumps(record, indent=1, sort_keys=True) + "\n"
     if args.out:
