@@ -176,8 +176,9 @@ def develop(
     gain = 1.0
     if look is not None:
         if world_from_camera is not None:
-            sun = sun_direction(cond.sun_elevation, cond.sun_azimuth)
-            linear = paint_sky(linear, semantic == SKY_ID, calib, world_from_camera, sky, sun, look)
+            towards_sun = sun_direction(cond.sun_elevation, cond.sun_azimuth)
+            sky_mask = semantic == SKY_ID
+            linear = paint_sky(linear, sky_mask, calib, world_from_camera, sky, towards_sun, look)
         gain = metered_gain(linear) if look.auto_exposure else 1.0
     if cond.rain_mmh > 0:
         wetness = min(1.0, cond.rain_mmh / 10.0)  # soaked from moderate rain on

@@ -128,3 +128,32 @@ def test_randomize_jitters_camera_mounts_a_little_and_the_calibration_follows():
     assert not instance.scenario.environment.randomize  # the instance is concrete
     camera = calibrations(instance).cameras["cam"]
     assert camera.ego_from_camera[:3, 3] == pytest.approx(mounts[2].xyz)
+
+
+@pytest.mark.parametrize("elevation", [-15.0, 30.0])
+def test_no_glare_without_the_sun_in_view(monkeypatch, elevation):
+    """A real-look camera whose view holds no sun gets no glare, veil or ghosts: the sun's
+    direction used to paint the sky was once taken for its pixel position, which put ghost
+    discs into every frame, by day and at night."""
+    from simgen.sensors import camera_effects
+    from simgen.sensors.camera_model import CameraLook
+    from simgen.sensors.rig import CameraCalibration
+
+    def no_glare(*args, **kwargs):
+        raise AssertionError("glare drawn without the sun in view")
+
+    monkeypatch.setattr(camera_effects, "glare", no_glare)
+    h, w = 36, 64
+    K = np.array([[40.0, 0, 31.5], [0, 40.0, 17.5], [0, 0, 1]])
+    optical = np.array([[0, 0, 1, 0], [-1, 0, 0, 0], [0, -1, 0, 1.5], [0, 0, 0, 1]], float)
+    calib = CameraCalibration("cam", w, h, K, optical)
+    cond = camera_effects.CameraConditions(
+        sun_elevation=elevation, sun_azimuth=180.0, look=CameraLook()
+    )  # the sun behind a camera looking along +x
+    assert camera_effects.sun_in_camera(cond, calib, optical) is None
+    rgb = np.full((h, w, 3), 90, np.uint8)
+    depth = np.full((h, w), 20.0, np.float32)
+    semantic = np.zeros((h, w), np.uint8)
+    rng, lens = np.random.default_rng(1), np.random.default_rng(2)
+    out = camera_effects.develop(rgb, depth, semantic, cond, calib, None, rng, lens, None, optical)
+    assert out.shape == (h, w, 3) and out.dtype == np.uint8
