@@ -96,6 +96,22 @@ def wheel(x: float, y: float, r: float, width: float) -> tuple[trimesh.Trimesh, 
     return tyre, rim
 
 
+def arched_wheel(
+    x: float, side: float, r: float, width: float, outer: float, floor: float
+) -> tuple[trimesh.Trimesh, trimesh.Trimesh, trimesh.Trimesh]:
+    """A heavy vehicle's tyre, rim and the dark wheel well round it: the tyre's face stands
+    just proud of the body side at ``outer`` (y > 0 side, mirrored by ``side``), the well is a
+    black disc on the body side, cut at the body's ``floor``, so the wheel reads from the side
+    and its tyre shows below the body from behind."""
+    tyre, rim = wheel(x, side * (outer - width / 2 + 0.01), r, width)
+    rot = trimesh.transformations.rotation_matrix(np.pi / 2, (1, 0, 0))
+    well = trimesh.creation.cylinder(radius=r + 0.1, height=0.02, sections=24)
+    well.apply_transform(rot)
+    well.apply_translation((x, side * (outer + 0.003), r))
+    well = well.slice_plane((0, 0, floor), (0, 0, 1))
+    return tyre, rim, well
+
+
 def box(size, center) -> trimesh.Trimesh:
     return trimesh.creation.box(
         extents=size, transform=trimesh.transformations.translation_matrix(center)
@@ -308,19 +324,28 @@ def truck_parts(kind: str) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, 
                 (load_front - load_len / 2, 0, 0.9 + (height - 0.9) / 2),
             ),
         )
-    else:
-        tank = trimesh.creation.capsule(height=load_len - 2.4, radius=1.1, count=[16, 8])
+    else:  # a polished cylinder: enough facets that it reads round, not as a rock
+        tank = trimesh.creation.capsule(height=load_len - 2.4, radius=1.1, count=[48, 24])
         tank.apply_transform(trimesh.transformations.rotation_matrix(np.pi / 2, (0, 1, 0)))
         tank.apply_scale((1.0, 1.1, 0.95))
         tank.apply_translation((load_front - load_len / 2, 0, height - 1.05))
         add("metal", tank)
+        for s in (-1, 1):  # the tank's cradle and walkway rails
+            add("trim", box((load_len - 1.0, 0.12, 0.5), (load_front - load_len / 2, s * 0.7, 1.1)))
     for s in (-1, 1):  # side underrun guards
         add("trim", box((3.0, 0.05, 0.12), (-0.5, s * (width / 2 - 0.05), 0.6)))
+    # mudguards over the rear axles, a fuel tank and a toolbox between the axles
+    for s in (-1, 1):
+        add("trim", box((2.6, 0.4, 0.06), (-half + 2.0, s * (width / 2 - 0.2), 1.1)))
+        add("metal", box((1.0, 0.5, 0.5), (half - 3.0, s * (width / 2 - 0.3), 0.75)))
     for x in (half - 1.2, -half + 2.6, -half + 1.4):
-        for y in (-(width / 2 - 0.2), width / 2 - 0.2):
-            tyre, rim = wheel(x, y, 0.5, 0.36)
+        for side in (-1, 1):
+            floor = chassis_z if x > 0 else 0.9
+            tyre, rim, well = arched_wheel(x, side, 0.5, 0.36, width / 2, floor)
             add("tyres", tyre)
             add("metal", rim)
+            if x > 0:  # the cab's wheel well; the load rides above the rear wheels
+                add("trim", well)
     head = [(half + 0.03, s * width * 0.38, 0.9) for s in (-1, 1)]
     tail = [(-half + 0.03, s * width * 0.4, 0.9) for s in (-1, 1)]
     for x, y, z in head:
@@ -371,10 +396,21 @@ def bus_parts(kind: str) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, li
             add("trim", box((2.0, 0.04, 0.9), (x, -half_w - 0.005, 0.9)))
             add("trim", box((2.0, 0.04, 0.9), (x, half_w + 0.005, 0.9)))
     for x in (half - 2.5, -half + 3.0):
-        for y in (-(half_w - 0.2), half_w - 0.2):
-            tyre, rim = wheel(x, y, 0.5, 0.32)
+        for side in (-1, 1):
+            tyre, rim, well = arched_wheel(x, side, 0.5, 0.32, half_w, floor)
             add("tyres", tyre)
             add("metal", rim)
+            add("trim", well)
+    # the windscreen's black frame and wiper line, the destination display above it, a black
+    # bumper at each end, and the rear's engine grille: what tells a bus from a box
+    add("trim", box((0.05, width * 0.94, 0.12), (half + 0.005, 0, height - 0.55)))
+    add("trim", box((0.05, width * 0.94, 0.08), (half + 0.005, 0, 0.78)))
+    add("trim", box((0.05, width * 0.6, 0.22), (half + 0.01, 0, height - 0.3)))
+    add("trim", box((0.06, width - 0.1, 0.09), (half, 0, floor + 0.045)))
+    add("trim", box((0.06, width - 0.1, 0.15), (-half, 0, floor + 0.075)))
+    add("trim", box((0.05, width * 0.7, 0.6), (-half - 0.005, 0, 0.9 if kind == "city" else 1.3)))
+    for s in (-1, 1):  # a black band under the side windows
+        add("trim", box((length - 1.6, 0.03, 0.1), (-0.2, s * (half_w + 0.004), window_lo - 0.08)))
     head = [(half - 0.02, s * width * 0.38, 0.7) for s in (-1, 1)]
     tail = [(-half + 0.02, s * width * 0.4, 0.9) for s in (-1, 1)]
     for x, y, z in head:

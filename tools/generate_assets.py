@@ -155,7 +155,6 @@ def truck(name: str, kind: str) -> Asset:
 def bus(name: str, kind: str) -> Asset:
     a = Asset(name, "vehicle", "bus", 12000.0 if kind == "city" else 13500.0)
     a.parts, a.lights = bus_parts(kind)
-    a.lights = {"head": [], "tail": []}
     return a
 
 
