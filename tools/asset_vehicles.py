@@ -380,8 +380,8 @@ def bus_parts(kind: str) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, li
     band = height - 0.35 - window_lo
     for s in (-1, 1):
         add("glass", box((length - 1.4, 0.04, band), (-0.2, s * half_w, window_lo + band / 2)))
-        for x in np.arange(-half + 1.2, half - 1.0, 1.6):  # window pillars
-            add("body", box((0.12, 0.06, band), (x, s * half_w, window_lo + band / 2)))
+        for x in np.arange(-half + 1.2, half - 1.0, 1.6):  # black pillars: flush glazing
+            add("trim", box((0.12, 0.06, band), (x, s * half_w, window_lo + band / 2)))
         add("trim", box((0.1, 0.08, 0.5), (half - 0.1, s * (half_w + 0.15), 2.3)))  # mirrors
     add(
         "glass",

@@ -8,7 +8,8 @@ deterministic, each checked against pyrender's version.
   pyproject takes the fork pyrender-maintained there: the same import name, renderer and
   shaders, with a current PyOpenGL (the default scenario renders byte-identical to 3.11).
 - It uses ``np.infty``, which NumPy 2 removed; ``Mesh.bounds`` and shadow rendering fail on it.
-- It allows at most 4 lights of each type; ``select_lights`` keeps the most relevant ones.
+- It allows at most 4 lights of each type (8 point lights, patched); ``select_lights`` keeps
+  the most relevant ones.
 - It must know the OpenGL platform before its first import; headless EGL is the default here.
 - It imports pyglet (for its viewer), which wants X libraries unless told it is headless.
 """
@@ -24,7 +25,7 @@ from typing import Literal
 
 import numpy as np
 
-from simgen.sensors.pyrender.patches import apply_patches
+from simgen.sensors.pyrender.patches import MAX_POINT_LIGHTS, apply_patches
 
 MAX_LIGHTS_PER_TYPE = 4
 
@@ -74,11 +75,13 @@ def select_lights(
     lights: list[LightSource],
     viewpoint: tuple[float, float, float],
     max_per_type: int = MAX_LIGHTS_PER_TYPE,
+    max_points: int = MAX_POINT_LIGHTS,
 ) -> list[LightSource]:
-    """The ``max_per_type`` most relevant lights of each kind, in a stable order."""
+    """The most relevant lights of each kind (``max_points`` point lights, ``max_per_type`` of
+    the others), in a stable order."""
     chosen: list[LightSource] = []
     for kind in ("directional", "point", "spot"):
         of_kind = [(i, light) for i, light in enumerate(lights) if light.kind == kind]
         of_kind.sort(key=lambda item: (-item[1].relevance(viewpoint), item[0]))
-        chosen += [light for _, light in of_kind[:max_per_type]]
+        chosen += [light for _, light in of_kind[: max_points if kind == "point" else max_per_type]]
     return chosen

@@ -324,6 +324,13 @@ def in_view(
     return kept
 
 
+PYRENDER_LIGHTS_PER_TYPE = 4  # pyrender's MAX_N_LIGHTS
+# a night street has a lamp every 25-30 m: eight point lights light the road the camera sees
+# to about 100 m (pyrender's four left every lamp past the second pair dark); unshadowed point
+# lights use no texture units, so only the shader's loop grows, and only where lamps are lit
+MAX_POINT_LIGHTS = 8
+
+
 def _lights_once_per_pass(originals: Mapping[str, Any]) -> dict[str, Any]:
     """pyrender binds every light for every primitive (light poses, shadow matrices, a query of
     the driver's texture units) although a program keeps its uniforms: here a program's lights
@@ -339,7 +346,10 @@ def _lights_once_per_pass(originals: Mapping[str, Any]) -> dict[str, Any]:
     def max_lights(self: object, flags: int) -> list[int]:
         known = self.__dict__.setdefault("_simgen_max_lights", {})
         if flags not in known:
-            known[flags] = compute(self, flags)
+            caps = list(compute(self, flags))
+            if caps[2] == PYRENDER_LIGHTS_PER_TYPE:  # no shadow maps to share texture units
+                caps[2] = MAX_POINT_LIGHTS
+            known[flags] = caps
         return list(known[flags])
 
     def forward_pass(self: object, scene: object, flags: int, seg_node_map: object = None) -> Any:

@@ -2,7 +2,7 @@ import numpy as np
 import trimesh
 
 from simgen.sensors.pyrender.compat import (
-    MAX_LIGHTS_PER_TYPE,
+    MAX_POINT_LIGHTS,
     LightSource,
     import_pyrender,
     select_lights,
@@ -36,9 +36,38 @@ def test_select_lights_keeps_nearest_per_kind():
     sun = LightSource("directional", 3.0)
     chosen = select_lights([*street, sun], viewpoint=(42.0, 0.0, 1.5))
     points = [light for light in chosen if light.kind == "point"]
-    assert len(points) == MAX_LIGHTS_PER_TYPE
-    assert sorted(light.position[0] for light in points) == [30.0, 40.0, 50.0, 60.0]
+    assert len(points) == MAX_POINT_LIGHTS == 8
+    assert sorted(light.position[0] for light in points) == [10.0, 20.0, 30.0, 40.0, 50.0, 60.0,
+                                                             70.0, 80.0]  # fmt: skip
     assert sun in chosen
+
+
+def test_eight_point_lights_each_light_their_own_pool():
+    """A night street's lamps: eight point lights over a grey ground each light the ground
+    under them (pyrender alone lights four and leaves the rest dark)."""
+    pyrender = import_pyrender()
+    scene = pyrender.Scene(ambient_light=[0.0, 0.0, 0.0], bg_color=[0, 0, 0, 1])
+    ground = trimesh.creation.box((40.0, 4.0, 0.1))
+    ground.apply_translation((0, 0, -0.05))
+    material = pyrender.MetallicRoughnessMaterial(baseColorFactor=[0.5, 0.5, 0.5, 1.0])
+    scene.add(pyrender.Mesh.from_trimesh(ground, material=material))
+    xs = [-14.0 + 4.0 * i for i in range(8)]
+    for x in xs:
+        pose = np.eye(4)
+        pose[:3, 3] = (x, 0.0, 0.5)
+        scene.add(pyrender.PointLight(color=[1.0, 1.0, 1.0], intensity=2.0), pose=pose)
+    pose = np.eye(4)
+    pose[2, 3] = 40.0  # looking straight down
+    scene.add(pyrender.OrthographicCamera(xmag=16.0, ymag=4.0), pose=pose)
+    renderer = pyrender.OffscreenRenderer(320, 80)
+    try:
+        color, _ = renderer.render(scene)
+    finally:
+        renderer.delete()
+    row = color[40, :, 0].astype(float)
+    under = [row[round((x + 16.0) / 32.0 * 319)] for x in xs]
+    between = [row[round((x + 2.0 + 16.0) / 32.0 * 319)] for x in xs[:-1]]
+    assert min(under) > 3 * max(between) > 0, (under, between)
 
 
 def test_lights_are_bound_in_an_order_of_their_own_not_of_their_addresses():
