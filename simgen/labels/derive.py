@@ -80,7 +80,7 @@ def mask_boxes(instance: np.ndarray) -> dict[int, tuple[tuple[int, int, int, int
     """Tight box and pixel count of every id > 0 in an instance mask (one C pass each)."""
     counts = np.bincount(instance.ravel())
     out: dict[int, tuple[tuple[int, int, int, int], int]] = {}
-    for index, found in enumerate(find_objects(instance.astype(np.int32))):
+    for index, found in enumerate(find_objects(instance)):  # any integer dtype, no copy
         if found is None:
             continue
         rows, cols = found

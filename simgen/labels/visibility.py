@@ -65,6 +65,13 @@ def amodal_box(
 ) -> tuple[tuple[float, float, float, float] | None, float]:
     """Clipped 2D box of projected 3D box corners and the truncated fraction of its area.
     Through a distorting lens straight edges bend: each is followed at 32 points."""
+    depth = corners_cam[:, 2]
+    if depth.max() < NEAR:  # wholly behind the near plane: every face clips away
+        return None, 1.0
+    if not any(distortion) and depth.min() >= NEAR:
+        # nothing to clip: the faces' corners are the box's corners, and so are their extremes
+        uv = _project(K, corners_cam)
+        return _clipped_box(uv, width, height)
     pieces = [_clip_polygon(corners_cam[list(face)]) for face in BOX_FACES]
     pieces = [p for p in pieces if len(p)]
     if not pieces:
@@ -77,6 +84,13 @@ def amodal_box(
         uv = pixels(K, points[:, :2] / points[:, 2:3], distortion)
     else:
         uv = _project(K, np.concatenate(pieces))
+    return _clipped_box(uv, width, height)
+
+
+def _clipped_box(
+    uv: np.ndarray, width: int, height: int
+) -> tuple[tuple[float, float, float, float] | None, float]:
+    """The box around projected points, clipped to the image, and the fraction cut off."""
     u0, v0 = uv.min(axis=0)
     u1, v1 = uv.max(axis=0)
     full = max(u1 - u0, 1e-9) * max(v1 - v0, 1e-9)
@@ -114,7 +128,7 @@ def silhouette_pixels(
     mesh's convex parts: a convex part wholly in front of the camera projects to the convex hull
     of its projected vertices, one polygon instead of hundreds of triangles.
     """
-    polygons: list[np.ndarray] = []
+    hulls: list[np.ndarray] = []  # convex pieces wholly in front: their vertices
     loose = np.ones(len(faces), bool)  # faces drawn one by one
     for piece in pieces:
         if not piece.convex:
@@ -123,20 +137,16 @@ def silhouette_pixels(
         if points[:, 2].min() < NEAR:
             continue
         loose[piece.faces] = False
-        polygons.append(_project(K, points))
+        hulls.append(points)
     tris = vertices_cam[faces[loose]]  # (F, 3, 3)
     # the silhouette of a closed mesh is the union of the faces turned towards the camera
     normals = np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])
     tris = tris[np.einsum("ij,ij->i", normals, tris[:, 0]) < 0]
     z = tris[:, :, 2]
     front = np.all(z >= NEAR, axis=1)
-    if front.any():
-        polygons += list(_project(K, tris[front].reshape(-1, 3)).reshape(-1, 3, 2))
-    for tri in tris[~front & np.any(z >= NEAR, axis=1)]:
-        polygon = _clip_polygon(tri)
-        if len(polygon) >= 3:
-            polygons.append(_project(K, polygon))
-    if not polygons:
+    clipped = [_clip_polygon(tri) for tri in tris[~front & np.any(z >= NEAR, axis=1)]]
+    clipped = [polygon for polygon in clipped if len(polygon) >= 3]
+    if not (hulls or front.any() or clipped):
         return 0
     u0, v0, u1, v1 = region if region is not None else (0, 0, width - 1, height - 1)
     x0, y0 = max(0, int(np.floor(u0)) - 1), max(0, int(np.floor(v0)) - 1)
@@ -153,9 +163,20 @@ def silhouette_pixels(
         return scaled.astype(np.int32)
 
     canvas = np.zeros((h * scale, w * scale), np.uint8)
-    # one by one: fillPoly would XOR overlapping polygons away
-    for polygon in polygons:
-        points = fixed(polygon)
+    # one by one: fillPoly would XOR overlapping polygons away. Projection and fixed point are
+    # elementwise, so each is done once for all the polygons of a kind (the same numbers).
+    if hulls:
+        sizes = np.cumsum([len(points) for points in hulls])[:-1]
+        for points in np.split(fixed(_project(K, np.concatenate(hulls))), sizes):
+            cv2.fillConvexPoly(
+                canvas, cv2.convexHull(points) if len(points) > 3 else points, 255,
+                lineType=cv2.LINE_8, shift=SHIFT,
+            )  # fmt: skip
+    if front.any():
+        for points in fixed(_project(K, tris[front].reshape(-1, 3))).reshape(-1, 3, 2):
+            cv2.fillConvexPoly(canvas, points, 255, lineType=cv2.LINE_8, shift=SHIFT)
+    for polygon in clipped:
+        points = fixed(_project(K, polygon))
         if len(points) > 3:
             points = cv2.convexHull(points)
         cv2.fillConvexPoly(canvas, points, 255, lineType=cv2.LINE_8, shift=SHIFT)
