@@ -77,15 +77,15 @@ def box_of(
 
 
 def mask_boxes(instance: np.ndarray) -> dict[int, tuple[tuple[int, int, int, int], int]]:
-    """Tight box and pixel count of every id > 0 in an instance mask (one C pass each)."""
-    counts = np.bincount(instance.ravel())
+    """Tight box and pixel count of every id > 0 in an instance mask: one C pass finds the
+    boxes (any integer dtype, no copy), then each id's pixels are counted inside its box only."""
     out: dict[int, tuple[tuple[int, int, int, int], int]] = {}
-    for index, found in enumerate(find_objects(instance)):  # any integer dtype, no copy
+    for index, found in enumerate(find_objects(instance)):
         if found is None:
             continue
         rows, cols = found
         box = (int(cols.start), int(rows.start), int(cols.stop) - 1, int(rows.stop) - 1)
-        out[index + 1] = (box, int(counts[index + 1]))
+        out[index + 1] = (box, int(np.count_nonzero(instance[found] == index + 1)))
     return out
 
 
