@@ -77,15 +77,15 @@ def box_of(
 
 
 def mask_boxes(instance: np.ndarray) -> dict[int, tuple[tuple[int, int, int, int], int]]:
-    """Tight box and pixel count of every id > 0 in an instance mask (one C pass each)."""
-    counts = np.bincount(instance.ravel())
+    """Tight box and pixel count of every id > 0 in an instance mask: one C pass finds the
+    boxes (any integer dtype, no copy), then each id's pixels are counted inside its box only."""
     out: dict[int, tuple[tuple[int, int, int, int], int]] = {}
-    for index, found in enumerate(find_objects(instance.astype(np.int32))):
+    for index, found in enumerate(find_objects(instance)):
         if found is None:
             continue
         rows, cols = found
         box = (int(cols.start), int(rows.start), int(cols.stop) - 1, int(rows.stop) - 1)
-        out[index + 1] = (box, int(counts[index + 1]))
+        out[index + 1] = (box, int(np.count_nonzero(instance[found] == index + 1)))
     return out
 
 
@@ -116,10 +116,11 @@ def camera_view(
     seen: tuple[tuple[int, int, int, int], int] | None,
     pinhole_seen: int | None = None,
     keypoints: tuple[Keypoint, ...] | None = None,
+    box: tuple[np.ndarray, tuple[float, float, float]] | None = None,
 ) -> CameraView:
-    """What one camera sees of an actor (``object_view``)."""
+    """What one camera sees of an actor (``object_view``); ``box``: its ``box_transform``."""
     return object_view(
-        box_transform(actor),
+        box_transform(actor) if box is None else box,
         actor.body_transform(),
         lambda: _mesh(actor.model, actor_pose(actor)),
         camera_from_world,
@@ -216,10 +217,11 @@ def derive(
     objects = []
     for actor in state.actors[1:]:
         joints = actor_joints(actor)
+        box = box_transform(actor)  # once per actor: every frame's box and view start from it
         boxes = FrameBoxes(
-            world=box_in(np.eye(4), actor),
-            ego=box_in(ego_from_world, actor),
-            sensors={name: box_in(m, actor) for name, m in sensor_from_world.items()},
+            world=box_of(np.eye(4), *box),
+            ego=box_of(ego_from_world, *box),
+            sensors={name: box_of(m, *box) for name, m in sensor_from_world.items()},
         )
         cameras: dict[str, CameraView] = {}
         for name, c in calibrations.cameras.items():
@@ -235,6 +237,7 @@ def derive(
                 None
                 if joints is None
                 else camera_keypoints(joints, actor.id, sensor_from_world[name], c, image),
+                box,
             )
         lidar = {name: p.get(actor.id, 0) for name, p in points.items()}
         objects.append(

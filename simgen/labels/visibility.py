@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -65,6 +66,13 @@ def amodal_box(
 ) -> tuple[tuple[float, float, float, float] | None, float]:
     """Clipped 2D box of projected 3D box corners and the truncated fraction of its area.
     Through a distorting lens straight edges bend: each is followed at 32 points."""
+    depth = corners_cam[:, 2]
+    if depth.max() < NEAR:  # wholly behind the near plane: every face clips away
+        return None, 1.0
+    if not any(distortion) and depth.min() >= NEAR:
+        # nothing to clip: the faces' corners are the box's corners, and so are their extremes
+        uv = _project(K, corners_cam)
+        return _clipped_box(uv, width, height)
     pieces = [_clip_polygon(corners_cam[list(face)]) for face in BOX_FACES]
     pieces = [p for p in pieces if len(p)]
     if not pieces:
@@ -77,6 +85,13 @@ def amodal_box(
         uv = pixels(K, points[:, :2] / points[:, 2:3], distortion)
     else:
         uv = _project(K, np.concatenate(pieces))
+    return _clipped_box(uv, width, height)
+
+
+def _clipped_box(
+    uv: np.ndarray, width: int, height: int
+) -> tuple[tuple[float, float, float, float] | None, float]:
+    """The box around projected points, clipped to the image, and the fraction cut off."""
     u0, v0 = uv.min(axis=0)
     u1, v1 = uv.max(axis=0)
     full = max(u1 - u0, 1e-9) * max(v1 - v0, 1e-9)
@@ -114,29 +129,31 @@ def silhouette_pixels(
     mesh's convex parts: a convex part wholly in front of the camera projects to the convex hull
     of its projected vertices, one polygon instead of hundreds of triangles.
     """
-    polygons: list[np.ndarray] = []
-    loose = np.ones(len(faces), bool)  # faces drawn one by one
-    for piece in pieces:
-        if not piece.convex:
-            continue
-        points = vertices_cam[piece.vertices]
-        if points[:, 2].min() < NEAR:
-            continue
-        loose[piece.faces] = False
-        polygons.append(_project(K, points))
-    tris = vertices_cam[faces[loose]]  # (F, 3, 3)
-    # the silhouette of a closed mesh is the union of the faces turned towards the camera
-    normals = np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])
-    tris = tris[np.einsum("ij,ij->i", normals, tris[:, 0]) < 0]
-    z = tris[:, :, 2]
-    front = np.all(z >= NEAR, axis=1)
-    if front.any():
-        polygons += list(_project(K, tris[front].reshape(-1, 3)).reshape(-1, 3, 2))
-    for tri in tris[~front & np.any(z >= NEAR, axis=1)]:
-        polygon = _clip_polygon(tri)
-        if len(polygon) >= 3:
-            polygons.append(_project(K, polygon))
-    if not polygons:
+    convex = _convex(pieces)
+    hulls = np.zeros((0, 3))  # the convex pieces wholly in front: their vertices, piece by piece
+    sizes = np.zeros(0, int)
+    in_front = np.zeros(0, bool)
+    if len(convex.sizes):
+        hulls = vertices_cam[convex.vertices]
+        in_front = np.minimum.reduceat(hulls[:, 2], convex.starts) >= NEAR
+        sizes = convex.sizes
+        if not in_front.all():
+            hulls, sizes = hulls[np.repeat(in_front, sizes)], sizes[in_front]
+    # faces drawn one by one: those of no convex piece in front
+    loose = np.ones(len(faces), bool)
+    loose[: len(convex.face_piece)] = ~np.r_[in_front, False][convex.face_piece]
+    front = np.zeros(0, bool)
+    clipped: list[np.ndarray] = []
+    if loose.any():
+        tris = vertices_cam[faces[loose]]  # (F, 3, 3)
+        # the silhouette of a closed mesh is the union of the faces turned towards the camera
+        normals = np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])
+        tris = tris[np.einsum("ij,ij->i", normals, tris[:, 0]) < 0]
+        z = tris[:, :, 2]
+        front = np.all(z >= NEAR, axis=1)
+        clipped = [_clip_polygon(tri) for tri in tris[~front & np.any(z >= NEAR, axis=1)]]
+        clipped = [polygon for polygon in clipped if len(polygon) >= 3]
+    if not (len(sizes) or front.any() or clipped):
         return 0
     u0, v0, u1, v1 = region if region is not None else (0, 0, width - 1, height - 1)
     x0, y0 = max(0, int(np.floor(u0)) - 1), max(0, int(np.floor(v0)) - 1)
@@ -153,9 +170,20 @@ def silhouette_pixels(
         return scaled.astype(np.int32)
 
     canvas = np.zeros((h * scale, w * scale), np.uint8)
-    # one by one: fillPoly would XOR overlapping polygons away
-    for polygon in polygons:
-        points = fixed(polygon)
+    # one by one: fillPoly would XOR overlapping polygons away. Projection and fixed point are
+    # elementwise, so each is done once for all the polygons of a kind (the same numbers).
+    if len(sizes):
+        projected = fixed(_project(K, hulls))
+        for start, size in zip(np.cumsum(sizes) - sizes, sizes.tolist(), strict=True):
+            points = projected[start : start + size]
+            if size > 3:
+                points = cv2.convexHull(points)
+            cv2.fillConvexPoly(canvas, points, 255, lineType=cv2.LINE_8, shift=SHIFT)
+    if front.any():
+        for points in fixed(_project(K, tris[front].reshape(-1, 3))).reshape(-1, 3, 2):
+            cv2.fillConvexPoly(canvas, points, 255, lineType=cv2.LINE_8, shift=SHIFT)
+    for polygon in clipped:
+        points = fixed(_project(K, polygon))
         if len(points) > 3:
             points = cv2.convexHull(points)
         cv2.fillConvexPoly(canvas, points, 255, lineType=cv2.LINE_8, shift=SHIFT)
@@ -163,13 +191,35 @@ def silhouette_pixels(
     return int(np.count_nonzero(coverage >= 128))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: cached per mesh
 class Piece:
     """One connected part of a mesh: its faces and vertices, and whether it is convex."""
 
     faces: np.ndarray
     vertices: np.ndarray
     convex: bool
+
+
+@dataclass(frozen=True)
+class _Convex:
+    """A mesh's convex pieces laid out for one gather per frame."""
+
+    vertices: np.ndarray  # the pieces' vertex ids, piece after piece
+    starts: np.ndarray  # where each piece begins in ``vertices``
+    sizes: np.ndarray  # its vertex count
+    face_piece: np.ndarray  # per face of the mesh: its convex piece, or -1
+
+
+@lru_cache(maxsize=1024)
+def _convex(pieces: tuple[Piece, ...]) -> _Convex:
+    convex = [piece for piece in pieces if piece.convex]
+    sizes = np.array([len(piece.vertices) for piece in convex], int)
+    faces = max((int(piece.faces.max()) + 1 for piece in pieces if len(piece.faces)), default=0)
+    face_piece = np.full(faces, -1, np.intp)
+    for i, piece in enumerate(convex):
+        face_piece[piece.faces] = i
+    vertices = np.concatenate([piece.vertices for piece in convex]) if convex else sizes
+    return _Convex(vertices, np.cumsum(sizes) - sizes, sizes, face_piece)
 
 
 def convex_pieces(vertices: np.ndarray, faces: np.ndarray) -> tuple[Piece, ...]:
