@@ -130,7 +130,7 @@ def render_variant(
     depth_npy = {s.name: s.depth_npy for s in scenario.ego.sensors if isinstance(s, Camera)}
     # written aside and moved into place whole (simgen.dataset.lifecycle)
     partial = partial_directory(target)
-    writer = NativeWriter(partial, depth_npy)
+    writer = NativeWriter(partial, depth_npy, rgb_png=scenario.output.rgb_png)
     captured = capture(instance, limit=stop, only=frozenset(range(first, stop)))
     shown = job.frames // 2  # the overview shows the middle frame
     try:

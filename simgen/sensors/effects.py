@@ -36,9 +36,11 @@ LINEAR_OF_CODE = _srgb_decode(np.arange(256, dtype=np.float64) / 255.0)
 
 def to_linear(rgb: np.ndarray) -> np.ndarray:
     """sRGB-encoded values in 0..255 -> linear float32 (the IEC 61966-2-1 curve); 8-bit images
-    by table."""
+    by table (cv2's, for images: a third of the cost of NumPy's indexing)."""
     rgb = np.asarray(rgb)
     if rgb.dtype == np.uint8:
+        if rgb.ndim == 3 and rgb.shape[2] in (3, 4):
+            return cv2.LUT(rgb, LINEAR_OF_CODE)
         return LINEAR_OF_CODE[rgb]
     return _srgb_decode(rgb.astype(np.float32) / 255.0)
 
