@@ -20,7 +20,14 @@ from simgen.sensors.contact_shadow import SHADOWED, contact_shadow
 from simgen.sensors.frames import CameraFrame, CameraRender, encode_label, ready
 from simgen.sensors.pyrender.compat import LightSource, import_pyrender, select_lights
 from simgen.sensors.pyrender.normals import render_normals
-from simgen.sensors.pyrender.patches import SHADOW_REACH, focus_shadows, render_color
+from simgen.sensors.pyrender.patches import (
+    SHADER_EDITS,
+    SHADOW_REACH,
+    focus_shadows,
+    render_color,
+    use_shaders,
+)
+from simgen.sensors.pyrender.shared_pass import LABEL_EDITS, render_color_and_labels
 from simgen.sensors.rig import CameraCalibration
 from simgen.sensors.scene import Placed
 from simgen.sensors.sky import sky_color, sun_direction, sun_strength
@@ -82,6 +89,7 @@ class PyrenderCamera:
         self.light_nodes: list = []  # street lamps and headlights, chosen per frame
         self.sun_node: object | None = None  # kept: a new sun would mean a new shadow map
         self.renderer = pyrender.OffscreenRenderer(calibration.width, calibration.height)
+        use_shaders(self.renderer, (*SHADER_EDITS, *LABEL_EDITS) if shadows else LABEL_EDITS)
 
     def close(self) -> None:
         self.renderer.delete()
@@ -287,7 +295,8 @@ class PyrenderCamera:
         world_from_camera = world_from_ego @ self.calibration.ego_from_camera
         self.scene.set_pose(self.camera_node, world_from_camera @ GL_FROM_OPTICAL)
         self._update_actors(dynamic)
-        rgb = depth = instance = semantic = None
+        rgb = depth = instance = semantic = labels = None
+        need_labels = geometry or bool({"depth", "instance", "semantic", "normals"} & set(self.outputs))
         start = time.perf_counter()
         if "rgb" in self.outputs:
             self._update_lights(environment, lights, world_from_camera[:3, 3])
@@ -298,12 +307,18 @@ class PyrenderCamera:
                 focus = world_from_camera[:3, 3] + forward * 0.7 * SHADOW_REACH
                 focus_shadows(self.renderer, focus * np.array([1.0, 1.0, 0.0]))
                 flags = pr.RenderFlags.SHADOWS_DIRECTIONAL
-            rgb = render_color(self.renderer, self.scene, flags)
+            if need_labels:  # one rasterisation for the three images
+                rgb, labels, depth = render_color_and_labels(
+                    self.renderer, self.scene, flags, self.seg_colors
+                )
+            else:
+                rgb = render_color(self.renderer, self.scene, flags)
         shaded = time.perf_counter()
-        if geometry or {"depth", "instance", "semantic", "normals"} & set(self.outputs):
-            labels, depth = self.renderer.render(
-                self.scene, flags=pr.RenderFlags.SEG, seg_node_map=self.seg_colors
-            )
+        if need_labels:
+            if labels is None:
+                labels, depth = self.renderer.render(
+                    self.scene, flags=pr.RenderFlags.SEG, seg_node_map=self.seg_colors
+                )
             labels = labels.astype(np.uint16)
             instance = labels[..., 0] | (labels[..., 1] << 8)
             semantic = labels[..., 2].astype(np.uint8)
