@@ -38,6 +38,7 @@ SKY_ID = BY_NAME["sky"].id
 GROUND = frozenset(BY_NAME[n].id for n in ("road", "sidewalk", "lane_marking", "terrain"))
 METAL = 0.2  # parts more metallic than this share the metal primitive of their node
 Z_NEAR, Z_FAR = 0.1, 1000.0
+GEOMETRY_OUTPUTS = frozenset({"depth", "instance", "semantic", "normals"})  # need the label pass
 # OpenCV optical frame -> OpenGL camera frame (looking down -z, y up)
 GL_FROM_OPTICAL = np.diag([1.0, -1.0, -1.0, 1.0])
 
@@ -296,7 +297,7 @@ class PyrenderCamera:
         self.scene.set_pose(self.camera_node, world_from_camera @ GL_FROM_OPTICAL)
         self._update_actors(dynamic)
         rgb = depth = instance = semantic = labels = None
-        need_labels = geometry or bool({"depth", "instance", "semantic", "normals"} & set(self.outputs))
+        need_labels = geometry or bool(GEOMETRY_OUTPUTS & set(self.outputs))
         start = time.perf_counter()
         if "rgb" in self.outputs:
             self._update_lights(environment, lights, world_from_camera[:3, 3])

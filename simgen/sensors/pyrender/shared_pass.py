@@ -29,6 +29,7 @@ from simgen.sensors.pyrender.patches import (
     require_fields,
 )
 
+_LAST = "frag_color = clamp(vec4(pow(color.xyz, vec3(1.0/2.2)), color.a * base_color.a), 0.0, 1.0);"
 LABEL_EDITS: tuple[ShaderEdit, ...] = (
     ShaderEdit(
         "mesh.frag",
@@ -40,9 +41,8 @@ LABEL_EDITS: tuple[ShaderEdit, ...] = (
     ),
     ShaderEdit(
         "mesh.frag",
-        "frag_color = clamp(vec4(pow(color.xyz, vec3(1.0/2.2)), color.a * base_color.a), 0.0, 1.0);",
-        "frag_color = clamp(vec4(pow(color.xyz, vec3(1.0/2.2)), color.a * base_color.a), 0.0, 1.0);"
-        "\n    label_color = vec4(label_rgb, 1.0);",
+        _LAST,
+        _LAST + "\n    label_color = vec4(label_rgb, 1.0);",
         "labels: written as the label pass's shader writes it",
     ),
 )
