@@ -87,6 +87,7 @@ class PyrenderCamera:
         self.actor_nodes: dict[tuple[int, int], tuple[object, object | None]] = {}
         self.actor_shapes: dict[tuple[int, int], tuple[str, ...]] = {}
         self.shadow_nodes: dict[tuple[int, int], object] = {}  # colour pass only: no label
+        self.caster_nodes: dict[tuple[int, int], object] = {}  # shadow pass only (``_caster``)
         self.light_nodes: list = []  # street lamps and headlights, chosen per frame
         self.sun_node: object | None = None  # kept: a new sun would mean a new shadow map
         self.renderer = pyrender.OffscreenRenderer(calibration.width, calibration.height)
@@ -169,12 +170,40 @@ class PyrenderCamera:
                 p, part=dataclasses.replace(p.part, vertices=world), transform=np.eye(4)
             )
             groups.setdefault((p.class_id, p.emissive), []).append(moved)
+        casting = []
         for (class_id, glowing), parts in sorted(groups.items()):
             node, lamps = self._add_group(parts, np.eye(4), roughness=0.95)  # asphalt, grass
             node.mesh.casts_shadow = class_id not in GROUND  # read by the shadow pass
             if glowing and lamps is not None:
                 lamps.emissiveFactor = np.array(parts[0].color)
             self.static_nodes.append(node)
+            if node.mesh.casts_shadow:
+                casting.append(node)
+        if self.shadows and casting:
+            self.static_nodes.append(self._caster(casting, np.eye(4)))
+
+    def _caster(self, nodes: list, pose: np.ndarray) -> object:
+        """The shadow pass's stand-in for ``nodes`` (posed alike): their triangles in one
+        position-only primitive, one draw call instead of one per primitive. The shadow map keeps
+        the nearest depth of every triangle, whatever the draw calls and their order: the same
+        map. The nodes stop casting; the colour and label passes skip the stand-in."""
+        pr = self.pr
+        positions, indices, offset = [], [], 0
+        for node in nodes:
+            node.mesh.casts_shadow = False  # type: ignore[attr-defined]
+            for primitive in node.mesh.primitives:  # type: ignore[attr-defined]
+                positions.append(primitive.positions)
+                indices.append(primitive.indices + offset)
+                offset += len(primitive.positions)
+        primitive = pr.Primitive(
+            positions=np.concatenate(positions),
+            indices=np.concatenate(indices),
+            mode=pr.constants.GLTF.TRIANGLES,
+        )
+        mesh = pr.Mesh([primitive])
+        mesh.casts_shadow = True  # read by the shadow pass
+        mesh.shadow_only = True  # read by the colour and label passes
+        return self.scene.add(mesh, pose=pose)
 
     def _update_actors(self, dynamic: list[Placed]) -> None:
         """Re-pose road users; an articulated one whose pose changed gets its posed mesh."""
@@ -192,10 +221,13 @@ class PyrenderCamera:
                 self.actor_shapes[key] = shape
                 if key[1] in SHADOWED:
                     self.shadow_nodes[key] = self._add_shadow(parts)
+                if self.shadows:
+                    self.caster_nodes[key] = self._caster([entry[0]], parts[0].transform)
             else:
                 self.scene.set_pose(entry[0], parts[0].transform)
-                if key in self.shadow_nodes:
-                    self.scene.set_pose(self.shadow_nodes[key], parts[0].transform)
+                for extra in (self.shadow_nodes, self.caster_nodes):
+                    if key in extra:
+                        self.scene.set_pose(extra[key], parts[0].transform)
             lamps = entry[1]
             if lamps is not None:
                 glow = next((p.color for p in parts if _is_lamp(p) and p.emissive), None)
@@ -229,9 +261,10 @@ class PyrenderCamera:
 
     def _remove_actor(self, key: tuple[int, int]) -> None:
         node, _ = self.actor_nodes.pop(key)
-        shadow = self.shadow_nodes.pop(key, None)
-        if shadow is not None:
-            self.scene.remove_node(shadow)
+        for extra in (self.shadow_nodes, self.caster_nodes):
+            shadow = extra.pop(key, None)
+            if shadow is not None:
+                self.scene.remove_node(shadow)
         self.actor_shapes.pop(key, None)
         self.scene.remove_node(node)
         self.seg_colors.pop(node, None)

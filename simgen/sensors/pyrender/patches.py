@@ -262,7 +262,8 @@ def _draw_lists(originals: Mapping[str, Any]) -> dict[str, Any]:
       meshes stay farthest first, after the opaque ones.
     - Shadow pass: every node that can cast a shadow, culled or not (one behind the camera can
       throw its shadow into view); the ground (``casts_shadow = False`` on its mesh) only
-      receives them, and drawn from the sun it would cover the whole map."""
+      receives them, and drawn from the sun it would cover the whole map. A mesh marked
+      ``shadow_only`` (a caster's stand-in) is drawn in the shadow pass alone."""
     shadow_pass = originals["_shadow_mapping_pass"]
 
     def casters_pass(self: object, scene: object, light_node: object, flags: int) -> None:
@@ -279,6 +280,7 @@ def _draw_lists(originals: Mapping[str, Any]) -> dict[str, Any]:
         nodes = list(scene.mesh_nodes)  # type: ignore[attr-defined]
         if getattr(self, "_simgen_casting", False):
             return [n for n in nodes if getattr(n.mesh, "casts_shadow", True)]
+        nodes = [n for n in nodes if not getattr(n.mesh, "shadow_only", False)]
         spheres = {n: _sphere(scene, n) for n in nodes}
         eye = scene.get_pose(scene.main_camera_node)[:3, 3]  # type: ignore[attr-defined]
 
