@@ -20,7 +20,7 @@ from simgen.sensors.scene import Part, Placed
 OUTPUTS = ("rgb", "depth", "instance", "semantic")
 # 1.2 m up, looking along +x and a little down at the road
 OPTICAL = np.array([[0, 0, 1, 0], [-1, 0, 0, 0], [0, -1, 0, 1.2], [0, 0, 0, 1.0]])
-SUN = Environment.model_validate({"sun": {"elevation": 35, "azimuth": 200}})
+SUN = Environment.model_validate({"sun": {"elevation": 35, "azimuth": 270}})
 
 
 def _box(extents: tuple[float, float, float], centre: tuple[float, float, float]) -> Part:
@@ -131,3 +131,31 @@ def test_a_labelled_transparent_node_leaves_the_labels_to_their_own_pass():
         camera.close()
     assert labels is None and depth is None
     np.testing.assert_array_equal(rgb, reference.rgb)
+
+
+def test_caster_stand_ins_throw_the_shadows_their_nodes_threw():
+    """One position-only draw per caster gives the shadow map (and so the RGB) that drawing
+    each node's primitives gave; and the sun's shadows are in the picture."""
+    from simgen.sensors.pyrender.camera import GROUND, PyrenderCamera
+
+    static, cars = _scene()
+    camera = PyrenderCamera(_calibration(), static, ("rgb",), shadows=True)
+    try:
+        camera.capture(np.eye(4), cars, SUN, [])  # adds the road users and their stand-ins
+        stand_ins = [n for n in camera.scene.mesh_nodes if getattr(n.mesh, "shadow_only", False)]
+        assert len(stand_ins) == 1 + len(cars)  # the static world's, and one per road user
+        with_stand_ins = camera.capture(np.eye(4), cars, SUN, []).frame.rgb
+        for node in stand_ins:
+            camera.scene.remove_node(node)
+        camera.caster_nodes.clear()
+        for node, label in camera.seg_colors.items():  # each node casts its own shadow again
+            node.mesh.casts_shadow = node not in camera.static_nodes or label[2] not in GROUND
+        each_node = camera.capture(np.eye(4), cars, SUN, []).frame.rgb
+        for node in camera.seg_colors:
+            node.mesh.casts_shadow = False
+        unshadowed = camera.capture(np.eye(4), cars, SUN, []).frame.rgb
+    finally:
+        camera.close()
+    np.testing.assert_array_equal(with_stand_ins, each_node)
+    darker = unshadowed.astype(int).sum(-1) - each_node.astype(int).sum(-1)
+    assert (darker > 30).sum() > 100  # the cars' and the pole's shadows on the road
