@@ -20,7 +20,14 @@ from simgen.sensors.contact_shadow import SHADOWED, contact_shadow
 from simgen.sensors.frames import CameraFrame, CameraRender, encode_label, ready
 from simgen.sensors.pyrender.compat import LightSource, import_pyrender, select_lights
 from simgen.sensors.pyrender.normals import render_normals
-from simgen.sensors.pyrender.patches import SHADOW_REACH, focus_shadows, render_color
+from simgen.sensors.pyrender.patches import (
+    SHADER_EDITS,
+    SHADOW_REACH,
+    focus_shadows,
+    render_color,
+    use_shaders,
+)
+from simgen.sensors.pyrender.shared_pass import LABEL_EDITS, render_color_and_labels
 from simgen.sensors.rig import CameraCalibration
 from simgen.sensors.scene import Placed
 from simgen.sensors.sky import sky_color, sun_direction, sun_strength
@@ -31,6 +38,7 @@ SKY_ID = BY_NAME["sky"].id
 GROUND = frozenset(BY_NAME[n].id for n in ("road", "sidewalk", "lane_marking", "terrain"))
 METAL = 0.2  # parts more metallic than this share the metal primitive of their node
 Z_NEAR, Z_FAR = 0.1, 1000.0
+GEOMETRY_OUTPUTS = frozenset({"depth", "instance", "semantic", "normals"})  # need the label pass
 # OpenCV optical frame -> OpenGL camera frame (looking down -z, y up)
 GL_FROM_OPTICAL = np.diag([1.0, -1.0, -1.0, 1.0])
 
@@ -79,9 +87,11 @@ class PyrenderCamera:
         self.actor_nodes: dict[tuple[int, int], tuple[object, object | None]] = {}
         self.actor_shapes: dict[tuple[int, int], tuple[str, ...]] = {}
         self.shadow_nodes: dict[tuple[int, int], object] = {}  # colour pass only: no label
+        self.caster_nodes: dict[tuple[int, int], object] = {}  # shadow pass only (``_caster``)
         self.light_nodes: list = []  # street lamps and headlights, chosen per frame
         self.sun_node: object | None = None  # kept: a new sun would mean a new shadow map
         self.renderer = pyrender.OffscreenRenderer(calibration.width, calibration.height)
+        use_shaders(self.renderer, (*SHADER_EDITS, *LABEL_EDITS) if shadows else LABEL_EDITS)
 
     def close(self) -> None:
         self.renderer.delete()
@@ -160,12 +170,40 @@ class PyrenderCamera:
                 p, part=dataclasses.replace(p.part, vertices=world), transform=np.eye(4)
             )
             groups.setdefault((p.class_id, p.emissive), []).append(moved)
+        casting = []
         for (class_id, glowing), parts in sorted(groups.items()):
             node, lamps = self._add_group(parts, np.eye(4), roughness=0.95)  # asphalt, grass
             node.mesh.casts_shadow = class_id not in GROUND  # read by the shadow pass
             if glowing and lamps is not None:
                 lamps.emissiveFactor = np.array(parts[0].color)
             self.static_nodes.append(node)
+            if node.mesh.casts_shadow:
+                casting.append(node)
+        if self.shadows and casting:
+            self.static_nodes.append(self._caster(casting, np.eye(4)))
+
+    def _caster(self, nodes: list, pose: np.ndarray) -> object:
+        """The shadow pass's stand-in for ``nodes`` (posed alike): their triangles in one
+        position-only primitive, one draw call instead of one per primitive. The shadow map keeps
+        the nearest depth of every triangle, whatever the draw calls and their order: the same
+        map. The nodes stop casting; the colour and label passes skip the stand-in."""
+        pr = self.pr
+        positions, indices, offset = [], [], 0
+        for node in nodes:
+            node.mesh.casts_shadow = False  # type: ignore[attr-defined]
+            for primitive in node.mesh.primitives:  # type: ignore[attr-defined]
+                positions.append(primitive.positions)
+                indices.append(primitive.indices + offset)
+                offset += len(primitive.positions)
+        primitive = pr.Primitive(
+            positions=np.concatenate(positions),
+            indices=np.concatenate(indices),
+            mode=pr.constants.GLTF.TRIANGLES,
+        )
+        mesh = pr.Mesh([primitive])
+        mesh.casts_shadow = True  # read by the shadow pass
+        mesh.shadow_only = True  # read by the colour and label passes
+        return self.scene.add(mesh, pose=pose)
 
     def _update_actors(self, dynamic: list[Placed]) -> None:
         """Re-pose road users; an articulated one whose pose changed gets its posed mesh."""
@@ -183,10 +221,13 @@ class PyrenderCamera:
                 self.actor_shapes[key] = shape
                 if key[1] in SHADOWED:
                     self.shadow_nodes[key] = self._add_shadow(parts)
+                if self.shadows:
+                    self.caster_nodes[key] = self._caster([entry[0]], parts[0].transform)
             else:
                 self.scene.set_pose(entry[0], parts[0].transform)
-                if key in self.shadow_nodes:
-                    self.scene.set_pose(self.shadow_nodes[key], parts[0].transform)
+                for extra in (self.shadow_nodes, self.caster_nodes):
+                    if key in extra:
+                        self.scene.set_pose(extra[key], parts[0].transform)
             lamps = entry[1]
             if lamps is not None:
                 glow = next((p.color for p in parts if _is_lamp(p) and p.emissive), None)
@@ -220,9 +261,10 @@ class PyrenderCamera:
 
     def _remove_actor(self, key: tuple[int, int]) -> None:
         node, _ = self.actor_nodes.pop(key)
-        shadow = self.shadow_nodes.pop(key, None)
-        if shadow is not None:
-            self.scene.remove_node(shadow)
+        for extra in (self.shadow_nodes, self.caster_nodes):
+            shadow = extra.pop(key, None)
+            if shadow is not None:
+                self.scene.remove_node(shadow)
         self.actor_shapes.pop(key, None)
         self.scene.remove_node(node)
         self.seg_colors.pop(node, None)
@@ -287,7 +329,8 @@ class PyrenderCamera:
         world_from_camera = world_from_ego @ self.calibration.ego_from_camera
         self.scene.set_pose(self.camera_node, world_from_camera @ GL_FROM_OPTICAL)
         self._update_actors(dynamic)
-        rgb = depth = instance = semantic = None
+        rgb = depth = instance = semantic = labels = None
+        need_labels = geometry or bool(GEOMETRY_OUTPUTS & set(self.outputs))
         start = time.perf_counter()
         if "rgb" in self.outputs:
             self._update_lights(environment, lights, world_from_camera[:3, 3])
@@ -298,12 +341,18 @@ class PyrenderCamera:
                 focus = world_from_camera[:3, 3] + forward * 0.7 * SHADOW_REACH
                 focus_shadows(self.renderer, focus * np.array([1.0, 1.0, 0.0]))
                 flags = pr.RenderFlags.SHADOWS_DIRECTIONAL
-            rgb = render_color(self.renderer, self.scene, flags)
+            if need_labels:  # one rasterisation for the three images
+                rgb, labels, depth = render_color_and_labels(
+                    self.renderer, self.scene, flags, self.seg_colors
+                )
+            else:
+                rgb = render_color(self.renderer, self.scene, flags)
         shaded = time.perf_counter()
-        if geometry or {"depth", "instance", "semantic", "normals"} & set(self.outputs):
-            labels, depth = self.renderer.render(
-                self.scene, flags=pr.RenderFlags.SEG, seg_node_map=self.seg_colors
-            )
+        if need_labels:
+            if labels is None:
+                labels, depth = self.renderer.render(
+                    self.scene, flags=pr.RenderFlags.SEG, seg_node_map=self.seg_colors
+                )
             labels = labels.astype(np.uint16)
             instance = labels[..., 0] | (labels[..., 1] << 8)
             semantic = labels[..., 2].astype(np.uint8)

@@ -14,7 +14,8 @@ import importlib
 import inspect
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
@@ -261,7 +262,8 @@ def _draw_lists(originals: Mapping[str, Any]) -> dict[str, Any]:
       meshes stay farthest first, after the opaque ones.
     - Shadow pass: every node that can cast a shadow, culled or not (one behind the camera can
       throw its shadow into view); the ground (``casts_shadow = False`` on its mesh) only
-      receives them, and drawn from the sun it would cover the whole map."""
+      receives them, and drawn from the sun it would cover the whole map. A mesh marked
+      ``shadow_only`` (a caster's stand-in) is drawn in the shadow pass alone."""
     shadow_pass = originals["_shadow_mapping_pass"]
 
     def casters_pass(self: object, scene: object, light_node: object, flags: int) -> None:
@@ -278,6 +280,7 @@ def _draw_lists(originals: Mapping[str, Any]) -> dict[str, Any]:
         nodes = list(scene.mesh_nodes)  # type: ignore[attr-defined]
         if getattr(self, "_simgen_casting", False):
             return [n for n in nodes if getattr(n.mesh, "casts_shadow", True)]
+        nodes = [n for n in nodes if not getattr(n.mesh, "shadow_only", False)]
         spheres = {n: _sphere(scene, n) for n in nodes}
         eye = scene.get_pose(scene.main_camera_node)[:3, 3]  # type: ignore[attr-defined]
 
@@ -353,11 +356,8 @@ def _lights_once_per_pass(originals: Mapping[str, Any]) -> dict[str, Any]:
         return list(known[flags])
 
     def forward_pass(self: object, scene: object, flags: int, seg_node_map: object = None) -> Any:
-        self._simgen_lit = {}  # type: ignore[attr-defined]  # program -> its shadow maps
-        try:
+        with lights_once(self):
             return forward(self, scene, flags, seg_node_map=seg_node_map)
-        finally:
-            self._simgen_lit = None  # type: ignore[attr-defined]
 
     def bind_once(self: object, scene: object, program: object, node: object, flags: int) -> None:
         lit = getattr(self, "_simgen_lit", None)
@@ -393,6 +393,16 @@ def _lights_once_per_pass(originals: Mapping[str, Any]) -> dict[str, Any]:
         "_forward_pass": forward_pass,
         "_bind_lighting": bind_once,
     }
+
+
+@contextmanager
+def lights_once(renderer: object) -> Iterator[None]:
+    """A forward pass in which each program's lights are bound once (``lights_once_per_pass``)."""
+    renderer._simgen_lit = {}  # type: ignore[attr-defined]  # program -> its shadow maps
+    try:
+        yield
+    finally:
+        renderer._simgen_lit = None  # type: ignore[attr-defined]
 
 
 def _lights_in_order(originals: Mapping[str, Any]) -> dict[str, Any]:
@@ -606,18 +616,27 @@ def _shader_dir(edits: tuple[ShaderEdit, ...] = SHADER_EDITS) -> str:
 # ---- per renderer and per call -----------------------------------------------------------------
 
 
+def use_shaders(offscreen: object, edits: tuple[ShaderEdit, ...]) -> None:
+    """Draw with pyrender's shaders edited by ``edits`` (``SHADER_EDITS`` and others')."""
+    from pyrender.shader_program import ShaderProgramCache
+
+    require_fields(offscreen, ("_renderer",), "edited_shaders")
+    inner = offscreen._renderer  # type: ignore[attr-defined]
+    require_fields(inner, ("_program_cache",), "edited_shaders")
+    if getattr(inner, "_simgen_edits", None) != edits:
+        inner._program_cache = ShaderProgramCache(shader_dir=_shader_dir(edits))
+        inner._simgen_edits = edits
+
+
 def focus_shadows(offscreen: object, focus: np.ndarray) -> None:
     """Aim the sun's shadow map at the ``SHADOW_REACH`` metres around ``focus`` (ahead of the
     camera) instead of the whole scene: 2048 texels over 140 m are 7 cm each, sharp at 10 m.
     The renderer draws with the edited shaders (``SHADER_EDITS``)."""
     import pyrender
-    from pyrender.shader_program import ShaderProgramCache
 
     inner = offscreen._renderer  # type: ignore[attr-defined]
-    if not isinstance(getattr(inner, "_simgen_shaders", None), str):
-        require_fields(inner, ("_program_cache",), "focused_shadows")
-        inner._program_cache = ShaderProgramCache(shader_dir=_shader_dir())
-        inner._simgen_shaders = _shader_dir()
+    if not set(SHADER_EDITS) <= set(getattr(inner, "_simgen_edits", ())):
+        use_shaders(offscreen, SHADER_EDITS)
 
     def matrices(scene: object, light_node: object, flags: int) -> tuple[np.ndarray, np.ndarray]:
         pose = scene.get_pose(light_node).copy()  # type: ignore[attr-defined]
@@ -632,7 +651,7 @@ def focus_shadows(offscreen: object, focus: np.ndarray) -> None:
 _FRAMEBUFFERS = ("_main_fb_dims", "_main_fb_ms", "_main_fb")
 
 
-def _read_color_only(renderer: object, scene: object, flags: int) -> tuple[np.ndarray, None]:
+def read_color_only(renderer: object, scene: object, flags: int) -> tuple[np.ndarray, None]:
     """pyrender's framebuffer read without the depth blit and readback a colour pass never uses."""
     from OpenGL import GL
 
@@ -655,7 +674,7 @@ def render_color(
     require_fields(offscreen, ("_renderer",), "color_only")
     inner = offscreen._renderer  # type: ignore[attr-defined]
     require_fields(inner, _FRAMEBUFFERS, "color_only")
-    inner._read_main_framebuffer = lambda s, f: _read_color_only(inner, s, f)
+    inner._read_main_framebuffer = lambda s, f: read_color_only(inner, s, f)
     try:
         color, _ = offscreen.render(  # type: ignore[attr-defined]
             scene, flags=flags, seg_node_map=seg_node_map

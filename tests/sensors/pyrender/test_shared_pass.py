@@ -1,0 +1,161 @@
+"""The one-pass colour, label and depth render gives, byte for byte, what the separate colour
+pass and label pass give: the same rasterisation, read the same way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import trimesh
+
+from simgen.core.classes import BY_NAME
+from simgen.scenario.models import Environment
+from simgen.sensors.pyrender.compat import import_pyrender
+from simgen.sensors.pyrender.patches import SHADER_EDITS, edit_shaders, render_color, use_shaders
+from simgen.sensors.pyrender.shared_pass import LABEL_EDITS, render_color_and_labels
+from simgen.sensors.rig import CameraCalibration, intrinsics
+from simgen.sensors.scene import Part, Placed
+
+OUTPUTS = ("rgb", "depth", "instance", "semantic")
+# 1.2 m up, looking along +x and a little down at the road
+OPTICAL = np.array([[0, 0, 1, 0], [-1, 0, 0, 0], [0, -1, 0, 1.2], [0, 0, 0, 1.0]])
+SUN = Environment.model_validate({"sun": {"elevation": 35, "azimuth": 270}})
+
+
+def _box(extents: tuple[float, float, float], centre: tuple[float, float, float]) -> Part:
+    box = trimesh.creation.box(extents=extents)
+    box.apply_translation(centre)
+    return Part(f"box{extents}{centre}", np.asarray(box.vertices), box.faces.astype(np.int32))
+
+
+def _scene() -> tuple[list[Placed], list[Placed]]:
+    """A road and a pole (static), two cars (one partly hides the other, both cast contact
+    shadows: the transparent nodes drawn after the opaque ones)."""
+    road = Placed(
+        _box((80.0, 40.0, 0.02), (20.0, 0.0, -0.01)), np.eye(4), 0, BY_NAME["road"].id,
+        (0.5, 0.5, 0.5), 0.2,
+    )  # fmt: skip
+    pole = Placed(
+        _box((0.3, 0.3, 6.0), (25.0, 4.0, 3.0)), np.eye(4), 0, BY_NAME["pole"].id,
+        (0.6, 0.6, 0.6), 0.3,
+    )  # fmt: skip
+    body = _box((4.0, 1.8, 1.4), (0.0, 0.0, 0.7))
+    cars = []
+    for instance, (x, y) in ((3, (10.0, -0.8)), (4, (18.0, 0.6))):
+        pose = np.eye(4)
+        pose[:3, 3] = (x, y, 0.0)
+        cars.append(Placed(body, pose, instance, BY_NAME["car"].id, (0.7, 0.1, 0.1), 0.5))
+    return [road, pole], cars
+
+
+def _calibration() -> CameraCalibration:
+    return CameraCalibration("c", 160, 96, intrinsics(160, 96, 70), OPTICAL)
+
+
+def test_label_edits_find_their_text_once_beside_the_shadow_edits():
+    pyrender = import_pyrender()
+    folder = Path(pyrender.__file__).parent / "shaders"
+    texts = {p.name: p.read_text() for p in folder.iterdir()}
+    edited = edit_shaders(texts, (*SHADER_EDITS, *LABEL_EDITS))
+    assert "label_color = vec4(label_rgb, 1.0);" in edited["mesh.frag"]
+    assert edited["segmentation.frag"] == texts["segmentation.frag"]
+
+
+@pytest.mark.parametrize("shadows", [True, False])
+def test_one_pass_gives_the_separate_passes_bytes(shadows: bool):
+    from simgen.sensors.pyrender.camera import PyrenderCamera
+
+    pr = import_pyrender()
+    static, cars = _scene()
+    camera = PyrenderCamera(_calibration(), static, OUTPUTS, shadows=shadows)
+    calls: list[int] = []
+    render = camera.renderer.render
+
+    def counted(scene: object, flags: int = 0, seg_node_map: object = None) -> object:
+        calls.append(flags)
+        return render(scene, flags=flags, seg_node_map=seg_node_map)
+
+    camera.renderer.render = counted  # type: ignore[method-assign]
+    try:
+        frame = camera.capture(np.eye(4), cars, SUN, []).frame
+        assert len(calls) == 1 and not calls[0] & pr.RenderFlags.SEG  # one pass, no label pass
+        flags = pr.RenderFlags.SHADOWS_DIRECTIONAL if shadows else pr.RenderFlags.NONE
+        # the separate passes, on the same scene and renderer
+        rgb = render_color(camera.renderer, camera.scene, flags)
+        seg = pr.RenderFlags.SEG
+        labels, depth = render(camera.scene, flags=seg, seg_node_map=camera.seg_colors)
+    finally:
+        camera.close()
+    labels = labels.astype(np.uint16)
+    np.testing.assert_array_equal(frame.rgb, rgb)
+    assert frame.depth.tobytes() == depth.astype(np.float32).tobytes()
+    np.testing.assert_array_equal(frame.instance, labels[..., 0] | (labels[..., 1] << 8))
+    # the scene is in view: both cars, the pole, the road, the sky, and contact shadows drawn
+    assert {0, 3, 4} <= set(np.unique(frame.instance))
+    assert {BY_NAME[n].id for n in ("road", "pole", "car", "sky")} <= set(np.unique(frame.semantic))
+    assert len(camera.shadow_nodes) == 2
+
+
+def test_rgb_is_the_colour_pass_of_shaders_without_the_label_output():
+    """The second output leaves the first's arithmetic alone: a camera whose shaders lack the
+    label edits, rendering RGB alone, gives the same bytes."""
+    from simgen.sensors.pyrender.camera import PyrenderCamera
+
+    static, cars = _scene()
+    frames = []
+    for outputs in (OUTPUTS, ("rgb",)):
+        camera = PyrenderCamera(_calibration(), static, outputs, shadows=True)
+        if outputs == ("rgb",):
+            use_shaders(camera.renderer, SHADER_EDITS)
+        try:
+            frames.append(camera.capture(np.eye(4), cars, SUN, []).frame.rgb)
+        finally:
+            camera.close()
+    np.testing.assert_array_equal(frames[0], frames[1])
+
+
+def test_a_labelled_transparent_node_leaves_the_labels_to_their_own_pass():
+    from simgen.sensors.pyrender.camera import PyrenderCamera
+
+    pr = import_pyrender()
+    static, cars = _scene()
+    camera = PyrenderCamera(_calibration(), static, OUTPUTS, shadows=False)
+    try:
+        reference = camera.capture(np.eye(4), cars, SUN, []).frame
+        labelled = {**camera.seg_colors, next(iter(camera.shadow_nodes.values())): (9, 0, 9)}
+        rgb, labels, depth = render_color_and_labels(
+            camera.renderer, camera.scene, pr.RenderFlags.NONE, labelled
+        )
+    finally:
+        camera.close()
+    assert labels is None and depth is None
+    np.testing.assert_array_equal(rgb, reference.rgb)
+
+
+def test_caster_stand_ins_throw_the_shadows_their_nodes_threw():
+    """One position-only draw per caster gives the shadow map (and so the RGB) that drawing
+    each node's primitives gave; and the sun's shadows are in the picture."""
+    from simgen.sensors.pyrender.camera import GROUND, PyrenderCamera
+
+    static, cars = _scene()
+    camera = PyrenderCamera(_calibration(), static, ("rgb",), shadows=True)
+    try:
+        camera.capture(np.eye(4), cars, SUN, [])  # adds the road users and their stand-ins
+        stand_ins = [n for n in camera.scene.mesh_nodes if getattr(n.mesh, "shadow_only", False)]
+        assert len(stand_ins) == 1 + len(cars)  # the static world's, and one per road user
+        with_stand_ins = camera.capture(np.eye(4), cars, SUN, []).frame.rgb
+        for node in stand_ins:
+            camera.scene.remove_node(node)
+        camera.caster_nodes.clear()
+        for node, label in camera.seg_colors.items():  # each node casts its own shadow again
+            node.mesh.casts_shadow = node not in camera.static_nodes or label[2] not in GROUND
+        each_node = camera.capture(np.eye(4), cars, SUN, []).frame.rgb
+        for node in camera.seg_colors:
+            node.mesh.casts_shadow = False
+        unshadowed = camera.capture(np.eye(4), cars, SUN, []).frame.rgb
+    finally:
+        camera.close()
+    np.testing.assert_array_equal(with_stand_ins, each_node)
+    darker = unshadowed.astype(int).sum(-1) - each_node.astype(int).sum(-1)
+    assert (darker > 30).sum() > 100  # the cars' and the pole's shadows on the road
