@@ -46,10 +46,7 @@ class Geometry:
         """(H, W, 3) float32: each pixel's surface point x, y, z in the camera's optical frame
         (0 at the sky), interleaved as ``cv2.transform`` takes them."""
         z = np.asarray(self.depth, np.float32)
-        out = np.empty((*z.shape, 3), np.float32)
-        np.multiply(self.rays, z[..., None], out=out[..., :2])
-        out[..., 2] = z
-        return out
+        return cv2.merge((self.rays[..., 0] * z, self.rays[..., 1] * z, z))
 
     @cached_property
     def surface(self) -> np.ndarray:
