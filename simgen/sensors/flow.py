@@ -42,11 +42,11 @@ class Geometry:
     rays: np.ndarray  # (H, W, 2) float32 normalised image coordinates (``pixel_rays``)
 
     @cached_property
-    def points(self) -> np.ndarray:
-        """(H, W, 3) float32: each pixel's surface point x, y, z in the camera's optical frame
-        (0 at the sky), interleaved as ``cv2.transform`` takes them."""
-        z = np.asarray(self.depth, np.float32)
-        return cv2.merge((self.rays[..., 0] * z, self.rays[..., 1] * z, z))
+    def points(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each pixel's surface point in the camera's optical frame, (H, W) float32 x, y, z
+        (0 at the sky)."""
+        z = np.asarray(self.depth, np.float32)  # read only: no copy needed
+        return self.rays[..., 0] * z, self.rays[..., 1] * z, z
 
     @cached_property
     def surface(self) -> np.ndarray:
@@ -172,6 +172,16 @@ def _object_moves(
     return moves
 
 
+def _affine(row: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray, out: np.ndarray) -> None:
+    """``out`` = ``row[0] x + row[1] y + row[2] z + row[3]`` in float32, in that order."""
+    np.multiply(x, row[0], out=out)
+    scratch = y * row[1]
+    out += scratch
+    np.multiply(z, row[2], out=scratch)
+    out += scratch
+    out += row[3]
+
+
 def _apply(m: np.ndarray, p: tuple[np.ndarray, ...], out: np.ndarray, lo: int, hi: int) -> None:
     """``out[:, lo:hi]`` = the 3x4 affine ``m`` applied to the points ``p`` (x, y, z rows),
     elementwise: BLAS on (N, 3) x (3, 3) is slow and spins threads."""
@@ -211,15 +221,14 @@ def _carry_moving(
     source: Geometry, target: Geometry, there: np.ndarray | None, scene: np.ndarray | None
 ) -> np.ndarray:
     """Move the road users' pixels of ``source`` to ``target``'s state: write their points in
-    the target camera into ``there`` (H, W, 3) and their scene flow into ``scene`` (either
+    the target camera into ``there`` (3, H, W) and their scene flow into ``scene`` (either
     None: not wanted); returns the flat indices of pixels whose object is gone there. Rigid
     road users move by one transform each (float64); articulated ones go through ``carry``
     (their body segments)."""
     moving = source.moving
     if not len(moving):
         return moving
-    picked = _pixels(source.points).take(moving).view(np.float32).reshape(-1, 3)
-    p = tuple(np.ascontiguousarray(picked.T, np.float64))
+    p = tuple(c.ravel().take(moving).astype(np.float64) for c in source.points)
     ids = source.instance.ravel()[moving]
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     ends = np.r_[starts[1:], len(ids)]
@@ -252,7 +261,8 @@ def _carry_moving(
     scene_moving[:, gone] = np.nan
     there_moving[:, gone] = 0.0
     if there is not None:
-        _pixels(there).put(moving, _pixels(np.ascontiguousarray(there_moving.T, np.float32)))
+        for i in range(3):
+            there[i].ravel()[moving] = there_moving[i]
     if scene is not None:
         _pixels(scene).put(moving, _pixels(np.ascontiguousarray(scene_moving.T, np.float32)))
     return moving[gone]
@@ -271,14 +281,18 @@ def motion(
     """The optical flow and the scene flow of ``source``'s pixels to ``target``'s frame (each
     None where ``optical`` or ``scene_flow`` is false).
 
-    The static world's points only see the camera move: one rigid transform between the two
-    camera frames, in one OpenCV pass over the whole image (float32, the same numbers as
-    NumPy's ``((x m0 + y m1) + z m2) + m3``). The road users' pixels, fewer, move with their
-    objects (``_carry_moving``)."""
+    Dense and in float32 for the static world (its points only see the camera move: one rigid
+    transform between the two camera frames, a strip of rows at a time); the road users'
+    pixels, few, move with their objects (``_carry_moving``)."""
     there = None
     if optical:
-        m = np.linalg.inv(target.world_from_camera) @ source.world_from_camera
-        there = cv2.transform(source.points, m[:3].astype(np.float32))
+        x, y, z = source.points
+        m = (np.linalg.inv(target.world_from_camera) @ source.world_from_camera).astype(np.float32)
+        there = np.empty((3, *z.shape), np.float32)
+        for r0 in range(0, z.shape[0], STRIP):
+            rows = slice(r0, r0 + STRIP)
+            for i in range(3):
+                _affine(m[i], x[rows], y[rows], z[rows], there[i, rows])
     scene = None
     if scene_flow:
         still = np.where(source.surface, np.float32(0.0), np.float32(np.nan))
@@ -296,7 +310,7 @@ def _optical_flow(
     there: np.ndarray,
     gone: np.ndarray,
 ) -> np.ndarray:
-    """(H, W, 3) u, v, valid of ``source``'s pixels, whose points are ``there`` (H, W, 3) in
+    """(H, W, 3) u, v, valid of ``source``'s pixels, whose points are ``there`` (3, H, W) in
     the target camera (``gone``: flat indices of those that are nowhere). The image is worked
     in strips of rows (``STRIP``)."""
     h, w = source.depth.shape
@@ -304,14 +318,14 @@ def _optical_flow(
     if len(gone):
         defined = defined.copy()
         defined.ravel()[gone] = False
-    x, y, z = there[..., 0], there[..., 1], there[..., 2]
+    x, y, z = there
     ahead = z > Z_MIN
     ahead &= defined
     distorted = is_distorted(calib)
     if distorted:
         uv = np.zeros((h * w, 2))
         at = np.flatnonzero(ahead)
-        uv[at] = project(calib, there.reshape(-1, 3)[at].astype(np.float64))
+        uv[at] = project(calib, np.stack([c.ravel()[at] for c in there], 1).astype(np.float64))
         lens_u = uv[:, 0].reshape(h, w).astype(np.float32)
         lens_v = uv[:, 1].reshape(h, w).astype(np.float32)
     K = calib.K.astype(np.float32)
