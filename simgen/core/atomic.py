@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
+# a file's bytes: whole, or in pieces written one after the other (a header and an array's own
+# memory, never copied into one buffer)
+Payload = bytes | Sequence[bytes | memoryview]
 
-def write_bytes_atomic(path: str | Path, data: bytes, durable: bool = True) -> None:
+
+def pieces(data: Payload) -> Sequence[bytes | memoryview]:
+    """The pieces of ``data`` in order (one, when it is whole)."""
+    return (data,) if isinstance(data, (bytes, bytearray, memoryview)) else data
+
+
+def write_bytes_atomic(path: str | Path, data: Payload, durable: bool = True) -> None:
     """Write to a temporary file in the same folder, then rename it over ``path``.
 
     ``durable`` also flushes the file to disk first (fsync). A batch writer can skip that per
@@ -19,7 +29,8 @@ def write_bytes_atomic(path: str | Path, data: bytes, durable: bool = True) -> N
     try:
         os.fchmod(fd, 0o644)  # mkstemp makes 0600 files; datasets are meant to be shared
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for piece in pieces(data):
+                handle.write(piece)
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())

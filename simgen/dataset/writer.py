@@ -21,7 +21,7 @@ from typing import Any, Literal
 import cv2
 import numpy as np
 
-from simgen.core.atomic import write_bytes_atomic
+from simgen.core.atomic import Payload, pieces, write_bytes_atomic
 from simgen.core.classes import CLASSES
 from simgen.dataset.layout import (
     DEPTH_SCALE,
@@ -39,6 +39,7 @@ from simgen.dataset.layout import (
     radar_path,
     scene_flow_path,
 )
+from simgen.dataset.png16 import SUB, UP, encode_rgb16
 from simgen.labels.lanes import FrameLanes
 from simgen.scenario.models import RgbPng
 from simgen.sensors.frames import CameraFrame, RadarFrame
@@ -54,13 +55,10 @@ PNG_MODES: dict[str, tuple[int, int]] = {
     "stored": (cv2.IMWRITE_PNG_FILTER_NONE, cv2.IMWRITE_PNG_STRATEGY_DEFAULT),
     "mask": (cv2.IMWRITE_PNG_FILTER_UP, cv2.IMWRITE_PNG_STRATEGY_RLE),
     "smooth": (cv2.IMWRITE_PNG_FILTER_UP, cv2.IMWRITE_PNG_STRATEGY_DEFAULT),
-    # KITTI flow: u and v change smoothly along a row (the bench's: half the bytes of "smooth",
-    # encoded in two thirds of the time)
-    "flow": (cv2.IMWRITE_PNG_FILTER_SUB, cv2.IMWRITE_PNG_STRATEGY_DEFAULT),
 }
 
 
-PngKind = Literal["photo", "stored", "mask", "smooth", "flow"]
+PngKind = Literal["photo", "stored", "mask", "smooth"]
 
 
 def png(image: np.ndarray, kind: PngKind = "smooth") -> bytes:
@@ -77,7 +75,20 @@ def png(image: np.ndarray, kind: PngKind = "smooth") -> bytes:
     return data.tobytes()
 
 
-def npy(array: np.ndarray) -> bytes:
+def npy(array: np.ndarray) -> Payload:
+    """``np.save``'s bytes of ``array``: its header, then the array's own memory (not copied)
+    where it is C-contiguous and its header has format 1.0, as ``np.save`` would write it."""
+    array = np.asanyarray(array)
+    if array.flags.c_contiguous and not array.dtype.hasobject:
+        header = io.BytesIO()
+        try:
+            np.lib.format.write_array_header_1_0(
+                header, np.lib.format.header_data_from_array_1_0(array)
+            )
+        except (ValueError, UnicodeEncodeError):  # np.save would write a later format
+            pass
+        else:
+            return (header.getvalue(), memoryview(array.reshape(-1).view(np.uint8)))
     buffer = io.BytesIO()
     np.save(buffer, array, allow_pickle=False)
     return buffer.getvalue()
@@ -94,33 +105,71 @@ FLOW_OFFSET = 2**15
 
 
 def flow_png(flow: np.ndarray) -> bytes:
-    """(H, W, 3) u, v, valid -> KITTI's flow PNG: 16-bit, R = u, G = v, B = valid (cv2 writes
-    BGR, so the channels are handed to it reversed)."""
-    uv = flow[..., :2] * FLOW_SCALE
-    uv += FLOW_OFFSET
-    np.rint(uv, out=uv)
-    np.clip(uv, 0, 65535, out=uv)
-    code = np.empty(flow.shape, np.uint16)
-    code[..., 2] = uv[..., 0]
-    code[..., 1] = uv[..., 1]
-    code[..., 0] = flow[..., 2] > 0
-    return png(code, "flow")
+    """(H, W, 3) u, v, valid -> KITTI's flow PNG: 16-bit, R = u, G = v, B = valid."""
+    return encode_rgb16(flow_code(flow), SUB)  # u and v change smoothly along a row
+
+
+# values below it in magnitude: OpenCV's rounding (half to even) and saturation of a float32
+# to 16 bits is NumPy's rint and clip (beyond int32, OpenCV's rounding overflows)
+_CV_EXACT = 2.0**24
+
+
+def _in_range(image: np.ndarray) -> bool:
+    """Whether ``image`` (H, W, C) is float32, contiguous, and small enough for OpenCV's
+    16-bit conversion to be exact."""
+    if image.dtype != np.float32 or not image.flags.c_contiguous or image.size == 0:
+        return False
+    lo, hi, _, _ = cv2.minMaxLoc(image.reshape(image.shape[0], -1))
+    return bool(lo > -_CV_EXACT and hi < _CV_EXACT)
+
+
+def flow_code(flow: np.ndarray) -> np.ndarray:
+    """(H, W, 3) u, v, valid -> (H, W, 3) uint16 KITTI codes u * 64 + 2**15, v * 64 + 2**15
+    (rounded, clipped to 16 bits) and valid (0 or 1). One OpenCV pass where the values allow
+    it (the same numbers as NumPy's)."""
+    h, w = flow.shape[:2]
+    fast = flow.dtype == np.float32 and flow.flags.c_contiguous and flow.size > 0
+    if fast:
+        lo, hi, _, _ = cv2.minMaxLoc(flow.reshape(h, w * 3))
+        fast = lo > -_CV_EXACT and hi < _CV_EXACT
+    if fast:
+        code = cv2.addWeighted(flow, FLOW_SCALE, flow, 0.0, FLOW_OFFSET, dtype=cv2.CV_16U)
+    else:
+        uv = flow[..., :2] * FLOW_SCALE
+        uv += FLOW_OFFSET
+        np.rint(uv, out=uv)
+        np.clip(uv, 0, 65535, out=uv)
+        code = np.empty(flow.shape, np.uint16)
+        code[..., :2] = uv
+    code[..., 2] = flow[..., 2] > 0
+    return code
 
 
 def normals_png(normals: np.ndarray) -> bytes:
     """(H, W, 3) unit normals -> 16-bit PNG, R G B = x y z mapped from [-1, 1] to [0, 65535];
     no surface (a zero normal) is written 0 0 0."""
-    scaled = normals + 1.0  # in place from here: the same arithmetic, fewer temporaries
-    scaled *= 0.5
-    scaled *= 65535
-    np.rint(scaled, out=scaled)
-    np.clip(scaled, 0, 65535, out=scaled)
-    code = np.empty(normals.shape, np.uint16)
-    for i in range(3):  # cv2 writes BGR: the channels reversed
-        code[..., 2 - i] = scaled[..., i]
-    none = (normals[..., 0] == 0) & (normals[..., 1] == 0) & (normals[..., 2] == 0)
-    np.copyto(code, np.uint16(0), where=none[..., None])
-    return png(code)
+    return encode_rgb16(normals_code(normals), UP)  # surfaces are smooth from row to row
+
+
+def normals_code(normals: np.ndarray) -> np.ndarray:
+    """(H, W, 3) normals -> (H, W, 3) uint16: rint((n + 1) / 2 * 65535), clipped; 0 0 0 where
+    the normal is zero."""
+    if _in_range(normals):
+        # (n + 1) rounded to float32, then one rounding of its product with 65535 / 2 (halving
+        # is exact) and OpenCV's rint and saturation: NumPy's numbers in two passes
+        shifted = cv2.addWeighted(normals, 1.0, normals, 0.0, 1.0)
+        code = cv2.addWeighted(shifted, 65535 / 2, shifted, 0.0, 0.0, dtype=cv2.CV_16U)
+    else:
+        scaled = normals + 1.0
+        scaled *= 0.5
+        scaled *= 65535
+        np.rint(scaled, out=scaled)
+        np.clip(scaled, 0, 65535, out=scaled)
+        code = scaled.astype(np.uint16)
+    # a zero normal is one whose |x| + |y| + |z| is 0 (a sum of non-negatives never rounds to 0)
+    sizes = cv2.transform(np.abs(normals, dtype=np.float32), np.ones((1, 3)))
+    keep = (sizes != 0).view(np.uint8)
+    return cv2.bitwise_and(code, code, dst=np.zeros_like(code), mask=keep)
 
 
 def camera_files(
@@ -200,16 +249,18 @@ class NativeWriter:
         """Worker time spent encoding, hashing and writing so far."""
         return sum(self.busy)
 
-    def submit(self, rel: str, make: Callable[[], bytes]) -> None:
+    def submit(self, rel: str, make: Callable[[], Payload]) -> None:
         """Encode and write ``rel`` on a worker thread; its hash goes into the manifest."""
 
         def job() -> str:
             start = time.perf_counter()
             data = make()
             write_bytes_atomic(self.root / rel, data, durable=False)
-            digest = hashlib.sha256(data).hexdigest()
+            digest = hashlib.sha256()
+            for piece in pieces(data):
+                digest.update(piece)
             self.busy.append(time.perf_counter() - start)  # list.append is atomic under the GIL
-            return digest
+            return digest.hexdigest()
 
         self.pending.append((rel, self.pool.submit(job)))
 

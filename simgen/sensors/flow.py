@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+import cv2
 import numpy as np
 
 from simgen.sensors.carry import Anchors, anchor, place, to_body
@@ -48,10 +49,15 @@ class Geometry:
         return self.rays[..., 0] * z, self.rays[..., 1] * z, z
 
     @cached_property
+    def surface(self) -> np.ndarray:
+        """(H, W) bool: the pixels that show a surface (not the sky)."""
+        return np.asarray(self.depth > 0)
+
+    @cached_property
     def moving(self) -> np.ndarray:
         """Flat indices of the surface pixels on road users, ordered by object (stable)."""
         flat = self.instance.ravel()
-        moving = np.flatnonzero(flat * (self.depth.ravel() > 0))
+        moving = np.flatnonzero(flat * self.surface.ravel())
         return moving[np.argsort(flat[moving], kind="stable")]
 
     @cached_property
@@ -62,12 +68,12 @@ class Geometry:
 
     @cached_property
     def inverse_depth(self) -> np.ndarray:
-        """(H, W) inverse depth, 0 at the sky (infinitely far): bilinear in it is exact on a
-        plane. Computed in float32, held in float64 (exactly) for the float64 interpolation."""
+        """(H, W) float32 inverse depth, 0 at the sky (infinitely far): bilinear in it is exact
+        on a plane (``_bilinear`` interpolates it in float64)."""
         inverse = np.zeros(self.depth.shape, np.float32)
-        surface = self.depth > 0  # the renderer's near plane keeps depth far above 1e-9 there
-        np.divide(np.float32(1.0), self.depth, out=inverse, where=surface)
-        return inverse.astype(np.float64)
+        # the renderer's near plane keeps depth far above 1e-9 on surfaces
+        np.divide(np.float32(1.0), self.depth, out=inverse, where=self.surface)
+        return inverse
 
 
 @dataclass(frozen=True)
@@ -96,23 +102,35 @@ def pixel_rays(calib: CameraCalibration, maps: tuple[np.ndarray, ...] | None) ->
 
 
 def _bilinear(image: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Bilinear samples of the (H, W) float64 ``image`` at pixels ``u``, ``v`` (N,), clamped to
-    the image: four flat gathers (from views shifted by a column and by a row) and the weights
-    in float64 (``uc - u0`` is exact in float32)."""
+    """Bilinear samples (float64) of the (H, W) ``image`` at pixels ``u``, ``v`` (N,), clamped to
+    the image: four flat gathers (converted to float64, exactly) and the weights in float64
+    (``uc - u0`` is exact in float32)."""
     h, w = image.shape
     uc, vc = np.clip(u, 0, w - 1), np.clip(v, 0, h - 1)
-    u0 = np.minimum(np.floor(uc), max(w - 2, 0))
-    v0 = np.minimum(np.floor(vc), max(h - 2, 0))
-    fu, fv = (uc - u0).astype(np.float64), (vc - v0).astype(np.float64)
-    at = (v0.astype(np.intp) * w) + u0.astype(np.intp)
+    u0 = np.floor(uc)
+    np.minimum(u0, max(w - 2, 0), out=u0)
+    v0 = np.floor(vc)
+    np.minimum(v0, max(h - 2, 0), out=v0)
+    uc -= u0
+    vc -= v0
+    fu, fv = uc.astype(np.float64), vc.astype(np.float64)
+    at = v0.astype(np.intp)
+    at *= w
+    at += u0.astype(np.intp)
     flat = image.ravel()
     right, below = (1 if w > 1 else 0), (w if h > 1 else 0)
-    gu, gv = 1 - fu, 1 - fv
-    top = flat.take(at) * gu
-    top += flat[right:].take(at) * fu
-    bottom = flat[below:].take(at) * gu
-    bottom += flat[below + right :].take(at) * fu
-    top *= gv
+    gu = 1 - fu
+    top = flat.take(at).astype(np.float64)
+    top *= gu
+    corner = flat[right:].take(at).astype(np.float64)
+    corner *= fu
+    top += corner
+    bottom = flat[below:].take(at).astype(np.float64)
+    bottom *= gu
+    corner = flat[below + right :].take(at).astype(np.float64)
+    corner *= fu
+    bottom += corner
+    top *= 1 - fv
     bottom *= fv
     top += bottom
     return top
@@ -154,6 +172,16 @@ def _object_moves(
     return moves
 
 
+def _affine(row: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray, out: np.ndarray) -> None:
+    """``out`` = ``row[0] x + row[1] y + row[2] z + row[3]`` in float32, in that order."""
+    np.multiply(x, row[0], out=out)
+    scratch = y * row[1]
+    out += scratch
+    np.multiply(z, row[2], out=scratch)
+    out += scratch
+    out += row[3]
+
+
 def _apply(m: np.ndarray, p: tuple[np.ndarray, ...], out: np.ndarray, lo: int, hi: int) -> None:
     """``out[:, lo:hi]`` = the 3x4 affine ``m`` applied to the points ``p`` (x, y, z rows),
     elementwise: BLAS on (N, 3) x (3, 3) is slow and spins threads."""
@@ -183,6 +211,12 @@ def _carry_articulated(
     return moved
 
 
+def _pixels(image: np.ndarray) -> np.ndarray:
+    """(..., 3) float32, C-contiguous -> a flat view whose items are whole pixels (12 bytes):
+    one gather or scatter moves a pixel's three values at once (far faster than rows)."""
+    return image.reshape(-1, 3).view(np.dtype((np.void, 12))).ravel()
+
+
 def _carry_moving(
     source: Geometry, target: Geometry, there: np.ndarray | None, scene: np.ndarray | None
 ) -> np.ndarray:
@@ -194,7 +228,7 @@ def _carry_moving(
     moving = source.moving
     if not len(moving):
         return moving
-    p = tuple(c.ravel()[moving].astype(np.float64) for c in source.points)
+    p = tuple(c.ravel().take(moving).astype(np.float64) for c in source.points)
     ids = source.instance.ravel()[moving]
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     ends = np.r_[starts[1:], len(ids)]
@@ -230,21 +264,11 @@ def _carry_moving(
         for i in range(3):
             there[i].ravel()[moving] = there_moving[i]
     if scene is not None:
-        scene.reshape(-1, 3)[moving] = scene_moving.T
+        _pixels(scene).put(moving, _pixels(np.ascontiguousarray(scene_moving.T, np.float32)))
     return moving[gone]
 
 
 STRIP = 32  # rows per strip: a strip's arrays stay in cache and reuse the allocator's memory
-
-
-def _affine(row: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray, out: np.ndarray) -> None:
-    """``out`` = ``row[0] x + row[1] y + row[2] z + row[3]`` in float32, in that order."""
-    np.multiply(x, row[0], out=out)
-    scratch = y * row[1]
-    out += scratch
-    np.multiply(z, row[2], out=scratch)
-    out += scratch
-    out += row[3]
 
 
 def motion(
@@ -258,54 +282,75 @@ def motion(
     None where ``optical`` or ``scene_flow`` is false).
 
     Dense and in float32 for the static world (its points only see the camera move: one rigid
-    transform between the two camera frames); the road users' pixels, few, move with their
-    objects (``_carry_moving``). The image is worked in strips of rows (``STRIP``)."""
-    h, w = source.depth.shape
-    x, y, z = source.points
-    m = (np.linalg.inv(target.world_from_camera) @ source.world_from_camera).astype(np.float32)
-    there = np.empty((3, h, w), np.float32) if optical else None
-    scene = np.empty((h, w, 3), np.float32) if scene_flow else None
-    surface = z > 0
-    nan, zero = np.float32(np.nan), np.float32(0.0)
-    for r0 in range(0, h, STRIP):
-        rows = slice(r0, r0 + STRIP)
-        if there is not None:
+    transform between the two camera frames, a strip of rows at a time); the road users'
+    pixels, few, move with their objects (``_carry_moving``)."""
+    there = None
+    if optical:
+        x, y, z = source.points
+        m = (np.linalg.inv(target.world_from_camera) @ source.world_from_camera).astype(np.float32)
+        there = np.empty((3, *z.shape), np.float32)
+        for r0 in range(0, z.shape[0], STRIP):
+            rows = slice(r0, r0 + STRIP)
             for i in range(3):
                 _affine(m[i], x[rows], y[rows], z[rows], there[i, rows])
-        if scene is not None:
-            scene[rows] = np.where(surface[rows], zero, nan)[..., None]
+    scene = None
+    if scene_flow:
+        still = np.where(source.surface, np.float32(0.0), np.float32(np.nan))
+        scene = cv2.merge((still, still, still))
     gone = _carry_moving(source, target, there, scene)
     if there is None:
         return Motion(None, scene)
-    defined = surface
+    return Motion(_optical_flow(source, target, calib, there, gone), scene)
+
+
+def _optical_flow(
+    source: Geometry,
+    target: Geometry,
+    calib: CameraCalibration,
+    there: np.ndarray,
+    gone: np.ndarray,
+) -> np.ndarray:
+    """(H, W, 3) u, v, valid of ``source``'s pixels, whose points are ``there`` (3, H, W) in
+    the target camera (``gone``: flat indices of those that are nowhere). The image is worked
+    in strips of rows (``STRIP``)."""
+    h, w = source.depth.shape
+    defined = source.surface
     if len(gone):
-        defined = surface.copy()
+        defined = defined.copy()
         defined.ravel()[gone] = False
-    ahead = defined & (there[2] > Z_MIN)
-    if is_distorted(calib):
-        depth_there = there[2].copy()
-        np.copyto(depth_there, np.float32(1.0), where=~ahead)
+    x, y, z = there
+    ahead = z > Z_MIN
+    ahead &= defined
+    distorted = is_distorted(calib)
+    if distorted:
         uv = np.zeros((h * w, 2))
         at = np.flatnonzero(ahead)
-        pts = np.stack([there[0].ravel()[at], there[1].ravel()[at], depth_there.ravel()[at]], 1)
-        uv[at] = project(calib, pts.astype(np.float64))
+        uv[at] = project(calib, np.stack([c.ravel()[at] for c in there], 1).astype(np.float64))
         lens_u = uv[:, 0].reshape(h, w).astype(np.float32)
         lens_v = uv[:, 1].reshape(h, w).astype(np.float32)
     K = calib.K.astype(np.float32)
     inverse = target.inverse_depth
+    one, zero = np.float32(1.0), np.float32(0.0)
     flow = np.empty((h, w, 3), np.float32)
     cols = np.arange(w, dtype=np.float32)[None, :]
     for r0 in range(0, h, STRIP):
         rows = slice(r0, r0 + STRIP)
         near = ahead[rows]
-        depth_there = there[2, rows].copy()
-        np.copyto(depth_there, np.float32(1.0), where=~near)
-        if is_distorted(calib):
+        depth_there = np.where(near, z[rows], one)
+        if distorted:
             u, v = lens_u[rows], lens_v[rows]
         else:
-            u = K[0, 0] * there[0, rows] / depth_there + K[0, 2]
-            v = K[1, 1] * there[1, rows] / depth_there + K[1, 2]
-        inside = near & (u > -0.5) & (u < w - 0.5) & (v > -0.5) & (v < h - 0.5)
+            u = np.multiply(x[rows], K[0, 0])
+            u /= depth_there
+            u += K[0, 2]
+            v = np.multiply(y[rows], K[1, 1])
+            v /= depth_there
+            v += K[1, 2]
+        inside = u > -0.5
+        inside &= near
+        inside &= u < w - 0.5
+        inside &= v > -0.5
+        inside &= v < h - 0.5
         # valid: what the target sees there too (its inverse depth, bilinear, agrees)
         at = np.flatnonzero(inside)
         expected = 1.0 / depth_there.ravel().take(at).astype(np.float64)
@@ -313,16 +358,17 @@ def motion(
         found -= expected
         np.abs(found, out=found)
         expected *= DEPTH_TOLERANCE
-        seen = np.zeros(inside.shape, bool)
+        seen = np.zeros(inside.shape, np.float32)
         seen.ravel()[at] = found <= expected
-        u = u - cols
-        v = v - np.arange(r0, r0 + len(u), dtype=np.float32)[:, None]
-        np.copyto(u, zero, where=~near)
-        np.copyto(v, zero, where=~near)
-        flow[rows, :, 0] = u
-        flow[rows, :, 1] = v
         flow[rows, :, 2] = seen
-    return Motion(flow, scene)
+        far = ~near
+        u = u - cols
+        np.copyto(u, zero, where=far)
+        flow[rows, :, 0] = u
+        v = v - np.arange(r0, r0 + len(u), dtype=np.float32)[:, None]
+        np.copyto(v, zero, where=far)
+        flow[rows, :, 1] = v
+    return flow
 
 
 def nowhere(shape: tuple[int, int]) -> Motion:

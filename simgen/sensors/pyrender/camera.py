@@ -361,9 +361,8 @@ class PyrenderCamera:
         labelled = time.perf_counter()
         normals = None
         if "normals" in self.outputs:
-            normals = render_normals(self.renderer, self.scene, self.seg_colors)
-            if depth is not None:
-                np.copyto(normals, np.float32(0.0), where=(depth <= 0)[..., None])
+            surface = None if depth is None else depth > 0
+            normals = render_normals(self.renderer, self.scene, self.seg_colors, surface)
         frame = CameraFrame(
             developed=None if rgb is None else ready(np.ascontiguousarray(rgb)),
             depth=depth,

@@ -11,6 +11,7 @@ the OpenCV optical frame (x right, y down, z forward).
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from simgen.sensors.pyrender.patches import (
@@ -73,19 +74,35 @@ _SIGN_E = np.where(_E >= 0, 1.0, -1.0)
 _FOLD = 1.0 - _ABS_E
 
 
-STRIP = 32  # rows decoded at a time: the float64 temporaries stay in cache
+def decode(rgb: np.ndarray, surface: np.ndarray | None = None) -> np.ndarray:
+    """(H, W, 3) uint8 codes -> (H, W, 3) float32 unit normals in the optical frame; zero
+    where ``surface`` (H, W) is False.
 
-
-def decode(rgb: np.ndarray) -> np.ndarray:
-    """(H, W, 3) uint8 codes -> (H, W, 3) float32 unit normals in the optical frame.
-
-    Each code's two 12-bit halves go through tables (``_E`` ...); what stays per pixel is the
-    octahedron's fold for the back half, and the normalisation, in float64, a strip of rows at
-    a time."""
-    n = np.empty(rgb.shape, np.float32)
-    for r0 in range(0, rgb.shape[0], STRIP):
-        _decode(rgb[r0 : r0 + STRIP], n[r0 : r0 + STRIP])
-    return n
+    An image holds few distinct normals (flat triangles), in long runs along its rows (about
+    one pixel in a hundred starts a run on the bench's frames): each run's code is decoded once
+    (``_decode``) and its normal repeated over the run."""
+    h, w, _ = rgb.shape
+    # one 32-bit word per pixel, R G B and an alpha of 255: equal words are equal codes, and 0
+    # (the sky, where there is no surface) is no code
+    words = cv2.cvtColor(np.ascontiguousarray(rgb, np.uint8), cv2.COLOR_RGB2RGBA)
+    if surface is not None:
+        keep = np.ascontiguousarray(surface, np.uint8)
+        words = cv2.bitwise_and(words, words, dst=np.zeros_like(words), mask=keep)
+    flat = words.view(np.uint32).ravel()
+    changes = np.empty(flat.size, bool)
+    changes[:1] = True
+    np.not_equal(flat[1:], flat[:-1], out=changes[1:])
+    starts = np.flatnonzero(changes)
+    lengths = np.diff(starts, append=flat.size)
+    normals = np.zeros((len(starts), 1, 3), np.float32)
+    coded = np.flatnonzero(flat.take(starts) != 0)
+    if len(coded):
+        picked = rgb.reshape(-1, 3)[starts[coded]].reshape(-1, 1, 3)
+        found = np.empty(picked.shape, np.float32)
+        _decode(picked, found)
+        normals[coded] = found
+    whole = normals.reshape(-1, 3).view(np.dtype((np.void, 12))).ravel()
+    return np.repeat(whole, lengths).view(np.float32).reshape(h, w, 3)
 
 
 def _decode(rgb: np.ndarray, n: np.ndarray) -> None:
@@ -112,9 +129,12 @@ def _decode(rgb: np.ndarray, n: np.ndarray) -> None:
         n[..., i] = axis
 
 
-def render_normals(offscreen: object, scene: object, seg_node_map: dict) -> np.ndarray:
+def render_normals(
+    offscreen: object, scene: object, seg_node_map: dict, surface: np.ndarray | None = None
+) -> np.ndarray:
     """(H, W, 3) float32 unit normals of the surfaces drawn (those in ``seg_node_map``) in the
-    optical frame; where nothing is drawn the values are meaningless (mask them by depth)."""
+    optical frame, zero where ``surface`` (H, W) is False; without it, where nothing is drawn
+    the values are meaningless (mask them by depth)."""
     import pyrender
     from pyrender.shader_program import ShaderProgramCache
 
@@ -132,4 +152,4 @@ def render_normals(offscreen: object, scene: object, seg_node_map: dict) -> np.n
         rgb = render_color(offscreen, scene, pyrender.RenderFlags.SEG, seg_node_map)
     finally:
         inner._program_cache = kept
-    return decode(rgb)
+    return decode(rgb, surface)

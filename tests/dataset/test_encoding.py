@@ -1,0 +1,132 @@
+"""The writer's fast encoders give the bytes of the plain ones: libpng's 16-bit PNGs, NumPy's
+rounding of flow and normal codes, ``np.save``'s files."""
+
+import io
+
+import cv2
+import numpy as np
+import pytest
+
+from simgen.core.atomic import pieces
+from simgen.dataset.layout import POINT_FLOW_DTYPE
+from simgen.dataset.png16 import SUB, UP, encode_rgb16
+from simgen.dataset.writer import (
+    FLOW_OFFSET,
+    FLOW_SCALE,
+    flow_code,
+    flow_png,
+    normals_code,
+    normals_png,
+    npy,
+)
+
+SHAPES = [(1, 1), (1, 9), (6, 1), (2, 3), (17, 23), (40, 60), (96, 160)]
+
+
+def smooth_pixels(shape: tuple[int, int], seed: int) -> np.ndarray:
+    """16-bit RGB with smooth ramps, flat runs and noise, as flow and normal codes look."""
+    rng = np.random.default_rng(seed)
+    h, w = shape
+    ramp = np.add.outer(np.arange(h) * 37.0, np.arange(w) * 11.0)
+    pixels = np.stack([ramp, ramp[::-1] * 3, np.zeros(shape)], axis=-1) + 30000
+    pixels[..., 2] = rng.random(shape) > 0.5
+    pixels[: h // 2, : w // 3] += rng.integers(0, 400, (h // 2, w // 3, 3))
+    return pixels.astype(np.uint16)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize(
+    ("row_filter", "cv2_filter"),
+    [(SUB, cv2.IMWRITE_PNG_FILTER_SUB), (UP, cv2.IMWRITE_PNG_FILTER_UP)],
+)
+def test_rgb16_png_is_libpngs_byte_for_byte(shape, row_filter, cv2_filter):
+    pixels = smooth_pixels(shape, seed=shape[0] * 100 + shape[1])
+    params = [
+        cv2.IMWRITE_PNG_COMPRESSION, 1,
+        cv2.IMWRITE_PNG_FILTER, cv2_filter,
+        cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_DEFAULT,
+    ]  # fmt: skip
+    ok, expected = cv2.imencode(".png", pixels[..., ::-1].copy(), params)  # cv2 takes BGR
+    assert ok
+    data = encode_rgb16(pixels, row_filter)
+    assert data == expected.tobytes()
+    back = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    assert np.array_equal(back[..., ::-1], pixels)
+
+
+def numpy_flow_code(flow: np.ndarray) -> np.ndarray:
+    uv = flow[..., :2] * FLOW_SCALE
+    uv += FLOW_OFFSET
+    np.rint(uv, out=uv)
+    np.clip(uv, 0, 65535, out=uv)
+    code = np.empty(flow.shape, np.uint16)
+    code[..., :2] = uv
+    code[..., 2] = flow[..., 2] > 0
+    return code
+
+
+def test_flow_codes_round_as_numpy_does_on_every_half():
+    # u * 64 + 2**15 lands on every half-integer and next to it: OpenCV's rounding must be
+    # NumPy's rint (half to even) of the float32 sum
+    halves = (np.arange(-(2**16), 2**16, dtype=np.float32) + 0.5) / 64
+    values = np.concatenate(
+        [halves, np.nextafter(halves, np.float32(1e9)), np.nextafter(halves, np.float32(-1e9))]
+    )
+    flow = np.zeros((3, len(values) // 3, 3), np.float32)
+    flow[..., 0] = values.reshape(3, -1)
+    flow[..., 1] = -values.reshape(3, -1)[::-1]
+    flow[..., 2] = np.arange(flow[..., 2].size).reshape(3, -1) % 3 == 0
+    assert np.array_equal(flow_code(flow), numpy_flow_code(flow))
+    flow[0, 0, 0] = 1e30  # beyond OpenCV's exact range: NumPy's path, clipped
+    flow[0, 1, 1] = -3e9
+    code = flow_code(flow)
+    assert np.array_equal(code, numpy_flow_code(flow))
+    assert code[0, 0, 0] == 65535 and code[0, 1, 1] == 0
+
+
+def test_flow_png_decodes_to_the_kitti_values():
+    rng = np.random.default_rng(3)
+    flow = (rng.normal(size=(30, 50, 3)) * 40).astype(np.float32)
+    flow[..., 2] = rng.random((30, 50)) > 0.4
+    raw = cv2.imdecode(np.frombuffer(flow_png(flow), np.uint8), cv2.IMREAD_UNCHANGED)
+    assert np.array_equal(raw[..., ::-1], numpy_flow_code(flow))
+
+
+def test_normal_codes_round_as_numpy_does():
+    e = np.linspace(-1, 1, 600_000, dtype=np.float32)
+    values = np.concatenate([e, np.nextafter(e, np.float32(2)), np.nextafter(e, np.float32(-2))])
+    normals = values.reshape(100, -1, 3).copy()
+    normals[5, 7] = 0.0
+    normals[6, 8] = (-0.0, 0.0, -0.0)
+    normals[7, 9] = (0.0, 1e-38, 0.0)  # tiny, but not zero
+    scaled = normals + 1.0
+    scaled *= 0.5
+    scaled *= 65535
+    expected = np.clip(np.rint(scaled), 0, 65535).astype(np.uint16)
+    expected[(normals == 0).all(axis=-1)] = 0
+    code = normals_code(normals)
+    assert np.array_equal(code, expected)
+    assert code[5, 7].tolist() == [0, 0, 0] and code[6, 8].tolist() == [0, 0, 0]
+    assert code[7, 9].tolist() != [0, 0, 0]
+    raw = cv2.imdecode(np.frombuffer(normals_png(normals), np.uint8), cv2.IMREAD_UNCHANGED)
+    assert np.array_equal(raw[..., ::-1], expected)
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.arange(24, dtype=np.float32).reshape(2, 4, 3),
+        np.float32(3.5),
+        np.zeros((0, 3), np.float32),
+        np.zeros(5, POINT_FLOW_DTYPE),
+        np.array([True, False]),
+        np.zeros((2, 3), ">f4"),
+        np.ones((4, 5), order="F"),  # not C-contiguous: np.save's own bytes
+        np.ones((4, 6))[:, ::2],
+    ],
+    ids=["flow", "scalar", "empty", "points", "bool", "big-endian", "fortran", "strided"],
+)
+def test_npy_pieces_are_np_saves_bytes(array):
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    assert b"".join(bytes(p) for p in pieces(npy(array))) == buffer.getvalue()
