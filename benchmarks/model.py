@@ -48,6 +48,11 @@ class FrameBench(_Strict):
     )
     lidar_scene_flow: bool = Field(default=False, description="--lidar-scene-flow")
     scenario: str = Field(default="bench_highway", description="the scene timed (--scenario)")
+    series: str | None = Field(
+        default=None,
+        description="runs alternated together to cost the opt-in outputs against plain runs "
+        "(their own table; the frame table leaves them out)",
+    )
     frames_per_s: float | None = None
     cpu_ms_per_frame: float | None = Field(
         default=None, description="the process's CPU time per frame, every thread included"

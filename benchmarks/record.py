@@ -168,12 +168,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frames-per-shard", type=int, help="--batch runs: the --frames given")
     parser.add_argument("--no-gl-probe", action="store_true", help="do not open a GL context")
     parser.add_argument("--out", type=Path, default=RECORDS, help="folder of the records")
+    parser.add_argument("--series", help="frame runs: the alternated set this run belongs to")
+    parser.add_argument("--commit", help="the code measured, when it is not this checkout's")
     args = parser.parse_args(argv)
     try:
         bench = json.loads(args.bench_json.read_text())
     except (OSError, ValueError) as error:
         print(f"{args.bench_json}: cannot read it: {error}", file=sys.stderr)
         return 1
+    if args.series:
+        bench["series"] = args.series
     when = dt.datetime.now(dt.UTC)
     kind = "--batch " if "runs" in bench else ""
     command = args.command or (
@@ -190,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
             when,
             command,
             args.summary or "simgen bench on the bench scene",
-            git_commit(),
+            args.commit or git_commit(),
             args.shards,
             args.frames_per_shard,
         )

@@ -86,6 +86,34 @@ def frame_table(records: Sequence[Record]) -> str:
     return _table(header, body) + "\n" + _sources(records) + "\n"
 
 
+def outputs_table(records: Sequence[Record]) -> str:
+    """What each opt-in output adds to a labelled frame: per series of alternated runs, the
+    median CPU per frame with the output on against the series' plain runs."""
+    by_series: dict[str, list[Record]] = {}
+    for record in records:
+        if record.frame is not None and record.frame.series:
+            by_series.setdefault(record.frame.series, []).append(record)
+    body = []
+    for series, runs in by_series.items():
+        groups: dict[str, list[float]] = {}
+        for run in runs:
+            f = run.frame
+            assert f is not None
+            added = [*f.outputs, *(["lidar scene_flow"] if f.lidar_scene_flow else [])]
+            if f.cpu_ms_per_frame is not None:
+                groups.setdefault(" + ".join(added) or "nothing", []).append(f.cpu_ms_per_frame)
+        plain = groups.get("nothing")
+        if not plain:
+            continue
+        base = _median(plain)
+        for added, cpu in groups.items():
+            share = "" if added == "nothing" else f"{100 * (_median(cpu) / base - 1):+.0f} %"
+            runs_ms = ", ".join(f"{c:.0f}" for c in cpu)
+            body.append([series, f"`{added}`", f"{_median(cpu):.0f} ({runs_ms})", share])
+    header = ["series", "added", "CPU-ms per frame, median (runs)", "vs plain"]
+    return _table(header, body)
+
+
 def _setting(run: BatchRun) -> str:
     """The worker setting a run was asked for: ``auto (1)`` or the count."""
     if run.requested == "auto":

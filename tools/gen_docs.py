@@ -219,7 +219,12 @@ def injector_catalogue() -> str:
 
 
 def bench_frame() -> str:
-    return tables.frame_table(load_records(kind="frame"))
+    records = load_records(kind="frame")
+    return tables.frame_table([r for r in records if r.frame is None or not r.frame.series])
+
+
+def bench_outputs() -> str:
+    return tables.outputs_table(load_records(kind="frame"))
 
 
 def bench_batch() -> str:
@@ -248,6 +253,7 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "injector-catalogue": injector_catalogue,
     "bench-frame": bench_frame,
     "bench-batch": bench_batch,
+    "bench-outputs": bench_outputs,
     "realism-detectors": realism_detectors,
     "realism-signals": realism_signals,
     "realism-vehicles": realism_vehicles,
