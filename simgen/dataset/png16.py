@@ -81,7 +81,7 @@ def encode_rgb16(pixels: np.ndarray, row_filter: int) -> bytes:
         filtered[:, 1:] = rows
     size = filtered.size
     packer = zlib.compressobj(LEVEL, zlib.DEFLATED, _window_bits(size), 8)
-    stream = bytearray(packer.compress(filtered))
+    stream = bytearray(packer.compress(filtered.data))
     stream += packer.flush()
     _optimize_cmf(stream, size)
     header = struct.pack(">IIBBBBB", w, h, 16, 2, 0, 0, 0)  # 16-bit truecolour, not interlaced

@@ -88,7 +88,7 @@ def npy(array: np.ndarray) -> Payload:
         except (ValueError, UnicodeEncodeError):  # np.save would write a later format
             pass
         else:
-            return (header.getvalue(), memoryview(array.reshape(-1).view(np.uint8)))
+            return (header.getvalue(), array.reshape(-1).view(np.uint8).data)
     buffer = io.BytesIO()
     np.save(buffer, array, allow_pickle=False)
     return buffer.getvalue()
