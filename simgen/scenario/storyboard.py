@@ -17,6 +17,7 @@ ids and need ``road.type: opendrive``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -500,6 +501,14 @@ class Storyboard(Strict):
     stop_trigger: Trigger = Field(
         default_factory=list, description="ends the scenario's story (the render runs on)"
     )
+
+    def events(self) -> Iterator[Event]:
+        """Every event of every story, in the file's order."""
+        for story in self.stories:
+            for act in story.acts:
+                for group in act.maneuver_groups:
+                    for maneuver in group.maneuvers:
+                        yield from maneuver.events
 
 
 for _model in (RoutePosition, Waypoint):

@@ -138,11 +138,7 @@ def test_the_traffic_light_states_the_file_sets():
     assert board is not None
     actions = [
         (event.name, action.do)
-        for story in board.stories
-        for act in story.acts
-        for group in act.maneuver_groups
-        for maneuver in group.maneuvers
-        for event in maneuver.events
+        for event in board.events()
         for action in event.actions
         if action.do.type == "traffic_signal_state"
     ]
@@ -176,11 +172,7 @@ def test_a_pedestrian_follows_its_polyline_trajectory():
     assert board is not None
     follow = next(
         (action.do, event.name)
-        for story in board.stories
-        for act in story.acts
-        for group in act.maneuver_groups
-        for maneuver in group.maneuvers
-        for event in maneuver.events
+        for event in board.events()
         for action in event.actions
         if action.do.type == "follow_trajectory"
     )
@@ -212,16 +204,8 @@ def test_a_pedestrian_follows_its_polyline_trajectory():
 
 
 def _actions(board, event_name: str):
-    return [
-        action
-        for story in board.stories
-        for act in story.acts
-        for group in act.maneuver_groups
-        for maneuver in group.maneuvers
-        for event in maneuver.events
-        if event.name == event_name
-        for action in event.actions
-    ]
+    return [action for event in board.events() if event.name == event_name
+            for action in event.actions]  # fmt: skip
 
 
 def test_lane_change_simple_changes_lane_at_the_reached_position_sinusoidally():

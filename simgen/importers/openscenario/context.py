@@ -8,9 +8,10 @@ child context with its own declarations on top.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lxml import etree
 
@@ -19,6 +20,21 @@ from simgen.importers.openscenario.expressions import Value, evaluate
 
 Element = etree._Element
 _MISSING: Any = object()
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def kept(build: Callable[[T], R], items: Iterable[T]) -> list[R]:
+    """``build`` of each item, leaving out the ones the importer skipped (it warned already)."""
+    out = []
+    for item in items:
+        try:
+            out.append(build(item))
+        except Skipped:
+            continue
+    return out
 
 
 class Skipped(Exception):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from simgen.importers.openscenario.actions import global_action, private_action
 from simgen.importers.openscenario.conditions import trigger
-from simgen.importers.openscenario.context import Ctx, Element, Skipped
+from simgen.importers.openscenario.context import Ctx, Element, Skipped, kept
 from simgen.importers.openscenario.env import Env
 from simgen.importers.openscenario.parameters import declare
 from simgen.scenario import storyboard as sb
@@ -47,12 +47,7 @@ def stories(ctx: Ctx, env: Env, board: Element) -> tuple[list[sb.Story], list[sb
     out = []
     for story_el in ctx.all(board, "Story"):
         story_ctx = declare(ctx, story_el)
-        acts = []
-        for act_el in ctx.all(story_el, "Act"):
-            try:
-                acts.append(act(story_ctx, env, act_el, names))
-            except Skipped:
-                continue
+        acts = kept(lambda a, c=story_ctx: act(c, env, a, names), ctx.all(story_el, "Act"))
         if acts:
             out.append(sb.Story(name=names(story_ctx, story_el), acts=acts))
     stop = trigger(ctx, env, ctx.maybe(board, "StopTrigger"))
@@ -61,12 +56,7 @@ def stories(ctx: Ctx, env: Env, board: Element) -> tuple[list[sb.Story], list[sb
 
 def act(ctx: Ctx, env: Env, el: Element, names: Names) -> sb.Act:
     name = names(ctx, el)
-    groups = []
-    for g in ctx.all(el, "ManeuverGroup"):
-        try:
-            groups.append(maneuver_group(ctx, env, g, names))
-        except Skipped:
-            continue
+    groups = kept(lambda g: maneuver_group(ctx, env, g, names), ctx.all(el, "ManeuverGroup"))
     if not groups:
         raise _skipped(ctx, el, "no maneuver group left")
     return sb.Act(
@@ -89,12 +79,7 @@ def maneuver_group(ctx: Ctx, env: Env, el: Element, names: Names) -> sb.Maneuver
                 f"<CatalogReference>: '{entry.get('name')}' is a {entry.tag}, expected a Maneuver",
             )
         entries.append((entry_ctx, entry))
-    maneuvers = []
-    for m_ctx, m in entries:
-        try:
-            maneuvers.append(maneuver(m_ctx, env, m, names, actors))
-        except Skipped:
-            continue
+    maneuvers = kept(lambda entry: maneuver(entry[0], env, entry[1], names, actors), entries)
     if not maneuvers and entries:
         raise _skipped(ctx, el, "no maneuver left")
     return sb.ManeuverGroup(
@@ -106,12 +91,7 @@ def maneuver_group(ctx: Ctx, env: Env, el: Element, names: Names) -> sb.Maneuver
 
 def maneuver(ctx: Ctx, env: Env, el: Element, names: Names, actors: list[str]) -> sb.Maneuver:
     name = names(ctx, el)
-    events = []
-    for e in ctx.all(el, "Event"):
-        try:
-            events.append(event(ctx, env, e, names, actors))
-        except Skipped:
-            continue
+    events = kept(lambda e: event(ctx, env, e, names, actors), ctx.all(el, "Event"))
     if not events:
         raise _skipped(ctx, el, "no event left")
     return sb.Maneuver(name=name, events=events)
