@@ -127,12 +127,7 @@ def flow_code(flow: np.ndarray) -> np.ndarray:
     """(H, W, 3) u, v, valid -> (H, W, 3) uint16 KITTI codes u * 64 + 2**15, v * 64 + 2**15
     (rounded, clipped to 16 bits) and valid (0 or 1). One OpenCV pass where the values allow
     it (the same numbers as NumPy's)."""
-    h, w = flow.shape[:2]
-    fast = flow.dtype == np.float32 and flow.flags.c_contiguous and flow.size > 0
-    if fast:
-        lo, hi, _, _ = cv2.minMaxLoc(flow.reshape(h, w * 3))
-        fast = lo > -_CV_EXACT and hi < _CV_EXACT
-    if fast:
+    if _in_range(flow):
         code = cv2.addWeighted(flow, FLOW_SCALE, flow, 0.0, FLOW_OFFSET, dtype=cv2.CV_16U)
     else:
         uv = flow[..., :2] * FLOW_SCALE
