@@ -39,40 +39,24 @@ from simgen.dataset.layout import (
     radar_path,
     scene_flow_path,
 )
-from simgen.dataset.png16 import SUB, UP, encode_rgb16
+from simgen.dataset.png_encode import NONE, SUB, UP, encode_png
 from simgen.labels.lanes import FrameLanes
 from simgen.scenario.models import RgbPng
 from simgen.sensors.frames import CameraFrame, RadarFrame
 
-# libpng's filter and zlib's strategy per kind of image, chosen by timing each pair on the
-# bench scene's frames (tools: `simgen bench`): half the time of libpng's adaptive filtering, at
-# about the same size. Camera images carry sensor noise, in which LZ77 finds nothing to match;
-# label masks are flat regions, which run-length coding packs; depth is smooth row to row.
-PNG_MODES: dict[str, tuple[int, int]] = {
-    "photo": (cv2.IMWRITE_PNG_FILTER_AVG, cv2.IMWRITE_PNG_STRATEGY_HUFFMAN_ONLY),
-    # no compression (zlib level 0, stored blocks): a quarter of the photo's CPU for 2.2x its
-    # bytes on the bench's frames; still a standard PNG (``output.rgb_png: stored``)
-    "stored": (cv2.IMWRITE_PNG_FILTER_NONE, cv2.IMWRITE_PNG_STRATEGY_DEFAULT),
-    "mask": (cv2.IMWRITE_PNG_FILTER_UP, cv2.IMWRITE_PNG_STRATEGY_RLE),
-    "smooth": (cv2.IMWRITE_PNG_FILTER_UP, cv2.IMWRITE_PNG_STRATEGY_DEFAULT),
-}
-
+# the row filter per kind of image, chosen on the bench scene's frames (`simgen bench`): camera
+# images carry sensor noise, which the left neighbour predicts best; label masks are flat runs,
+# which deflate packs unfiltered; depth, flow and normals change smoothly (row to row for
+# depth and normals, along the row for flow's u and v)
+PNG_FILTERS: dict[str, int] = {"photo": SUB, "stored": NONE, "mask": NONE, "smooth": UP}
 
 PngKind = Literal["photo", "stored", "mask", "smooth"]
 
 
 def png(image: np.ndarray, kind: PngKind = "smooth") -> bytes:
-    """Fast PNG (zlib level 1; 0 for ``stored``), filtered and packed for the ``kind`` of image."""
-    png_filter, strategy = PNG_MODES[kind]
-    params = [
-        cv2.IMWRITE_PNG_COMPRESSION, 0 if kind == "stored" else 1,
-        cv2.IMWRITE_PNG_FILTER, png_filter,
-        cv2.IMWRITE_PNG_STRATEGY, strategy,
-    ]  # fmt: skip
-    ok, data = cv2.imencode(".png", image, params)
-    if not ok:  # pragma: no cover - cv2 only fails on unsupported dtypes
-        raise ValueError(f"cannot encode a {image.dtype} image as PNG")
-    return data.tobytes()
+    """A PNG of ``image`` (grey, or RGB in that order), filtered for the ``kind`` of image;
+    ``stored``: uncompressed (``output.rgb_png: stored``)."""
+    return encode_png(image, PNG_FILTERS[kind], "stored" if kind == "stored" else "fast")
 
 
 def npy(array: np.ndarray) -> Payload:
@@ -106,7 +90,7 @@ FLOW_OFFSET = 2**15
 
 def flow_png(flow: np.ndarray) -> bytes:
     """(H, W, 3) u, v, valid -> KITTI's flow PNG: 16-bit, R = u, G = v, B = valid."""
-    return encode_rgb16(flow_code(flow), SUB)  # u and v change smoothly along a row
+    return encode_png(flow_code(flow), SUB)  # u and v change smoothly along a row
 
 
 # values below it in magnitude: OpenCV's rounding (half to even) and saturation of a float32
@@ -143,7 +127,7 @@ def flow_code(flow: np.ndarray) -> np.ndarray:
 def normals_png(normals: np.ndarray) -> bytes:
     """(H, W, 3) unit normals -> 16-bit PNG, R G B = x y z mapped from [-1, 1] to [0, 65535];
     no surface (a zero normal) is written 0 0 0."""
-    return encode_rgb16(normals_code(normals), UP)  # surfaces are smooth from row to row
+    return encode_png(normals_code(normals), UP)  # surfaces are smooth from row to row
 
 
 def normals_code(normals: np.ndarray) -> np.ndarray:
@@ -175,9 +159,7 @@ def camera_files(
     developed = data.developed  # has_rgb; the image is waited for on the writer's thread
     if developed is not None:
         kind: PngKind = "stored" if rgb_png == "stored" else "photo"
-        out[image_path(name, "rgb", frame)] = lambda: png(
-            cv2.cvtColor(developed.result(), cv2.COLOR_RGB2BGR), kind
-        )
+        out[image_path(name, "rgb", frame)] = lambda: png(developed.result(), kind)
     if data.depth is not None:
         out[image_path(name, "depth", frame)] = lambda: depth_png(data.depth)
         if depth_npy:

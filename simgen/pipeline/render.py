@@ -152,7 +152,8 @@ def render_variant(
             if progress:
                 progress(1)
         if overview_image is not None:
-            writer.submit("overview.png", lambda: png(overview_image, "photo"))
+            sheet = overview_image[..., ::-1]  # the sheet is BGR, as OpenCV draws
+            writer.submit("overview.png", lambda: png(sheet, "photo"))
         if last is not None and last.storyboard and stop == job.frames:
             # the whole run's timeline: written by an unchunked render or its last chunk
             timeline = {"elements": [record.to_json() for record in last.storyboard]}

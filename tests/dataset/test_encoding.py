@@ -1,7 +1,8 @@
-"""The writer's fast encoders give the bytes of the plain ones: libpng's 16-bit PNGs, NumPy's
-rounding of flow and normal codes, ``np.save``'s files."""
+"""The writer's fast encoders: PNGs that libpng decodes to their pixels, NumPy's rounding of
+flow and normal codes, ``np.save``'s files."""
 
 import io
+import zlib
 
 import cv2
 import numpy as np
@@ -9,7 +10,7 @@ import pytest
 
 from simgen.core.atomic import pieces
 from simgen.dataset.layout import POINT_FLOW_DTYPE
-from simgen.dataset.png16 import SUB, UP, encode_rgb16
+from simgen.dataset.png_encode import AVERAGE, NONE, SUB, UP, encode_png
 from simgen.dataset.writer import (
     FLOW_OFFSET,
     FLOW_SCALE,
@@ -21,37 +22,63 @@ from simgen.dataset.writer import (
 )
 
 SHAPES = [(1, 1), (1, 9), (6, 1), (2, 3), (17, 23), (40, 60), (96, 160)]
+FILTERS = [NONE, SUB, UP, AVERAGE]
 
 
-def smooth_pixels(shape: tuple[int, int], seed: int) -> np.ndarray:
-    """16-bit RGB with smooth ramps, flat runs and noise, as flow and normal codes look."""
+def smooth_pixels(shape: tuple[int, int], seed: int, channels: int = 3) -> np.ndarray:
+    """16-bit pixels with smooth ramps, flat runs and noise, as flow and normal codes look."""
     rng = np.random.default_rng(seed)
     h, w = shape
     ramp = np.add.outer(np.arange(h) * 37.0, np.arange(w) * 11.0)
-    pixels = np.stack([ramp, ramp[::-1] * 3, np.zeros(shape)], axis=-1) + 30000
+    pixels = np.stack([ramp, ramp[::-1] * 3, np.zeros(shape), ramp * 0.5], axis=-1) + 30000
     pixels[..., 2] = rng.random(shape) > 0.5
-    pixels[: h // 2, : w // 3] += rng.integers(0, 400, (h // 2, w // 3, 3))
-    return pixels.astype(np.uint16)
+    pixels[: h // 2, : w // 3] += rng.integers(0, 400, (h // 2, w // 3, 4))
+    return pixels[..., :channels].astype(np.uint16)
+
+
+def _rows(data: bytes) -> bytes:
+    """The inflated IDAT stream of a PNG: each row's filter byte, then its filtered bytes."""
+    stream, at = b"", 8
+    while at < len(data):
+        length = int.from_bytes(data[at : at + 4], "big")
+        if data[at + 4 : at + 8] == b"IDAT":
+            stream += data[at + 8 : at + 8 + length]
+        at += 12 + length
+    return zlib.decompress(stream)
+
+
+KINDS = [(np.uint16, 3), (np.uint8, 3), (np.uint16, 1), (np.uint8, 1), (np.uint8, 4)]
 
 
 @pytest.mark.parametrize("shape", SHAPES)
-@pytest.mark.parametrize(
-    ("row_filter", "cv2_filter"),
-    [(SUB, cv2.IMWRITE_PNG_FILTER_SUB), (UP, cv2.IMWRITE_PNG_FILTER_UP)],
-)
-def test_rgb16_png_is_libpngs_byte_for_byte(shape, row_filter, cv2_filter):
-    pixels = smooth_pixels(shape, seed=shape[0] * 100 + shape[1])
-    params = [
-        cv2.IMWRITE_PNG_COMPRESSION, 1,
-        cv2.IMWRITE_PNG_FILTER, cv2_filter,
-        cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_DEFAULT,
-    ]  # fmt: skip
-    ok, expected = cv2.imencode(".png", pixels[..., ::-1].copy(), params)  # cv2 takes BGR
-    assert ok
-    data = encode_rgb16(pixels, row_filter)
-    assert data == expected.tobytes()
-    back = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
-    assert np.array_equal(back[..., ::-1], pixels)
+@pytest.mark.parametrize("row_filter", FILTERS)
+@pytest.mark.parametrize(("dtype", "channels"), KINDS)
+def test_png_decodes_to_its_pixels_with_the_filter_asked_for(shape, row_filter, dtype, channels):
+    pixels = smooth_pixels(shape, seed=shape[0] * 100 + shape[1], channels=channels)
+    if dtype == np.uint8:
+        pixels = (pixels % 251).astype(np.uint8)
+    image = pixels[..., 0] if channels == 1 else pixels
+    for packing in ("fast", "stored"):
+        data = encode_png(image, row_filter, packing)
+        back = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+        if channels >= 3:  # OpenCV gives BGR(A)
+            back = back[..., [2, 1, 0, 3][:channels]]
+        assert back.dtype == dtype and np.array_equal(back, image)
+        rows = _rows(data)
+        step = shape[1] * channels * np.dtype(dtype).itemsize + 1
+        kinds = {rows[i] for i in range(0, len(rows), step)}
+        # a filter with no neighbour to use is written as NONE, as libpng does
+        idle = (row_filter == SUB and shape[1] == 1) or (
+            row_filter in (UP, AVERAGE) and shape[0] == 1
+        )
+        assert kinds == {NONE if idle else row_filter}
+
+
+def test_png_refuses_what_it_cannot_hold():
+    with pytest.raises(ValueError, match="8- or 16-bit"):
+        encode_png(np.zeros((2, 2), np.float32))
+    with pytest.raises(ValueError, match="cannot write"):
+        encode_png(np.zeros((2, 2, 5), np.uint8))
 
 
 def numpy_flow_code(flow: np.ndarray) -> np.ndarray:
