@@ -19,7 +19,7 @@ from simgen.scenario.models import Environment
 from simgen.sensors.contact_shadow import SHADOWED, contact_shadow
 from simgen.sensors.frames import CameraFrame, CameraRender, encode_label, ready
 from simgen.sensors.pyrender.compat import LightSource, import_pyrender, select_lights
-from simgen.sensors.pyrender.normals import render_normals
+from simgen.sensors.pyrender.normals import NORMAL_OUTPUT_EDITS, decode, render_normals
 from simgen.sensors.pyrender.patches import (
     SHADER_EDITS,
     SHADOW_REACH,
@@ -91,7 +91,10 @@ class PyrenderCamera:
         self.light_nodes: list = []  # street lamps and headlights, chosen per frame
         self.sun_node: object | None = None  # kept: a new sun would mean a new shadow map
         self.renderer = pyrender.OffscreenRenderer(calibration.width, calibration.height)
-        use_shaders(self.renderer, (*SHADER_EDITS, *LABEL_EDITS) if shadows else LABEL_EDITS)
+        edits = (*SHADER_EDITS, *LABEL_EDITS) if shadows else LABEL_EDITS
+        # the colour pass gives the normals too, where it can (``render_color_and_labels``)
+        self.shared_normals = "normals" in outputs and "rgb" in outputs
+        use_shaders(self.renderer, (*edits, *NORMAL_OUTPUT_EDITS) if self.shared_normals else edits)
 
     def close(self) -> None:
         self.renderer.delete()
@@ -329,7 +332,7 @@ class PyrenderCamera:
         world_from_camera = world_from_ego @ self.calibration.ego_from_camera
         self.scene.set_pose(self.camera_node, world_from_camera @ GL_FROM_OPTICAL)
         self._update_actors(dynamic)
-        rgb = depth = instance = semantic = labels = None
+        rgb = depth = instance = semantic = labels = codes = None
         need_labels = geometry or bool(GEOMETRY_OUTPUTS & set(self.outputs))
         start = time.perf_counter()
         if "rgb" in self.outputs:
@@ -342,8 +345,8 @@ class PyrenderCamera:
                 focus_shadows(self.renderer, focus * np.array([1.0, 1.0, 0.0]))
                 flags = pr.RenderFlags.SHADOWS_DIRECTIONAL
             if need_labels:  # one rasterisation for the three images
-                rgb, labels, depth = render_color_and_labels(
-                    self.renderer, self.scene, flags, self.seg_colors
+                rgb, labels, depth, codes = render_color_and_labels(
+                    self.renderer, self.scene, flags, self.seg_colors, self.shared_normals
                 )
             else:
                 rgb = render_color(self.renderer, self.scene, flags)
@@ -362,7 +365,10 @@ class PyrenderCamera:
         normals = None
         if "normals" in self.outputs:
             surface = None if depth is None else depth > 0
-            normals = render_normals(self.renderer, self.scene, self.seg_colors, surface)
+            if codes is None:  # no colour pass, or not one that could give them
+                normals = render_normals(self.renderer, self.scene, self.seg_colors, surface)
+            else:
+                normals = decode(codes, surface)
         frame = CameraFrame(
             developed=None if rgb is None else ready(np.ascontiguousarray(rgb)),
             depth=depth,

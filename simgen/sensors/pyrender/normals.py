@@ -24,6 +24,23 @@ from simgen.sensors.pyrender.patches import (
 NORMAL_BITS = 12
 _STEPS = (1 << NORMAL_BITS) - 1
 
+# the facing geometric normal of the fragment at camera-frame ``position``, octahedrally
+# encoded in 12 + 12 bits across R, G and B (each 0-255, as a colour / 255)
+_CODE_FUNCTION = f"""
+vec3 simgen_normal_code(vec3 position) {{
+    vec3 n = normalize(cross(dFdx(position), dFdy(position)));
+    if (dot(n, position) > 0.0) n = -n;
+    vec2 e = n.xy / (abs(n.x) + abs(n.y) + abs(n.z));
+    if (n.z < 0.0) e = (1.0 - abs(e.yx)) * vec2(e.x >= 0.0 ? 1.0 : -1.0, e.y >= 0.0 ? 1.0 : -1.0);
+    vec2 q = floor((e * 0.5 + 0.5) * {_STEPS}.0 + 0.5);
+    float r = floor(q.x / 16.0);
+    float g = (q.x - r * 16.0) * 16.0 + floor(q.y / 256.0);
+    float b = q.y - floor(q.y / 256.0) * 256.0;
+    return vec3(r, g, b) / 255.0;
+}}
+"""
+_VIEW_POSITION = "vec4 seen = V * M * inst_m * vec4(position, 1.0);\n    view_position = seen.xyz;"
+
 NORMAL_EDITS: tuple[ShaderEdit, ...] = (
     ShaderEdit(
         "segmentation.vert",
@@ -34,31 +51,52 @@ NORMAL_EDITS: tuple[ShaderEdit, ...] = (
     ShaderEdit(
         "segmentation.vert",
         "gl_Position = light_matrix * M * inst_m * vec4(position, 1.0);",
-        "vec4 seen = V * M * inst_m * vec4(position, 1.0);\n"
-        "    view_position = seen.xyz;\n"
-        "    gl_Position = P * seen;",
+        f"{_VIEW_POSITION}\n    gl_Position = P * seen;",
         "normals: the same clip position, through the camera-frame position",
     ),
     ShaderEdit(
         "segmentation.frag",
         "out vec4 frag_color;",
-        "out vec4 frag_color;\nin vec3 view_position;",
+        "out vec4 frag_color;\nin vec3 view_position;\n" + _CODE_FUNCTION,
         "normals: the fragment's camera-frame position",
     ),
     ShaderEdit(
         "segmentation.frag",
         "frag_color = vec4(color, 1.0);",
-        "vec3 n = normalize(cross(dFdx(view_position), dFdy(view_position)));\n"
-        "    if (dot(n, view_position) > 0.0) n = -n;\n"
-        "    vec2 e = n.xy / (abs(n.x) + abs(n.y) + abs(n.z));\n"
-        "    if (n.z < 0.0) e = (1.0 - abs(e.yx)) * vec2(e.x >= 0.0 ? 1.0 : -1.0, "
-        "e.y >= 0.0 ? 1.0 : -1.0);\n"
-        f"    vec2 q = floor((e * 0.5 + 0.5) * {_STEPS}.0 + 0.5);\n"
-        "    float r = floor(q.x / 16.0);\n"
-        "    float g = (q.x - r * 16.0) * 16.0 + floor(q.y / 256.0);\n"
-        "    float b = q.y - floor(q.y / 256.0) * 256.0;\n"
-        "    frag_color = vec4(vec3(r, g, b) / 255.0, 1.0 + 0.0 * color.r);",
+        "frag_color = vec4(simgen_normal_code(view_position), 1.0 + 0.0 * color.r);",
         "normals: the octahedral code of the facing geometric normal, 12 + 12 bits in RGB",
+    ),
+)
+
+# The colour pass's shaders, when a camera gives normals: a third output (after the label
+# colour of ``shared_pass.LABEL_EDITS``) holds the normal code, so the shared pass gives the
+# normal image too instead of a pass of its own.
+NORMAL_OUTPUT_EDITS: tuple[ShaderEdit, ...] = (
+    ShaderEdit(
+        "mesh.vert",
+        "out vec3 frag_position;",
+        "out vec3 frag_position;\nout vec3 view_position;",
+        "normals: the vertex's camera-frame position goes to the fragment shader",
+    ),
+    ShaderEdit(
+        "mesh.vert",
+        "frag_position = vec3(M * inst_m * vec4(position, 1.0));",
+        "frag_position = vec3(M * inst_m * vec4(position, 1.0));\n    " + _VIEW_POSITION,
+        "normals: computed as the normal pass computes it",
+    ),
+    ShaderEdit(
+        "mesh.frag",
+        "in vec3 frag_position;",
+        "in vec3 frag_position;\nin vec3 view_position;\n"
+        "layout(location = 2) out vec4 normal_code;\n" + _CODE_FUNCTION,
+        "normals: a third output, the fragment's normal code",
+    ),
+    ShaderEdit(
+        "mesh.frag",
+        "label_color = vec4(label_rgb, 1.0);",
+        "label_color = vec4(label_rgb, 1.0);\n"
+        "    normal_code = vec4(simgen_normal_code(view_position), 1.0);",
+        "normals: written beside the label colour (after LABEL_EDITS)",
     ),
 )
 

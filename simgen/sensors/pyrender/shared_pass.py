@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from simgen.sensors.pyrender.normals import NORMAL_OUTPUT_EDITS
 from simgen.sensors.pyrender.patches import (
     PATCHES,
     RENDERER,
@@ -75,22 +76,37 @@ def shared_possible(nodes: list, seg_node_map: dict) -> bool:
     return all((node in seg_node_map) != node.mesh.is_transparent for node in nodes)
 
 
-def _label_buffer(renderer: Any) -> None:
-    """A second colour renderbuffer on the (single-sampled) main framebuffer, made once per
-    framebuffer, in the format of the first."""
+def _extra_buffer(renderer: Any, attachment: int) -> None:
+    """Another colour renderbuffer on the (single-sampled) main framebuffer at ``attachment``
+    (1: labels, 2: normal codes), made once per framebuffer, in the format of the first."""
     from OpenGL import GL
 
     framebuffer = renderer._main_fb_ms
-    if getattr(renderer, "_simgen_label_fb", None) == framebuffer:
+    made = getattr(renderer, "_simgen_buffers", None)
+    if made is None or made[0] != framebuffer:
+        made = renderer._simgen_buffers = (framebuffer, set())
+    if attachment in made[1]:
         return
     width, height = renderer._main_fb_dims
     buffer = GL.glGenRenderbuffers(1)
     GL.glBindRenderbuffer(GL.GL_RENDERBUFFER, buffer)
     GL.glRenderbufferStorage(GL.GL_RENDERBUFFER, GL.GL_RGBA, width, height)
     GL.glFramebufferRenderbuffer(
-        GL.GL_DRAW_FRAMEBUFFER, GL.GL_COLOR_ATTACHMENT1, GL.GL_RENDERBUFFER, buffer
+        GL.GL_DRAW_FRAMEBUFFER, GL.GL_COLOR_ATTACHMENT0 + attachment, GL.GL_RENDERBUFFER, buffer
     )
-    renderer._simgen_label_fb = framebuffer
+    made[1].add(attachment)
+
+
+def _read_attachment(renderer: Any, attachment: int) -> np.ndarray:
+    """(H, W, 3) uint8 of a colour attachment of the single-sampled main framebuffer, top row
+    first."""
+    from OpenGL import GL
+
+    width, height = renderer._main_fb_dims
+    GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, renderer._main_fb_ms)
+    GL.glReadBuffer(GL.GL_COLOR_ATTACHMENT0 + attachment)
+    buffer = GL.glReadPixels(0, 0, width, height, GL.GL_RGB, GL.GL_UNSIGNED_BYTE)
+    return np.flip(np.frombuffer(buffer, np.uint8).reshape(height, width, 3), axis=0)
 
 
 def _draw(renderer: Any, scene: Any, nodes: list, flags: int, labels: dict | None) -> object:
@@ -118,12 +134,14 @@ def _draw(renderer: Any, scene: Any, nodes: list, flags: int, labels: dict | Non
     return program
 
 
-def _forward(
-    renderer: Any, scene: Any, flags: int, seg_node_map: dict
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """Opaque nodes into colour, labels and depth; labels and depth read; then the transparent
-    nodes blended into the colour, which is read last. Labels and depth are None where the
-    passes would differ (``shared_possible``): then this is the colour pass alone."""
+Images = tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None]
+
+
+def _forward(renderer: Any, scene: Any, flags: int, seg_node_map: dict, normals: bool) -> Images:
+    """Opaque nodes into colour, labels, depth and (with ``normals``) normal codes; those read;
+    then the transparent nodes blended into the colour, which is read last. All but the colour
+    are None where the passes would differ (``shared_possible``): then this is the colour pass
+    alone."""
     from OpenGL import GL
 
     nodes = [n for n in renderer._sorted_mesh_nodes(scene) if n.mesh.is_visible]
@@ -133,15 +151,17 @@ def _forward(
             color, _ = type(renderer)._forward_pass(renderer, scene, flags)
         finally:
             del renderer._read_main_framebuffer
-        return color, None, None
+        return color, None, None, None
     solid = [n for n in nodes if not n.mesh.is_transparent]
     clear = [n for n in nodes if n.mesh.is_transparent]
     renderer._configure_forward_pass_viewport(flags)
-    _label_buffer(renderer)
-    both = [GL.GL_COLOR_ATTACHMENT0, GL.GL_COLOR_ATTACHMENT1]
-    GL.glDrawBuffers(2, both)
+    outputs = 3 if normals else 2
+    for attachment in range(1, outputs):
+        _extra_buffer(renderer, attachment)
+    GL.glDrawBuffers(outputs, [GL.GL_COLOR_ATTACHMENT0 + i for i in range(outputs)])
     GL.glClearBufferfv(GL.GL_COLOR, 0, np.asarray(scene.bg_color, np.float32))
-    GL.glClearBufferfv(GL.GL_COLOR, 1, np.array([0.0, 0.0, 0.0, 1.0], np.float32))
+    for attachment in range(1, outputs):  # no label, no normal (0 0 0: no code)
+        GL.glClearBufferfv(GL.GL_COLOR, attachment, np.array([0.0, 0.0, 0.0, 1.0], np.float32))
     GL.glClear(GL.GL_DEPTH_BUFFER_BIT)
     GL.glEnable(GL.GL_MULTISAMPLE)
     with lights_once(renderer):
@@ -150,25 +170,28 @@ def _forward(
         GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, renderer._main_fb_ms)
         GL.glReadBuffer(GL.GL_COLOR_ATTACHMENT1)
         labels, depth = renderer._read_main_framebuffer(scene, flags)
+        codes = _read_attachment(renderer, 2) if normals else None
         GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, renderer._main_fb_ms)
         GL.glReadBuffer(GL.GL_COLOR_ATTACHMENT0)
         GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, renderer._main_fb_ms)
-        GL.glDrawBuffers(2, [GL.GL_COLOR_ATTACHMENT0, GL.GL_NONE])
+        GL.glDrawBuffers(outputs, [GL.GL_COLOR_ATTACHMENT0] + [GL.GL_NONE] * (outputs - 1))
         program = _draw(renderer, scene, clear, flags, None) or program
     GL.glDrawBuffers(1, [GL.GL_COLOR_ATTACHMENT0])  # other passes draw one colour
     if program is not None:
         program._unbind()  # type: ignore[attr-defined]
     GL.glFlush()
     color, _ = read_color_only(renderer, scene, flags)
-    return color, labels, depth
+    return color, labels, depth, codes
 
 
 def render_color_and_labels(
-    offscreen: object, scene: object, flags: int, seg_node_map: dict
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """RGB, the label image (pyrender's segmentation colours) and metric depth from one pass;
-    labels and depth are None when ``shared_possible`` says the label pass would draw other
-    nodes (render it then). The renderer draws with ``LABEL_EDITS`` (``patches.use_shaders``)."""
+    offscreen: object, scene: object, flags: int, seg_node_map: dict, normals: bool = False
+) -> Images:
+    """RGB, the label image (pyrender's segmentation colours), metric depth and, with
+    ``normals``, the normal codes (``normals.decode``) from one pass; all but RGB are None when
+    ``shared_possible`` says the label pass would draw other nodes (render them then). The
+    renderer draws with ``LABEL_EDITS`` (``patches.use_shaders``), and with
+    ``normals.NORMAL_OUTPUT_EDITS`` after them for ``normals``."""
     apply(SHARED)
     if not is_applied(_SINGLE_SAMPLE):
         raise patch_error(SHARED.name, "needs single-sampled framebuffers (single_sample)")
@@ -177,7 +200,9 @@ def render_color_and_labels(
     require_fields(inner, ("_main_fb_ms", "_main_fb_dims", "_program_cache"), SHARED.name)
     if not set(LABEL_EDITS) <= set(getattr(inner, "_simgen_edits", ())):
         raise patch_error(SHARED.name, "the renderer's shaders lack LABEL_EDITS")
-    inner._forward_pass = lambda s, f, seg_node_map=None: _forward(inner, s, f, labels_of)
+    if normals and not set(NORMAL_OUTPUT_EDITS) <= set(getattr(inner, "_simgen_edits", ())):
+        raise patch_error(SHARED.name, "the renderer's shaders lack NORMAL_OUTPUT_EDITS")
+    inner._forward_pass = lambda s, f, seg_node_map=None: _forward(inner, s, f, labels_of, normals)
     labels_of = seg_node_map
     try:
         return offscreen.render(scene, flags=flags)  # type: ignore[attr-defined]

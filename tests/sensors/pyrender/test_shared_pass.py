@@ -124,12 +124,12 @@ def test_a_labelled_transparent_node_leaves_the_labels_to_their_own_pass():
     try:
         reference = camera.capture(np.eye(4), cars, SUN, []).frame
         labelled = {**camera.seg_colors, next(iter(camera.shadow_nodes.values())): (9, 0, 9)}
-        rgb, labels, depth = render_color_and_labels(
+        rgb, labels, depth, codes = render_color_and_labels(
             camera.renderer, camera.scene, pr.RenderFlags.NONE, labelled
         )
     finally:
         camera.close()
-    assert labels is None and depth is None
+    assert labels is None and depth is None and codes is None
     np.testing.assert_array_equal(rgb, reference.rgb)
 
 
@@ -159,3 +159,37 @@ def test_caster_stand_ins_throw_the_shadows_their_nodes_threw():
     np.testing.assert_array_equal(with_stand_ins, each_node)
     darker = unshadowed.astype(int).sum(-1) - each_node.astype(int).sum(-1)
     assert (darker > 30).sum() > 100  # the cars' and the pole's shadows on the road
+
+
+@pytest.mark.parametrize("shadows", [True, False])
+def test_the_colour_pass_gives_the_normal_passs_normals(shadows: bool):
+    """With normals asked for, the one pass gives them too (no pass of their own), as the
+    normal pass would, and every other image as without them."""
+    from simgen.sensors.pyrender.camera import PyrenderCamera
+    from simgen.sensors.pyrender.normals import render_normals
+
+    static, cars = _scene()
+    frames, separate, passes = [], None, []
+    for outputs in ((*OUTPUTS, "normals"), OUTPUTS):
+        camera = PyrenderCamera(_calibration(), static, outputs, shadows=shadows)
+        render = camera.renderer.render
+
+        def counted(scene: object, flags: int = 0, seg_node_map: object = None) -> object:
+            passes.append(flags)
+            return render(scene, flags=flags, seg_node_map=seg_node_map)
+
+        camera.renderer.render = counted  # type: ignore[method-assign]
+        try:
+            frames.append(camera.capture(np.eye(4), cars, SUN, []).frame)
+            if "normals" in outputs:
+                assert len(passes) == 1  # the colour pass alone (its shadow map inside)
+                surface = frames[0].depth > 0
+                separate = render_normals(camera.renderer, camera.scene, camera.seg_colors, surface)
+        finally:
+            camera.close()
+    with_normals, without = frames
+    for image in ("rgb", "depth", "instance", "semantic"):
+        np.testing.assert_array_equal(getattr(with_normals, image), getattr(without, image))
+    assert separate is not None and with_normals.normals is not None
+    np.testing.assert_array_equal(with_normals.normals, separate)
+    assert np.abs(with_normals.normals[frames[0].depth > 0]).sum(axis=1).min() > 0.9
