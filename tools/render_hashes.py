@@ -4,6 +4,9 @@ commits can be compared byte for byte (a refactor must not change a single outpu
     python tools/render_hashes.py --out /tmp/hashes-new.json
     python tools/render_hashes.py --compare /tmp/hashes-old.json /tmp/hashes-new.json
 
+With ``--pixels``, a PNG is hashed by its decoded pixels instead of its bytes: two encoders of
+the same images compare equal (the manifests, which hold the files' hashes, still differ).
+
 Each scenario's first variant is rendered for a few frames with one worker, through the same
 `simgen render` command a user runs. The scenario files are copied to one fixed folder first,
 because a manifest records the path of its scenario file: two checkouts then compare equal.
@@ -34,16 +37,26 @@ SCENARIOS = sorted(
 )
 
 
-def file_hashes(root: Path) -> dict[str, str]:
-    """Relative path -> SHA-256 of every file under ``root``, in path order."""
+def content(path: Path, pixels: bool) -> bytes:
+    """A file's bytes; with ``pixels``, a PNG's decoded pixels (type, shape and values)."""
+    if not (pixels and path.suffix == ".png"):
+        return path.read_bytes()
+    import cv2
+
+    image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    return f"{image.dtype} {image.shape}".encode() + image.tobytes()
+
+
+def file_hashes(root: Path, pixels: bool = False) -> dict[str, str]:
+    """Relative path -> SHA-256 of every file under ``root`` (``content``), in path order."""
     return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        p.relative_to(root).as_posix(): hashlib.sha256(content(p, pixels)).hexdigest()
         for p in sorted(root.rglob("*"))
         if p.is_file()
     }
 
 
-def render_all(frames: int, simgen: str, only: str | None) -> dict[str, str]:
+def render_all(frames: int, simgen: str, only: str | None, pixels: bool) -> dict[str, str]:
     hashes: dict[str, str] = {}
     shutil.rmtree(STAGE, ignore_errors=True)
     shutil.copytree(ROOT / "scenarios", STAGE / "scenarios")  # with the maps scenarios name
@@ -55,7 +68,8 @@ def render_all(frames: int, simgen: str, only: str | None) -> dict[str, str]:
         command = [simgen, "render", str(scenario), "--out", str(out), "--variants", "1"]
         command += ["--frames", str(frames), "--workers", "1", "--quiet"]
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        hashes.update({f"{scenario.stem}/{k}": v for k, v in file_hashes(out).items()})
+        found = file_hashes(out, pixels)
+        hashes.update({f"{scenario.stem}/{k}": v for k, v in found.items()})
     shutil.rmtree(STAGE, ignore_errors=True)
     return hashes
 
@@ -78,6 +92,7 @@ def main() -> int:
     parser.add_argument("--simgen", default=str(Path(sys.executable).with_name("simgen")))
     parser.add_argument("--only", help="render only the scenarios whose name matches this glob")
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("OLD", "NEW"))
+    parser.add_argument("--pixels", action="store_true", help="hash PNGs by their pixels")
     args = parser.parse_args()
     if args.compare:
         old, new = (json.loads(p.read_text())["files"] for p in args.compare)
@@ -91,7 +106,8 @@ def main() -> int:
             ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True
         ).stdout.strip(),
         "frames": args.frames,
-        "files": render_all(args.frames, args.simgen, args.only),
+        "pixels": args.pixels,
+        "files": render_all(args.frames, args.simgen, args.only, args.pixels),
     }
     text = json.dumps(record, indent=1, sort_keys=True) + "\n"
     if args.out:

@@ -51,8 +51,8 @@ NORMAL_EDITS: tuple[ShaderEdit, ...] = (
     ShaderEdit(
         "segmentation.vert",
         "gl_Position = light_matrix * M * inst_m * vec4(position, 1.0);",
-        f"{_VIEW_POSITION}\n    gl_Position = P * seen;",
-        "normals: the same clip position, through the camera-frame position",
+        f"{_VIEW_POSITION}\n    gl_Position = P * V * M * inst_m * vec4(position, 1);",
+        "normals: the colour pass's clip position (mesh.vert), so both rasterise alike",
     ),
     ShaderEdit(
         "segmentation.frag",
