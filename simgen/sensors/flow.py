@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from simgen.sensors.carry import Anchors, anchor, place, to_body
-from simgen.sensors.lens import is_distorted, project
+from simgen.sensors.lens import is_distorted, pixels
 from simgen.sensors.rig import CameraCalibration
 from simgen.sensors.scene import actor_pose
 from simgen.world.state import WorldState
@@ -42,13 +42,6 @@ class Geometry:
     rays: np.ndarray  # (H, W, 2) float32 normalised image coordinates (``pixel_rays``)
 
     @cached_property
-    def points(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each pixel's surface point in the camera's optical frame, (H, W) float32 x, y, z
-        (0 at the sky)."""
-        z = np.asarray(self.depth, np.float32)  # read only: no copy needed
-        return self.rays[..., 0] * z, self.rays[..., 1] * z, z
-
-    @cached_property
     def surface(self) -> np.ndarray:
         """(H, W) bool: the pixels that show a surface (not the sky)."""
         return np.asarray(self.depth > 0)
@@ -56,9 +49,9 @@ class Geometry:
     @cached_property
     def moving(self) -> np.ndarray:
         """Flat indices of the surface pixels on road users, ordered by object (stable)."""
-        flat = self.instance.ravel()
-        moving = np.flatnonzero(flat * self.surface.ravel())
-        return moving[np.argsort(flat[moving], kind="stable")]
+        at = np.flatnonzero(self.instance)
+        at = at[self.depth.ravel().take(at) > 0]
+        return at[np.argsort(self.instance.ravel().take(at), kind="stable")]
 
     @cached_property
     def anchors(self) -> dict[int, Anchors]:
@@ -69,7 +62,7 @@ class Geometry:
     @cached_property
     def inverse_depth(self) -> np.ndarray:
         """(H, W) float32 inverse depth, 0 at the sky (infinitely far): bilinear in it is exact
-        on a plane (``_bilinear`` interpolates it in float64)."""
+        on a plane, and a pixel's ray with it projects to another camera linearly."""
         inverse = np.zeros(self.depth.shape, np.float32)
         # the renderer's near plane keeps depth far above 1e-9 on surfaces
         np.divide(np.float32(1.0), self.depth, out=inverse, where=self.surface)
@@ -102,45 +95,41 @@ def pixel_rays(calib: CameraCalibration, maps: tuple[np.ndarray, ...] | None) ->
 
 
 def _bilinear(image: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Bilinear samples (float64) of the (H, W) ``image`` at pixels ``u``, ``v`` (N,), clamped to
-    the image: four flat gathers (converted to float64, exactly) and the weights in float64
-    (``uc - u0`` is exact in float32)."""
+    """Bilinear samples of the (H, W) float32 ``image`` at pixels ``u``, ``v`` (float32, any
+    shape), clamped to the image: float32 weights, four flat gathers. Where ``u`` or ``v`` is
+    not finite the sample is meaningless (call it under ``np.errstate(invalid="ignore")``)."""
     h, w = image.shape
-    uc, vc = np.clip(u, 0, w - 1), np.clip(v, 0, h - 1)
-    u0 = np.floor(uc)
+    u, v = np.maximum(u, 0), np.maximum(v, 0)
+    u0, v0 = np.floor(u), np.floor(v)
     np.minimum(u0, max(w - 2, 0), out=u0)
-    v0 = np.floor(vc)
     np.minimum(v0, max(h - 2, 0), out=v0)
-    uc -= u0
-    vc -= v0
-    fu, fv = uc.astype(np.float64), vc.astype(np.float64)
+    u -= u0
+    v -= v0
+    v0 *= w  # exact: a pixel's flat index is below 2^24
+    v0 += u0
     at = v0.astype(np.intp)
-    at *= w
-    at += u0.astype(np.intp)
     flat = image.ravel()
     right, below = (1 if w > 1 else 0), (w if h > 1 else 0)
-    gu = 1 - fu
-    top = flat.take(at).astype(np.float64)
-    top *= gu
-    corner = flat[right:].take(at).astype(np.float64)
-    corner *= fu
-    top += corner
-    bottom = flat[below:].take(at).astype(np.float64)
-    bottom *= gu
-    corner = flat[below + right :].take(at).astype(np.float64)
-    corner *= fu
-    bottom += corner
-    top *= 1 - fv
-    bottom *= fv
-    top += bottom
-    return top
+    top, top_right = flat.take(at, mode="clip"), flat[right:].take(at, mode="clip")
+    bottom = flat[below:].take(at, mode="clip")
+    bottom_right = flat[below + right :].take(at, mode="clip")
+    top_right -= top
+    top_right *= u
+    top += top_right
+    bottom_right -= bottom
+    bottom_right *= u
+    bottom += bottom_right
+    bottom -= top
+    bottom *= v
+    bottom += top
+    return bottom
 
 
 def _inverse_depth_at(depth: np.ndarray, uv: np.ndarray) -> np.ndarray:
     """Bilinear inverse depth of ``depth`` (0 = sky: infinitely far) at pixels ``uv`` (N, 2),
     which lie inside the image."""
-    inverse = np.where(depth > 0, 1.0 / np.maximum(depth, 1e-9), 0.0).astype(np.float64)
-    uv = np.asarray(uv)
+    inverse = np.where(depth > 0, 1.0 / np.maximum(depth, 1e-9), 0.0).astype(np.float32)
+    uv = np.asarray(uv, np.float32)
     return _bilinear(inverse, uv[:, 0], uv[:, 1])
 
 
@@ -172,31 +161,66 @@ def _object_moves(
     return moves
 
 
-def _affine(row: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray, out: np.ndarray) -> None:
-    """``out`` = ``row[0] x + row[1] y + row[2] z + row[3]`` in float32, in that order."""
-    np.multiply(x, row[0], out=out)
-    scratch = y * row[1]
-    out += scratch
-    np.multiply(z, row[2], out=scratch)
-    out += scratch
-    out += row[3]
-
-
-def _apply(m: np.ndarray, p: tuple[np.ndarray, ...], out: np.ndarray, lo: int, hi: int) -> None:
-    """``out[:, lo:hi]`` = the 3x4 affine ``m`` applied to the points ``p`` (x, y, z rows),
-    elementwise: BLAS on (N, 3) x (3, 3) is slow and spins threads."""
-    x, y, z = (c[lo:hi] for c in p)
-    for i in range(3):
-        out[i, lo:hi] = m[i, 0] * x + m[i, 1] * y + m[i, 2] * z + m[i, 3]
+def _carry_moving(
+    source: Geometry, target: Geometry, lens: np.ndarray | None, scene: np.ndarray | None
+) -> np.ndarray | None:
+    """Move the road users' pixels of ``source`` (``source.moving``) to ``target``'s state.
+    Their scene flow goes into ``scene`` (None: not wanted); with a ``lens`` (3x3: the camera
+    matrix, or the identity for normalised coordinates) returns their (3, N) float32 u, v and
+    inverse depth in the target camera (0 where the object is gone there). Rigid road users
+    move by one transform each (float64); articulated ones go through ``carry`` (their body
+    segments)."""
+    at = source.moving
+    seen = np.zeros((3, len(at)), np.float32) if lens is not None else None
+    if not len(at):
+        return seen
+    z = source.depth.ravel().take(at)
+    rays = np.ascontiguousarray(source.rays).reshape(-1, 2).view(np.dtype((np.void, 8)))
+    xy = rays.ravel().take(at).view(np.float32).reshape(-1, 2)
+    ids = source.instance.ravel().take(at)
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    ends = np.r_[starts[1:], len(ids)]
+    objects = ids[starts]
+    moves = _object_moves(source, target, objects)
+    moved_by = np.full((len(at), 3), np.nan, np.float32) if scene is not None else None
+    encode = np.zeros((4, 4))  # a camera point -> (u, v, 1/Z): 0 where Z is 0
+    if lens is not None:
+        encode[:2, :3] = lens[:2]
+        encode[2, 3] = encode[3, 2] = 1.0
+    for index, lo, hi in zip(objects, starts, ends, strict=True):
+        found = moves.get(int(index), False)
+        if found is None:
+            continue  # gone: nowhere, no scene flow
+        p = np.empty((hi - lo, 1, 3))
+        np.multiply(xy[lo:hi], z[lo:hi, None], out=p[:, 0, :2])  # the points, as in float32
+        p[:, 0, 2] = z[lo:hi]
+        if found is False:
+            there, by = _carry_articulated(source, target, int(index), p[:, 0])
+            if seen is not None:
+                seen[:, lo:hi] = cv2.perspectiveTransform(there[:, None], encode)[:, 0].T
+            if moved_by is not None:
+                moved_by[lo:hi] = by
+            continue
+        to_target, to_source = found
+        if seen is not None:
+            seen[:, lo:hi] = cv2.perspectiveTransform(p, encode @ to_target)[:, 0].T
+        if moved_by is not None:
+            moved_by[lo:hi] = cv2.transform(p, (to_source - np.eye(4))[:3])[:, 0]
+    if scene is not None and moved_by is not None:
+        _pixels(scene).put(at, _pixels(moved_by))
+    return seen
 
 
 def _carry_articulated(
-    source: Geometry, target: Geometry, index: int, world: np.ndarray
-) -> np.ndarray:
-    """World points (N, 3) of ``source`` on the articulated road user ``index`` (present in both
-    states) -> where they are in ``target``'s state, each with its body segment (as ``carry``
-    does). Each point's nearest triangle is found once per source frame: it serves the motion
-    to the frame before and to the frame after."""
+    source: Geometry, target: Geometry, index: int, points: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The source camera's points (N, 3) on the articulated road user ``index`` (present in
+    both states) -> where they are in ``target``'s state, in its camera, and their scene flow
+    in the source camera's axes, each point with its body segment (as ``carry`` does). Each
+    point's nearest triangle is found once per source frame: it serves the motion to the
+    frame before and to the frame after."""
+    rot, origin = source.world_from_camera[:3, :3], source.world_from_camera[:3, 3]
+    world = points @ rot.T + origin
     a = next(actor for actor in source.state.actors if actor.id == index)
     b = next(actor for actor in target.state.actors if actor.id == index)
     pose_a, pose_b = a.body_transform(), b.body_transform()
@@ -207,65 +231,15 @@ def _carry_articulated(
         if anchors is None:
             anchors = source.anchors[index] = anchor(a.model, key_a, local)
         local = place(a.model, key_b, anchors)
-    moved: np.ndarray = local @ pose_b[:3, :3].T + pose_b[:3, 3]
-    return moved
+    moved = local @ pose_b[:3, :3].T + pose_b[:3, 3]
+    back = np.linalg.inv(target.world_from_camera)
+    return moved @ back[:3, :3].T + back[:3, 3], (moved - world) @ rot
 
 
 def _pixels(image: np.ndarray) -> np.ndarray:
     """(..., 3) float32, C-contiguous -> a flat view whose items are whole pixels (12 bytes):
     one gather or scatter moves a pixel's three values at once (far faster than rows)."""
     return image.reshape(-1, 3).view(np.dtype((np.void, 12))).ravel()
-
-
-def _carry_moving(
-    source: Geometry, target: Geometry, there: np.ndarray | None, scene: np.ndarray | None
-) -> np.ndarray:
-    """Move the road users' pixels of ``source`` to ``target``'s state: write their points in
-    the target camera into ``there`` (3, H, W) and their scene flow into ``scene`` (either
-    None: not wanted); returns the flat indices of pixels whose object is gone there. Rigid
-    road users move by one transform each (float64); articulated ones go through ``carry``
-    (their body segments)."""
-    moving = source.moving
-    if not len(moving):
-        return moving
-    p = tuple(c.ravel().take(moving).astype(np.float64) for c in source.points)
-    ids = source.instance.ravel()[moving]
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    ends = np.r_[starts[1:], len(ids)]
-    objects = ids[starts]
-    moves = _object_moves(source, target, objects)
-    there_moving = np.zeros((3, len(moving)))
-    scene_moving = np.empty((3, len(moving)))  # every column written below
-    gone = np.zeros(len(moving), bool)
-    others = []
-    for index, lo, hi in zip(objects, starts, ends, strict=True):
-        found = moves.get(int(index), False)
-        if found is False:
-            others.append((int(index), lo, hi))
-        elif found is None:
-            gone[lo:hi] = True
-        else:
-            to_target, to_source = found
-            if there is not None:
-                _apply(to_target, p, there_moving, lo, hi)
-            if scene is not None:
-                _apply(to_source - np.eye(4), p, scene_moving, lo, hi)
-    if others:
-        rot, origin = source.world_from_camera[:3, :3], source.world_from_camera[:3, 3]
-        back = np.linalg.inv(target.world_from_camera)
-        for index, lo, hi in others:
-            world = np.stack([c[lo:hi] for c in p], axis=1) @ rot.T + origin
-            moved = _carry_articulated(source, target, index, world)
-            scene_moving[:, lo:hi] = ((moved - world) @ rot).T
-            there_moving[:, lo:hi] = (moved @ back[:3, :3].T + back[:3, 3]).T
-    scene_moving[:, gone] = np.nan
-    there_moving[:, gone] = 0.0
-    if there is not None:
-        for i in range(3):
-            there[i].ravel()[moving] = there_moving[i]
-    if scene is not None:
-        _pixels(scene).put(moving, _pixels(np.ascontiguousarray(scene_moving.T, np.float32)))
-    return moving[gone]
 
 
 STRIP = 32  # rows per strip: a strip's arrays stay in cache and reuse the allocator's memory
@@ -281,94 +255,115 @@ def motion(
     """The optical flow and the scene flow of ``source``'s pixels to ``target``'s frame (each
     None where ``optical`` or ``scene_flow`` is false).
 
-    Dense and in float32 for the static world (its points only see the camera move: one rigid
-    transform between the two camera frames, a strip of rows at a time); the road users'
-    pixels, few, move with their objects (``_carry_moving``)."""
-    there = None
-    if optical:
-        x, y, z = source.points
-        m = (np.linalg.inv(target.world_from_camera) @ source.world_from_camera).astype(np.float32)
-        there = np.empty((3, *z.shape), np.float32)
-        for r0 in range(0, z.shape[0], STRIP):
-            rows = slice(r0, r0 + STRIP)
-            for i in range(3):
-                _affine(m[i], x[rows], y[rows], z[rows], there[i, rows])
+    The static world's points only see the camera move: a pixel's ray and inverse depth
+    (rx, ry, 1, s) go to the target image by one 3x4 matrix (homogeneous: the point is the ray
+    over s), dense in float32, a strip of rows at a time. The road users' pixels, few, move
+    with their objects (``_carry_moving``) and overwrite theirs."""
     scene = None
     if scene_flow:
         still = np.where(source.surface, np.float32(0.0), np.float32(np.nan))
         scene = cv2.merge((still, still, still))
-    gone = _carry_moving(source, target, there, scene)
-    if there is None:
+    lens = None
+    if optical:
+        lens = np.eye(3) if is_distorted(calib) else calib.K
+    seen = _carry_moving(source, target, lens, scene)
+    if seen is None:
         return Motion(None, scene)
-    return Motion(_optical_flow(source, target, calib, there, gone), scene)
+    flow = _static_flow(source, target, calib)
+    at = source.moving
+    if len(at):
+        rows, cols = (c.astype(np.float32)[:, None] for c in np.divmod(at, calib.width))
+        moved = np.empty((len(at), 1, 3), np.float32)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            _flow_at(*(c[:, None] for c in seen), cols, rows, target, calib, moved)
+        _pixels(flow).put(at, _pixels(moved))
+    return Motion(flow, scene)
 
 
-def _optical_flow(
-    source: Geometry,
+def _static_flow(source: Geometry, target: Geometry, calib: CameraCalibration) -> np.ndarray:
+    """(H, W, 3) u, v, valid of ``source``'s pixels as if all were the static world, in strips
+    of rows (``STRIP``). A pixel's (U, V, W), homogeneous in the target image, is a term in its
+    ray plus one in its inverse depth s; a pinhole camera's rays are a grid (``pixel_rays``):
+    their term is a row plus a column."""
+    h, w = source.depth.shape
+    distorted = is_distorted(calib)
+    lens = np.eye(3) if distorted else calib.K
+    m = lens @ (np.linalg.inv(target.world_from_camera) @ source.world_from_camera)[:3]
+    rays = source.rays
+    rx, ry = (rays[..., 0], rays[..., 1]) if distorted else (rays[:1, :, 0], rays[:, :1, 1])
+    terms = []
+    for row in m:
+        across, down = row[0] * rx.astype(np.float64) + row[2], row[1] * ry.astype(np.float64)
+        terms.append((across.astype(np.float32), down.astype(np.float32), np.float32(row[3])))
+    inverse = source.inverse_depth
+    cols = np.arange(w, dtype=np.float32)[None, :]
+    flow = np.empty((h, w, 3), np.float32)
+    with np.errstate(divide="ignore", invalid="ignore"):  # the sky's rays: no point, no flow
+        for r0 in range(0, h, STRIP):
+            rows = slice(r0, r0 + STRIP)
+            s = inverse[rows]
+            u, v, iz = (_term(t, rows, s) for t in terms)
+            np.divide(np.float32(1.0), iz, out=iz)
+            u *= iz
+            v *= iz
+            iz *= s  # 1 / Z in the target camera: 0 at the sky
+            down = np.arange(r0, r0 + len(s), dtype=np.float32)[:, None]
+            _flow_at(u, v, iz, cols, down, target, calib, flow[rows])
+    return flow
+
+
+def _term(
+    term: tuple[np.ndarray, np.ndarray, np.float32], rows: slice, s: np.ndarray
+) -> np.ndarray:
+    """One homogeneous output (``_static_flow``) of a strip of rows whose inverse depth is
+    ``s``."""
+    across, down, by_s = term
+    out = np.add(across if across.shape[0] == 1 else across[rows], down[rows])
+    scratch = np.multiply(s, by_s)
+    out += scratch
+    return out
+
+
+def _flow_at(
+    u: np.ndarray,
+    v: np.ndarray,
+    iz: np.ndarray,
+    cols: np.ndarray,
+    rows: np.ndarray,
     target: Geometry,
     calib: CameraCalibration,
-    there: np.ndarray,
-    gone: np.ndarray,
-) -> np.ndarray:
-    """(H, W, 3) u, v, valid of ``source``'s pixels, whose points are ``there`` (3, H, W) in
-    the target camera (``gone``: flat indices of those that are nowhere). The image is worked
-    in strips of rows (``STRIP``)."""
-    h, w = source.depth.shape
-    defined = source.surface
-    if len(gone):
-        defined = defined.copy()
-        defined.ravel()[gone] = False
-    x, y, z = there
-    ahead = z > Z_MIN
-    ahead &= defined
-    distorted = is_distorted(calib)
-    if distorted:
-        uv = np.zeros((h * w, 2))
+    out: np.ndarray,
+) -> None:
+    """Pixels at ``cols``, ``rows`` whose points are at ``u``, ``v`` in the target image
+    (normalised coordinates for a distorted camera), 1 / Z ``iz`` there (0 or less: nowhere
+    or behind; overwritten, as are ``u`` and ``v``) -> ``out`` (..., 3): their flow (0 where
+    not ahead) and whether it is valid."""
+    ahead = iz > 0
+    ahead &= iz < np.float32(1.0 / Z_MIN)
+    if is_distorted(calib):
         at = np.flatnonzero(ahead)
-        uv[at] = project(calib, np.stack([c.ravel()[at] for c in there], 1).astype(np.float64))
-        lens_u = uv[:, 0].reshape(h, w).astype(np.float32)
-        lens_v = uv[:, 1].reshape(h, w).astype(np.float32)
-    K = calib.K.astype(np.float32)
-    inverse = target.inverse_depth
-    one, zero = np.float32(1.0), np.float32(0.0)
-    flow = np.empty((h, w, 3), np.float32)
-    cols = np.arange(w, dtype=np.float32)[None, :]
-    for r0 in range(0, h, STRIP):
-        rows = slice(r0, r0 + STRIP)
-        near = ahead[rows]
-        depth_there = np.where(near, z[rows], one)
-        if distorted:
-            u, v = lens_u[rows], lens_v[rows]
-        else:
-            u = np.multiply(x[rows], K[0, 0])
-            u /= depth_there
-            u += K[0, 2]
-            v = np.multiply(y[rows], K[1, 1])
-            v /= depth_there
-            v += K[1, 2]
-        inside = u > -0.5
-        inside &= near
-        inside &= u < w - 0.5
-        inside &= v > -0.5
-        inside &= v < h - 0.5
-        # valid: what the target sees there too (its inverse depth, bilinear, agrees)
-        at = np.flatnonzero(inside)
-        expected = 1.0 / depth_there.ravel().take(at).astype(np.float64)
-        found = _bilinear(inverse, u.ravel().take(at), v.ravel().take(at))
-        found -= expected
-        np.abs(found, out=found)
-        expected *= DEPTH_TOLERANCE
-        seen = np.zeros(inside.shape, np.float32)
-        seen.ravel()[at] = found <= expected
-        flow[rows, :, 2] = seen
-        far = ~near
-        u = u - cols
-        np.copyto(u, zero, where=far)
-        flow[rows, :, 0] = u
-        v = v - np.arange(r0, r0 + len(u), dtype=np.float32)[:, None]
-        np.copyto(v, zero, where=far)
-        flow[rows, :, 1] = v
-    return flow
+        xy = np.stack([u.ravel().take(at), v.ravel().take(at)], 1).astype(np.float64)
+        uv = pixels(calib.K, xy, calib.distortion).astype(np.float32)
+        u.ravel()[at] = uv[:, 0]  # u and v are contiguous (``_term``, ``motion``)
+        v.ravel()[at] = uv[:, 1]
+    h, w = target.depth.shape
+    inside = u > -0.5
+    inside &= ahead
+    inside &= u < w - 0.5
+    inside &= v > -0.5
+    inside &= v < h - 0.5
+    # valid: what the target sees there too (its inverse depth, bilinear, agrees)
+    found = _bilinear(target.inverse_depth, u, v)
+    found -= iz
+    np.abs(found, out=found)
+    iz *= DEPTH_TOLERANCE
+    inside &= found <= iz
+    far = ~ahead
+    u -= cols
+    np.copyto(u, np.float32(0.0), where=far)
+    v -= rows
+    np.copyto(v, np.float32(0.0), where=far)
+    cv2.merge((u, v, inside.astype(np.float32)), out)
 
 
 def nowhere(shape: tuple[int, int]) -> Motion:
