@@ -54,6 +54,21 @@ class Geometry:
         return at[np.argsort(self.instance.ravel().take(at), kind="stable")]
 
     @cached_property
+    def still(self) -> tuple[np.ndarray, np.ndarray]:
+        """The surface pixels of the static world: their flat indices (N,) and (5, N, 1)
+        float32 ray x, y, inverse depth, column and row, the whole of what their flow needs
+        (the sky has none; the road users move their own way)."""
+        at = np.flatnonzero(self.surface & (self.instance == 0))
+        values = np.empty((5, len(at), 1), np.float32)
+        rays = np.ascontiguousarray(self.rays).reshape(-1, 2).view(np.dtype((np.void, 8)))
+        values[:2, :, 0] = rays.ravel().take(at).view(np.float32).reshape(-1, 2).T
+        values[2, :, 0] = self.inverse_depth.ravel().take(at)
+        rows, cols = np.divmod(at, self.depth.shape[1])
+        values[3, :, 0] = cols
+        values[4, :, 0] = rows
+        return at, values
+
+    @cached_property
     def anchors(self) -> dict[int, Anchors]:
         """Per articulated road user: its pixels' points tied to their triangles (filled on
         first use by ``_carry_articulated``)."""
@@ -242,7 +257,7 @@ def _pixels(image: np.ndarray) -> np.ndarray:
     return image.reshape(-1, 3).view(np.dtype((np.void, 12))).ravel()
 
 
-STRIP = 32  # rows per strip: a strip's arrays stay in cache and reuse the allocator's memory
+CHUNK = 32768  # pixels at a time: a chunk's arrays stay in cache and reuse the allocator's memory
 
 
 def motion(
@@ -257,8 +272,8 @@ def motion(
 
     The static world's points only see the camera move: a pixel's ray and inverse depth
     (rx, ry, 1, s) go to the target image by one 3x4 matrix (homogeneous: the point is the ray
-    over s), dense in float32, a strip of rows at a time. The road users' pixels, few, move
-    with their objects (``_carry_moving``) and overwrite theirs."""
+    over s), in float32, a chunk of its pixels at a time (``Geometry.still``). The road users'
+    pixels, few, move with their objects (``_carry_moving``). The sky has no flow."""
     scene = None
     if scene_flow:
         still = np.where(source.surface, np.float32(0.0), np.float32(np.nan))
@@ -267,61 +282,56 @@ def motion(
     if optical:
         lens = np.eye(3) if is_distorted(calib) else calib.K
     seen = _carry_moving(source, target, lens, scene)
-    if seen is None:
+    if seen is None or lens is None:
         return Motion(None, scene)
-    flow = _static_flow(source, target, calib)
-    at = source.moving
-    if len(at):
-        rows, cols = (c.astype(np.float32)[:, None] for c in np.divmod(at, calib.width))
-        moved = np.empty((len(at), 1, 3), np.float32)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            _flow_at(*(c[:, None] for c in seen), cols, rows, target, calib, moved)
-        _pixels(flow).put(at, _pixels(moved))
-    return Motion(flow, scene)
-
-
-def _static_flow(source: Geometry, target: Geometry, calib: CameraCalibration) -> np.ndarray:
-    """(H, W, 3) u, v, valid of ``source``'s pixels as if all were the static world, in strips
-    of rows (``STRIP``). A pixel's (U, V, W), homogeneous in the target image, is a term in its
-    ray plus one in its inverse depth s; a pinhole camera's rays are a grid (``pixel_rays``):
-    their term is a row plus a column."""
-    h, w = source.depth.shape
-    distorted = is_distorted(calib)
-    lens = np.eye(3) if distorted else calib.K
+    flow = np.zeros((*source.depth.shape, 3), np.float32)
+    at, values = source.still
     m = lens @ (np.linalg.inv(target.world_from_camera) @ source.world_from_camera)[:3]
-    rays = source.rays
-    rx, ry = (rays[..., 0], rays[..., 1]) if distorted else (rays[:1, :, 0], rays[:, :1, 1])
-    terms = []
-    for row in m:
-        across, down = row[0] * rx.astype(np.float64) + row[2], row[1] * ry.astype(np.float64)
-        terms.append((across.astype(np.float32), down.astype(np.float32), np.float32(row[3])))
-    inverse = source.inverse_depth
-    cols = np.arange(w, dtype=np.float32)[None, :]
-    flow = np.empty((h, w, 3), np.float32)
-    with np.errstate(divide="ignore", invalid="ignore"):  # the sky's rays: no point, no flow
-        for r0 in range(0, h, STRIP):
-            rows = slice(r0, r0 + STRIP)
-            s = inverse[rows]
-            u, v, iz = (_term(t, rows, s) for t in terms)
+    m = m[:, [0, 1, 3, 2]].astype(np.float32)  # the terms in rx, ry, s, 1
+    with np.errstate(divide="ignore", invalid="ignore"):  # no point, no flow
+        for lo in range(0, len(at), CHUNK):
+            rx, ry, s, cols, rows = values[:, lo : lo + CHUNK]
+            u, v, iz = (_affine(row, rx, ry, s) for row in m)  # homogeneous U, V, W
             np.divide(np.float32(1.0), iz, out=iz)
             u *= iz
             v *= iz
-            iz *= s  # 1 / Z in the target camera: 0 at the sky
-            down = np.arange(r0, r0 + len(s), dtype=np.float32)[:, None]
-            _flow_at(u, v, iz, cols, down, target, calib, flow[rows])
-    return flow
+            iz *= s  # 1 / Z in the target camera
+            _flow_to(flow, at[lo : lo + CHUNK], u, v, iz, cols, rows, target, calib)
+        moving = source.moving
+        if len(moving):
+            rows, cols = (c.astype(np.float32)[:, None] for c in np.divmod(moving, calib.width))
+            _flow_to(flow, moving, *(c[:, None] for c in seen), cols, rows, target, calib)
+    return Motion(flow, scene)
 
 
-def _term(
-    term: tuple[np.ndarray, np.ndarray, np.float32], rows: slice, s: np.ndarray
-) -> np.ndarray:
-    """One homogeneous output (``_static_flow``) of a strip of rows whose inverse depth is
-    ``s``."""
-    across, down, by_s = term
-    out = np.add(across if across.shape[0] == 1 else across[rows], down[rows])
-    scratch = np.multiply(s, by_s)
+def _affine(row: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """``row[0] x + row[1] y + row[2] z + row[3]`` in float32, in that order."""
+    out = np.multiply(x, row[0])
+    scratch = np.multiply(y, row[1])
     out += scratch
+    np.multiply(z, row[2], out=scratch)
+    out += scratch
+    out += row[3]
     return out
+
+
+def _flow_to(
+    flow: np.ndarray,
+    at: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    iz: np.ndarray,
+    cols: np.ndarray,
+    rows: np.ndarray,
+    target: Geometry,
+    calib: CameraCalibration,
+) -> None:
+    """``flow``'s pixels ``at`` (flat), at ``cols``, ``rows`` (N, 1), whose points are at ``u``,
+    ``v`` in the target image (normalised coordinates for a distorted camera) with 1 / Z ``iz``
+    there (0 or less: nowhere or behind); all three (N, 1) are overwritten."""
+    out = np.empty((len(at), 1, 3), np.float32)
+    _flow_at(u, v, iz, cols, rows, target, calib, out)
+    _pixels(flow).put(at, _pixels(out))
 
 
 def _flow_at(
