@@ -54,19 +54,10 @@ class Geometry:
         return at[np.argsort(self.instance.ravel().take(at), kind="stable")]
 
     @cached_property
-    def still(self) -> tuple[np.ndarray, np.ndarray]:
-        """The surface pixels of the static world: their flat indices (N,) and (5, N, 1)
-        float32 ray x, y, inverse depth, column and row, the whole of what their flow needs
-        (the sky has none; the road users move their own way)."""
-        at = np.flatnonzero(self.surface & (self.instance == 0))
-        values = np.empty((5, len(at), 1), np.float32)
-        rays = np.ascontiguousarray(self.rays).reshape(-1, 2).view(np.dtype((np.void, 8)))
-        values[:2, :, 0] = rays.ravel().take(at).view(np.float32).reshape(-1, 2).T
-        values[2, :, 0] = self.inverse_depth.ravel().take(at)
-        rows, cols = np.divmod(at, self.depth.shape[1])
-        values[3, :, 0] = cols
-        values[4, :, 0] = rows
-        return at, values
+    def still(self) -> np.ndarray:
+        """(H, W) bool: the surface pixels of the static world (the road users move their own
+        way; the sky has no flow)."""
+        return self.surface & (self.instance == 0)
 
     @cached_property
     def anchors(self) -> dict[int, Anchors]:
@@ -257,7 +248,7 @@ def _pixels(image: np.ndarray) -> np.ndarray:
     return image.reshape(-1, 3).view(np.dtype((np.void, 12))).ravel()
 
 
-CHUNK = 32768  # pixels at a time: a chunk's arrays stay in cache and reuse the allocator's memory
+STRIP = 32  # rows at a time: a strip's arrays stay in cache and reuse the allocator's memory
 
 
 def motion(
@@ -272,8 +263,9 @@ def motion(
 
     The static world's points only see the camera move: a pixel's ray and inverse depth
     (rx, ry, 1, s) go to the target image by one 3x4 matrix (homogeneous: the point is the ray
-    over s), in float32, a chunk of its pixels at a time (``Geometry.still``). The road users'
-    pixels, few, move with their objects (``_carry_moving``). The sky has no flow."""
+    over s), in float32, a strip of rows at a time, on its pixels of the static world
+    (``Geometry.still``) only. The road users' pixels, few, move with their objects
+    (``_carry_moving``). The sky has no flow."""
     scene = None
     if scene_flow:
         still = np.where(source.surface, np.float32(0.0), np.float32(np.nan))
@@ -284,23 +276,37 @@ def motion(
     seen = _carry_moving(source, target, lens, scene)
     if seen is None or lens is None:
         return Motion(None, scene)
-    flow = np.zeros((*source.depth.shape, 3), np.float32)
-    at, values = source.still
+    h, w = source.depth.shape
+    flow = np.zeros((h, w, 3), np.float32)  # the sky's pages are never written
     m = lens @ (np.linalg.inv(target.world_from_camera) @ source.world_from_camera)[:3]
     m = m[:, [0, 1, 3, 2]].astype(np.float32)  # the terms in rx, ry, s, 1
+    pixels = _pixels(flow)
+    rays = np.ascontiguousarray(source.rays).view(np.dtype((np.void, 8)))[..., 0]
+    cols = np.arange(w, dtype=np.float32)[None, :]
     with np.errstate(divide="ignore", invalid="ignore"):  # no point, no flow
-        for lo in range(0, len(at), CHUNK):
-            rx, ry, s, cols, rows = values[:, lo : lo + CHUNK]
+        for r0 in range(0, h, STRIP):
+            rows = slice(r0, r0 + STRIP)
+            still = source.still[rows]
+            if not still.any():
+                continue
+            rx, ry = rays[rows][still].view(np.float32).reshape(-1, 2, 1).transpose(1, 0, 2)
+            s = source.inverse_depth[rows][still][:, None]
             u, v, iz = (_affine(row, rx, ry, s) for row in m)  # homogeneous U, V, W
             np.divide(np.float32(1.0), iz, out=iz)
             u *= iz
             v *= iz
             iz *= s  # 1 / Z in the target camera
-            _flow_to(flow, at[lo : lo + CHUNK], u, v, iz, cols, rows, target, calib)
+            down = np.arange(r0, r0 + len(still), dtype=np.float32)[:, None]
+            x, y = (np.broadcast_to(c, still.shape)[still][:, None] for c in (cols, down))
+            out = np.empty((len(s), 1, 3), np.float32)
+            _flow_at(u, v, iz, x, y, target, calib, out)
+            pixels[r0 * w : r0 * w + still.size][still.ravel()] = _pixels(out)
         moving = source.moving
         if len(moving):
-            rows, cols = (c.astype(np.float32)[:, None] for c in np.divmod(moving, calib.width))
-            _flow_to(flow, moving, *(c[:, None] for c in seen), cols, rows, target, calib)
+            rows, cols = (c.astype(np.float32)[:, None] for c in np.divmod(moving, w))
+            out = np.empty((len(moving), 1, 3), np.float32)
+            _flow_at(*(c[:, None] for c in seen), cols, rows, target, calib, out)
+            pixels.put(moving, _pixels(out))
     return Motion(flow, scene)
 
 
@@ -313,25 +319,6 @@ def _affine(row: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.
     out += scratch
     out += row[3]
     return out
-
-
-def _flow_to(
-    flow: np.ndarray,
-    at: np.ndarray,
-    u: np.ndarray,
-    v: np.ndarray,
-    iz: np.ndarray,
-    cols: np.ndarray,
-    rows: np.ndarray,
-    target: Geometry,
-    calib: CameraCalibration,
-) -> None:
-    """``flow``'s pixels ``at`` (flat), at ``cols``, ``rows`` (N, 1), whose points are at ``u``,
-    ``v`` in the target image (normalised coordinates for a distorted camera) with 1 / Z ``iz``
-    there (0 or less: nowhere or behind); all three (N, 1) are overwritten."""
-    out = np.empty((len(at), 1, 3), np.float32)
-    _flow_at(u, v, iz, cols, rows, target, calib, out)
-    _pixels(flow).put(at, _pixels(out))
 
 
 def _flow_at(
