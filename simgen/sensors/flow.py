@@ -49,8 +49,7 @@ class Geometry:
     @cached_property
     def moving(self) -> np.ndarray:
         """Flat indices of the surface pixels on road users, ordered by object (stable)."""
-        at = np.flatnonzero(self.instance)
-        at = at[self.depth.ravel().take(at) > 0]
+        at = np.flatnonzero(self.surface & (self.instance != 0))
         return at[np.argsort(self.instance.ravel().take(at), kind="stable")]
 
     @cached_property
@@ -167,54 +166,43 @@ def _object_moves(
     return moves
 
 
-def _carry_moving(
-    source: Geometry, target: Geometry, lens: np.ndarray | None, scene: np.ndarray | None
-) -> np.ndarray | None:
-    """Move the road users' pixels of ``source`` (``source.moving``) to ``target``'s state.
-    Their scene flow goes into ``scene`` (None: not wanted); with a ``lens`` (3x3: the camera
-    matrix, or the identity for normalised coordinates) returns their (3, N) float32 u, v and
-    inverse depth in the target camera (0 where the object is gone there). Rigid road users
-    move by one transform each (float64); articulated ones go through ``carry`` (their body
-    segments)."""
+def _road_users(source: Geometry, target: Geometry) -> list[tuple[int, int, Moved | None]]:
+    """The road users' pixels of ``source`` (``source.moving``: slices ``lo:hi``, one per
+    object) and how they move to ``target``'s state: None for one that is gone there."""
     at = source.moving
-    seen = np.zeros((3, len(at)), np.float32) if lens is not None else None
     if not len(at):
-        return seen
-    z = source.depth.ravel().take(at)
-    rays = np.ascontiguousarray(source.rays).reshape(-1, 2).view(np.dtype((np.void, 8)))
-    xy = rays.ravel().take(at).view(np.float32).reshape(-1, 2)
+        return []
     ids = source.instance.ravel().take(at)
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     ends = np.r_[starts[1:], len(ids)]
     objects = ids[starts]
     moves = _object_moves(source, target, objects)
-    moved_by = np.full((len(at), 3), np.nan, np.float32) if scene is not None else None
-    encode = np.zeros((4, 4))  # a camera point -> (u, v, 1/Z): 0 where Z is 0
-    if lens is not None:
-        encode[:2, :3] = lens[:2]
-        encode[2, 3] = encode[3, 2] = 1.0
-    for index, lo, hi in zip(objects, starts, ends, strict=True):
-        found = moves.get(int(index), False)
-        if found is None:
-            continue  # gone: nowhere, no scene flow
-        p = np.empty((hi - lo, 1, 3))
-        np.multiply(xy[lo:hi], z[lo:hi, None], out=p[:, 0, :2])  # the points, as in float32
-        p[:, 0, 2] = z[lo:hi]
-        if found is False:
-            there, by = _carry_articulated(source, target, int(index), p[:, 0])
-            if seen is not None:
-                seen[:, lo:hi] = cv2.perspectiveTransform(there[:, None], encode)[:, 0].T
-            if moved_by is not None:
-                moved_by[lo:hi] = by
-            continue
-        to_target, to_source = found
-        if seen is not None:
-            seen[:, lo:hi] = cv2.perspectiveTransform(p, encode @ to_target)[:, 0].T
-        if moved_by is not None:
-            moved_by[lo:hi] = cv2.transform(p, (to_source - np.eye(4))[:3])[:, 0]
-    if scene is not None and moved_by is not None:
-        _pixels(scene).put(at, _pixels(moved_by))
-    return seen
+    out: list[tuple[int, int, Moved | None]] = []
+    for index, lo, hi in zip(objects.tolist(), starts.tolist(), ends.tolist(), strict=True):
+        found = moves.get(index, False)
+        if found is False:  # articulated: each point with its body segment
+            points = _points(source, at[lo:hi])
+            found = _carry_articulated(source, target, index, points)
+        out.append((lo, hi, found))
+    return out
+
+
+Moved = tuple[np.ndarray, np.ndarray]
+"""How the points of a road user move: rigid, (to the target camera, to their place in the
+target state in the source camera), 4x4 each; articulated, (N, 3) (their points in the target
+camera, their scene flow in the source camera's axes)."""
+
+
+def _points(source: Geometry, at: np.ndarray) -> np.ndarray:
+    """(N, 3) float64 source camera points of the pixels ``at`` (flat): ray times depth in
+    float32, as the pixel's point is defined."""
+    z = source.depth.ravel().take(at)
+    rays = np.ascontiguousarray(source.rays).reshape(-1, 2).view(np.dtype((np.void, 8)))
+    xy = rays.ravel().take(at).view(np.float32).reshape(-1, 2)
+    p = np.empty((len(at), 3))
+    np.multiply(xy, z[:, None], out=p[:, :2])
+    p[:, 2] = z
+    return p
 
 
 def _carry_articulated(
@@ -259,27 +247,53 @@ def motion(
     scene_flow: bool = True,
 ) -> Motion:
     """The optical flow and the scene flow of ``source``'s pixels to ``target``'s frame (each
-    None where ``optical`` or ``scene_flow`` is false).
+    None where ``optical`` or ``scene_flow`` is false)."""
+    users = _road_users(source, target) if optical or scene_flow else []
+    scene = _scene_flow(source, users) if scene_flow else None
+    flow = _optical_flow(source, target, calib, users) if optical else None
+    return Motion(flow, scene)
 
-    The static world's points only see the camera move: a pixel's ray and inverse depth
+
+def _scene_flow(source: Geometry, users: list[tuple[int, int, Moved | None]]) -> np.ndarray:
+    """(H, W, 3) float32: 0 on the static world, NaN at the sky and on road users that are
+    gone; the others' points move with them (float64)."""
+    still = np.where(source.surface, np.float32(0.0), np.float32(np.nan))
+    scene = cv2.merge((still, still, still))
+    at = source.moving
+    if not len(at):
+        return scene
+    moved_by = np.full((len(at), 3), np.nan, np.float32)
+    for lo, hi, found in users:
+        if found is None:
+            continue
+        if found[0].shape == (4, 4):  # rigid
+            points = _points(source, at[lo:hi])[:, None]
+            moved_by[lo:hi] = cv2.transform(points, (found[1] - np.eye(4))[:3])[:, 0]
+        else:
+            moved_by[lo:hi] = found[1]
+    _pixels(scene).put(at, _pixels(moved_by))
+    return scene
+
+
+def _optical_flow(
+    source: Geometry,
+    target: Geometry,
+    calib: CameraCalibration,
+    users: list[tuple[int, int, Moved | None]],
+) -> np.ndarray:
+    """(H, W, 3) u, v, valid of ``source``'s pixels (0 at the sky).
+
+    A pixel of the static world only sees the camera move: its ray and inverse depth
     (rx, ry, 1, s) go to the target image by one 3x4 matrix (homogeneous: the point is the ray
-    over s), in float32, a strip of rows at a time, on its pixels of the static world
-    (``Geometry.still``) only. The road users' pixels, few, move with their objects
-    (``_carry_moving``). The sky has no flow."""
-    scene = None
-    if scene_flow:
-        still = np.where(source.surface, np.float32(0.0), np.float32(np.nan))
-        scene = cv2.merge((still, still, still))
-    lens = None
-    if optical:
-        lens = np.eye(3) if is_distorted(calib) else calib.K
-    seen = _carry_moving(source, target, lens, scene)
-    if seen is None or lens is None:
-        return Motion(None, scene)
+    over s), in float32, a strip of rows at a time (only its pixels of the static world,
+    ``Geometry.still``). A pinhole camera's ray is affine in the pixel's column and row: the
+    matrix takes those. The road users' pixels, few, go by their objects' matrices."""
     h, w = source.depth.shape
+    distorted = is_distorted(calib)
+    lens = np.eye(3) if distorted else calib.K
+    from_source = np.linalg.inv(target.world_from_camera) @ source.world_from_camera
+    static = _terms(lens @ from_source[:3], calib)
     flow = np.zeros((h, w, 3), np.float32)  # the sky's pages are never written
-    m = lens @ (np.linalg.inv(target.world_from_camera) @ source.world_from_camera)[:3]
-    m = m[:, [0, 1, 3, 2]].astype(np.float32)  # the terms in rx, ry, s, 1
     pixels = _pixels(flow)
     rays = np.ascontiguousarray(source.rays).view(np.dtype((np.void, 8)))[..., 0]
     cols = np.arange(w, dtype=np.float32)[None, :]
@@ -289,25 +303,74 @@ def motion(
             still = source.still[rows]
             if not still.any():
                 continue
-            rx, ry = rays[rows][still].view(np.float32).reshape(-1, 2, 1).transpose(1, 0, 2)
-            s = source.inverse_depth[rows][still][:, None]
-            u, v, iz = (_affine(row, rx, ry, s) for row in m)  # homogeneous U, V, W
-            np.divide(np.float32(1.0), iz, out=iz)
-            u *= iz
-            v *= iz
-            iz *= s  # 1 / Z in the target camera
             down = np.arange(r0, r0 + len(still), dtype=np.float32)[:, None]
             x, y = (np.broadcast_to(c, still.shape)[still][:, None] for c in (cols, down))
+            s = source.inverse_depth[rows][still][:, None]
+            a, b = x, y
+            if distorted:
+                a, b = rays[rows][still].view(np.float32).reshape(-1, 2, 1).transpose(1, 0, 2)
+            u, v, iz = _project(static, a, b, s)
             out = np.empty((len(s), 1, 3), np.float32)
             _flow_at(u, v, iz, x, y, target, calib, out)
             pixels[r0 * w : r0 * w + still.size][still.ravel()] = _pixels(out)
-        moving = source.moving
-        if len(moving):
-            rows, cols = (c.astype(np.float32)[:, None] for c in np.divmod(moving, w))
-            out = np.empty((len(moving), 1, 3), np.float32)
-            _flow_at(*(c[:, None] for c in seen), cols, rows, target, calib, out)
-            pixels.put(moving, _pixels(out))
-    return Motion(flow, scene)
+        at = source.moving
+        if len(at):
+            y, x = (c.astype(np.float32)[:, None] for c in np.divmod(at, w))
+            s = source.inverse_depth.ravel().take(at)[:, None]
+            a, b = x, y
+            if distorted:
+                a, b = rays.ravel().take(at).view(np.float32).reshape(-1, 2, 1).transpose(1, 0, 2)
+            u, v, iz = (np.zeros((len(at), 1), np.float32) for _ in range(3))  # 0: gone
+            for lo, hi, found in users:
+                if found is None:
+                    continue
+                if found[0].shape == (4, 4):  # rigid: like the static world
+                    m = _terms(lens @ found[0][:3], calib)
+                    got = _project(m, a[lo:hi], b[lo:hi], s[lo:hi])
+                else:
+                    got = _project(_terms(lens @ np.eye(4)[:3], calib, False), *_split(found[0]))
+                for plane, values in zip((u, v, iz), got, strict=True):
+                    plane[lo:hi] = values
+            out = np.empty((len(at), 1, 3), np.float32)
+            _flow_at(u, v, iz, x, y, target, calib, out)
+            pixels.put(at, _pixels(out))
+    return flow
+
+
+def _split(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Target camera points (N, 3) -> x/z, y/z, 1/z (N, 1) float32: a ray and its inverse
+    depth, as ``_project`` takes them (not pixels)."""
+    inverse = 1.0 / points[:, 2:]
+    x, y = points[:, :1] * inverse, points[:, 1:2] * inverse
+    return x.astype(np.float32), y.astype(np.float32), inverse.astype(np.float32)
+
+
+def _terms(m: np.ndarray, calib: CameraCalibration, pixel: bool | None = None) -> np.ndarray:
+    """A 3x4 matrix from a source camera point (x, y, z, 1) to the target image's homogeneous
+    (U, V, W) -> (3, 4) float32 terms in (a, b, s, 1) of a source pixel whose inverse depth is s
+    and whose ray is (a, b) or, for a pinhole camera (``pixel``: not distorted), whose column
+    and row are (a, b) (``pixel_rays``: the ray is (a - cx) / fx, (b - cy) / fy)."""
+    terms = m[:, [0, 1, 3, 2]].copy()  # the point is (rx, ry, 1) / s: times s, homogeneous
+    if pixel is None:
+        pixel = not is_distorted(calib)
+    if pixel:
+        K = calib.K
+        terms[:, 3] -= terms[:, 0] * K[0, 2] / K[0, 0] + terms[:, 1] * K[1, 2] / K[1, 1]
+        terms[:, 0] /= K[0, 0]
+        terms[:, 1] /= K[1, 1]
+    return terms.astype(np.float32)
+
+
+def _project(
+    m: np.ndarray, a: np.ndarray, b: np.ndarray, s: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pixels' u, v in the target image and 1 / Z there, from their terms (``_terms``)."""
+    u, v, iz = (_affine(row, a, b, s) for row in m)  # homogeneous U, V, W
+    np.divide(np.float32(1.0), iz, out=iz)
+    u *= iz
+    v *= iz
+    iz *= s
+    return u, v, iz
 
 
 def _affine(row: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
