@@ -53,6 +53,14 @@ class Geometry:
         return at[np.argsort(self.instance.ravel().take(at), kind="stable")]
 
     @cached_property
+    def moving_pixels(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(N, 1) float32 column, row and inverse depth of the ``moving`` pixels."""
+        at = self.moving
+        rows, cols = np.divmod(at, self.depth.shape[1])
+        inverse = self.inverse_depth.ravel().take(at)[:, None]
+        return cols.astype(np.float32)[:, None], rows.astype(np.float32)[:, None], inverse
+
+    @cached_property
     def still(self) -> np.ndarray:
         """(H, W) bool: the surface pixels of the static world (the road users move their own
         way; the sky has no flow)."""
@@ -236,7 +244,7 @@ def _pixels(image: np.ndarray) -> np.ndarray:
     return image.reshape(-1, 3).view(np.dtype((np.void, 12))).ravel()
 
 
-STRIP = 32  # rows at a time: a strip's arrays stay in cache and reuse the allocator's memory
+STRIP = 64  # rows at a time: a strip's arrays stay in cache and reuse the allocator's memory
 
 
 def motion(
@@ -296,15 +304,17 @@ def _optical_flow(
     flow = np.zeros((h, w, 3), np.float32)  # the sky's pages are never written
     pixels = _pixels(flow)
     rays = np.ascontiguousarray(source.rays).view(np.dtype((np.void, 8)))[..., 0]
-    cols = np.arange(w, dtype=np.float32)[None, :]
+    grid = np.empty((2, min(STRIP, h), w), np.float32)  # a strip's columns and rows
+    grid[0] = np.arange(w, dtype=np.float32)
+    grid[1] = np.arange(len(grid[1]), dtype=np.float32)[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):  # no point, no flow
         for r0 in range(0, h, STRIP):
             rows = slice(r0, r0 + STRIP)
             still = source.still[rows]
             if not still.any():
                 continue
-            down = np.arange(r0, r0 + len(still), dtype=np.float32)[:, None]
-            x, y = (np.broadcast_to(c, still.shape)[still][:, None] for c in (cols, down))
+            x, y = (c[: len(still)][still][:, None] for c in grid)
+            y += np.float32(r0)
             s = source.inverse_depth[rows][still][:, None]
             a, b = x, y
             if distorted:
@@ -315,8 +325,7 @@ def _optical_flow(
             pixels[r0 * w : r0 * w + still.size][still.ravel()] = _pixels(out)
         at = source.moving
         if len(at):
-            y, x = (c.astype(np.float32)[:, None] for c in np.divmod(at, w))
-            s = source.inverse_depth.ravel().take(at)[:, None]
+            x, y, s = source.moving_pixels
             a, b = x, y
             if distorted:
                 a, b = rays.ravel().take(at).view(np.float32).reshape(-1, 2, 1).transpose(1, 0, 2)
