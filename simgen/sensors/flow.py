@@ -109,13 +109,12 @@ def pixel_rays(calib: CameraCalibration, maps: tuple[np.ndarray, ...] | None) ->
 
 def _bilinear(image: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Bilinear samples of the (H, W) float32 ``image`` at pixels ``u``, ``v`` (float32, any
-    shape), clamped to the image: float32 weights, four flat gathers. Where ``u`` or ``v`` is
-    not finite the sample is meaningless (call it under ``np.errstate(invalid="ignore")``)."""
+    shape), clamped to the image: float32 weights, four flat gathers (clipped to the image:
+    past the last column or row the weight is 0). Where ``u`` or ``v`` is not finite the sample
+    is meaningless (call it under ``np.errstate(invalid="ignore")``)."""
     h, w = image.shape
-    u, v = np.maximum(u, 0), np.maximum(v, 0)
-    u0, v0 = np.floor(u), np.floor(v)
-    np.minimum(u0, max(w - 2, 0), out=u0)
-    np.minimum(v0, max(h - 2, 0), out=v0)
+    u, v = np.clip(u, 0, w - 1), np.clip(v, 0, h - 1)
+    u0, v0 = np.floor(u), np.floor(v)  # on the last column (row) u (v) - u0 (v0) is 0
     u -= u0
     v -= v0
     v0 *= w  # exact: a pixel's flat index is below 2^24

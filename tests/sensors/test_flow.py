@@ -12,7 +12,7 @@ from simgen.dataset.writer import FLOW_OFFSET, FLOW_SCALE, flow_png, normals_png
 from simgen.pipeline.capture import capture
 from simgen.scenario import parse_scenario, sample
 from simgen.sensors.carry import carry
-from simgen.sensors.flow import _inverse_depth_at
+from simgen.sensors.flow import _bilinear, _inverse_depth_at
 from simgen.sensors.lens import project, undistort_pixels
 from simgen.sensors.rig import intrinsics
 
@@ -210,6 +210,18 @@ def test_a_boxs_normals_are_its_axes():
     angle = np.degrees(np.arccos(np.clip(normals @ axes.T, -1, 1))).min(axis=1)
     assert angle.max() < 0.5
     assert len({int(i) for i in np.argmin(np.arccos(np.clip(normals @ axes.T, -1, 1)), 1)}) >= 2
+
+
+def test_bilinear_samples_by_hand_and_clamped_at_the_far_edges():
+    image = np.arange(12, dtype=np.float32).reshape(3, 4) ** 2  # value = (4 row + col)^2
+    u = np.array([1.25, 3.3, 3.0, -0.4, 2.5], np.float32)
+    v = np.array([0.5, 1.5, 2.0, 1.0, 2.4], np.float32)
+    # (1.25, 0.5): rows 0 and 1 mixed half and half, columns 1 and 2 a quarter of the way
+    first = 0.75 * 1 + 0.25 * 4
+    second = 0.75 * 25 + 0.25 * 36
+    # past the last column (row) the sample is the last column's (row's): clamped, not extrapolated
+    expected = [0.5 * first + 0.5 * second, 0.5 * 49 + 0.5 * 121, 121, 16, 0.5 * 100 + 0.5 * 121]
+    np.testing.assert_allclose(_bilinear(image, u, v), expected, rtol=1e-6)
 
 
 def test_kitti_flow_and_normal_pngs_round_trip():
