@@ -53,6 +53,16 @@ class Geometry:
         return at[np.argsort(self.instance.ravel().take(at), kind="stable")]
 
     @cached_property
+    def road_users(self) -> list[tuple[int, int, int]]:
+        """The road users seen: (id, lo, hi), their pixels' slice of ``moving``."""
+        ids = self.instance.ravel().take(self.moving)
+        if not len(ids):
+            return []
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        ends = np.r_[starts[1:], len(ids)]
+        return list(zip(ids[starts].tolist(), starts.tolist(), ends.tolist(), strict=True))
+
+    @cached_property
     def moving_pixels(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(N, 1) float32 column, row and inverse depth of the ``moving`` pixels."""
         at = self.moving
@@ -146,7 +156,7 @@ def _inverse_depth_at(depth: np.ndarray, uv: np.ndarray) -> np.ndarray:
 
 
 def _object_moves(
-    source: Geometry, target: Geometry, ids: np.ndarray
+    source: Geometry, target: Geometry, ids: list[int]
 ) -> dict[int, tuple[np.ndarray, np.ndarray] | None]:
     """Per rigid road user in ``ids``: its points' transform from the source camera to the
     target camera, and to their place in the target state in the source camera (4x4 each);
@@ -177,15 +187,9 @@ def _road_users(source: Geometry, target: Geometry) -> list[tuple[int, int, Move
     """The road users' pixels of ``source`` (``source.moving``: slices ``lo:hi``, one per
     object) and how they move to ``target``'s state: None for one that is gone there."""
     at = source.moving
-    if not len(at):
-        return []
-    ids = source.instance.ravel().take(at)
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    ends = np.r_[starts[1:], len(ids)]
-    objects = ids[starts]
-    moves = _object_moves(source, target, objects)
+    moves = _object_moves(source, target, [index for index, _, _ in source.road_users])
     out: list[tuple[int, int, Moved | None]] = []
-    for index, lo, hi in zip(objects.tolist(), starts.tolist(), ends.tolist(), strict=True):
+    for index, lo, hi in source.road_users:
         found = moves.get(index, False)
         if found is False:  # articulated: each point with its body segment
             points = _points(source, at[lo:hi])
