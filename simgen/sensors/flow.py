@@ -190,11 +190,11 @@ def _road_users(source: Geometry, target: Geometry) -> list[tuple[int, int, Move
     moves = _object_moves(source, target, [index for index, _, _ in source.road_users])
     out: list[tuple[int, int, Moved | None]] = []
     for index, lo, hi in source.road_users:
-        found = moves.get(index, False)
-        if found is False:  # articulated: each point with its body segment
+        if index in moves:
+            out.append((lo, hi, moves[index]))
+        else:  # articulated: each point with its body segment
             points = _points(source, at[lo:hi])
-            found = _carry_articulated(source, target, index, points)
-        out.append((lo, hi, found))
+            out.append((lo, hi, _carry_articulated(source, target, index, points)))
     return out
 
 
