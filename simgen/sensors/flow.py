@@ -190,18 +190,34 @@ def _road_users(source: Geometry, target: Geometry) -> list[tuple[int, int, Move
     moves = _object_moves(source, target, [index for index, _, _ in source.road_users])
     out: list[tuple[int, int, Moved | None]] = []
     for index, lo, hi in source.road_users:
-        if index in moves:
-            out.append((lo, hi, moves[index]))
-        else:  # articulated: each point with its body segment
+        if index not in moves:  # articulated: each point with its body segment
             points = _points(source, at[lo:hi])
-            out.append((lo, hi, _carry_articulated(source, target, index, points)))
+            out.append((lo, hi, Carried(*_carry_articulated(source, target, index, points))))
+        else:
+            found = moves[index]
+            out.append((lo, hi, None if found is None else Rigid(*found)))
     return out
 
 
-Moved = tuple[np.ndarray, np.ndarray]
-"""How the points of a road user move: rigid, (to the target camera, to their place in the
-target state in the source camera), 4x4 each; articulated, (N, 3) (their points in the target
-camera, their scene flow in the source camera's axes)."""
+@dataclass(frozen=True)
+class Rigid:
+    """A rigid road user's points: to the target camera, and to their place in the target
+    state in the source camera (4x4 each)."""
+
+    to_target: np.ndarray
+    to_source: np.ndarray
+
+
+@dataclass(frozen=True)
+class Carried:
+    """An articulated road user's points, each moved with its body segment (N, 3): in the
+    target camera, and their scene flow in the source camera's axes."""
+
+    there: np.ndarray
+    moved_by: np.ndarray
+
+
+Moved = Rigid | Carried
 
 
 def _points(source: Geometry, at: np.ndarray) -> np.ndarray:
@@ -277,11 +293,11 @@ def _scene_flow(source: Geometry, users: list[tuple[int, int, Moved | None]]) ->
     for lo, hi, found in users:
         if found is None:
             continue
-        if found[0].shape == (4, 4):  # rigid
+        if isinstance(found, Rigid):
             points = _points(source, at[lo:hi])[:, None]
-            moved_by[lo:hi] = cv2.transform(points, (found[1] - np.eye(4))[:3])[:, 0]
+            moved_by[lo:hi] = cv2.transform(points, (found.to_source - np.eye(4))[:3])[:, 0]
         else:
-            moved_by[lo:hi] = found[1]
+            moved_by[lo:hi] = found.moved_by
     _pixels(scene).put(at, _pixels(moved_by))
     return scene
 
@@ -336,11 +352,12 @@ def _optical_flow(
             for lo, hi, found in users:
                 if found is None:
                     continue
-                if found[0].shape == (4, 4):  # rigid: like the static world
-                    m = _terms(lens @ found[0][:3], calib)
+                if isinstance(found, Rigid):  # like the static world
+                    m = _terms(lens @ found.to_target[:3], calib)
                     got = _project(m, a[lo:hi], b[lo:hi], s[lo:hi])
                 else:
-                    got = _project(_terms(lens @ np.eye(4)[:3], calib, False), *_split(found[0]))
+                    m = _terms(lens @ np.eye(4)[:3], calib, False)
+                    got = _project(m, *_split(found.there))
                 for plane, values in zip((u, v, iz), got, strict=True):
                     plane[lo:hi] = values
             out = np.empty((len(at), 1, 3), np.float32)
