@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from simgen.sensors.carry import Anchors, anchor, place, to_body
-from simgen.sensors.lens import is_distorted, project
+from simgen.sensors.lens import is_distorted, pixels
 from simgen.sensors.rig import CameraCalibration
 from simgen.sensors.scene import actor_pose
 from simgen.world.state import WorldState
@@ -42,13 +42,6 @@ class Geometry:
     rays: np.ndarray  # (H, W, 2) float32 normalised image coordinates (``pixel_rays``)
 
     @cached_property
-    def points(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each pixel's surface point in the camera's optical frame, (H, W) float32 x, y, z
-        (0 at the sky)."""
-        z = np.asarray(self.depth, np.float32)  # read only: no copy needed
-        return self.rays[..., 0] * z, self.rays[..., 1] * z, z
-
-    @cached_property
     def surface(self) -> np.ndarray:
         """(H, W) bool: the pixels that show a surface (not the sky)."""
         return np.asarray(self.depth > 0)
@@ -56,9 +49,32 @@ class Geometry:
     @cached_property
     def moving(self) -> np.ndarray:
         """Flat indices of the surface pixels on road users, ordered by object (stable)."""
-        flat = self.instance.ravel()
-        moving = np.flatnonzero(flat * self.surface.ravel())
-        return moving[np.argsort(flat[moving], kind="stable")]
+        at = np.flatnonzero(self.surface & (self.instance != 0))
+        return at[np.argsort(self.instance.ravel().take(at), kind="stable")]
+
+    @cached_property
+    def road_users(self) -> list[tuple[int, int, int]]:
+        """The road users seen: (id, lo, hi), their pixels' slice of ``moving``."""
+        ids = self.instance.ravel().take(self.moving)
+        if not len(ids):
+            return []
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        ends = np.r_[starts[1:], len(ids)]
+        return list(zip(ids[starts].tolist(), starts.tolist(), ends.tolist(), strict=True))
+
+    @cached_property
+    def moving_pixels(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(N, 1) float32 column, row and inverse depth of the ``moving`` pixels."""
+        at = self.moving
+        rows, cols = np.divmod(at, self.depth.shape[1])
+        inverse = self.inverse_depth.ravel().take(at)[:, None]
+        return cols.astype(np.float32)[:, None], rows.astype(np.float32)[:, None], inverse
+
+    @cached_property
+    def still(self) -> np.ndarray:
+        """(H, W) bool: the surface pixels of the static world (the road users move their own
+        way; the sky has no flow)."""
+        return self.surface & (self.instance == 0)
 
     @cached_property
     def anchors(self) -> dict[int, Anchors]:
@@ -69,7 +85,7 @@ class Geometry:
     @cached_property
     def inverse_depth(self) -> np.ndarray:
         """(H, W) float32 inverse depth, 0 at the sky (infinitely far): bilinear in it is exact
-        on a plane (``_bilinear`` interpolates it in float64)."""
+        on a plane, and a pixel's ray with it projects to another camera linearly."""
         inverse = np.zeros(self.depth.shape, np.float32)
         # the renderer's near plane keeps depth far above 1e-9 on surfaces
         np.divide(np.float32(1.0), self.depth, out=inverse, where=self.surface)
@@ -102,50 +118,45 @@ def pixel_rays(calib: CameraCalibration, maps: tuple[np.ndarray, ...] | None) ->
 
 
 def _bilinear(image: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Bilinear samples (float64) of the (H, W) ``image`` at pixels ``u``, ``v`` (N,), clamped to
-    the image: four flat gathers (converted to float64, exactly) and the weights in float64
-    (``uc - u0`` is exact in float32)."""
+    """Bilinear samples of the (H, W) float32 ``image`` at pixels ``u``, ``v`` (float32, any
+    shape), clamped to the image: float32 weights, four flat gathers (clipped to the image:
+    past the last column or row the weight is 0). Where ``u`` or ``v`` is not finite the sample
+    is meaningless (call it under ``np.errstate(invalid="ignore")``)."""
     h, w = image.shape
-    uc, vc = np.clip(u, 0, w - 1), np.clip(v, 0, h - 1)
-    u0 = np.floor(uc)
-    np.minimum(u0, max(w - 2, 0), out=u0)
-    v0 = np.floor(vc)
-    np.minimum(v0, max(h - 2, 0), out=v0)
-    uc -= u0
-    vc -= v0
-    fu, fv = uc.astype(np.float64), vc.astype(np.float64)
+    u, v = np.clip(u, 0, w - 1), np.clip(v, 0, h - 1)
+    u0, v0 = np.floor(u), np.floor(v)  # on the last column (row) u (v) - u0 (v0) is 0
+    u -= u0
+    v -= v0
+    v0 *= w  # exact: a pixel's flat index is below 2^24
+    v0 += u0
     at = v0.astype(np.intp)
-    at *= w
-    at += u0.astype(np.intp)
     flat = image.ravel()
     right, below = (1 if w > 1 else 0), (w if h > 1 else 0)
-    gu = 1 - fu
-    top = flat.take(at).astype(np.float64)
-    top *= gu
-    corner = flat[right:].take(at).astype(np.float64)
-    corner *= fu
-    top += corner
-    bottom = flat[below:].take(at).astype(np.float64)
-    bottom *= gu
-    corner = flat[below + right :].take(at).astype(np.float64)
-    corner *= fu
-    bottom += corner
-    top *= 1 - fv
-    bottom *= fv
-    top += bottom
-    return top
+    top, top_right = flat.take(at, mode="clip"), flat[right:].take(at, mode="clip")
+    bottom = flat[below:].take(at, mode="clip")
+    bottom_right = flat[below + right :].take(at, mode="clip")
+    top_right -= top
+    top_right *= u
+    top += top_right
+    bottom_right -= bottom
+    bottom_right *= u
+    bottom += bottom_right
+    bottom -= top
+    bottom *= v
+    bottom += top
+    return bottom
 
 
 def _inverse_depth_at(depth: np.ndarray, uv: np.ndarray) -> np.ndarray:
     """Bilinear inverse depth of ``depth`` (0 = sky: infinitely far) at pixels ``uv`` (N, 2),
     which lie inside the image."""
-    inverse = np.where(depth > 0, 1.0 / np.maximum(depth, 1e-9), 0.0).astype(np.float64)
-    uv = np.asarray(uv)
+    inverse = np.where(depth > 0, 1.0 / np.maximum(depth, 1e-9), 0.0).astype(np.float32)
+    uv = np.asarray(uv, np.float32)
     return _bilinear(inverse, uv[:, 0], uv[:, 1])
 
 
 def _object_moves(
-    source: Geometry, target: Geometry, ids: np.ndarray
+    source: Geometry, target: Geometry, ids: list[int]
 ) -> dict[int, tuple[np.ndarray, np.ndarray] | None]:
     """Per rigid road user in ``ids``: its points' transform from the source camera to the
     target camera, and to their place in the target state in the source camera (4x4 each);
@@ -172,31 +183,65 @@ def _object_moves(
     return moves
 
 
-def _affine(row: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray, out: np.ndarray) -> None:
-    """``out`` = ``row[0] x + row[1] y + row[2] z + row[3]`` in float32, in that order."""
-    np.multiply(x, row[0], out=out)
-    scratch = y * row[1]
-    out += scratch
-    np.multiply(z, row[2], out=scratch)
-    out += scratch
-    out += row[3]
+def _road_users(source: Geometry, target: Geometry) -> list[tuple[int, int, Moved | None]]:
+    """The road users' pixels of ``source`` (``source.moving``: slices ``lo:hi``, one per
+    object) and how they move to ``target``'s state: None for one that is gone there."""
+    at = source.moving
+    moves = _object_moves(source, target, [index for index, _, _ in source.road_users])
+    out: list[tuple[int, int, Moved | None]] = []
+    for index, lo, hi in source.road_users:
+        if index not in moves:  # articulated: each point with its body segment
+            points = _points(source, at[lo:hi])
+            out.append((lo, hi, Carried(*_carry_articulated(source, target, index, points))))
+        else:
+            found = moves[index]
+            out.append((lo, hi, None if found is None else Rigid(*found)))
+    return out
 
 
-def _apply(m: np.ndarray, p: tuple[np.ndarray, ...], out: np.ndarray, lo: int, hi: int) -> None:
-    """``out[:, lo:hi]`` = the 3x4 affine ``m`` applied to the points ``p`` (x, y, z rows),
-    elementwise: BLAS on (N, 3) x (3, 3) is slow and spins threads."""
-    x, y, z = (c[lo:hi] for c in p)
-    for i in range(3):
-        out[i, lo:hi] = m[i, 0] * x + m[i, 1] * y + m[i, 2] * z + m[i, 3]
+@dataclass(frozen=True)
+class Rigid:
+    """A rigid road user's points: to the target camera, and to their place in the target
+    state in the source camera (4x4 each)."""
+
+    to_target: np.ndarray
+    to_source: np.ndarray
+
+
+@dataclass(frozen=True)
+class Carried:
+    """An articulated road user's points, each moved with its body segment (N, 3): in the
+    target camera, and their scene flow in the source camera's axes."""
+
+    there: np.ndarray
+    moved_by: np.ndarray
+
+
+Moved = Rigid | Carried
+
+
+def _points(source: Geometry, at: np.ndarray) -> np.ndarray:
+    """(N, 3) float64 source camera points of the pixels ``at`` (flat): ray times depth in
+    float32, as the pixel's point is defined."""
+    z = source.depth.ravel().take(at)
+    rays = np.ascontiguousarray(source.rays).reshape(-1, 2).view(np.dtype((np.void, 8)))
+    xy = rays.ravel().take(at).view(np.float32).reshape(-1, 2)
+    p = np.empty((len(at), 3))
+    np.multiply(xy, z[:, None], out=p[:, :2])
+    p[:, 2] = z
+    return p
 
 
 def _carry_articulated(
-    source: Geometry, target: Geometry, index: int, world: np.ndarray
-) -> np.ndarray:
-    """World points (N, 3) of ``source`` on the articulated road user ``index`` (present in both
-    states) -> where they are in ``target``'s state, each with its body segment (as ``carry``
-    does). Each point's nearest triangle is found once per source frame: it serves the motion
-    to the frame before and to the frame after."""
+    source: Geometry, target: Geometry, index: int, points: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The source camera's points (N, 3) on the articulated road user ``index`` (present in
+    both states) -> where they are in ``target``'s state, in its camera, and their scene flow
+    in the source camera's axes, each point with its body segment (as ``carry`` does). Each
+    point's nearest triangle is found once per source frame: it serves the motion to the
+    frame before and to the frame after."""
+    rot, origin = source.world_from_camera[:3, :3], source.world_from_camera[:3, 3]
+    world = points @ rot.T + origin
     a = next(actor for actor in source.state.actors if actor.id == index)
     b = next(actor for actor in target.state.actors if actor.id == index)
     pose_a, pose_b = a.body_transform(), b.body_transform()
@@ -207,8 +252,9 @@ def _carry_articulated(
         if anchors is None:
             anchors = source.anchors[index] = anchor(a.model, key_a, local)
         local = place(a.model, key_b, anchors)
-    moved: np.ndarray = local @ pose_b[:3, :3].T + pose_b[:3, 3]
-    return moved
+    moved = local @ pose_b[:3, :3].T + pose_b[:3, 3]
+    back = np.linalg.inv(target.world_from_camera)
+    return moved @ back[:3, :3].T + back[:3, 3], (moved - world) @ rot
 
 
 def _pixels(image: np.ndarray) -> np.ndarray:
@@ -217,58 +263,7 @@ def _pixels(image: np.ndarray) -> np.ndarray:
     return image.reshape(-1, 3).view(np.dtype((np.void, 12))).ravel()
 
 
-def _carry_moving(
-    source: Geometry, target: Geometry, there: np.ndarray | None, scene: np.ndarray | None
-) -> np.ndarray:
-    """Move the road users' pixels of ``source`` to ``target``'s state: write their points in
-    the target camera into ``there`` (3, H, W) and their scene flow into ``scene`` (either
-    None: not wanted); returns the flat indices of pixels whose object is gone there. Rigid
-    road users move by one transform each (float64); articulated ones go through ``carry``
-    (their body segments)."""
-    moving = source.moving
-    if not len(moving):
-        return moving
-    p = tuple(c.ravel().take(moving).astype(np.float64) for c in source.points)
-    ids = source.instance.ravel()[moving]
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    ends = np.r_[starts[1:], len(ids)]
-    objects = ids[starts]
-    moves = _object_moves(source, target, objects)
-    there_moving = np.zeros((3, len(moving)))
-    scene_moving = np.empty((3, len(moving)))  # every column written below
-    gone = np.zeros(len(moving), bool)
-    others = []
-    for index, lo, hi in zip(objects, starts, ends, strict=True):
-        found = moves.get(int(index), False)
-        if found is False:
-            others.append((int(index), lo, hi))
-        elif found is None:
-            gone[lo:hi] = True
-        else:
-            to_target, to_source = found
-            if there is not None:
-                _apply(to_target, p, there_moving, lo, hi)
-            if scene is not None:
-                _apply(to_source - np.eye(4), p, scene_moving, lo, hi)
-    if others:
-        rot, origin = source.world_from_camera[:3, :3], source.world_from_camera[:3, 3]
-        back = np.linalg.inv(target.world_from_camera)
-        for index, lo, hi in others:
-            world = np.stack([c[lo:hi] for c in p], axis=1) @ rot.T + origin
-            moved = _carry_articulated(source, target, index, world)
-            scene_moving[:, lo:hi] = ((moved - world) @ rot).T
-            there_moving[:, lo:hi] = (moved @ back[:3, :3].T + back[:3, 3]).T
-    scene_moving[:, gone] = np.nan
-    there_moving[:, gone] = 0.0
-    if there is not None:
-        for i in range(3):
-            there[i].ravel()[moving] = there_moving[i]
-    if scene is not None:
-        _pixels(scene).put(moving, _pixels(np.ascontiguousarray(scene_moving.T, np.float32)))
-    return moving[gone]
-
-
-STRIP = 32  # rows per strip: a strip's arrays stay in cache and reuse the allocator's memory
+STRIP = 64  # rows at a time: a strip's arrays stay in cache and reuse the allocator's memory
 
 
 def motion(
@@ -279,96 +274,185 @@ def motion(
     scene_flow: bool = True,
 ) -> Motion:
     """The optical flow and the scene flow of ``source``'s pixels to ``target``'s frame (each
-    None where ``optical`` or ``scene_flow`` is false).
+    None where ``optical`` or ``scene_flow`` is false)."""
+    users = _road_users(source, target) if optical or scene_flow else []
+    scene = _scene_flow(source, users) if scene_flow else None
+    flow = _optical_flow(source, target, calib, users) if optical else None
+    return Motion(flow, scene)
 
-    Dense and in float32 for the static world (its points only see the camera move: one rigid
-    transform between the two camera frames, a strip of rows at a time); the road users'
-    pixels, few, move with their objects (``_carry_moving``)."""
-    there = None
-    if optical:
-        x, y, z = source.points
-        m = (np.linalg.inv(target.world_from_camera) @ source.world_from_camera).astype(np.float32)
-        there = np.empty((3, *z.shape), np.float32)
-        for r0 in range(0, z.shape[0], STRIP):
-            rows = slice(r0, r0 + STRIP)
-            for i in range(3):
-                _affine(m[i], x[rows], y[rows], z[rows], there[i, rows])
-    scene = None
-    if scene_flow:
-        still = np.where(source.surface, np.float32(0.0), np.float32(np.nan))
-        scene = cv2.merge((still, still, still))
-    gone = _carry_moving(source, target, there, scene)
-    if there is None:
-        return Motion(None, scene)
-    return Motion(_optical_flow(source, target, calib, there, gone), scene)
+
+def _scene_flow(source: Geometry, users: list[tuple[int, int, Moved | None]]) -> np.ndarray:
+    """(H, W, 3) float32: 0 on the static world, NaN at the sky and on road users that are
+    gone; the others' points move with them (float64)."""
+    still = np.where(source.surface, np.float32(0.0), np.float32(np.nan))
+    scene = cv2.merge((still, still, still))
+    at = source.moving
+    if not len(at):
+        return scene
+    moved_by = np.full((len(at), 3), np.nan, np.float32)
+    for lo, hi, found in users:
+        if found is None:
+            continue
+        if isinstance(found, Rigid):
+            points = _points(source, at[lo:hi])[:, None]
+            moved_by[lo:hi] = cv2.transform(points, (found.to_source - np.eye(4))[:3])[:, 0]
+        else:
+            moved_by[lo:hi] = found.moved_by
+    _pixels(scene).put(at, _pixels(moved_by))
+    return scene
 
 
 def _optical_flow(
     source: Geometry,
     target: Geometry,
     calib: CameraCalibration,
-    there: np.ndarray,
-    gone: np.ndarray,
+    users: list[tuple[int, int, Moved | None]],
 ) -> np.ndarray:
-    """(H, W, 3) u, v, valid of ``source``'s pixels, whose points are ``there`` (3, H, W) in
-    the target camera (``gone``: flat indices of those that are nowhere). The image is worked
-    in strips of rows (``STRIP``)."""
+    """(H, W, 3) u, v, valid of ``source``'s pixels (0 at the sky).
+
+    A pixel of the static world only sees the camera move: its ray and inverse depth
+    (rx, ry, 1, s) go to the target image by one 3x4 matrix (homogeneous: the point is the ray
+    over s), in float32, a strip of rows at a time (only its pixels of the static world,
+    ``Geometry.still``). A pinhole camera's ray is affine in the pixel's column and row: the
+    matrix takes those. The road users' pixels, few, go by their objects' matrices."""
     h, w = source.depth.shape
-    defined = source.surface
-    if len(gone):
-        defined = defined.copy()
-        defined.ravel()[gone] = False
-    x, y, z = there
-    ahead = z > Z_MIN
-    ahead &= defined
     distorted = is_distorted(calib)
-    if distorted:
-        uv = np.zeros((h * w, 2))
-        at = np.flatnonzero(ahead)
-        uv[at] = project(calib, np.stack([c.ravel()[at] for c in there], 1).astype(np.float64))
-        lens_u = uv[:, 0].reshape(h, w).astype(np.float32)
-        lens_v = uv[:, 1].reshape(h, w).astype(np.float32)
-    K = calib.K.astype(np.float32)
-    inverse = target.inverse_depth
-    one, zero = np.float32(1.0), np.float32(0.0)
-    flow = np.empty((h, w, 3), np.float32)
-    cols = np.arange(w, dtype=np.float32)[None, :]
-    for r0 in range(0, h, STRIP):
-        rows = slice(r0, r0 + STRIP)
-        near = ahead[rows]
-        depth_there = np.where(near, z[rows], one)
-        if distorted:
-            u, v = lens_u[rows], lens_v[rows]
-        else:
-            u = np.multiply(x[rows], K[0, 0])
-            u /= depth_there
-            u += K[0, 2]
-            v = np.multiply(y[rows], K[1, 1])
-            v /= depth_there
-            v += K[1, 2]
-        inside = u > -0.5
-        inside &= near
-        inside &= u < w - 0.5
-        inside &= v > -0.5
-        inside &= v < h - 0.5
-        # valid: what the target sees there too (its inverse depth, bilinear, agrees)
-        at = np.flatnonzero(inside)
-        expected = 1.0 / depth_there.ravel().take(at).astype(np.float64)
-        found = _bilinear(inverse, u.ravel().take(at), v.ravel().take(at))
-        found -= expected
-        np.abs(found, out=found)
-        expected *= DEPTH_TOLERANCE
-        seen = np.zeros(inside.shape, np.float32)
-        seen.ravel()[at] = found <= expected
-        flow[rows, :, 2] = seen
-        far = ~near
-        u = u - cols
-        np.copyto(u, zero, where=far)
-        flow[rows, :, 0] = u
-        v = v - np.arange(r0, r0 + len(u), dtype=np.float32)[:, None]
-        np.copyto(v, zero, where=far)
-        flow[rows, :, 1] = v
+    lens = np.eye(3) if distorted else calib.K
+    from_source = np.linalg.inv(target.world_from_camera) @ source.world_from_camera
+    static = _terms(lens @ from_source[:3], calib)
+    flow = np.zeros((h, w, 3), np.float32)  # the sky's pages are never written
+    pixels = _pixels(flow)
+    rays = np.ascontiguousarray(source.rays).view(np.dtype((np.void, 8)))[..., 0]
+    grid = np.empty((2, min(STRIP, h), w), np.float32)  # a strip's columns and rows
+    grid[0] = np.arange(w, dtype=np.float32)
+    grid[1] = np.arange(len(grid[1]), dtype=np.float32)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):  # no point, no flow
+        for r0 in range(0, h, STRIP):
+            rows = slice(r0, r0 + STRIP)
+            still = source.still[rows]
+            if not still.any():
+                continue
+            x, y = (c[: len(still)][still][:, None] for c in grid)
+            y += np.float32(r0)
+            s = source.inverse_depth[rows][still][:, None]
+            a, b = x, y
+            if distorted:
+                a, b = rays[rows][still].view(np.float32).reshape(-1, 2, 1).transpose(1, 0, 2)
+            u, v, iz = _project(static, a, b, s)
+            out = np.empty((len(s), 1, 3), np.float32)
+            _flow_at(u, v, iz, x, y, target, calib, out)
+            pixels[r0 * w : r0 * w + still.size][still.ravel()] = _pixels(out)
+        at = source.moving
+        if len(at):
+            x, y, s = source.moving_pixels
+            a, b = x, y
+            if distorted:
+                a, b = rays.ravel().take(at).view(np.float32).reshape(-1, 2, 1).transpose(1, 0, 2)
+            u, v, iz = (np.zeros((len(at), 1), np.float32) for _ in range(3))  # 0: gone
+            for lo, hi, found in users:
+                if found is None:
+                    continue
+                if isinstance(found, Rigid):  # like the static world
+                    m = _terms(lens @ found.to_target[:3], calib)
+                    got = _project(m, a[lo:hi], b[lo:hi], s[lo:hi])
+                else:
+                    m = _terms(lens @ np.eye(4)[:3], calib, False)
+                    got = _project(m, *_split(found.there))
+                for plane, values in zip((u, v, iz), got, strict=True):
+                    plane[lo:hi] = values
+            out = np.empty((len(at), 1, 3), np.float32)
+            _flow_at(u, v, iz, x, y, target, calib, out)
+            pixels.put(at, _pixels(out))
     return flow
+
+
+def _split(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Target camera points (N, 3) -> x/z, y/z, 1/z (N, 1) float32: a ray and its inverse
+    depth, as ``_project`` takes them (not pixels)."""
+    inverse = 1.0 / points[:, 2:]
+    x, y = points[:, :1] * inverse, points[:, 1:2] * inverse
+    return x.astype(np.float32), y.astype(np.float32), inverse.astype(np.float32)
+
+
+def _terms(m: np.ndarray, calib: CameraCalibration, pixel: bool | None = None) -> np.ndarray:
+    """A 3x4 matrix from a source camera point (x, y, z, 1) to the target image's homogeneous
+    (U, V, W) -> (3, 4) float32 terms in (a, b, s, 1) of a source pixel whose inverse depth is s
+    and whose ray is (a, b) or, for a pinhole camera (``pixel``: not distorted), whose column
+    and row are (a, b) (``pixel_rays``: the ray is (a - cx) / fx, (b - cy) / fy)."""
+    terms = m[:, [0, 1, 3, 2]].copy()  # the point is (rx, ry, 1) / s: times s, homogeneous
+    if pixel is None:
+        pixel = not is_distorted(calib)
+    if pixel:
+        K = calib.K
+        terms[:, 3] -= terms[:, 0] * K[0, 2] / K[0, 0] + terms[:, 1] * K[1, 2] / K[1, 1]
+        terms[:, 0] /= K[0, 0]
+        terms[:, 1] /= K[1, 1]
+    return terms.astype(np.float32)
+
+
+def _project(
+    m: np.ndarray, a: np.ndarray, b: np.ndarray, s: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pixels' u, v in the target image and 1 / Z there, from their terms (``_terms``)."""
+    u, v, iz = (_affine(row, a, b, s) for row in m)  # homogeneous U, V, W
+    np.divide(np.float32(1.0), iz, out=iz)
+    u *= iz
+    v *= iz
+    iz *= s
+    return u, v, iz
+
+
+def _affine(row: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """``row[0] x + row[1] y + row[2] z + row[3]`` in float32, in that order."""
+    out = np.multiply(x, row[0])
+    scratch = np.multiply(y, row[1])
+    out += scratch
+    np.multiply(z, row[2], out=scratch)
+    out += scratch
+    out += row[3]
+    return out
+
+
+def _flow_at(
+    u: np.ndarray,
+    v: np.ndarray,
+    iz: np.ndarray,
+    cols: np.ndarray,
+    rows: np.ndarray,
+    target: Geometry,
+    calib: CameraCalibration,
+    out: np.ndarray,
+) -> None:
+    """Pixels at ``cols``, ``rows`` whose points are at ``u``, ``v`` in the target image
+    (normalised coordinates for a distorted camera), 1 / Z ``iz`` there (0 or less: nowhere
+    or behind; overwritten, as are ``u`` and ``v``) -> ``out`` (..., 3): their flow (0 where
+    not ahead) and whether it is valid."""
+    ahead = iz > 0
+    ahead &= iz < np.float32(1.0 / Z_MIN)
+    if is_distorted(calib):
+        at = np.flatnonzero(ahead)
+        xy = np.stack([u.ravel().take(at), v.ravel().take(at)], 1).astype(np.float64)
+        uv = pixels(calib.K, xy, calib.distortion).astype(np.float32)
+        u.ravel()[at] = uv[:, 0]  # u and v are contiguous (``_term``, ``motion``)
+        v.ravel()[at] = uv[:, 1]
+    h, w = target.depth.shape
+    inside = u > -0.5
+    inside &= ahead
+    inside &= u < w - 0.5
+    inside &= v > -0.5
+    inside &= v < h - 0.5
+    # valid: what the target sees there too (its inverse depth, bilinear, agrees)
+    found = _bilinear(target.inverse_depth, u, v)
+    found -= iz
+    np.abs(found, out=found)
+    iz *= DEPTH_TOLERANCE
+    inside &= found <= iz
+    far = ~ahead
+    u -= cols
+    np.copyto(u, np.float32(0.0), where=far)
+    v -= rows
+    np.copyto(v, np.float32(0.0), where=far)
+    cv2.merge((u, v, inside.astype(np.float32)), out)
 
 
 def nowhere(shape: tuple[int, int]) -> Motion:

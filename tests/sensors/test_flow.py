@@ -11,7 +11,9 @@ from simgen.core.classes import BY_NAME
 from simgen.dataset.writer import FLOW_OFFSET, FLOW_SCALE, flow_png, normals_png
 from simgen.pipeline.capture import capture
 from simgen.scenario import parse_scenario, sample
-from simgen.sensors.flow import _inverse_depth_at
+from simgen.sensors.carry import carry
+from simgen.sensors.flow import _bilinear, _inverse_depth_at
+from simgen.sensors.lens import project, undistort_pixels
 from simgen.sensors.rig import intrinsics
 
 CAMERA = (
@@ -24,7 +26,7 @@ LIDAR = (
 )
 
 
-def scene(ego: str, actors: str = "[]") -> str:
+def scene(ego: str, actors: str = "[]", camera: str = CAMERA) -> str:
     return f"""
 version: 1
 name: flow
@@ -37,7 +39,7 @@ ego:
   lane: 0
   s: 20
   {ego}
-  sensors: [{CAMERA}, {LIDAR}]
+  sensors: [{camera}, {LIDAR}]
 actors: {actors}
 """
 
@@ -127,6 +129,32 @@ def test_a_translating_cars_flow_is_its_projected_motion(overtaken):
     assert np.abs(flow3[sweep["instance"] == 0]).max() < 1e-4
 
 
+def test_a_walkers_flow_through_a_barrel_lens_is_where_carry_puts_it():
+    """Body segments (``carry``) and a distorted lens (``project``): the flow of a walker's
+    pixels is its points carried to the next state, projected through the lens."""
+    camera = CAMERA.replace("fov: 70,", "fov: 70, distortion: [-0.2, 0.03, 0, 0, 0],")
+    walker = "[{name: walker, model: pedestrian, offset: -3, s: 27, speed: 1.4}]"
+    now, then = frames(scene("speed: 5", walker, camera))[:2]
+    person = next(a for a in now.state.actors if a.name == "walker")
+    cam, calib = now.data["cam"], now.calibrations.cameras["cam"]
+    rows, cols = np.nonzero((cam.instance == person.id) & (cam.depth > 0))
+    assert len(rows) > 100
+    pixel = np.stack([cols, rows], 1).astype(np.float64)
+    z = cam.depth[rows, cols].astype(np.float64)[:, None]
+    points = np.concatenate([undistort_pixels(calib, pixel) * z, z], 1)
+    world = points @ world_from_camera(now)[:3, :3].T + world_from_camera(now)[:3, 3]
+    moved = carry(world, np.full(len(world), person.id), now.state, then.state)
+    there = (moved - world_from_camera(then)[:3, 3]) @ world_from_camera(then)[:3, :3]
+    expected = project(calib, there) - pixel
+    flow = cam.flow_forward[rows, cols]
+    valid = flow[:, 2] > 0
+    assert valid.sum() > 50  # limbs hide limbs, and a small figure has much edge
+    assert np.abs(flow[valid, :2] - expected[valid]).max() < 0.05
+    # the lens bends the flow: a pinhole's projection of the same points is off by far more
+    pinhole = there[:, :2] / there[:, 2:] * np.diag(calib.K)[:2] + calib.K[:2, 2] - pixel
+    assert np.abs(pinhole[valid] - expected[valid]).max() > 0.5
+
+
 def test_the_last_frame_has_no_forward_motion_and_the_first_no_backward(driving):
     assert driving[0].data["cam"].flow_backward[..., 2].max() == 0
     assert driving[-1].data["cam"].flow_forward[..., 2].max() == 0
@@ -182,6 +210,18 @@ def test_a_boxs_normals_are_its_axes():
     angle = np.degrees(np.arccos(np.clip(normals @ axes.T, -1, 1))).min(axis=1)
     assert angle.max() < 0.5
     assert len({int(i) for i in np.argmin(np.arccos(np.clip(normals @ axes.T, -1, 1)), 1)}) >= 2
+
+
+def test_bilinear_samples_by_hand_and_clamped_at_the_far_edges():
+    image = np.arange(12, dtype=np.float32).reshape(3, 4) ** 2  # value = (4 row + col)^2
+    u = np.array([1.25, 3.3, 3.0, -0.4, 2.5], np.float32)
+    v = np.array([0.5, 1.5, 2.0, 1.0, 2.4], np.float32)
+    # (1.25, 0.5): rows 0 and 1 mixed half and half, columns 1 and 2 a quarter of the way
+    first = 0.75 * 1 + 0.25 * 4
+    second = 0.75 * 25 + 0.25 * 36
+    # past the last column (row) the sample is the last column's (row's): clamped, not extrapolated
+    expected = [0.5 * first + 0.5 * second, 0.5 * 49 + 0.5 * 121, 121, 16, 0.5 * 100 + 0.5 * 121]
+    np.testing.assert_allclose(_bilinear(image, u, v), expected, rtol=1e-6)
 
 
 def test_kitti_flow_and_normal_pngs_round_trip():
