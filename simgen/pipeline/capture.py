@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from simgen.core.allocator import keep_frame_memory
 from simgen.labels.derive import derive
 from simgen.labels.lanes import FrameLanes, LaneRegion, derive_lanes
 from simgen.labels.schema import FrameLabels
@@ -62,6 +63,7 @@ def capture(
     once the next one is captured, which completes it; after the last one, the state that
     follows it in the simulation (if any) completes it, so a chunk of frames gets the files an
     unchunked render writes."""
+    keep_frame_memory()  # frames reuse the pages of the last one's arrays
     states = simulate(instance)
     wanted = instance.scenario.output.lane_labels()
     region = LaneRegion(wanted.ahead, wanted.behind, wanted.side) if wanted else None
