@@ -77,6 +77,16 @@ def test_every_executor_writes_the_same_bytes(tmp_path):
     assert again.skipped == 4 and again.rendered == 0
 
 
+def _manifests(out: Path) -> list[Path]:
+    """The manifests under ``out`` while a batch writes there: a partial folder renamed or
+    removed during the walk is walked again."""
+    while True:
+        try:
+            return list(out.rglob("manifest.json"))
+        except FileNotFoundError:
+            continue
+
+
 def test_a_killed_batch_resumes_to_the_same_bytes(tmp_path):
     suite = write_suite(tmp_path, duration=1.5, variants=3)
     reference = tmp_path / "ref"
@@ -86,7 +96,7 @@ def test_a_killed_batch_resumes_to_the_same_bytes(tmp_path):
                "--workers", "2", "--quiet"]  # fmt: skip
     batch = subprocess.Popen(command, start_new_session=True, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    while not list(out.rglob("manifest.json")) and time.monotonic() < deadline:
+    while not _manifests(out) and time.monotonic() < deadline:
         time.sleep(0.05)
     os.killpg(batch.pid, signal.SIGKILL)  # the batch and its workers, midway
     batch.wait()

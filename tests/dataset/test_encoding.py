@@ -20,6 +20,7 @@ from simgen.dataset.writer import (
     normals_png,
     npy,
 )
+from tests.dataset.png_stream import idat
 
 SHAPES = [(1, 1), (1, 9), (6, 1), (2, 3), (17, 23), (40, 60), (96, 160)]
 FILTERS = [NONE, SUB, UP, AVERAGE]
@@ -34,17 +35,6 @@ def smooth_pixels(shape: tuple[int, int], seed: int, channels: int = 3) -> np.nd
     pixels[..., 2] = rng.random(shape) > 0.5
     pixels[: h // 2, : w // 3] += rng.integers(0, 400, (h // 2, w // 3, 4))
     return pixels[..., :channels].astype(np.uint16)
-
-
-def _rows(data: bytes) -> bytes:
-    """The inflated IDAT stream of a PNG: each row's filter byte, then its filtered bytes."""
-    stream, at = b"", 8
-    while at < len(data):
-        length = int.from_bytes(data[at : at + 4], "big")
-        if data[at + 4 : at + 8] == b"IDAT":
-            stream += data[at + 8 : at + 8 + length]
-        at += 12 + length
-    return zlib.decompress(stream)
 
 
 KINDS = [(np.uint16, 3), (np.uint8, 3), (np.uint16, 1), (np.uint8, 1), (np.uint8, 4)]
@@ -64,7 +54,7 @@ def test_png_decodes_to_its_pixels_with_the_filter_asked_for(shape, row_filter, 
         if channels >= 3:  # OpenCV gives BGR(A)
             back = back[..., [2, 1, 0, 3][:channels]]
         assert back.dtype == dtype and np.array_equal(back, image)
-        rows = _rows(data)
+        rows = zlib.decompress(idat(data))  # each row: its filter byte, then its bytes
         step = shape[1] * channels * np.dtype(dtype).itemsize + 1
         kinds = {rows[i] for i in range(0, len(rows), step)}
         # a filter with no neighbour to use is written as NONE, as libpng does

@@ -11,24 +11,14 @@ from simgen.dataset.verify import verify
 from simgen.dataset.writer import png
 from tests.conftest import render_text
 from tests.dataset.conftest import SCENE
-
-
-def _idat(data: bytes) -> bytes:
-    """The concatenated IDAT payload of a PNG (the zlib stream)."""
-    out, at = b"", 8
-    while at < len(data):
-        length = int.from_bytes(data[at : at + 4], "big")
-        if data[at + 4 : at + 8] == b"IDAT":
-            out += data[at + 8 : at + 8 + length]
-        at += 12 + length
-    return out
+from tests.dataset.png_stream import idat
 
 
 def test_a_stored_png_holds_the_raw_rows_uncompressed():
     image = np.random.default_rng(3).integers(0, 256, (30, 40, 3), dtype=np.uint8)
     data = png(image, "stored")
     np.testing.assert_array_equal(cv2.imdecode(np.frombuffer(data, np.uint8), -1)[..., ::-1], image)
-    stream = _idat(data)
+    stream = idat(data)
     assert stream[0] & 0x0F == 8  # zlib, deflate
     assert (stream[2] >> 1) & 3 == 0  # the first deflate block is stored (BTYPE 00)
     rows = zlib.decompress(stream)
@@ -48,4 +38,4 @@ def test_stored_rgb_reads_back_as_the_compressed_pixels(dataset, tmp_path):
     old_size = old.image_file("cam", "rgb").stat().st_size
     raw = 100 * (1 + 160 * 3)  # filter byte + pixels per row
     assert new.image_file("cam", "rgb").stat().st_size > raw > old_size
-    assert zlib.decompress(_idat(new.image_file("cam", "rgb").read_bytes()))[0] == 0
+    assert zlib.decompress(idat(new.image_file("cam", "rgb").read_bytes()))[0] == 0

@@ -49,6 +49,19 @@ def _scene() -> tuple[list[Placed], list[Placed]]:
     return [road, pole], cars
 
 
+def _count_renders(camera: object) -> list[int]:
+    """The flags of every render the camera's renderer is asked for from now on."""
+    calls: list[int] = []
+    render = camera.renderer.render  # type: ignore[attr-defined]
+
+    def counted(scene: object, flags: int = 0, seg_node_map: object = None) -> object:
+        calls.append(flags)
+        return render(scene, flags=flags, seg_node_map=seg_node_map)
+
+    camera.renderer.render = counted  # type: ignore[attr-defined]
+    return calls
+
+
 def _calibration() -> CameraCalibration:
     return CameraCalibration("c", 160, 96, intrinsics(160, 96, 70), OPTICAL)
 
@@ -69,14 +82,8 @@ def test_one_pass_gives_the_separate_passes_bytes(shadows: bool):
     pr = import_pyrender()
     static, cars = _scene()
     camera = PyrenderCamera(_calibration(), static, OUTPUTS, shadows=shadows)
-    calls: list[int] = []
     render = camera.renderer.render
-
-    def counted(scene: object, flags: int = 0, seg_node_map: object = None) -> object:
-        calls.append(flags)
-        return render(scene, flags=flags, seg_node_map=seg_node_map)
-
-    camera.renderer.render = counted  # type: ignore[method-assign]
+    calls = _count_renders(camera)
     try:
         frame = camera.capture(np.eye(4), cars, SUN, []).frame
         assert len(calls) == 1 and not calls[0] & pr.RenderFlags.SEG  # one pass, no label pass
@@ -169,16 +176,10 @@ def test_the_colour_pass_gives_the_normal_passs_normals(shadows: bool):
     from simgen.sensors.pyrender.normals import render_normals
 
     static, cars = _scene()
-    frames, separate, passes = [], None, []
+    frames, separate = [], None
     for outputs in ((*OUTPUTS, "normals"), OUTPUTS):
         camera = PyrenderCamera(_calibration(), static, outputs, shadows=shadows)
-        render = camera.renderer.render
-
-        def counted(scene: object, flags: int = 0, seg_node_map: object = None) -> object:
-            passes.append(flags)
-            return render(scene, flags=flags, seg_node_map=seg_node_map)
-
-        camera.renderer.render = counted  # type: ignore[method-assign]
+        passes = _count_renders(camera)
         try:
             frames.append(camera.capture(np.eye(4), cars, SUN, []).frame)
             if "normals" in outputs:
