@@ -103,7 +103,7 @@ def outputs_table(records: Sequence[Record]) -> str:
             if f.cpu_ms_per_frame is not None:
                 groups.setdefault(" + ".join(added) or "nothing", []).append(f.cpu_ms_per_frame)
         plain = groups.get("nothing")
-        if not plain:
+        if not plain or len(groups) < 2:  # a series of plain runs only (commits compared)
             continue
         base = _median(plain)
         for added, cpu in groups.items():
