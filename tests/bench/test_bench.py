@@ -99,3 +99,19 @@ def test_batch_bench_reports_cpu_per_frame_and_frames_per_busy_core(tmp_path, mo
         data = run.to_json()
         assert data["frames_per_busy_core"] == run.frames_per_busy_core
         assert data["cpu_ms_per_frame"] == run.cpu_ms_per_frame
+
+
+def test_alternated_runs_are_compared_round_by_round():
+    """Drift between rounds cancels in the per-round ratio, not in the ratio of medians."""
+    from pathlib import Path
+
+    from benchmarks.alternate import Setting, report
+
+    settings = [Setting("this", Path("."), "plain"), Setting("old", Path("."), "flow")]
+    # flow costs 10 % more in every round; the machine slows down between rounds
+    cpu = {"plain": [100.0, 300.0, 310.0], "old:flow": [110.0, 330.0, 341.0]}
+    flow = report(settings, cpu).splitlines()[2].split()
+    assert flow[:4] == ["old:flow", "330.0", "1.10x", "1.10x"]
+    cpu["old:flow"] = [110.0, 120.0, 341.0]  # round 2's flow ran while the machine was fast
+    flow = report(settings, cpu).splitlines()[2].split()
+    assert flow[2:4] == ["0.40x", "1.10x"]  # the medians mislead; the rounds do not
