@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -26,7 +26,7 @@ import numpy as np
 from pydantic import TypeAdapter
 
 from simgen.core.geometry import transform_points
-from simgen.core.jsonio import validate_json
+from simgen.core.jsonio import plain, validate_json
 from simgen.world.events import Vec3
 from simgen.world.lanes import LaneMark, LanePolyline
 
@@ -101,7 +101,7 @@ class FrameLanes:
     lanes: tuple[LaneLabel, ...]
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
     def to_bytes(self) -> bytes:
         """Compact JSON (thousands of points per frame): sorted keys, no spaces."""
