@@ -171,8 +171,17 @@ def test_a_chunk_gets_the_flow_an_unchunked_render_does(driving):
     np.testing.assert_array_equal(alone.data["lidar"], driving[1].data["lidar"])
 
 
-def test_road_normals_point_up(driving):
-    found = driving[0]
+@pytest.fixture(scope="module")
+def driving_in_colour():
+    """The driving scene with RGB too: its normals come out of the colour pass."""
+    rgb = CAMERA.replace("outputs: [depth,", "outputs: [rgb, depth,")
+    assert rgb != CAMERA
+    return frames(scene("speed: 10", camera=rgb))
+
+
+@pytest.mark.parametrize("run", ["driving", "driving_in_colour"])
+def test_road_normals_point_up(run, request):
+    found = request.getfixturevalue(run)[0]
     cam = found.data["cam"]
     road = cam.semantic == BY_NAME["road"].id
     assert road.sum() > 1000
