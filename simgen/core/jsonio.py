@@ -42,3 +42,11 @@ def plain(obj: Any) -> Any:
     if isinstance(obj, dict):
         return cls((plain(k), plain(v)) for k, v in obj.items())
     return obj
+
+
+def as_dict(obj: Any) -> dict[str, Any]:
+    """A dataclass instance as ``plain`` data: ``dataclasses.asdict`` without its copies."""
+    if not hasattr(type(obj), "__dataclass_fields__"):
+        raise TypeError(f"as_dict takes a dataclass instance, not {type(obj).__name__}")
+    data: dict[str, Any] = plain(obj)
+    return data

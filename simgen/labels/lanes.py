@@ -26,7 +26,7 @@ import numpy as np
 from pydantic import TypeAdapter
 
 from simgen.core.geometry import transform_points
-from simgen.core.jsonio import plain, validate_json
+from simgen.core.jsonio import as_dict, validate_json
 from simgen.world.events import Vec3
 from simgen.world.lanes import LaneMark, LanePolyline
 
@@ -101,7 +101,7 @@ class FrameLanes:
     lanes: tuple[LaneLabel, ...]
 
     def to_json(self) -> dict[str, Any]:
-        return plain(self)
+        return as_dict(self)
 
     def to_bytes(self) -> bytes:
         """Compact JSON (thousands of points per frame): sorted keys, no spaces."""

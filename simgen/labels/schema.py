@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import BeforeValidator, TypeAdapter
 
 from simgen.core.geometry import box_corners, quat_to_matrix
-from simgen.core.jsonio import plain, validate_json
+from simgen.core.jsonio import as_dict, validate_json
 from simgen.world.events import CollisionEvent, ElementPhase, Vec3
 
 Quat = tuple[float, float, float, float]  # x, y, z, w
@@ -69,7 +69,7 @@ class FrameBoxes:
     def to_json(self) -> dict[str, Any]:
         """The flat on-disk mapping: frame or sensor name -> box."""
         flat = {WORLD: self.world, EGO: self.ego, **self.sensors}
-        return {name: plain(box) for name, box in flat.items()}
+        return {name: as_dict(box) for name, box in flat.items()}
 
 
 def _boxes_from_flat(data: Any) -> Any:
@@ -164,7 +164,7 @@ class FrameLabels:
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data (dicts, lists, numbers, strings); boxes in their flat mapping."""
-        data = plain(self)
+        data = as_dict(self)
         if not self.storyboard:  # labels without a storyboard read as they did before it
             del data["storyboard"]
         for obj, out in zip(self.objects, data["objects"], strict=True):

@@ -3,7 +3,9 @@
 from collections import namedtuple
 from dataclasses import asdict, dataclass, field
 
-from simgen.core.jsonio import plain
+import pytest
+
+from simgen.core.jsonio import as_dict, plain
 
 Pair = namedtuple("Pair", "a b")
 
@@ -31,3 +33,6 @@ def test_plain_is_asdict():
     assert plain(outer) == asdict(outer)
     assert type(plain(outer)["pair"]) is Pair and type(plain(outer)["flags"]) is tuple
     assert plain([outer, 3, "s", None]) == [asdict(outer), 3, "s", None]
+    assert as_dict(outer) == asdict(outer)
+    with pytest.raises(TypeError, match="dataclass"):
+        as_dict({"a": 1})
