@@ -111,15 +111,22 @@ def flow_code(flow: np.ndarray) -> np.ndarray:
     """(H, W, 3) u, v, valid -> (H, W, 3) uint16 KITTI codes u * 64 + 2**15, v * 64 + 2**15
     (rounded, clipped to 16 bits) and valid (0 or 1). One OpenCV pass where the values allow
     it (the same numbers as NumPy's)."""
-    if _in_range(flow):
-        code = cv2.addWeighted(flow, FLOW_SCALE, flow, 0.0, FLOW_OFFSET, dtype=cv2.CV_16U)
-    else:
-        uv = flow[..., :2] * FLOW_SCALE
-        uv += FLOW_OFFSET
-        np.rint(uv, out=uv)
-        np.clip(uv, 0, 65535, out=uv)
-        code = np.empty(flow.shape, np.uint16)
-        code[..., :2] = uv
+    if not _in_range(flow):
+        return flow_code_numpy(flow)
+    code = cv2.addWeighted(flow, FLOW_SCALE, flow, 0.0, FLOW_OFFSET, dtype=cv2.CV_16U)
+    code[..., 2] = flow[..., 2] > 0
+    return code
+
+
+def flow_code_numpy(flow: np.ndarray) -> np.ndarray:
+    """``flow_code`` in NumPy, for any float values: its definition, and its path where
+    OpenCV's conversion would not be exact."""
+    uv = flow[..., :2] * FLOW_SCALE
+    uv += FLOW_OFFSET
+    np.rint(uv, out=uv)
+    np.clip(uv, 0, 65535, out=uv)
+    code = np.empty(flow.shape, np.uint16)
+    code[..., :2] = uv
     code[..., 2] = flow[..., 2] > 0
     return code
 

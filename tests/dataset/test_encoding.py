@@ -12,9 +12,8 @@ from simgen.core.atomic import pieces
 from simgen.dataset.layout import POINT_FLOW_DTYPE
 from simgen.dataset.png_encode import AVERAGE, NONE, SUB, UP, encode_png
 from simgen.dataset.writer import (
-    FLOW_OFFSET,
-    FLOW_SCALE,
     flow_code,
+    flow_code_numpy,
     flow_png,
     normals_code,
     normals_png,
@@ -71,17 +70,6 @@ def test_png_refuses_what_it_cannot_hold():
         encode_png(np.zeros((2, 2, 5), np.uint8))
 
 
-def numpy_flow_code(flow: np.ndarray) -> np.ndarray:
-    uv = flow[..., :2] * FLOW_SCALE
-    uv += FLOW_OFFSET
-    np.rint(uv, out=uv)
-    np.clip(uv, 0, 65535, out=uv)
-    code = np.empty(flow.shape, np.uint16)
-    code[..., :2] = uv
-    code[..., 2] = flow[..., 2] > 0
-    return code
-
-
 def test_flow_codes_round_as_numpy_does_on_every_half():
     # u * 64 + 2**15 lands on every half-integer and next to it: OpenCV's rounding must be
     # NumPy's rint (half to even) of the float32 sum
@@ -93,11 +81,11 @@ def test_flow_codes_round_as_numpy_does_on_every_half():
     flow[..., 0] = values.reshape(3, -1)
     flow[..., 1] = -values.reshape(3, -1)[::-1]
     flow[..., 2] = np.arange(flow[..., 2].size).reshape(3, -1) % 3 == 0
-    assert np.array_equal(flow_code(flow), numpy_flow_code(flow))
+    assert np.array_equal(flow_code(flow), flow_code_numpy(flow))
     flow[0, 0, 0] = 1e30  # beyond OpenCV's exact range: NumPy's path, clipped
     flow[0, 1, 1] = -3e9
     code = flow_code(flow)
-    assert np.array_equal(code, numpy_flow_code(flow))
+    assert np.array_equal(code, flow_code_numpy(flow))
     assert code[0, 0, 0] == 65535 and code[0, 1, 1] == 0
 
 
@@ -106,7 +94,7 @@ def test_flow_png_decodes_to_the_kitti_values():
     flow = (rng.normal(size=(30, 50, 3)) * 40).astype(np.float32)
     flow[..., 2] = rng.random((30, 50)) > 0.4
     raw = cv2.imdecode(np.frombuffer(flow_png(flow), np.uint8), cv2.IMREAD_UNCHANGED)
-    assert np.array_equal(raw[..., ::-1], numpy_flow_code(flow))
+    assert np.array_equal(raw[..., ::-1], flow_code_numpy(flow))
 
 
 def test_normal_codes_round_as_numpy_does():
