@@ -41,10 +41,10 @@ class Setting:
         return self.outputs if self.tree == "this" else f"{self.tree}:{self.outputs}"
 
 
-def _environment(path: Path, shims: Path) -> dict[str, str]:
+def _environment(name: str, path: Path, shims: Path) -> dict[str, str]:
     """PYTHONPATH with the tree's package and its assets first (``simgen_assets`` lives in the
     tree's ``assets`` folder, which an editable install would point elsewhere)."""
-    shim = shims / path.name
+    shim = shims / name
     shim.mkdir(parents=True, exist_ok=True)
     link = shim / "simgen_assets"
     if not link.exists():
@@ -62,7 +62,7 @@ def run(setting: Setting, frames: int, out: Path, shims: Path) -> dict:
     if setting.outputs != "plain":
         command += ["--outputs", setting.outputs]
     subprocess.run(
-        command, cwd=setting.path, env=_environment(setting.path, shims), check=True,
+        command, cwd=setting.path, env=_environment(setting.tree, setting.path, shims), check=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     return json.loads(out.read_text())

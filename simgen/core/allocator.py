@@ -14,6 +14,7 @@ import ctypes
 import ctypes.util
 import os
 import sys
+from functools import cache
 
 M_TRIM_THRESHOLD = -1  # glibc's mallopt parameters (malloc.h)
 M_MMAP_THRESHOLD = -3
@@ -21,14 +22,11 @@ MMAP_THRESHOLD = 32 * 1024 * 1024  # glibc's largest: blocks below it come from 
 TRIM_THRESHOLD = 512 * 1024 * 1024  # freed memory kept before any is given back
 OPT_OUT = "SIMGEN_SYSTEM_MALLOC"  # set (to anything) to leave the allocator as it is
 
-_tuned: list[bool] = []
 
-
+@cache
 def keep_frame_memory() -> bool:
     """Set glibc's malloc to keep large blocks for reuse, once per process; whether it is set.
     Nothing happens on other C libraries or with ``SIMGEN_SYSTEM_MALLOC`` in the environment."""
-    if _tuned:
-        return _tuned[0]
     done = False
     if sys.platform.startswith("linux") and not os.environ.get(OPT_OUT):
         try:
@@ -42,5 +40,4 @@ def keep_frame_memory() -> bool:
             done = bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(
                 mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
             )
-    _tuned.append(done)
     return done
