@@ -75,16 +75,23 @@ def _commit(path: Path) -> str:
     return found.stdout.strip() or "unknown"
 
 
-def report(settings: list[Setting], cpu: dict[str, list[float]]) -> str:
+# what each table gives: the bench's JSON key, and its heading
+METRICS = {
+    "cpu_ms_per_frame": "CPU-ms/frame",
+    "pipelined_frame_ms": "wall ms/frame",
+}
+
+
+def report(
+    settings: list[Setting], values: dict[str, list[float]], unit: str = "CPU-ms/frame"
+) -> str:
     first = settings[0].name
-    lines = [
-        f"{'setting':28s} {'median':>7s} {'vs first':>9s} {'per round':>10s}  runs (CPU-ms/frame)"
-    ]
+    lines = [f"{'setting':28s} {'median':>7s} {'vs first':>9s} {'per round':>10s}  runs ({unit})"]
     for s in settings:
-        runs = cpu[s.name]
+        runs = values[s.name]
         median = statistics.median(runs)
-        ratio = median / statistics.median(cpu[first])
-        rounds = statistics.median(a / b for a, b in zip(runs, cpu[first], strict=True))
+        ratio = median / statistics.median(values[first])
+        rounds = statistics.median(a / b for a, b in zip(runs, values[first], strict=True))
         shown = ", ".join(f"{v:.0f}" for v in runs)
         lines.append(f"{s.name:28s} {median:7.1f} {ratio:8.2f}x {rounds:9.2f}x  {shown}")
     return "\n".join(lines)
@@ -106,15 +113,17 @@ def main() -> int:
         for name, path in trees
         for outputs in args.outputs.split(",")
     ]
-    cpu: dict[str, list[float]] = {s.name: [] for s in settings}
+    values: dict[str, dict[str, list[float]]] = {
+        key: {s.name: [] for s in settings} for key in METRICS
+    }
     with tempfile.TemporaryDirectory(prefix="simgen-alternate-") as tmp:
         folder = Path(tmp)
         for round_ in range(1, args.rounds + 1):
             for i, setting in enumerate(settings):
                 out = folder / f"{round_}-{i}.json"
-                cpu[setting.name].append(
-                    run(setting, args.frames, out, folder / "shims")["cpu_ms_per_frame"]
-                )
+                measured = run(setting, args.frames, out, folder / "shims")
+                for key, runs in values.items():
+                    runs[setting.name].append(measured[key])
                 if args.series:
                     extra = "" if setting.outputs == "plain" else f" --outputs {setting.outputs}"
                     subprocess.run(
@@ -125,7 +134,7 @@ def main() -> int:
                         check=True, stdout=subprocess.DEVNULL,
                     )  # fmt: skip
             print(f"round {round_} of {args.rounds} done", file=sys.stderr)
-    print(report(settings, cpu))
+    print("\n\n".join(report(settings, values[key], unit) for key, unit in METRICS.items()))
     return 0
 
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from simgen.core.atomic import Payload, pieces, write_bytes_atomic
 from simgen.core.classes import CLASSES
+from simgen.dataset.kitti_flow import flow_png
 from simgen.dataset.layout import (
     DEPTH_SCALE,
     MANIFEST,
@@ -84,15 +85,6 @@ def depth_png(depth: np.ndarray) -> bytes:
     return png(mm)
 
 
-FLOW_SCALE = 64.0  # KITTI: a flow PNG value is flow * 64 + 2**15
-FLOW_OFFSET = 2**15
-
-
-def flow_png(flow: np.ndarray) -> bytes:
-    """(H, W, 3) u, v, valid -> KITTI's flow PNG: 16-bit, R = u, G = v, B = valid."""
-    return encode_png(flow_code(flow), SUB)  # u and v change smoothly along a row
-
-
 # values below it in magnitude: OpenCV's rounding (half to even) and saturation of a float32
 # to 16 bits is NumPy's rint and clip (beyond int32, OpenCV's rounding overflows)
 _CV_EXACT = 2.0**24
@@ -105,30 +97,6 @@ def _in_range(image: np.ndarray) -> bool:
         return False
     lo, hi, _, _ = cv2.minMaxLoc(image.reshape(image.shape[0], -1))
     return bool(lo > -_CV_EXACT and hi < _CV_EXACT)
-
-
-def flow_code(flow: np.ndarray) -> np.ndarray:
-    """(H, W, 3) u, v, valid -> (H, W, 3) uint16 KITTI codes u * 64 + 2**15, v * 64 + 2**15
-    (rounded, clipped to 16 bits) and valid (0 or 1). One OpenCV pass where the values allow
-    it (the same numbers as NumPy's)."""
-    if not _in_range(flow):
-        return flow_code_numpy(flow)
-    code = cv2.addWeighted(flow, FLOW_SCALE, flow, 0.0, FLOW_OFFSET, dtype=cv2.CV_16U)
-    code[..., 2] = flow[..., 2] > 0
-    return code
-
-
-def flow_code_numpy(flow: np.ndarray) -> np.ndarray:
-    """``flow_code`` in NumPy, for any float values: its definition, and its path where
-    OpenCV's conversion would not be exact."""
-    uv = flow[..., :2] * FLOW_SCALE
-    uv += FLOW_OFFSET
-    np.rint(uv, out=uv)
-    np.clip(uv, 0, 65535, out=uv)
-    code = np.empty(flow.shape, np.uint16)
-    code[..., :2] = uv
-    code[..., 2] = flow[..., 2] > 0
-    return code
 
 
 def normals_png(normals: np.ndarray) -> bytes:
@@ -239,7 +207,7 @@ class NativeWriter:
         def job() -> str:
             start = time.perf_counter()
             data = make()
-            write_bytes_atomic(self.root / rel, data, durable=False)
+            write_bytes_atomic(self.root / rel, data, durable=False, stream=True)
             digest = hashlib.sha256()
             for piece in pieces(data):
                 digest.update(piece)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from simgen.core.allocator import keep_frame_memory
+from simgen.core.jit import warm
 from simgen.labels.derive import derive
 from simgen.labels.lanes import FrameLanes, LaneRegion, derive_lanes
 from simgen.labels.schema import FrameLabels
@@ -64,6 +65,7 @@ def capture(
     follows it in the simulation (if any) completes it, so a chunk of frames gets the files an
     unchunked render writes."""
     keep_frame_memory()  # frames reuse the pages of the last one's arrays
+    warm()  # the compiled kernels' start-up is the process's, not its first frame's
     states = simulate(instance)
     wanted = instance.scenario.output.lane_labels()
     region = LaneRegion(wanted.ahead, wanted.behind, wanted.side) if wanted else None

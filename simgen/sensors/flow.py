@@ -17,6 +17,7 @@ from functools import cached_property
 import cv2
 import numpy as np
 
+from simgen.sensors import flow_kernels as kernels
 from simgen.sensors.carry import Anchors, anchor, place, to_body
 from simgen.sensors.lens import is_distorted, pixels
 from simgen.sensors.rig import CameraCalibration
@@ -25,6 +26,10 @@ from simgen.world.state import WorldState
 
 DEPTH_TOLERANCE = 0.005  # relative, on inverse depth: off by more, the point is not what is seen
 Z_MIN = 0.1  # metres: the renderer's near plane
+TOLERANCE, NEAREST = (
+    np.float32(DEPTH_TOLERANCE),
+    np.float32(1.0 / Z_MIN),
+)  # as the kernels take them
 
 
 @dataclass(frozen=True)
@@ -118,33 +123,11 @@ def pixel_rays(calib: CameraCalibration, maps: tuple[np.ndarray, ...] | None) ->
 
 
 def _bilinear(image: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Bilinear samples of the (H, W) float32 ``image`` at pixels ``u``, ``v`` (float32, any
-    shape), clamped to the image: float32 weights, four flat gathers (clipped to the image:
-    past the last column or row the weight is 0). Where ``u`` or ``v`` is not finite the sample
-    is meaningless (call it under ``np.errstate(invalid="ignore")``)."""
-    h, w = image.shape
-    u, v = np.clip(u, 0, w - 1), np.clip(v, 0, h - 1)
-    u0, v0 = np.floor(u), np.floor(v)  # on the last column (row) u (v) - u0 (v0) is 0
-    u -= u0
-    v -= v0
-    v0 *= w  # exact: a pixel's flat index is below 2^24
-    v0 += u0
-    at = v0.astype(np.intp)
-    flat = image.ravel()
-    right, below = (1 if w > 1 else 0), (w if h > 1 else 0)
-    top, top_right = flat.take(at, mode="clip"), flat[right:].take(at, mode="clip")
-    bottom = flat[below:].take(at, mode="clip")
-    bottom_right = flat[below + right :].take(at, mode="clip")
-    top_right -= top
-    top_right *= u
-    top += top_right
-    bottom_right -= bottom
-    bottom_right *= u
-    bottom += bottom_right
-    bottom -= top
-    bottom *= v
-    bottom += top
-    return bottom
+    """Bilinear samples of the (H, W) float32 ``image`` at pixels ``u``, ``v`` (finite, any
+    shape), clamped to the image, as the flow's validity check takes them."""
+    u, v = np.broadcast_arrays(np.asarray(u, np.float32), np.asarray(v, np.float32))
+    image = np.ascontiguousarray(image, np.float32)
+    return kernels.sample_all(image, u.ravel(), v.ravel()).reshape(u.shape)
 
 
 def _inverse_depth_at(depth: np.ndarray, uv: np.ndarray) -> np.ndarray:
@@ -263,9 +246,6 @@ def _pixels(image: np.ndarray) -> np.ndarray:
     return image.reshape(-1, 3).view(np.dtype((np.void, 12))).ravel()
 
 
-STRIP = 64  # rows at a time: a strip's arrays stay in cache and reuse the allocator's memory
-
-
 def motion(
     source: Geometry,
     target: Geometry,
@@ -312,58 +292,89 @@ def _optical_flow(
 
     A pixel of the static world only sees the camera move: its ray and inverse depth
     (rx, ry, 1, s) go to the target image by one 3x4 matrix (homogeneous: the point is the ray
-    over s), in float32, a strip of rows at a time (only its pixels of the static world,
-    ``Geometry.still``). A pinhole camera's ray is affine in the pixel's column and row: the
-    matrix takes those. The road users' pixels, few, go by their objects' matrices."""
+    over s), in float32, in one compiled pass over its pixels of the static world
+    (``Geometry.still``; ``flow_kernels``). A pinhole camera's ray is affine in the pixel's
+    column and row: the matrix takes those. The road users' pixels, few, go by their objects'
+    matrices."""
     h, w = source.depth.shape
     distorted = is_distorted(calib)
     lens = np.eye(3) if distorted else calib.K
     from_source = np.linalg.inv(target.world_from_camera) @ source.world_from_camera
     static = _terms(lens @ from_source[:3], calib)
-    flow = np.zeros((h, w, 3), np.float32)  # the sky's pages are never written
-    pixels = _pixels(flow)
-    rays = np.ascontiguousarray(source.rays).view(np.dtype((np.void, 8)))[..., 0]
-    grid = np.empty((2, min(STRIP, h), w), np.float32)  # a strip's columns and rows
-    grid[0] = np.arange(w, dtype=np.float32)
-    grid[1] = np.arange(len(grid[1]), dtype=np.float32)[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):  # no point, no flow
-        for r0 in range(0, h, STRIP):
-            rows = slice(r0, r0 + STRIP)
-            still = source.still[rows]
-            if not still.any():
+    checked = (target.inverse_depth, TOLERANCE, NEAREST)
+    if not distorted:  # every pixel written: 0 at the sky and on road users (filled below)
+        flow = np.empty((h, w, 3), np.float32)
+        kernels.pinhole_flow(static, source.inverse_depth, source.still, *checked, flow)
+    else:
+        flow = np.zeros((h, w, 3), np.float32)
+        at = np.flatnonzero(source.still)
+        a, b = (np.ascontiguousarray(c) for c in source.rays.reshape(-1, 2).take(at, 0).T)
+        cols, rows = (c.astype(np.float32) for c in np.divmod(at, w)[::-1])
+        s = source.inverse_depth.ravel().take(at)
+        _pixels(flow).put(at, _pixels(_flow(static, a, b, s, cols, rows, target, calib)))
+    at = source.moving
+    if len(at):
+        cols, rows, s = (c.ravel() for c in source.moving_pixels)
+        a, b = cols, rows
+        if distorted:
+            a, b = (np.ascontiguousarray(c) for c in source.rays.reshape(-1, 2).take(at, 0).T)
+        u, v, iz = (np.zeros(len(at), np.float32) for _ in range(3))  # 0: gone, no flow
+        for lo, hi, found in users:
+            if found is None:
                 continue
-            x, y = (c[: len(still)][still][:, None] for c in grid)
-            y += np.float32(r0)
-            s = source.inverse_depth[rows][still][:, None]
-            a, b = x, y
-            if distorted:
-                a, b = rays[rows][still].view(np.float32).reshape(-1, 2, 1).transpose(1, 0, 2)
-            u, v, iz = _project(static, a, b, s)
-            out = np.empty((len(s), 1, 3), np.float32)
-            _flow_at(u, v, iz, x, y, target, calib, out)
-            pixels[r0 * w : r0 * w + still.size][still.ravel()] = _pixels(out)
-        at = source.moving
-        if len(at):
-            x, y, s = source.moving_pixels
-            a, b = x, y
-            if distorted:
-                a, b = rays.ravel().take(at).view(np.float32).reshape(-1, 2, 1).transpose(1, 0, 2)
-            u, v, iz = (np.zeros((len(at), 1), np.float32) for _ in range(3))  # 0: gone
-            for lo, hi, found in users:
-                if found is None:
-                    continue
-                if isinstance(found, Rigid):  # like the static world
-                    m = _terms(lens @ found.to_target[:3], calib)
-                    got = _project(m, a[lo:hi], b[lo:hi], s[lo:hi])
-                else:
-                    m = _terms(lens @ np.eye(4)[:3], calib, False)
-                    got = _project(m, *_split(found.there))
-                for plane, values in zip((u, v, iz), got, strict=True):
-                    plane[lo:hi] = values
-            out = np.empty((len(at), 1, 3), np.float32)
-            _flow_at(u, v, iz, x, y, target, calib, out)
-            pixels.put(at, _pixels(out))
+            if isinstance(found, Rigid):  # like the static world
+                m = _terms(lens @ found.to_target[:3], calib)
+                kernels.project(m, a[lo:hi], b[lo:hi], s[lo:hi], u[lo:hi], v[lo:hi], iz[lo:hi])
+            else:
+                m = _terms(lens @ np.eye(4)[:3], calib, False)
+                x, y, z = (c.ravel() for c in _split(found.there))
+                kernels.project(m, x, y, z, u[lo:hi], v[lo:hi], iz[lo:hi])
+        out = np.empty((len(at), 3), np.float32)
+        _check(u, v, iz, cols, rows, target, calib, out)
+        _pixels(flow).put(at, _pixels(out))
     return flow
+
+
+def _flow(
+    m: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    s: np.ndarray,
+    cols: np.ndarray,
+    rows: np.ndarray,
+    target: Geometry,
+    calib: CameraCalibration,
+) -> np.ndarray:
+    """(N, 3) flow of pixels at ``cols``, ``rows`` whose terms are ``a``, ``b``, ``s`` (1-D
+    float32; ``_terms``)."""
+    u, v, iz = (np.empty(len(a), np.float32) for _ in range(3))
+    kernels.project(m, a, b, s, u, v, iz)
+    out = np.empty((len(a), 3), np.float32)
+    _check(u, v, iz, cols, rows, target, calib, out)
+    return out
+
+
+def _check(
+    u: np.ndarray,
+    v: np.ndarray,
+    iz: np.ndarray,
+    cols: np.ndarray,
+    rows: np.ndarray,
+    target: Geometry,
+    calib: CameraCalibration,
+    out: np.ndarray,
+) -> None:
+    """Pixels at ``cols``, ``rows`` whose points are at ``u``, ``v`` in the target image
+    (normalised coordinates for a distorted camera: taken through its lens here, in place),
+    1 / Z ``iz`` there -> ``out`` (N, 3): their flow and whether it is valid
+    (``flow_kernels.flow_at``)."""
+    if is_distorted(calib):
+        at = np.flatnonzero((iz > 0) & (iz < NEAREST))
+        xy = np.stack([u.take(at), v.take(at)], 1).astype(np.float64)
+        uv = pixels(calib.K, xy, calib.distortion).astype(np.float32)
+        u[at] = uv[:, 0]
+        v[at] = uv[:, 1]
+    kernels.flow_at(u, v, iz, cols, rows, target.inverse_depth, TOLERANCE, NEAREST, out)
 
 
 def _split(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -388,71 +399,6 @@ def _terms(m: np.ndarray, calib: CameraCalibration, pixel: bool | None = None) -
         terms[:, 0] /= K[0, 0]
         terms[:, 1] /= K[1, 1]
     return terms.astype(np.float32)
-
-
-def _project(
-    m: np.ndarray, a: np.ndarray, b: np.ndarray, s: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pixels' u, v in the target image and 1 / Z there, from their terms (``_terms``)."""
-    u, v, iz = (_affine(row, a, b, s) for row in m)  # homogeneous U, V, W
-    np.divide(np.float32(1.0), iz, out=iz)
-    u *= iz
-    v *= iz
-    iz *= s
-    return u, v, iz
-
-
-def _affine(row: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """``row[0] x + row[1] y + row[2] z + row[3]`` in float32, in that order."""
-    out = np.multiply(x, row[0])
-    scratch = np.multiply(y, row[1])
-    out += scratch
-    np.multiply(z, row[2], out=scratch)
-    out += scratch
-    out += row[3]
-    return out
-
-
-def _flow_at(
-    u: np.ndarray,
-    v: np.ndarray,
-    iz: np.ndarray,
-    cols: np.ndarray,
-    rows: np.ndarray,
-    target: Geometry,
-    calib: CameraCalibration,
-    out: np.ndarray,
-) -> None:
-    """Pixels at ``cols``, ``rows`` whose points are at ``u``, ``v`` in the target image
-    (normalised coordinates for a distorted camera), 1 / Z ``iz`` there (0 or less: nowhere
-    or behind; overwritten, as are ``u`` and ``v``) -> ``out`` (..., 3): their flow (0 where
-    not ahead) and whether it is valid."""
-    ahead = iz > 0
-    ahead &= iz < np.float32(1.0 / Z_MIN)
-    if is_distorted(calib):
-        at = np.flatnonzero(ahead)
-        xy = np.stack([u.ravel().take(at), v.ravel().take(at)], 1).astype(np.float64)
-        uv = pixels(calib.K, xy, calib.distortion).astype(np.float32)
-        u.ravel()[at] = uv[:, 0]  # u and v are contiguous (``_term``, ``motion``)
-        v.ravel()[at] = uv[:, 1]
-    h, w = target.depth.shape
-    inside = u > -0.5
-    inside &= ahead
-    inside &= u < w - 0.5
-    inside &= v > -0.5
-    inside &= v < h - 0.5
-    # valid: what the target sees there too (its inverse depth, bilinear, agrees)
-    found = _bilinear(target.inverse_depth, u, v)
-    found -= iz
-    np.abs(found, out=found)
-    iz *= DEPTH_TOLERANCE
-    inside &= found <= iz
-    far = ~ahead
-    u -= cols
-    np.copyto(u, np.float32(0.0), where=far)
-    v -= rows
-    np.copyto(v, np.float32(0.0), where=far)
-    cv2.merge((u, v, inside.astype(np.float32)), out)
 
 
 def nowhere(shape: tuple[int, int]) -> Motion:

@@ -9,16 +9,10 @@ import numpy as np
 import pytest
 
 from simgen.core.atomic import pieces
+from simgen.dataset.kitti_flow import flow_code, flow_code_numpy, flow_png
 from simgen.dataset.layout import POINT_FLOW_DTYPE
 from simgen.dataset.png_encode import AVERAGE, NONE, SUB, UP, encode_png
-from simgen.dataset.writer import (
-    flow_code,
-    flow_code_numpy,
-    flow_png,
-    normals_code,
-    normals_png,
-    npy,
-)
+from simgen.dataset.writer import normals_code, normals_png, npy
 from tests.dataset.png_stream import idat
 
 SHAPES = [(1, 1), (1, 9), (6, 1), (2, 3), (17, 23), (40, 60), (96, 160)]
@@ -135,3 +129,17 @@ def test_npy_pieces_are_np_saves_bytes(array):
     buffer = io.BytesIO()
     np.save(buffer, array, allow_pickle=False)
     assert b"".join(bytes(p) for p in pieces(npy(array))) == buffer.getvalue()
+
+
+@pytest.mark.parametrize("row_filter", FILTERS)
+def test_16_bit_rows_are_filtered_as_their_big_endian_bytes(row_filter):
+    """The compiled 16-bit pass against the byte filter on a byte-swapped copy, with samples
+    at both ends of the range (every byte difference wraps modulo 256)."""
+    from simgen.dataset.png_encode import filter_rows, filter_rows16
+
+    rng = np.random.default_rng(row_filter)
+    for shape, channels in (((5, 7), 3), ((1, 4), 1), ((6, 1), 1), ((9, 12), 4)):
+        samples = rng.choice([0, 1, 255, 256, 32767, 65280, 65535], size=shape).astype(np.uint16)
+        big_endian = samples.astype(">u2").view(np.uint8).reshape(shape[0], -1)
+        expected = filter_rows(big_endian, row_filter, 2 * channels)
+        assert np.array_equal(filter_rows16(samples, row_filter, channels), expected)

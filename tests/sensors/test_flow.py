@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from simgen.core.classes import BY_NAME
-from simgen.dataset.writer import FLOW_OFFSET, FLOW_SCALE, flow_png, normals_png
+from simgen.dataset.kitti_flow import FLOW_OFFSET, FLOW_SCALE, flow_png
+from simgen.dataset.writer import normals_png
 from simgen.pipeline.capture import capture
 from simgen.scenario import parse_scenario, sample
 from simgen.sensors.carry import carry

@@ -1,0 +1,185 @@
+"""The optical flow's per-pixel loops, compiled (``simgen.core.jit``).
+
+Each pixel's ray and inverse depth go to the other image through a 3x4 matrix (``project``),
+and its flow is checked against what the other frame sees there (``flow_at``): the same float32
+operations, in the same order, as the NumPy expressions they replaced, so the flow is the same
+to the bit, in one pass over memory instead of some fifty. The helpers take and return scalars
+only (an array handed to a helper costs reference counting at every pixel).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simgen.core.jit import inline, kernel
+
+F32 = np.float32
+ZERO, ONE, HALF = F32(0.0), F32(1.0), F32(0.5)
+
+
+@inline
+def _project_one(
+    m: np.ndarray, a: np.float32, b: np.float32, s: np.float32
+) -> tuple[np.float32, np.float32, np.float32]:
+    """A pixel's terms (a, b, s, 1) through the 3x4 float32 ``m`` -> u, v and 1 / Z in the
+    other image (``flow._terms``)."""
+    big_u = a * m[0, 0] + b * m[0, 1] + s * m[0, 2] + m[0, 3]
+    big_v = a * m[1, 0] + b * m[1, 1] + s * m[1, 2] + m[1, 3]
+    big_w = a * m[2, 0] + b * m[2, 1] + s * m[2, 2] + m[2, 3]
+    r = ONE / big_w
+    return big_u * r, big_v * r, r * s
+
+
+@inline
+def _status(
+    u: np.float32, v: np.float32, iz: np.float32, w: int, h: int, nearest: np.float32
+) -> tuple[bool, bool]:
+    """Whether a point at ``u``, ``v``, 1 / Z ``iz`` in a ``w`` x ``h`` image is ahead (1 / Z
+    above 0 and below ``nearest``) and inside the image."""
+    ahead = iz > ZERO and iz < nearest
+    inside = ahead and u > -HALF and u < F32(w) - HALF and v > -HALF and v < F32(h) - HALF
+    return ahead, inside
+
+
+@inline
+def _corner(u: np.float32, v: np.float32, w: int, h: int) -> tuple[int, np.float32, np.float32]:
+    """Bilinear sampling at ``u``, ``v`` (finite) of a ``w`` x ``h`` image, clamped to it: the
+    flat index of the top-left neighbour and the weights of the right and lower ones."""
+    u = min(max(u, ZERO), F32(w - 1))
+    v = min(max(v, ZERO), F32(h - 1))
+    col, row = int(u), int(v)  # their floors (at least 0), without a libm call
+    return row * w + col, u - F32(col), v - F32(row)
+
+
+@inline
+def _blend(
+    top: np.float32,
+    top_right: np.float32,
+    bottom: np.float32,
+    bottom_right: np.float32,
+    u: np.float32,
+    v: np.float32,
+) -> np.float32:
+    top = top + (top_right - top) * u
+    bottom = bottom + (bottom_right - bottom) * u
+    return top + (bottom - top) * v
+
+
+@kernel
+def sample_all(image: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Bilinear samples of the (H, W) float32 ``image`` (C-contiguous) at every ``u``, ``v``
+    (1-D float32, finite), clamped to the image: past the last column or row that neighbour's
+    weight is 0."""
+    h, w = image.shape
+    flat = image.reshape(h * w)
+    last = flat.size - 1
+    right, below = (1 if w > 1 else 0), (w if h > 1 else 0)
+    out = np.empty(u.size, np.float32)
+    for i in range(u.size):
+        at, fu, fv = _corner(u[i], v[i], w, h)
+        out[i] = _blend(
+            flat[at],
+            flat[min(at + right, last)],
+            flat[min(at + below, last)],
+            flat[min(at + below + right, last)],
+            fu,
+            fv,
+        )
+    return out
+
+
+@kernel
+def project(
+    m: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    s: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    iz: np.ndarray,
+) -> None:
+    """``_project_one`` of every pixel of ``a``, ``b``, ``s`` (1-D) into ``u``, ``v``, ``iz``."""
+    for i in range(a.size):
+        u[i], v[i], iz[i] = _project_one(m, a[i], b[i], s[i])
+
+
+@kernel
+def flow_at(
+    u: np.ndarray,
+    v: np.ndarray,
+    iz: np.ndarray,
+    cols: np.ndarray,
+    rows: np.ndarray,
+    target: np.ndarray,
+    tolerance: np.float32,
+    nearest: np.float32,
+    out: np.ndarray,
+) -> None:
+    """Pixels at ``cols``, ``rows`` whose points are at ``u``, ``v`` in the target image, 1 / Z
+    ``iz`` there (1-D) -> ``out`` (N, 3): their flow (0 where the point is not ahead) and
+    whether it is valid (1 or 0): inside the image, and what the target sees there (its inverse
+    depth ``target``, H x W, bilinear) agrees within ``tolerance``, relative."""
+    h, w = target.shape
+    flat = target.reshape(h * w)
+    last = flat.size - 1
+    right, below = (1 if w > 1 else 0), (w if h > 1 else 0)
+    for i in range(u.size):
+        x, y, z = u[i], v[i], iz[i]
+        ahead, valid = _status(x, y, z, w, h, nearest)
+        if valid:
+            at, fu, fv = _corner(x, y, w, h)
+            seen = _blend(
+                flat[at],
+                flat[min(at + right, last)],
+                flat[min(at + below, last)],
+                flat[min(at + below + right, last)],
+                fu,
+                fv,
+            )
+            valid = abs(seen - z) <= z * tolerance
+        out[i, 0] = x - cols[i] if ahead else ZERO
+        out[i, 1] = y - rows[i] if ahead else ZERO
+        out[i, 2] = ONE if valid else ZERO
+
+
+@kernel
+def pinhole_flow(
+    m: np.ndarray,
+    inverse: np.ndarray,
+    still: np.ndarray,
+    target: np.ndarray,
+    tolerance: np.float32,
+    nearest: np.float32,
+    out: np.ndarray,
+) -> None:
+    """``flow_at`` of a pinhole camera's ``still`` pixels (H, W bool), whose terms are their
+    column, row and inverse depth (``inverse``, H, W), projected here -> ``out`` (H, W, 3),
+    which may be uninitialised: the other pixels get 0 (no flow, invalid)."""
+    h, w = still.shape
+    th, tw = target.shape
+    flat = target.reshape(th * tw)
+    last = flat.size - 1
+    right, below = (1 if tw > 1 else 0), (tw if th > 1 else 0)
+    for r in range(h):
+        row = F32(r)
+        for c in range(w):
+            if not still[r, c]:
+                out[r, c, 0] = out[r, c, 1] = out[r, c, 2] = ZERO
+                continue
+            col = F32(c)
+            x, y, z = _project_one(m, col, row, inverse[r, c])
+            ahead, valid = _status(x, y, z, tw, th, nearest)
+            if valid:
+                at, fu, fv = _corner(x, y, tw, th)
+                seen = _blend(
+                    flat[at],
+                    flat[min(at + right, last)],
+                    flat[min(at + below, last)],
+                    flat[min(at + below + right, last)],
+                    fu,
+                    fv,
+                )
+                valid = abs(seen - z) <= z * tolerance
+            out[r, c, 0] = x - col if ahead else ZERO
+            out[r, c, 1] = y - row if ahead else ZERO
+            out[r, c, 2] = ONE if valid else ZERO
