@@ -18,11 +18,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-import cv2
 import numpy as np
 
 from simgen.core.atomic import Payload, pieces, write_bytes_atomic
 from simgen.core.classes import CLASSES
+from simgen.core.jit import inline, kernel
 from simgen.dataset.kitti_flow import flow_png
 from simgen.dataset.layout import (
     DEPTH_SCALE,
@@ -85,18 +85,7 @@ def depth_png(depth: np.ndarray) -> bytes:
     return png(mm)
 
 
-# values below it in magnitude: OpenCV's rounding (half to even) and saturation of a float32
-# to 16 bits is NumPy's rint and clip (beyond int32, OpenCV's rounding overflows)
-_CV_EXACT = 2.0**24
-
-
-def _in_range(image: np.ndarray) -> bool:
-    """Whether ``image`` (H, W, C) is float32, contiguous, and small enough for OpenCV's
-    16-bit conversion to be exact."""
-    if image.dtype != np.float32 or not image.flags.c_contiguous or image.size == 0:
-        return False
-    lo, hi, _, _ = cv2.minMaxLoc(image.reshape(image.shape[0], -1))
-    return bool(lo > -_CV_EXACT and hi < _CV_EXACT)
+_ONE, _HALF, _FULL = np.float32(1.0), np.float32(0.5), np.float32(65535.0)
 
 
 def normals_png(normals: np.ndarray) -> bytes:
@@ -106,24 +95,36 @@ def normals_png(normals: np.ndarray) -> bytes:
 
 
 def normals_code(normals: np.ndarray) -> np.ndarray:
-    """(H, W, 3) normals -> (H, W, 3) uint16: rint((n + 1) / 2 * 65535), clipped; 0 0 0 where
-    the normal is zero."""
-    if _in_range(normals):
-        # (n + 1) rounded to float32, then one rounding of its product with 65535 / 2 (halving
-        # is exact) and OpenCV's rint and saturation: NumPy's numbers in two passes
-        shifted = cv2.addWeighted(normals, 1.0, normals, 0.0, 1.0)
-        code = cv2.addWeighted(shifted, 65535 / 2, shifted, 0.0, 0.0, dtype=cv2.CV_16U)
-    else:
-        scaled = normals + 1.0
-        scaled *= 0.5
-        scaled *= 65535
-        np.rint(scaled, out=scaled)
-        np.clip(scaled, 0, 65535, out=scaled)
-        code = scaled.astype(np.uint16)
-    # a zero normal is one whose |x| + |y| + |z| is 0 (a sum of non-negatives never rounds to 0)
-    sizes = cv2.transform(np.abs(normals, dtype=np.float32), np.ones((1, 3)))
-    keep = (sizes != 0).view(np.uint8)
-    return cv2.bitwise_and(code, code, dst=np.zeros_like(code), mask=keep)
+    """(H, W, 3) normals -> (H, W, 3) uint16: rint((n + 1) / 2 * 65535) in float32, clipped;
+    0 0 0 where the normal is zero. One compiled pass (OpenCV took five)."""
+    normals = np.ascontiguousarray(normals, np.float32)
+    out = np.empty(normals.shape, np.uint16)
+    _normal_codes(normals, out)
+    return out
+
+
+@inline
+def _unit_code(n: np.float32) -> int:
+    scaled = np.rint((n + _ONE) * _HALF * _FULL)
+    if not scaled > 0:  # NaN too
+        return 0
+    return 65535 if scaled > 65535 else int(scaled)
+
+
+@kernel
+def _normal_codes(normals: np.ndarray, out: np.ndarray) -> None:
+    h, w, _ = normals.shape
+    for r in range(h):
+        for c in range(w):
+            x, y, z = normals[r, c, 0], normals[r, c, 1], normals[r, c, 2]
+            if x == 0 and y == 0 and z == 0:  # no surface (-0 too)
+                out[r, c, 0] = out[r, c, 1] = out[r, c, 2] = 0
+            else:
+                out[r, c, 0], out[r, c, 1], out[r, c, 2] = (
+                    _unit_code(x),
+                    _unit_code(y),
+                    _unit_code(z),
+                )
 
 
 def camera_files(
