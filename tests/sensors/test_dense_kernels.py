@@ -1,14 +1,27 @@
-"""The normals decoded once per run of equal codes are those decoded pixel by pixel."""
+"""The normals decoded once per run of equal codes (a compiled pass) are those the octahedral
+decoding gives pixel by pixel in NumPy, bit for bit."""
 
 import numpy as np
 
-from simgen.sensors.pyrender.normals import _decode, decode
+from simgen.sensors.pyrender.normals import _ABS_E, _E, _FOLD, _SIGN_E, decode
 
 
 def per_pixel(rgb: np.ndarray, surface: np.ndarray) -> np.ndarray:
-    out = np.empty(rgb.shape, np.float32)
-    _decode(rgb, out)
-    out[~surface] = 0.0
+    """The decoding, whole-array: 12 + 12 bits -> octahedron -> unit vector (float64), then the
+    OpenGL camera axes turned to the optical frame (y and z negated), in float32."""
+    c = rgb.astype(np.uint16)
+    qx = (c[..., 0] << 4) | (c[..., 1] >> 4)
+    qy = ((c[..., 1] & 15) << 8) | c[..., 2]
+    fx, fy = _E.take(qx), _E.take(qy)
+    z = 1.0 - _ABS_E.take(qx) - _ABS_E.take(qy)
+    back = z < 0  # the back half of the octahedron folds over
+    fx, fy = (
+        np.where(back, _FOLD.take(qy) * _SIGN_E.take(qx), fx),
+        np.where(back, _FOLD.take(qx) * _SIGN_E.take(qy), fy),
+    )
+    length = np.sqrt(fx * fx + fy * fy + z * z)
+    out = np.stack([fx / length, -(fy / length), -(z / length)], axis=-1).astype(np.float32)
+    out[~surface | ~rgb.any(axis=-1)] = 0.0
     return out
 
 

@@ -11,9 +11,9 @@ the OpenCV optical frame (x right, y down, z forward).
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
+from simgen.core.jit import kernel
 from simgen.sensors.pyrender.patches import (
     ShaderEdit,
     _shader_dir,
@@ -100,9 +100,6 @@ NORMAL_OUTPUT_EDITS: tuple[ShaderEdit, ...] = (
     ),
 )
 
-# OpenGL camera frame (x right, y up, z backward) -> OpenCV optical frame
-_OPTICAL_FROM_GL = np.array([1.0, -1.0, -1.0])
-
 
 # per 12-bit code q: e = q / STEPS * 2 - 1, its magnitude, its sign, and 1 - |e| (float64, the
 # values the per-pixel arithmetic gave)
@@ -114,57 +111,57 @@ _FOLD = 1.0 - _ABS_E
 
 def decode(rgb: np.ndarray, surface: np.ndarray | None = None) -> np.ndarray:
     """(H, W, 3) uint8 codes -> (H, W, 3) float32 unit normals in the optical frame; zero
-    where ``surface`` (H, W) is False.
+    where ``surface`` (H, W) is False, and where the code is 0 0 0 (nothing drawn).
 
     An image holds few distinct normals (flat triangles), in long runs along its rows (about
-    one pixel in a hundred starts a run on the bench's frames): each run's code is decoded once
-    (``_decode``) and its normal repeated over the run."""
+    one pixel in a hundred starts a run on the bench's frames): one compiled pass decodes a
+    pixel only where its code differs from its left neighbour's, and copies the normal
+    otherwise."""
     h, w, _ = rgb.shape
-    # one 32-bit word per pixel, R G B and an alpha of 255: equal words are equal codes, and 0
-    # (the sky, where there is no surface) is no code
-    words = cv2.cvtColor(np.ascontiguousarray(rgb, np.uint8), cv2.COLOR_RGB2RGBA)
-    if surface is not None:
-        keep = np.ascontiguousarray(surface, np.uint8)
-        words = cv2.bitwise_and(words, words, dst=np.zeros_like(words), mask=keep)
-    flat = words.view(np.uint32).ravel()
-    changes = np.empty(flat.size, bool)
-    changes[:1] = True
-    np.not_equal(flat[1:], flat[:-1], out=changes[1:])
-    starts = np.flatnonzero(changes)
-    lengths = np.diff(starts, append=flat.size)
-    normals = np.zeros((len(starts), 1, 3), np.float32)
-    coded = np.flatnonzero(flat.take(starts) != 0)
-    if len(coded):
-        picked = rgb.reshape(-1, 3)[starts[coded]].reshape(-1, 1, 3)
-        found = np.empty(picked.shape, np.float32)
-        _decode(picked, found)
-        normals[coded] = found
-    whole = normals.reshape(-1, 3).view(np.dtype((np.void, 12))).ravel()
-    return np.repeat(whole, lengths).view(np.float32).reshape(h, w, 3)
+    codes = np.ascontiguousarray(rgb, np.uint8)
+    mask = np.ones((1, 1), bool) if surface is None else np.ascontiguousarray(surface, bool)
+    out = np.empty((h, w, 3), np.float32)
+    _decode_image(codes, mask, surface is not None, _E, _ABS_E, _SIGN_E, _FOLD, out)
+    return out
 
 
-def _decode(rgb: np.ndarray, n: np.ndarray) -> None:
-    c = rgb.astype(np.uint16)
-    qx = (c[..., 0] << 4) | (c[..., 1] >> 4)
-    qy = ((c[..., 1] & 15) << 8) | c[..., 2]
-    fx, fy = _E.take(qx), _E.take(qy)
-    z = 1.0 - _ABS_E.take(qx)
-    z -= _ABS_E.take(qy)
-    back = np.flatnonzero(z < 0)  # the back half of the octahedron folds over
-    if len(back):
-        bx, by = qx.ravel()[back], qy.ravel()[back]
-        fx.ravel()[back] = _FOLD.take(by) * _SIGN_E.take(bx)
-        fy.ravel()[back] = _FOLD.take(bx) * _SIGN_E.take(by)
-    # |n| as numpy.linalg.norm sums it: (x^2 + y^2) + z^2
-    length = fx * fx
-    length += fy * fy
-    length += z * z
-    np.sqrt(length, out=length)
-    for i, (axis, sign) in enumerate(zip((fx, fy, z), _OPTICAL_FROM_GL, strict=True)):
-        axis /= length
-        if sign < 0:
-            np.negative(axis, out=axis)
-        n[..., i] = axis
+@kernel
+def _decode_image(
+    rgb: np.ndarray,
+    surface: np.ndarray,
+    masked: bool,
+    e: np.ndarray,
+    abs_e: np.ndarray,
+    sign_e: np.ndarray,
+    fold: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    h, w, _ = rgb.shape
+    last = -1
+    x = y = z = np.float32(0.0)
+    for r in range(h):
+        for c in range(w):
+            red, green, blue = int(rgb[r, c, 0]), int(rgb[r, c, 1]), int(rgb[r, c, 2])
+            word = 0 if masked and not surface[r, c] else (red << 16) | (green << 8) | blue
+            if word != last:
+                last = word
+                if word == 0:
+                    x = y = z = np.float32(0.0)
+                else:
+                    qx, qy = (red << 4) | (green >> 4), ((green & 15) << 8) | blue
+                    fx, fy = e[qx], e[qy]
+                    fz = 1.0 - abs_e[qx] - abs_e[qy]
+                    if fz < 0:  # the back half of the octahedron folds over
+                        fx, fy = fold[qy] * sign_e[qx], fold[qx] * sign_e[qy]
+                    # |n| as numpy.linalg.norm sums it: (x^2 + y^2) + z^2
+                    length = np.sqrt(fx * fx + fy * fy + fz * fz)
+                    # OpenGL camera axes (x right, y up, z backward) -> optical (y down, z ahead)
+                    x, y, z = (
+                        np.float32(fx / length),
+                        -np.float32(fy / length),
+                        -np.float32(fz / length),
+                    )
+            out[r, c, 0], out[r, c, 1], out[r, c, 2] = x, y, z
 
 
 def render_normals(
