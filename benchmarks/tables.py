@@ -87,12 +87,20 @@ def frame_table(records: Sequence[Record]) -> str:
 
 
 def outputs_table(records: Sequence[Record]) -> str:
-    """What each opt-in output adds to a labelled frame: per series of alternated runs, the
-    median CPU per frame with the output on against the series' plain runs."""
+    """What each opt-in output adds to a labelled frame: per series of alternated runs (and per
+    commit, where a series measured several), the median CPU per frame with the output on
+    against the same commit's plain runs in the series."""
     by_series: dict[str, list[Record]] = {}
+    commits: dict[str, set[str | None]] = {}
     for record in records:
         if record.frame is not None and record.frame.series:
-            by_series.setdefault(record.frame.series, []).append(record)
+            commits.setdefault(record.frame.series, set()).add(record.commit)
+    for record in records:
+        if record.frame is not None and record.frame.series:
+            series = record.frame.series
+            if len(commits[series]) > 1:
+                series = f"{series} ({record.commit or 'unknown'})"
+            by_series.setdefault(series, []).append(record)
     body = []
     for series, runs in by_series.items():
         groups: dict[str, list[float]] = {}
