@@ -30,7 +30,8 @@ def kernel(function: F) -> F:
 
 def inline(function: F) -> F:
     """A helper that kernels call: compiled into each caller (numba would otherwise call it as
-    a separate function for every pixel, which costs more than the helper's work)."""
+    a separate function for every pixel, which costs more than the helper's work). It should
+    return scalars and not write into arrays: either costs reference counting at every pixel."""
     compiled: F = numba.njit(inline="always", error_model="numpy")(function)
     return compiled
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simgen.core.jit import inline, kernel
-from simgen.dataset.png_encode import SUB, encode_png
+from simgen.core.jit import kernel
+from simgen.dataset.png_encode import SUB, code16, encode_png
 
 FLOW_SCALE = 64.0  # KITTI: a flow PNG value is flow * 64 + 2**15
 FLOW_OFFSET = 2**15
@@ -44,19 +44,11 @@ def flow_code_numpy(flow: np.ndarray) -> np.ndarray:
     return code
 
 
-@inline
-def _code(value: np.float32) -> int:
-    scaled = np.rint(value * _SCALE + _OFFSET)
-    if not scaled > 0:  # NaN too
-        return 0
-    return 65535 if scaled > 65535 else int(scaled)
-
-
 @kernel
 def _codes(flow: np.ndarray, out: np.ndarray) -> None:
     h, w, _ = flow.shape
     for r in range(h):
         for c in range(w):
-            out[r, c, 0] = _code(flow[r, c, 0])
-            out[r, c, 1] = _code(flow[r, c, 1])
+            out[r, c, 0] = code16(flow[r, c, 0] * _SCALE + _OFFSET)
+            out[r, c, 1] = code16(flow[r, c, 1] * _SCALE + _OFFSET)
             out[r, c, 2] = 1 if flow[r, c, 2] > 0 else 0

@@ -84,6 +84,16 @@ def filter_rows16(samples: np.ndarray, row_filter: int, channels: int) -> np.nda
 
 
 @inline
+def code16(scaled: np.float32) -> int:
+    """A float rounded half to even and clipped to 16 bits, NaN to 0: NumPy's ``rint``,
+    ``clip`` and cast to uint16, for codes computed in a compiled loop."""
+    rounded = np.rint(scaled)
+    if not rounded > 0:  # NaN too
+        return 0
+    return 65535 if rounded > 65535 else int(rounded)
+
+
+@inline
 def filter_sample(p: int, left: int, up: int, row_filter: int) -> tuple[int, int]:
     """A 16-bit sample ``p``, its neighbour on the left and the one above (0 outside the
     image) -> its two big-endian bytes, filtered ``row_filter``."""

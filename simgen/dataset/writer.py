@@ -22,7 +22,7 @@ import numpy as np
 
 from simgen.core.atomic import Payload, pieces, write_bytes_atomic
 from simgen.core.classes import CLASSES
-from simgen.core.jit import inline, kernel
+from simgen.core.jit import kernel
 from simgen.dataset.kitti_flow import flow_png
 from simgen.dataset.layout import (
     DEPTH_SCALE,
@@ -40,7 +40,7 @@ from simgen.dataset.layout import (
     radar_path,
     scene_flow_path,
 )
-from simgen.dataset.png_encode import NONE, SUB, UP, encode_png
+from simgen.dataset.png_encode import NONE, SUB, UP, code16, encode_png
 from simgen.labels.lanes import FrameLanes
 from simgen.scenario.models import RgbPng
 from simgen.sensors.frames import CameraFrame, RadarFrame
@@ -103,14 +103,6 @@ def normals_code(normals: np.ndarray) -> np.ndarray:
     return out
 
 
-@inline
-def _unit_code(n: np.float32) -> int:
-    scaled = np.rint((n + _ONE) * _HALF * _FULL)
-    if not scaled > 0:  # NaN too
-        return 0
-    return 65535 if scaled > 65535 else int(scaled)
-
-
 @kernel
 def _normal_codes(normals: np.ndarray, out: np.ndarray) -> None:
     h, w, _ = normals.shape
@@ -121,9 +113,9 @@ def _normal_codes(normals: np.ndarray, out: np.ndarray) -> None:
                 out[r, c, 0] = out[r, c, 1] = out[r, c, 2] = 0
             else:
                 out[r, c, 0], out[r, c, 1], out[r, c, 2] = (
-                    _unit_code(x),
-                    _unit_code(y),
-                    _unit_code(z),
+                    code16((x + _ONE) * _HALF * _FULL),
+                    code16((y + _ONE) * _HALF * _FULL),
+                    code16((z + _ONE) * _HALF * _FULL),
                 )
 
 

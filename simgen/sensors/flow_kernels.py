@@ -4,7 +4,8 @@ Each pixel's ray and inverse depth go to the other image through a 3x4 matrix (`
 and its flow is checked against what the other frame sees there (``flow_at``): the same float32
 operations, in the same order, as the NumPy expressions they replaced, so the flow is the same
 to the bit, in one pass over memory instead of some fifty. The helpers take and return scalars
-only (an array handed to a helper costs reference counting at every pixel).
+and return scalars (a helper that hands back arrays, or writes into them, costs reference
+counting at every pixel; reading from one, as ``_sample`` does, does not).
 """
 
 from __future__ import annotations
@@ -65,26 +66,32 @@ def _blend(
     return top + (bottom - top) * v
 
 
-@kernel
-def sample_all(image: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Bilinear samples of the (H, W) float32 ``image`` (C-contiguous) at every ``u``, ``v``
-    (1-D float32, finite), clamped to the image: past the last column or row that neighbour's
-    weight is 0."""
-    h, w = image.shape
-    flat = image.reshape(h * w)
+@inline
+def _sample(flat: np.ndarray, w: int, h: int, u: np.float32, v: np.float32) -> np.float32:
+    """Bilinear sample of a ``w`` x ``h`` float32 image, given flat, at ``u``, ``v`` (finite),
+    clamped to the image: past the last column or row that neighbour's weight is 0."""
     last = flat.size - 1
     right, below = (1 if w > 1 else 0), (w if h > 1 else 0)
+    at, fu, fv = _corner(u, v, w, h)
+    return _blend(
+        flat[at],
+        flat[min(at + right, last)],
+        flat[min(at + below, last)],
+        flat[min(at + below + right, last)],
+        fu,
+        fv,
+    )
+
+
+@kernel
+def sample_all(image: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``_sample`` of the (H, W) float32 ``image`` (C-contiguous) at every ``u``, ``v`` (1-D
+    float32, finite)."""
+    h, w = image.shape
+    flat = image.reshape(h * w)
     out = np.empty(u.size, np.float32)
     for i in range(u.size):
-        at, fu, fv = _corner(u[i], v[i], w, h)
-        out[i] = _blend(
-            flat[at],
-            flat[min(at + right, last)],
-            flat[min(at + below, last)],
-            flat[min(at + below + right, last)],
-            fu,
-            fv,
-        )
+        out[i] = _sample(flat, w, h, u[i], v[i])
     return out
 
 
@@ -121,22 +128,10 @@ def flow_at(
     depth ``target``, H x W, bilinear) agrees within ``tolerance``, relative."""
     h, w = target.shape
     flat = target.reshape(h * w)
-    last = flat.size - 1
-    right, below = (1 if w > 1 else 0), (w if h > 1 else 0)
     for i in range(u.size):
         x, y, z = u[i], v[i], iz[i]
         ahead, valid = _status(x, y, z, w, h, nearest)
-        if valid:
-            at, fu, fv = _corner(x, y, w, h)
-            seen = _blend(
-                flat[at],
-                flat[min(at + right, last)],
-                flat[min(at + below, last)],
-                flat[min(at + below + right, last)],
-                fu,
-                fv,
-            )
-            valid = abs(seen - z) <= z * tolerance
+        valid = valid and abs(_sample(flat, w, h, x, y) - z) <= z * tolerance
         out[i, 0] = x - cols[i] if ahead else ZERO
         out[i, 1] = y - rows[i] if ahead else ZERO
         out[i, 2] = ONE if valid else ZERO
@@ -158,8 +153,6 @@ def pinhole_flow(
     h, w = still.shape
     th, tw = target.shape
     flat = target.reshape(th * tw)
-    last = flat.size - 1
-    right, below = (1 if tw > 1 else 0), (tw if th > 1 else 0)
     for r in range(h):
         row = F32(r)
         for c in range(w):
@@ -169,17 +162,7 @@ def pinhole_flow(
             col = F32(c)
             x, y, z = _project_one(m, col, row, inverse[r, c])
             ahead, valid = _status(x, y, z, tw, th, nearest)
-            if valid:
-                at, fu, fv = _corner(x, y, tw, th)
-                seen = _blend(
-                    flat[at],
-                    flat[min(at + right, last)],
-                    flat[min(at + below, last)],
-                    flat[min(at + below + right, last)],
-                    fu,
-                    fv,
-                )
-                valid = abs(seen - z) <= z * tolerance
+            valid = valid and abs(_sample(flat, tw, th, x, y) - z) <= z * tolerance
             out[r, c, 0] = x - col if ahead else ZERO
             out[r, c, 1] = y - row if ahead else ZERO
             out[r, c, 2] = ONE if valid else ZERO
