@@ -10,7 +10,9 @@ Two passes at most per frame:
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import time
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +23,7 @@ from simgen.sensors.frames import CameraFrame, CameraRender, encode_label, ready
 from simgen.sensors.pyrender.compat import LightSource, import_pyrender, select_lights
 from simgen.sensors.pyrender.normals import NORMAL_OUTPUT_EDITS, decode, render_normals
 from simgen.sensors.pyrender.patches import (
+    DRAW_ORDER,
     SHADER_EDITS,
     SHADOW_REACH,
     focus_shadows,
@@ -81,6 +84,7 @@ class PyrenderCamera:
         )
         self.camera_node = self.scene.add(camera, pose=np.eye(4))
         self.seg_colors: dict = {}
+        self._added = itertools.count()  # mesh nodes, numbered as added (``_add_mesh``)
         self._textures: dict[str, object] = {}
         self.static_nodes: list = []
         self._add_static(static)
@@ -160,9 +164,18 @@ class PyrenderCamera:
         if lamps:
             lamp_material = self._material()
             primitives.append(self._primitive(lamps, lamp_material))
-        node = self.scene.add(self.pr.Mesh(primitives), pose=transform)
+        node = self._add_mesh(self.pr.Mesh(primitives), transform)
         self.seg_colors[node] = encode_label(parts[0].instance_id, parts[0].class_id)
         return node, lamp_material
+
+    def _add_mesh(self, mesh: object, pose: np.ndarray) -> Any:
+        """Add a mesh node, numbered in the order added: the passes draw nodes at the same
+        distance in that order (``patches.DRAW_ORDER``), not in the order of the scene's set of
+        nodes, which changes from run to run (their hashes are their addresses) and, where
+        surfaces coincide, would change which one a pixel shows."""
+        node = self.scene.add(mesh, pose=pose)
+        setattr(node, DRAW_ORDER, next(self._added))
+        return node
 
     def _add_static(self, static: list[Placed]) -> None:
         """Static geometry merged into one node per (class, glowing or not): few draw calls."""
@@ -206,7 +219,7 @@ class PyrenderCamera:
         mesh = pr.Mesh([primitive])
         mesh.casts_shadow = True  # read by the shadow pass
         mesh.shadow_only = True  # read by the colour and label passes
-        return self.scene.add(mesh, pose=pose)
+        return self._add_mesh(mesh, pose)
 
     def _update_actors(self, dynamic: list[Placed]) -> None:
         """Re-pose road users; an articulated one whose pose changed gets its posed mesh."""
@@ -260,7 +273,7 @@ class PyrenderCamera:
         )
         mesh = pr.Mesh([primitive])
         mesh.casts_shadow = False  # read by the shadow pass
-        return self.scene.add(mesh, pose=parts[0].transform)
+        return self._add_mesh(mesh, parts[0].transform)
 
     def _remove_actor(self, key: tuple[int, int]) -> None:
         node, _ = self.actor_nodes.pop(key)

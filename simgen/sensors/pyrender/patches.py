@@ -24,6 +24,9 @@ from typing import Any
 
 import numpy as np
 
+# a mesh node's number in the order it was added to the scene: the draw order of nodes at the same
+# distance from the camera (set by the camera, read by ``_draw_lists``)
+DRAW_ORDER = "simgen_order"
 SHADOW_REACH = 70.0  # metres around the focus point that the sun's shadow map covers
 WRITTEN_FOR = "pyrender 0.1.45, PyOpenGL 3.1.0 (and pyrender-maintained 1.0.1, PyOpenGL 3.1.10)"
 
@@ -284,8 +287,8 @@ def _draw_lists(originals: Mapping[str, Any]) -> dict[str, Any]:
         spheres = {n: _sphere(scene, n) for n in nodes}
         eye = scene.get_pose(scene.main_camera_node)[:3, 3]  # type: ignore[attr-defined]
 
-        def distance(node: object) -> float:
-            return float(np.linalg.norm(spheres[node][0] - eye))
+        def distance(node: object) -> tuple[float, int]:  # ties in the order the nodes were added
+            return float(np.linalg.norm(spheres[node][0] - eye)), getattr(node, DRAW_ORDER, -1)
 
         seen = in_view(self, scene, nodes, spheres)
         solid = sorted((n for n in seen if not n.mesh.is_transparent), key=distance)

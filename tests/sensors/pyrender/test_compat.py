@@ -113,3 +113,30 @@ def test_nodes_outside_the_view_frustum_are_not_drawn():
         renderer.delete()
     assert scene.main_camera_node is camera
     assert {name for name, node in nodes.items() if node in kept} == {"ahead", "on the edge"}
+
+
+def test_meshes_at_the_same_distance_are_drawn_in_the_order_they_were_added():
+    """Where two surfaces coincide, the first drawn shows: nodes as far from the camera as each
+    other are drawn in the order the camera added them (their number), never in the order of
+    the scene's set of nodes, which follows their memory addresses from run to run."""
+    from simgen.sensors.pyrender.patches import DRAW_ORDER
+
+    pyrender = import_pyrender()
+    corners = [(1.0, 1.0), (-1.0, 1.0), (-1.0, -1.0), (1.0, -1.0)]  # all sqrt(102) m away
+    drawn = []
+    for arrangement in (corners, corners[::-1], corners[2:] + corners[:2]):
+        scene = pyrender.Scene()
+        scene.add(pyrender.PerspectiveCamera(yfov=1.0, znear=0.1, zfar=100.0))  # looks -z
+        for x, y in arrangement:
+            pose = np.eye(4)
+            pose[:3, 3] = (x, y, -10.0)
+            box = pyrender.Mesh.from_trimesh(trimesh.creation.box((0.5, 0.5, 0.5)))
+            node = scene.add(box, pose=pose)
+            setattr(node, DRAW_ORDER, corners.index((x, y)))
+        renderer = pyrender.OffscreenRenderer(64, 48)
+        try:
+            nodes = renderer._renderer._sorted_mesh_nodes(scene)
+        finally:
+            renderer.delete()
+        drawn.append([getattr(n, DRAW_ORDER) for n in nodes])
+    assert drawn == [[0, 1, 2, 3]] * 3
