@@ -26,10 +26,8 @@ from simgen.world.state import WorldState
 
 DEPTH_TOLERANCE = 0.005  # relative, on inverse depth: off by more, the point is not what is seen
 Z_MIN = 0.1  # metres: the renderer's near plane
-TOLERANCE, NEAREST = (
-    np.float32(DEPTH_TOLERANCE),
-    np.float32(1.0 / Z_MIN),
-)  # as the kernels take them
+# as the kernels take them
+TOLERANCE, NEAREST = np.float32(DEPTH_TOLERANCE), np.float32(1.0 / Z_MIN)
 
 
 @dataclass(frozen=True)
@@ -308,7 +306,7 @@ def _optical_flow(
     else:
         flow = np.zeros((h, w, 3), np.float32)
         at = np.flatnonzero(source.still)
-        a, b = (np.ascontiguousarray(c) for c in source.rays.reshape(-1, 2).take(at, 0).T)
+        a, b = _rays_at(source, at)
         cols, rows = (c.astype(np.float32) for c in np.divmod(at, w)[::-1])
         s = source.inverse_depth.ravel().take(at)
         _pixels(flow).put(at, _pixels(_flow(static, a, b, s, cols, rows, target, calib)))
@@ -317,7 +315,7 @@ def _optical_flow(
         cols, rows, s = (c.ravel() for c in source.moving_pixels)
         a, b = cols, rows
         if distorted:
-            a, b = (np.ascontiguousarray(c) for c in source.rays.reshape(-1, 2).take(at, 0).T)
+            a, b = _rays_at(source, at)
         u, v, iz = (np.zeros(len(at), np.float32) for _ in range(3))  # 0: gone, no flow
         for lo, hi, found in users:
             if found is None:
@@ -333,6 +331,12 @@ def _optical_flow(
         _check(u, v, iz, cols, rows, target, calib, out)
         _pixels(flow).put(at, _pixels(out))
     return flow
+
+
+def _rays_at(source: Geometry, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rays' x / z and y / z (1-D float32, contiguous) of the pixels ``at`` (flat)."""
+    picked = source.rays.reshape(-1, 2).take(at, 0)
+    return np.ascontiguousarray(picked[:, 0]), np.ascontiguousarray(picked[:, 1])
 
 
 def _flow(
