@@ -13,6 +13,7 @@ import numpy as np
 import trimesh
 
 CORNER = 4  # points per rounded corner
+WHEEL_SECTIONS = 24  # facets of a tyre and a rim
 # how far in from the body's side (m) the shoulders at the belt, the glass at the belt and the
 # roof stand: the glass house narrows upwards (tumblehome), as on every car, so from behind a car
 # is a wide body under a narrower cabin, not a box
@@ -85,12 +86,14 @@ def loft(sections: list[list[tuple]]) -> trimesh.Trimesh:
 
 
 def wheel(x: float, y: float, r: float, width: float) -> tuple[trimesh.Trimesh, trimesh.Trimesh]:
-    """A tyre and its rim (the rim's face stands just proud of the tyre's sidewall)."""
+    """A tyre and its rim (the rim's face stands just proud of the tyre's sidewall). Both are
+    round to the eye at a few metres: the ten- and six-sided ones of old showed as polygons, and
+    a hexagonal silver rim is no wheel a detector has seen."""
     rot = trimesh.transformations.rotation_matrix(np.pi / 2, (1, 0, 0))
-    tyre = trimesh.creation.cylinder(radius=r, height=width, sections=10)
+    tyre = trimesh.creation.cylinder(radius=r, height=width, sections=WHEEL_SECTIONS)
     tyre.apply_transform(rot)
     tyre.apply_translation((x, y, r))
-    rim = trimesh.creation.cylinder(radius=r * 0.6, height=width + 0.02, sections=6)
+    rim = trimesh.creation.cylinder(radius=r * 0.6, height=width + 0.02, sections=WHEEL_SECTIONS)
     rim.apply_transform(rot)
     rim.apply_translation((x, y, r))
     return tyre, rim
