@@ -23,6 +23,16 @@ PAINT: tuple[tuple[Color, float], ...] = (
     ((0.08, 0.2, 0.1), 0.04),  # green
     ((0.55, 0.45, 0.3), 0.03),  # beige
 )
+# (linear RGB, weight): city buses and coaches wear an operator's livery, mostly light or bright;
+# few are black or metallic grey, as cars so often are
+LIVERY: tuple[tuple[Color, float], ...] = (
+    ((0.85, 0.85, 0.83), 0.3),  # white
+    ((0.8, 0.55, 0.02), 0.15),  # yellow
+    ((0.55, 0.04, 0.03), 0.2),  # red
+    ((0.05, 0.15, 0.5), 0.15),  # blue
+    ((0.05, 0.3, 0.1), 0.1),  # green
+    ((0.8, 0.25, 0.02), 0.1),  # orange
+)
 PAINTED = ("body",)
 ROAD_DUST = np.array([0.2, 0.18, 0.14])  # linear RGB of the grime a car picks up
 DIRT = (1.3, 4.0)  # beta(a, b) of a car's dirt: most are fairly clean, a few filthy
@@ -106,19 +116,27 @@ def paint_finish(rng: np.random.Generator) -> Finish:
 
 
 def draw_appearance(
-    seed: int, variant: int, actors: list[tuple[str, str]], cars: frozenset[str] = frozenset()
+    seed: int,
+    variant: int,
+    actors: list[tuple[str, str]],
+    cars: frozenset[str] = frozenset(),
+    buses: frozenset[str] = frozenset(),
 ) -> Appearance:
     """Colours for (name, kind) road users; each actor has its own stream, keyed by name. The
-    vehicles named in ``cars`` (whose ``metal`` part is their wheels) get a trim level."""
+    vehicles named in ``cars`` (whose ``metal`` part is their wheels) get a trim level, those
+    in ``buses`` a livery in solid paint."""
     colors: dict[tuple[str, str], Color] = {}
     finishes: dict[tuple[str, str], Finish] = {}
-    weights = np.array([w for _, w in PAINT])
     for name, kind in actors:
         rng = derive_rng(seed, variant, f"appearance/{name}")
         if kind == "vehicle":
-            base = np.array(PAINT[int(rng.choice(len(PAINT), p=weights / weights.sum()))][0])
+            palette = LIVERY if name in buses else PAINT
+            weights = np.array([w for _, w in palette])
+            base = np.array(palette[int(rng.choice(len(palette), p=weights / weights.sum()))][0])
             shade = base * rng.uniform(0.9, 1.1)
             roughness, metallic = paint_finish(rng)  # drawn after the colour: it stays
+            if name in buses:
+                metallic = 0.3  # solid paint under a clear coat, above the metal threshold
             dirt = float(rng.beta(*DIRT))  # then dirt and trim: the draws before them stay
             level = TRIM_LEVELS[int(rng.choice(len(TRIM_LEVELS), p=TRIM_WEIGHTS))]
             dirty = (1.0 - 0.4 * dirt) * shade + 0.4 * dirt * ROAD_DUST

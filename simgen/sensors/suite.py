@@ -147,6 +147,7 @@ class SensorSuite:
             instance.variant,
             [(n, catalog[str(m)].kind) for n, m in users],
             cars=frozenset(n for n, m in users if catalog[str(m)].semantic_class == "car"),
+            buses=frozenset(n for n, m in users if catalog[str(m)].semantic_class == "bus"),
         )
         static_parts = static_placements(static, self.street_lights)
         # the cameras see this variant's wear of the surfaces; the lidar sees the same geometry
