@@ -13,7 +13,7 @@ import numpy as np
 import trimesh
 
 CORNER = 4  # points per rounded corner
-WHEEL_SECTIONS = 24  # facets of a tyre and a rim
+WHEEL_SECTIONS = 20  # facets of a tyre and a rim
 # how far in from the body's side (m) the shoulders at the belt, the glass at the belt and the
 # roof stand: the glass house narrows upwards (tumblehome), as on every car, so from behind a car
 # is a wide body under a narrower cabin, not a box
@@ -85,29 +85,48 @@ def loft(sections: list[list[tuple]]) -> trimesh.Trimesh:
     return trimesh.convex.convex_hull(np.array([p for s in sections for p in s]))
 
 
+def _face(outline: np.ndarray, z: float) -> trimesh.Trimesh:
+    """A flat convex polygon at height ``z`` facing +z: a fan of its (N, 2) outline, given
+    counter-clockwise."""
+    vertices = np.vstack([[outline.mean(axis=0)], outline])
+    vertices = np.column_stack([vertices, np.full(len(vertices), z)])
+    n = len(outline)
+    faces = [(0, 1 + i, 1 + (i + 1) % n) for i in range(n)]
+    return trimesh.Trimesh(vertices, faces, process=False)
+
+
+def _circle(radius: float, sections: int) -> np.ndarray:
+    a = np.arange(sections) * 2 * np.pi / sections
+    return np.column_stack([np.cos(a), np.sin(a)]) * radius
+
+
 def wheel(x: float, y: float, r: float, width: float) -> tuple[trimesh.Trimesh, trimesh.Trimesh]:
-    """A tyre and its alloy rim: a silver ring, five spokes and a cap over a dark hub recess,
-    each a little prouder of the sidewall than the one behind. Round to the eye at a few
-    metres: the ten-sided tyres and flat hexagonal rims of old were no wheel a detector has seen
-    (round ones alone took the held-out junction's vehicles from 0.58 to 0.75)."""
-    rot = trimesh.transformations.rotation_matrix(np.pi / 2, (1, 0, 0))
-
-    def disc(radius: float, proud: float, sections: int = WHEEL_SECTIONS) -> trimesh.Trimesh:
-        return trimesh.creation.cylinder(radius=radius, height=width + 2 * proud, sections=sections)
-
-    recess = disc(r * 0.47, 0.015)
-    spokes = [
-        trimesh.creation.box(
-            extents=(r * 0.47, r * 0.1, width + 0.04),
-            transform=trimesh.transformations.rotation_matrix(a, (0, 0, 1))
-            @ trimesh.transformations.translation_matrix((r * 0.235, 0, 0)),
-        )
-        for a in np.arange(5) * 2 * np.pi / 5
-    ]
-    tyre = trimesh.util.concatenate([disc(r, 0.0), recess])
-    rim = trimesh.util.concatenate([disc(r * 0.6, 0.01), *spokes, disc(r * 0.12, 0.025, 12)])
+    """A tyre and its alloy rim on the wheel's outer side (the side of ``y``'s sign): a silver
+    disc, a dark hub recess, five spokes and a cap, each face a little prouder of the sidewall
+    than the one behind, and one-sided (a wheel's faces are only seen from outside; the lidar
+    rebuilds its road users' triangles every sweep). Round to the eye at a few metres: the
+    ten-sided tyres and flat hexagonal rims of old were no wheel a detector has seen (round
+    ones took the held-out junction's vehicles from 0.58 to 0.65)."""
+    tyre = trimesh.creation.cylinder(radius=r, height=width, sections=WHEEL_SECTIONS)
+    face = width / 2
+    recess = _face(_circle(r * 0.47, 12), face + 0.015)
+    spoke = np.array([[0.0, -0.05], [0.47, -0.05], [0.47, 0.05], [0.0, 0.05]]) * r
+    spokes = []
+    for k in range(5):
+        c, s = np.cos(k * 2 * np.pi / 5), np.sin(k * 2 * np.pi / 5)
+        spokes.append(_face(spoke @ np.array([[c, s], [-s, c]]), face + 0.02))
+    rim = trimesh.util.concatenate(
+        [
+            _face(_circle(r * 0.6, WHEEL_SECTIONS), face + 0.01),
+            *spokes,
+            _face(_circle(r * 0.12, 8), face + 0.025),
+        ]
+    )
+    tyre = trimesh.util.concatenate([tyre, recess])
+    # the local +z (the outer face) onto the world's +y or -y
+    turn = trimesh.transformations.rotation_matrix(-np.sign(y) * np.pi / 2, (1, 0, 0))
     for mesh in (tyre, rim):
-        mesh.apply_transform(rot)
+        mesh.apply_transform(turn)
         mesh.apply_translation((x, y, r))
     return tyre, rim
 

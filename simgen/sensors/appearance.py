@@ -108,11 +108,12 @@ TRIM_WEIGHTS = np.array([w for w, _, _ in TRIM_LEVELS]) / sum(w for w, _, _ in T
 
 
 def paint_finish(rng: np.random.Generator) -> Finish:
-    """Solid or metallic paint, glossy to dull (dirt, age). Metallic stays above the camera's
-    metal threshold in both, so the body keeps its draw call with the chrome."""
+    """Solid or metallic paint under a clear coat, glossy to dull (dirt, age). Both sit high
+    on the metal scale: in the camera's sky-environment shading that is what mirrors the sky
+    and the street in a body's panels, as a clear coat does."""
     if rng.random() < 0.5:  # metallic: flakes under a clear coat
-        return float(rng.uniform(0.2, 0.4)), float(rng.uniform(0.55, 0.8))
-    return float(rng.uniform(0.3, 0.6)), float(rng.uniform(0.25, 0.35))
+        return float(rng.uniform(0.2, 0.35)), float(rng.uniform(0.85, 0.95))
+    return float(rng.uniform(0.25, 0.4)), float(rng.uniform(0.75, 0.85))
 
 
 def draw_appearance(
@@ -124,7 +125,7 @@ def draw_appearance(
 ) -> Appearance:
     """Colours for (name, kind) road users; each actor has its own stream, keyed by name. The
     vehicles named in ``cars`` (whose ``metal`` part is their wheels) get a trim level, those
-    in ``buses`` a livery in solid paint."""
+    in ``buses`` an operator's livery."""
     colors: dict[tuple[str, str], Color] = {}
     finishes: dict[tuple[str, str], Finish] = {}
     for name, kind in actors:
@@ -135,8 +136,6 @@ def draw_appearance(
             base = np.array(palette[int(rng.choice(len(palette), p=weights / weights.sum()))][0])
             shade = base * rng.uniform(0.9, 1.1)
             roughness, metallic = paint_finish(rng)  # drawn after the colour: it stays
-            if name in buses:
-                metallic = 0.3  # solid paint under a clear coat, above the metal threshold
             dirt = float(rng.beta(*DIRT))  # then dirt and trim: the draws before them stay
             level = TRIM_LEVELS[int(rng.choice(len(TRIM_LEVELS), p=TRIM_WEIGHTS))]
             dirty = (1.0 - 0.4 * dirt) * shade + 0.4 * dirt * ROAD_DUST

@@ -62,6 +62,25 @@ def test_paint_finish_is_drawn_per_car_and_keeps_the_body_with_the_chrome():
     one = draw_appearance(11, 0, actors)
     assert one == draw_appearance(11, 0, actors)
     finishes = [one.finish(f"car{i}", "body", (0.0, 0.0)) for i in range(40)]
-    assert all(0.2 <= r <= 0.6 and METAL < m <= 0.8 for r, m in finishes)
-    assert any(m >= 0.55 for _, m in finishes) and any(m <= 0.35 for _, m in finishes)
+    assert all(0.2 <= r <= 0.6 and METAL < m <= 0.95 for r, m in finishes)
+    assert any(m >= 0.85 for _, m in finishes) and any(m < 0.85 for _, m in finishes)
     assert one.finish("walker", "body", (0.9, 0.0)) == (0.9, 0.0)  # only paint is drawn
+
+
+def test_buses_wear_a_livery_and_cars_the_road_palette():
+    """Buses are never black (a third of cars are black or dark grey) and some are yellow or
+    orange (no car is)."""
+    actors = [(f"v{i}", "vehicle") for i in range(400)]
+    buses = frozenset(f"v{i}" for i in range(200))
+    drawn = draw_appearance(5, 1, actors, buses=buses)
+    colors = {name: np.asarray(drawn.color(name, "body", (0.0, 0.0, 0.0))) for name, _ in actors}
+
+    def dark(c: np.ndarray) -> bool:
+        return bool(c.max() < 0.12)
+
+    def yellow(c: np.ndarray) -> bool:
+        return bool(c[0] > 0.5 and c[1] > 0.2 and c[2] < 0.15)
+
+    assert not any(dark(colors[b]) for b in buses) and sum(yellow(colors[b]) for b in buses) > 20
+    cars = [c for name, c in colors.items() if name not in buses]
+    assert not any(yellow(c) for c in cars) and sum(dark(c) for c in cars) > 20
