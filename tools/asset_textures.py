@@ -1,8 +1,8 @@
 """Procedural surface textures for tools/generate_assets.py (PNG, small, seeded).
 
 Grey textures multiply a surface's colour (asphalt grain, worn paint, slab joints, kerb stones,
-grass); facade textures carry their own colours (windows, frames, doors) and multiply the wall
-tint. Each tiles seamlessly: noise is made periodic by filtering in the Fourier domain.
+grass, leaves); facade textures carry their own colours (windows, frames, doors) and multiply
+the wall tint. Each tiles seamlessly: noise is made periodic by filtering in the Fourier domain.
 """
 
 from __future__ import annotations
@@ -64,6 +64,17 @@ def kerb(rng: np.random.Generator, stones: int = 2) -> np.ndarray:
     return _grey(out)
 
 
+def foliage(rng: np.random.Generator) -> np.ndarray:
+    """A crown's leaves: clumps with deep shade between them, leaf-sized speckle and a few
+    bright leaves catching the light, so a crown reads as foliage, not as a green blob (flat
+    crowns above cars were taken for the roofs of trucks and buses)."""
+    clumps = periodic_noise(rng, SIZE, 8)
+    shade = np.where(clumps < -0.25, 0.35, 0.8 + 0.25 * clumps)
+    leaves = periodic_noise(rng, SIZE, 1.2) * 0.22
+    bright = (rng.random((SIZE, SIZE)) < 0.03) * rng.uniform(0.1, 0.35, (SIZE, SIZE))
+    return _grey(np.clip(shade + leaves + bright, 0.0, 1.0))
+
+
 def grass(rng: np.random.Generator) -> np.ndarray:
     blades = periodic_noise(rng, SIZE, 0.8) * 0.15
     tufts = periodic_noise(rng, SIZE, 12) * 0.15
@@ -119,13 +130,24 @@ TEXTURES = {
     "slabs": slabs,
     "kerb": kerb,
     "grass": grass,
+    "foliage": foliage,
     "facade_upper": facade_upper,
     "facade_ground": facade_ground,
 }
 
 
+# each texture's stream: the first seven in their old sorted order, new ones after them, so a
+# new texture leaves the committed ones as they are
+STREAMS = {
+    name: k
+    for k, name in enumerate(
+        ("asphalt", "facade_ground", "facade_upper", "grass", "kerb", "marking", "slabs", "foliage")
+    )
+}
+
+
 def texture_png(name: str, seed: int = 20261123) -> bytes:
-    rng = np.random.default_rng([seed, sorted(TEXTURES).index(name)])
+    rng = np.random.default_rng([seed, STREAMS[name]])
     ok, data = cv2.imencode(".png", TEXTURES[name](rng), [cv2.IMWRITE_PNG_COMPRESSION, 9])
     assert ok
     return data.tobytes()

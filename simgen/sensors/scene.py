@@ -17,7 +17,7 @@ from simgen.core.classes import class_id
 from simgen.sensors.appearance import Appearance
 from simgen.sensors.pose import PoseKey, bone_transforms, leg_length, pose_key, ride_key
 from simgen.sensors.pyrender.compat import LightSource
-from simgen.sensors.surfaces import BY_CLASS, FACADE_GROUND, FACADE_UPPER, box_uv
+from simgen.sensors.surfaces import BY_CLASS, FACADE_GROUND, FACADE_UPPER, FOLIAGE, Tiling, box_uv
 from simgen.world.assets import UNIT, Vec3, load_catalog
 from simgen.world.state import ActorState, StaticWorld, WorldState
 
@@ -189,6 +189,14 @@ def static_placements(static: StaticWorld, street_lights_on: bool) -> list[Place
                     f"static/{index}", part, transform, class_id(cls), color, material.reflectivity
                 )
                 continue
+            if name == "leaves":
+                world = part.vertices @ transform[:3, :3].T + transform[:3, 3]
+                key = f"static/{index}/{FOLIAGE.texture}"
+                reflectivity = material.reflectivity
+                out.append(
+                    textured(key, world, part.faces, FOLIAGE, class_id(cls), color, reflectivity)
+                )
+                continue
             out.append(Placed(part, transform, 0, class_id(cls), color, material.reflectivity, lit))
     return out
 
@@ -207,19 +215,24 @@ def facade(
             continue
         band = trimesh.creation.box(bounds=[[lo[0], lo[1], z0], [hi[0], hi[1], z1]])
         band.apply_transform(transform)
-        vertices, faces, uv = box_uv(np.asarray(band.vertices), np.asarray(band.faces), tiling)
-        out.append(
-            Placed(
-                Part(f"{key}/{tiling.texture}", vertices, faces.astype(np.int32), uv),
-                np.eye(4),
-                0,
-                cls,
-                color,
-                reflectivity,
-                texture=tiling.texture,
-            )
-        )
+        key_t = f"{key}/{tiling.texture}"
+        out.append(textured(key_t, band.vertices, band.faces, tiling, cls, color, reflectivity))
     return out
+
+
+def textured(
+    key: str,
+    vertices: np.ndarray,
+    faces: np.ndarray,
+    tiling: Tiling,
+    cls: int,
+    color: Color,
+    reflectivity: float,
+) -> Placed:
+    """World-frame triangles wearing ``tiling``'s texture, box-projected at its real size."""
+    flat, tris, uv = box_uv(np.asarray(vertices, np.float64), np.asarray(faces), tiling)
+    part = Part(key, flat, tris.astype(np.int32), uv)
+    return Placed(part, np.eye(4), 0, cls, color, reflectivity, texture=tiling.texture)
 
 
 def asset_placements(model: str, key: PoseKey | None = None) -> list[Placed]:

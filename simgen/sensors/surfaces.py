@@ -1,9 +1,9 @@
 """Which texture a static surface wears, and its texture coordinates.
 
 Textures are camera-only detail (lidar and labels see the same geometry): road grain, worn
-paint, paving slabs, kerb stones, grass and facades. Coordinates come from world metres by box
-projection (each triangle onto the axis plane it faces most), so tiles keep their real size on
-every surface and never stretch on walls.
+paint, paving slabs, kerb stones, grass, leaves and facades. Coordinates come from world metres
+by box projection (each triangle onto the axis plane it faces most), so tiles keep their real
+size on every surface and never stretch on walls.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ BY_CLASS: dict[str, Tiling] = {
     "kerb": Tiling("kerb", 2.0, 0.5),
     "terrain": Tiling("grass", 5.0, 5.0),
 }
+FOLIAGE = Tiling("foliage", 2.0, 2.0)  # a tree's leaves, projected like any other surface
 GROUND_STOREY = 3.5  # metres: shop fronts and doors below, repeating storeys above
 STOREY = 3.0
 FACADE_BAYS = 12.0  # metres: a facade texture holds four 3 m bays

@@ -7,7 +7,7 @@ from simgen.scenario.load import load_scenario
 from simgen.scenario.sample import sample
 from simgen.sensors.appearance import draw_appearance
 from simgen.sensors.pyrender.camera import METAL
-from simgen.sensors.scene import static_placements
+from simgen.sensors.scene import asset_parts, static_placements
 from simgen.sensors.wear import FACADES, vary_surfaces
 from simgen.world.simulate import simulate
 
@@ -84,3 +84,26 @@ def test_buses_wear_a_livery_and_cars_the_road_palette():
     assert not any(dark(colors[b]) for b in buses) and sum(yellow(colors[b]) for b in buses) > 20
     cars = [c for name, c in colors.items() if name not in buses]
     assert not any(yellow(c) for c in cars) and sum(dark(c) for c in cars) > 20
+
+
+def test_crowns_wear_leaves_on_the_trees_own_triangles():
+    """A tree's leaves are textured at the foliage's real size, on exactly the triangles the
+    asset places (the lidar and the labels see the same crown)."""
+    instance = sample(load_scenario(GALLERY).scenario, 0)
+    static = next(simulate(instance)).static
+    trees = [i for i, obj in enumerate(static.objects) if obj.model == "tree"]
+    assert trees
+    parts = {p.part.key: p for p in static_placements(static, street_lights_on=False)}
+    leaves = asset_parts("tree")["leaves"]
+    for index in trees:
+        obj = static.objects[index]
+        crown = parts[f"static/{index}/foliage"]
+        assert crown.texture == "foliage" and crown.part.uv is not None
+        c, s = np.cos(obj.yaw), np.sin(obj.yaw)
+        turn = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]]) * np.asarray(obj.scale)
+        placed = leaves.vertices[leaves.faces] @ turn.T + np.asarray(obj.position)
+        assert np.allclose(crown.part.vertices[crown.part.faces], placed)
+        # every triangle's texture coordinates are two of its world coordinates over 2 m
+        for face in crown.part.faces:
+            tri, uv = crown.part.vertices[face], crown.part.uv[face] * 2.0
+            assert any(np.allclose(uv, tri[:, pair]) for pair in ((1, 2), (0, 2), (0, 1)))
