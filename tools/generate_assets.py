@@ -53,8 +53,8 @@ MATERIALS = {
     "metal": (0.5, (0.4, 0.4, 0.42)),
     "trim": (0.1, (0.02, 0.02, 0.022)),
     "plate": (0.95, (0.85, 0.85, 0.8)),
-    "bark": (0.3, (0.3, 0.2, 0.12)),
-    "leaves": (0.35, (0.15, 0.4, 0.12)),
+    "bark": (0.3, (0.1, 0.08, 0.06)),
+    "leaves": (0.35, (0.07, 0.16, 0.05)),
     "wall": (0.45, (0.62, 0.55, 0.5)),
     "roof": (0.3, (0.3, 0.22, 0.2)),
 }
@@ -311,22 +311,29 @@ def pole() -> Asset:
 
 
 def tree() -> Asset:
-    """A street tree: a tapering trunk that forks, and a crown of irregular leaf clumps."""
+    """A street tree, about 8.5 m tall and 5.5 m across: a tapering trunk that forks into
+    four limbs, and a broad, ragged crown of leaf clumps in three tiers that reaches down to
+    3.5 m. (The 6 m lollipop of old, a ball on a pole, was taken for an umbrella by a
+    COCO-trained detector, and for a truck's load when it stood over a car.)"""
     a = Asset("tree", "furniture", "vegetation", 0.0)
     rng = np.random.default_rng(20261123)
-    a.add("bark", limb((0, 0, 0), (0, 0, 2.9), 0.2, 0.13))
-    for angle in (0.4, 2.5, 4.4):  # main branches into the crown
-        tip = (0.9 * math.cos(angle), 0.9 * math.sin(angle), 3.9)
-        a.add("bark", limb((0, 0, 2.6), tip, 0.1, 0.05))
-    a.collision_mesh = cylinder(0.2, 6.0, (0, 0, 3.0))
-    clumps = [((0, 0, 4.6), 1.25)] + [
-        ((1.05 * math.cos(t), 1.05 * math.sin(t), 4.1 + 0.5 * rng.uniform(-1, 1)), 0.85)
-        for t in np.linspace(0, 2 * math.pi, 6, endpoint=False) + rng.uniform(0, 0.5)
-    ]
+    a.add("bark", limb((0, 0, 0), (0, 0, 3.6), 0.24, 0.16))
+    for angle in (0.4, 2.0, 3.4, 5.0):  # main limbs into the crown
+        tip = (1.5 * math.cos(angle), 1.5 * math.sin(angle), 5.6)
+        a.add("bark", limb((0, 0, 3.2), tip, 0.12, 0.06))
+    a.collision_mesh = cylinder(0.24, 8.0, (0, 0, 4.0))
+    # (centre, radius): a low ring, a middle ring turned half a step, a crown on top
+    clumps = [((0, 0, 6.6), 1.7)]
+    for count, out, z, radius in ((7, 1.9, 4.6, 1.25), (7, 1.5, 6.1, 1.3), (4, 0.8, 7.3, 1.1)):
+        turn = rng.uniform(0, 2 * math.pi)
+        for t in np.linspace(0, 2 * math.pi, count, endpoint=False) + turn:
+            reach = out * rng.uniform(0.85, 1.15)
+            centre = (reach * math.cos(t), reach * math.sin(t), z + 0.35 * rng.uniform(-1, 1))
+            clumps.append((centre, radius * rng.uniform(0.85, 1.15)))
     for center, radius in clumps:
         clump = trimesh.creation.icosphere(subdivisions=1, radius=1.0)
         # lumpy, not round: each vertex pushed in or out, and the clump squashed a little
-        clump.vertices *= rng.uniform(0.8, 1.15, (len(clump.vertices), 1))
+        clump.vertices *= rng.uniform(0.75, 1.2, (len(clump.vertices), 1))
         clump.apply_scale((radius, radius, radius * 0.85))
         clump.apply_translation(center)
         a.add("leaves", trimesh.Trimesh(np.round(clump.vertices, 4), clump.faces, process=False))

@@ -17,7 +17,15 @@ from simgen.core.classes import class_id
 from simgen.sensors.appearance import Appearance
 from simgen.sensors.pose import PoseKey, bone_transforms, leg_length, pose_key, ride_key
 from simgen.sensors.pyrender.compat import LightSource
-from simgen.sensors.surfaces import BY_CLASS, FACADE_GROUND, FACADE_UPPER, FOLIAGE, Tiling, box_uv
+from simgen.sensors.surfaces import (
+    BY_CLASS,
+    FACADE_GROUND,
+    FACADE_UPPER,
+    FOLIAGE,
+    NIGHT_FACADES,
+    Tiling,
+    box_uv,
+)
 from simgen.world.assets import UNIT, Vec3, load_catalog
 from simgen.world.state import ActorState, StaticWorld, WorldState
 
@@ -154,8 +162,11 @@ def _yaw_transform(
     return out
 
 
-def static_placements(static: StaticWorld, street_lights_on: bool) -> list[Placed]:
-    """Road surfaces and furniture: built once per simulation."""
+def static_placements(
+    static: StaticWorld, street_lights_on: bool, night: bool = False
+) -> list[Placed]:
+    """Road surfaces and furniture: built once per simulation. At ``night`` the facades'
+    windows are lit, some of them."""
     out = []
     for surface in static.surfaces:
         vertices = np.asarray(surface.mesh.vertices, dtype=np.float64)
@@ -186,7 +197,13 @@ def static_placements(static: StaticWorld, street_lights_on: bool) -> list[Place
             color = (1.0, 0.95, 0.75) if lit else material.color
             if obj.model == "building" and name == "wall":
                 out += facade(
-                    f"static/{index}", part, transform, class_id(cls), color, material.reflectivity
+                    f"static/{index}",
+                    part,
+                    transform,
+                    class_id(cls),
+                    color,
+                    material.reflectivity,
+                    night,
                 )
                 continue
             if name == "leaves":
@@ -202,10 +219,17 @@ def static_placements(static: StaticWorld, street_lights_on: bool) -> list[Place
 
 
 def facade(
-    key: str, wall: Part, transform: np.ndarray, cls: int, color: Color, reflectivity: float
+    key: str,
+    wall: Part,
+    transform: np.ndarray,
+    cls: int,
+    color: Color,
+    reflectivity: float,
+    night: bool = False,
 ) -> list[Placed]:
     """A building's wall as storeys with facade textures: a ground storey of doors and shop
-    windows, then repeating storeys of windows. Geometry is the wall's, cut at the storeys."""
+    windows, then repeating storeys of windows (at ``night``, their night textures with lit
+    windows). Geometry is the wall's, cut at the storeys."""
     lo, hi = wall.vertices.min(axis=0), wall.vertices.max(axis=0)  # the asset's frame
     z_scale = float(np.linalg.norm(transform[:3, 2]))
     ground = lo[2] + min(hi[2] - lo[2], FACADE_GROUND.metres_v / z_scale)
@@ -215,6 +239,8 @@ def facade(
             continue
         band = trimesh.creation.box(bounds=[[lo[0], lo[1], z0], [hi[0], hi[1], z1]])
         band.apply_transform(transform)
+        if night:
+            tiling = NIGHT_FACADES[tiling.texture].tiling
         key_t = f"{key}/{tiling.texture}"
         out.append(textured(key_t, band.vertices, band.faces, tiling, cls, color, reflectivity))
     return out

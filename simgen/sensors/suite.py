@@ -149,7 +149,8 @@ class SensorSuite:
             cars=frozenset(n for n, m in users if catalog[str(m)].semantic_class == "car"),
             buses=frozenset(n for n, m in users if catalog[str(m)].semantic_class == "bus"),
         )
-        static_parts = static_placements(static, self.street_lights)
+        night = float(env.sun.elevation) < 0.0  # lights on behind the windows
+        static_parts = static_placements(static, self.street_lights, night)
         # the cameras see this variant's wear of the surfaces; the lidar sees the same geometry
         worn = vary_surfaces(
             static_parts, derive_rng(scenario.seed, instance.variant, "appearance/world")

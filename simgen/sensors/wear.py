@@ -12,9 +12,13 @@ import dataclasses
 import numpy as np
 
 from simgen.sensors.scene import Placed
-from simgen.sensors.surfaces import FACADE_GROUND, FACADE_UPPER
+from simgen.sensors.surfaces import FACADE_GROUND, FACADE_UPPER, NIGHT_FACADES
 
-FACADES = (FACADE_GROUND.texture, FACADE_UPPER.texture)
+FACADES = (
+    FACADE_GROUND.texture,
+    FACADE_UPPER.texture,
+    *(f.tiling.texture for f in NIGHT_FACADES.values()),
+)
 
 # brightness range per ground texture: fresh dark asphalt to worn grey, clean to dirty paint
 SHADE: dict[str, tuple[float, float]] = {

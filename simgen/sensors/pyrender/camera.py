@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -34,12 +35,15 @@ from simgen.sensors.pyrender.shared_pass import LABEL_EDITS, render_color_and_la
 from simgen.sensors.rig import CameraCalibration
 from simgen.sensors.scene import Placed
 from simgen.sensors.sky import sky_color, sun_direction, sun_strength
-from simgen.sensors.surfaces import texture_image
+from simgen.sensors.surfaces import glow_image, texture_image
 
 SKY_ID = BY_NAME["sky"].id
 # flat surfaces that receive shadows but cast none worth drawing into the shadow map
 GROUND = frozenset(BY_NAME[n].id for n in ("road", "sidewalk", "lane_marking", "terrain"))
 METAL = 0.2  # parts more metallic than this share the metal primitive of their node
+# linear radiance of a lit window at full white: a room's light seen through the glass, well
+# above the lamp-lit street (about 10x the road under a street lamp, as in night photographs)
+WINDOW_GLOW = 0.2
 Z_NEAR, Z_FAR = 0.1, 1000.0
 GEOMETRY_OUTPUTS = frozenset({"depth", "instance", "semantic", "normals"})  # need the label pass
 # OpenCV optical frame -> OpenGL camera frame (looking down -z, y up)
@@ -85,7 +89,7 @@ class PyrenderCamera:
         self.camera_node = self.scene.add(camera, pose=np.eye(4))
         self.seg_colors: dict = {}
         self._added = itertools.count()  # mesh nodes, numbered as added (``_add_mesh``)
-        self._textures: dict[str, object] = {}
+        self._textures: dict[str, object | None] = {}
         self.static_nodes: list = []
         self._add_static(static)
         self.actor_nodes: dict[tuple[int, int], tuple[object, object | None]] = {}
@@ -126,21 +130,29 @@ class PyrenderCamera:
     def _material(
         self, roughness: float = 0.6, texture: str | None = None, metallic: float = 0.0
     ) -> object:
-        pr = self.pr
-        base = None
+        base = glow = None
         if texture is not None:
-            base = self._textures.get(texture)
-            if base is None:
-                base = self._textures[texture] = pr.Texture(
-                    source=texture_image(texture), source_channels="RGB"
-                )
-        return pr.MetallicRoughnessMaterial(
+            name = texture
+            base = self._texture(name, lambda: texture_image(name))
+            glow = self._texture(f"{name}/glow", lambda: glow_image(name))
+        return self.pr.MetallicRoughnessMaterial(
             baseColorFactor=[1.0, 1.0, 1.0, 1.0],
             baseColorTexture=base,
             metallicFactor=metallic,
             roughnessFactor=roughness,
-            emissiveFactor=(0.0, 0.0, 0.0),
+            emissiveTexture=glow,
+            # pyrender's shader applies the factor twice: its square is the glow's radiance
+            emissiveFactor=np.full(3, np.sqrt(WINDOW_GLOW) if glow is not None else 0.0),
         )
+
+    def _texture(self, key: str, image: Callable[[], np.ndarray | None]) -> object | None:
+        """One GL texture per key, made on first use; None where there is no image."""
+        if key not in self._textures:
+            source = image()
+            self._textures[key] = (
+                None if source is None else self.pr.Texture(source=source, source_channels="RGB")
+            )
+        return self._textures[key]
 
     def _add_group(
         self, parts: list[Placed], transform: np.ndarray, roughness: float | None = None
