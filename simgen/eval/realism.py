@@ -20,7 +20,7 @@ from typing import Any
 
 from simgen.core.atomic import write_text_atomic
 from simgen.core.classes import BY_NAME
-from simgen.dataset.reader import Dataset, Variant, open_dataset
+from simgen.dataset.reader import Dataset, Frame, Variant, open_dataset
 from simgen.eval.caltech import iou_2d
 from simgen.eval.errors import EvalError
 from simgen.eval.evaluate import DISTANCE_BUCKETS, ground_distance, light
@@ -136,15 +136,43 @@ def _continuous(box: tuple[float, float, float, float]) -> tuple[float, float, f
 
 
 @dataclass(frozen=True)
-class _Truth:
+class Truth:
+    """A labelled object in one frame: its class and KITTI type, its visible box (continuous
+    pixels), whether the selection counts it, and the rows it counts in."""
+
     cls: str
     type: str
-    box: tuple[float, float, float, float]  # continuous
-    counts: bool  # selected
+    box: tuple[float, float, float, float]
+    counts: bool
     where: tuple[str, ...]
 
 
-def _greedy_found(truths: list[_Truth], dets: list[Detection2D], iou: float) -> list[bool]:
+@dataclass(frozen=True)
+class FrameMatch:
+    """One frame's objects, the detections that score enough, and which objects each group
+    (a class, or ``vehicle``) found."""
+
+    truths: tuple[Truth, ...]
+    detections: tuple[Detection2D, ...]
+    found: dict[str, tuple[bool, ...]]  # group -> per truth of the group, in ``members`` order
+
+    def members(self, group: str) -> list[Truth]:
+        return _members(self.truths, group)
+
+    def false_positives(self, iou: float) -> list[Detection2D]:
+        """Detections that overlap no labelled object by ``iou``."""
+        boxes = [t.box for t in self.truths]
+        return [
+            d for d in self.detections if all(iou_2d(_continuous(d.box), b) < iou for b in boxes)
+        ]
+
+
+def _members(truths: tuple[Truth, ...], group: str) -> list[Truth]:
+    """The truths a group holds: a class's objects, or every vehicle's."""
+    return [t for t in truths if (t.cls in VEHICLES if group == "vehicle" else t.cls == group)]
+
+
+def _greedy_found(truths: list[Truth], dets: list[Detection2D], iou: float) -> list[bool]:
     """Which truths a detection finds: best detection first, each to its best free truth."""
     found = [False] * len(truths)
     for det in sorted(dets, key=lambda d: -d.score):
@@ -159,6 +187,43 @@ def _greedy_found(truths: list[_Truth], dets: list[Detection2D], iou: float) -> 
     return found
 
 
+def match_frame(
+    frame: Frame,
+    variant: Variant,
+    camera: str,
+    model: Model,
+    selection: Selection = Selection(),
+) -> FrameMatch:
+    """``model``'s detections on ``camera``'s image of ``frame`` matched to its objects, per
+    class (the detection must carry the object's type) and for ``vehicle`` (any vehicle type)."""
+    truths = []
+    lit = f"light={light_of(variant)}"
+    for obj in frame.labels.objects:
+        kind = BY_NAME[obj.semantic_class].kitti
+        view = camera_view(obj, camera)
+        if kind is None or view is None or view.visible_box is None:
+            continue
+        counts = (
+            box_height(view.visible_box) >= selection.min_height_px
+            and view.visibility >= selection.min_visibility
+            and view.truncation <= selection.max_truncation
+        )
+        b = obj.boxes.ego
+        where = ("all", _distance_bin(Box(b.center, b.size, b.yaw)), lit)
+        box = _continuous(tuple(float(v) for v in view.visible_box))  # type: ignore[arg-type]
+        truths.append(Truth(obj.semantic_class, kind, box, counts, where))
+    predictions = model(FrameInput(frame, variant.calibration, camera))
+    dets = tuple(d for d in predictions.boxes_2d if d.score >= selection.min_score)
+    groups = {t.cls: {t.type} for t in truths}
+    groups["vehicle"] = {BY_NAME[c].kitti for c in VEHICLES}  # type: ignore[assignment]
+    found = {
+        group: tuple(_greedy_found(_members(tuple(truths), group),
+                                   [d for d in dets if d.type in types], selection.iou))
+        for group, types in groups.items()
+    }  # fmt: skip
+    return FrameMatch(tuple(truths), dets, found)
+
+
 def detector_recall(
     dataset: Dataset, model: Model, name: str, selection: Selection = Selection()
 ) -> DetectorRecall:
@@ -167,46 +232,20 @@ def detector_recall(
     found_by: dict[tuple[str, str], int] = defaultdict(int)
     total_by: dict[tuple[str, str], int] = defaultdict(int)
     images = false_positives = 0
-    vehicle_types = {BY_NAME[c].kitti for c in VEHICLES}
     for variant in dataset:
         cameras = variant.cameras("rgb", "instance")
         if not cameras:
             continue
-        camera, lit = cameras[0], f"light={light_of(variant)}"
         for frame in variant.frames():
-            truths = []
-            for obj in frame.labels.objects:
-                kind = BY_NAME[obj.semantic_class].kitti
-                view = camera_view(obj, camera)
-                if kind is None or view is None or view.visible_box is None:
-                    continue
-                counts = (
-                    box_height(view.visible_box) >= selection.min_height_px
-                    and view.visibility >= selection.min_visibility
-                    and view.truncation <= selection.max_truncation
-                )
-                b = obj.boxes.ego
-                where = ("all", _distance_bin(Box(b.center, b.size, b.yaw)), lit)
-                box = _continuous(tuple(float(v) for v in view.visible_box))  # type: ignore[arg-type]
-                truths.append(_Truth(obj.semantic_class, kind, box, counts, where))
-            predictions = model(FrameInput(frame, variant.calibration, camera))
-            dets = [d for d in predictions.boxes_2d if d.score >= selection.min_score]
+            match = match_frame(frame, variant, cameras[0], model, selection)
             images += 1
-            groups = {t.cls: {t.type} for t in truths}
-            groups["vehicle"] = vehicle_types  # type: ignore[assignment]
-            for group, types in groups.items():
-                members = [t for t in truths if (t.cls in VEHICLES if group == "vehicle"
-                                                  else t.cls == group)]  # fmt: skip
-                hits = _greedy_found(members, [d for d in dets if d.type in types], selection.iou)
-                for t, hit in zip(members, hits, strict=True):
+            for group, hits in match.found.items():
+                for t, hit in zip(match.members(group), hits, strict=True):
                     if t.counts:
                         for w in t.where:
                             total_by[group, w] += 1
                             found_by[group, w] += hit
-            boxes = [t.box for t in truths]
-            false_positives += sum(
-                all(iou_2d(_continuous(d.box), b) < selection.iou for b in boxes) for d in dets
-            )
+            false_positives += len(match.false_positives(selection.iou))
     rows = tuple(
         RecallRow(group, where, found_by[group, where], total)
         for (group, where), total in sorted(total_by.items())
