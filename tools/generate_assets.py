@@ -311,9 +311,9 @@ def pole() -> Asset:
 
 
 def tree() -> Asset:
-    """A street tree, about 8.5 m tall and 5.5 m across: a tapering trunk that forks into
-    four limbs, and a broad, ragged crown of leaf clumps in three tiers that reaches down to
-    3.5 m. (The 6 m lollipop of old, a ball on a pole, was taken for an umbrella by a
+    """A street tree, about 8.7 m tall and 6 m across: a tapering trunk that forks into four
+    limbs, and a broad crown of thirty leaf clumps with sky between them at its rim, reaching
+    down to 3.5 m. (The 6 m lollipop of old, a ball on a pole, was taken for an umbrella by a
     COCO-trained detector, and for a truck's load when it stood over a car.)"""
     a = Asset("tree", "furniture", "vegetation", 0.0)
     rng = np.random.default_rng(20261123)
@@ -322,14 +322,15 @@ def tree() -> Asset:
         tip = (1.5 * math.cos(angle), 1.5 * math.sin(angle), 5.6)
         a.add("bark", limb((0, 0, 3.2), tip, 0.12, 0.06))
     a.collision_mesh = cylinder(0.24, 8.0, (0, 0, 4.0))
-    # (centre, radius): a low ring, a middle ring turned half a step, a crown on top
-    clumps = [((0, 0, 6.6), 1.7)]
-    for count, out, z, radius in ((7, 1.9, 4.6, 1.25), (7, 1.5, 6.1, 1.3), (4, 0.8, 7.3, 1.1)):
-        turn = rng.uniform(0, 2 * math.pi)
-        for t in np.linspace(0, 2 * math.pi, count, endpoint=False) + turn:
-            reach = out * rng.uniform(0.85, 1.15)
-            centre = (reach * math.cos(t), reach * math.sin(t), z + 0.35 * rng.uniform(-1, 1))
-            clumps.append((centre, radius * rng.uniform(0.85, 1.15)))
+    # (centre, radius): small clumps scattered through the crown's ellipsoid round a core clump,
+    # with sky between them at the rim
+    clumps = [((0, 0, 6.0), 1.3)]
+    while len(clumps) < 30:
+        p = rng.uniform(-1, 1, 3)
+        if p @ p > 1:
+            continue
+        centre = (2.5 * p[0], 2.5 * p[1], 6.0 + 2.0 * p[2])
+        clumps.append((centre, float(rng.uniform(0.55, 0.95))))
     for center, radius in clumps:
         clump = trimesh.creation.icosphere(subdivisions=1, radius=1.0)
         # lumpy, not round: each vertex pushed in or out, and the clump squashed a little
