@@ -331,8 +331,10 @@ def tree() -> Asset:
             continue
         centre = (2.5 * p[0], 2.5 * p[1], 6.0 + 2.0 * p[2])
         clumps.append((centre, float(rng.uniform(0.55, 0.95))))
-    for center, radius in clumps:
-        clump = trimesh.creation.icosphere(subdivisions=1, radius=1.0)
+    for k, (center, radius) in enumerate(clumps):
+        # the core a rounded icosphere, the small clumps plain icosahedra (20 faces: the static
+        # world's triangles are cast by the lidar and drawn by the camera every frame)
+        clump = trimesh.creation.icosphere(subdivisions=1 if k == 0 else 0, radius=1.0)
         # lumpy, not round: each vertex pushed in or out, and the clump squashed a little
         clump.vertices *= rng.uniform(0.75, 1.2, (len(clump.vertices), 1))
         clump.apply_scale((radius, radius, radius * 0.85))
