@@ -311,7 +311,7 @@ def pole() -> Asset:
 
 
 def tree() -> Asset:
-    """A street tree, about 8.7 m tall and 6 m across: a tapering trunk that forks into four
+    """A street tree, about 8.7 m tall and 5.5-6 m across: a tapering trunk that forks into four
     limbs, and a broad crown of thirty leaf clumps with sky between them at its rim, reaching
     down to 3.5 m. (The 6 m lollipop of old, a ball on a pole, was taken for an umbrella by a
     COCO-trained detector, and for a truck's load when it stood over a car.)"""
