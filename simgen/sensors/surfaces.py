@@ -65,7 +65,8 @@ class NightFacade:
 
 NIGHT = "_night"
 BAYS_PER_TILE = 4  # window bays across a facade texture
-# about a third of the flats have a light on; shop windows more often
+# a third of the flats have a light on, a fifth of the shops (more, and rows of lit shop windows
+# read as buses to a detector trained on real photographs)
 NIGHT_FACADES = {
     f.day.texture: f
     for f in (NightFacade(FACADE_UPPER, 6, 2, 0.3), NightFacade(FACADE_GROUND, 1, 2, 0.2))
