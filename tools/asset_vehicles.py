@@ -307,6 +307,22 @@ def cab(parts_add, front: float, width: float, height: float, depth: float, z0: 
     parts_add("plate", box((0.04, 0.52, 0.12), (front + 0.05, 0, z0 + 0.1)))
 
 
+def tank(length: float, radius: float, centre: tuple[float, float, float]) -> trimesh.Trimesh:
+    """A tanker's polished barrel along x: a cylinder with shallow dished heads (a tenth of its
+    length each), slightly wider than tall. (A capsule's hemispherical ends made it an egg.)"""
+    head = 0.1 * length
+    angles = np.linspace(0, 2 * np.pi, 48, endpoint=False)
+    ring = np.column_stack([np.cos(angles) * 1.1, np.sin(angles) * 0.95]) * radius
+    points = []
+    for theta in np.linspace(0, np.pi / 2, 7):  # each head: an ellipse's quarter, in 7 rings
+        dx, r = head * (1 - np.cos(theta)), np.sin(theta)
+        for x in (-length / 2 + dx, length / 2 - dx):
+            points += [(x, y * r, z * r) for y, z in ring]
+    barrel = trimesh.convex.convex_hull(np.array(points))
+    barrel.apply_translation(centre)
+    return barrel
+
+
 def truck_parts(kind: str) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, list[tuple]]]:
     """A box truck or a tanker: cab, load, wheels with rims (twin rear wheels)."""
     parts: dict[str, list[trimesh.Trimesh]] = {}
@@ -329,12 +345,8 @@ def truck_parts(kind: str) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, 
                 (load_front - load_len / 2, 0, 0.9 + (height - 0.9) / 2),
             ),
         )
-    else:  # a polished cylinder: enough facets that it reads round, not as a rock
-        tank = trimesh.creation.capsule(height=load_len - 2.4, radius=1.1, count=[48, 24])
-        tank.apply_transform(trimesh.transformations.rotation_matrix(np.pi / 2, (0, 1, 0)))
-        tank.apply_scale((1.0, 1.1, 0.95))
-        tank.apply_translation((load_front - load_len / 2, 0, height - 1.05))
-        add("metal", tank)
+    else:
+        add("metal", tank(load_len - 2.4 + 2.2, 1.1, (load_front - load_len / 2, 0, height - 1.05)))
         for s in (-1, 1):  # the tank's cradle and walkway rails
             add("trim", box((load_len - 1.0, 0.12, 0.5), (load_front - load_len / 2, s * 0.7, 1.1)))
     for s in (-1, 1):  # side underrun guards
