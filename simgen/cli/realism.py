@@ -25,6 +25,14 @@ def realism(
     out: Annotated[
         Path | None, typer.Option("--out", help="Write the report: .json, .md or .html.")
     ] = None,
+    overlays: Annotated[
+        Path | None,
+        typer.Option(
+            "--overlays",
+            help="Draw each frame's objects (found green, missed red, not counted grey) and "
+            "detections (yellow) as JPEGs in this folder.",
+        ),
+    ] = None,
 ) -> None:
     """Detector recall per class, distance and light, and image statistics beside real photos."""
     from rich.console import Console
@@ -35,7 +43,9 @@ def realism(
     from simgen.inspect.image_stats import STAT_NAMES
 
     with reported("realism"):
-        report = realism_report(dataset, model, model_args(model_arg or []), reference)
+        report = realism_report(
+            dataset, model, model_args(model_arg or []), reference, overlays=overlays
+        )
         if out is not None:
             write_realism(report, out)
     console = Console()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -225,10 +225,15 @@ def match_frame(
 
 
 def detector_recall(
-    dataset: Dataset, model: Model, name: str, selection: Selection = Selection()
+    dataset: Dataset,
+    model: Model,
+    name: str,
+    selection: Selection = Selection(),
+    on_frame: Callable[[Variant, Frame, str, FrameMatch], None] | None = None,
 ) -> DetectorRecall:
     """Recall of ``model``'s 2D detections on the selected objects of every frame's first
-    camera, per class (and ``vehicle``), overall, per distance bin and per light."""
+    camera, per class (and ``vehicle``), overall, per distance bin and per light. ``on_frame``
+    sees each frame's match (the overlays draw them)."""
     found_by: dict[tuple[str, str], int] = defaultdict(int)
     total_by: dict[tuple[str, str], int] = defaultdict(int)
     images = false_positives = 0
@@ -238,6 +243,8 @@ def detector_recall(
             continue
         for frame in variant.frames():
             match = match_frame(frame, variant, cameras[0], model, selection)
+            if on_frame is not None:
+                on_frame(variant, frame, cameras[0], match)
             images += 1
             for group, hits in match.found.items():
                 for t, hit in zip(match.members(group), hits, strict=True):
@@ -270,9 +277,11 @@ def realism_report(
     model_args: Mapping[str, Any] | None = None,
     reference: str | Path | None = None,
     selection: Selection = Selection(),
+    overlays: str | Path | None = None,
 ) -> RealismReport:
     """Image statistics of ``dataset``'s frames (beside the photos in ``reference``), and with
-    ``model`` (a registered name such as ``onnx``, or ``module:factory``) its recall."""
+    ``model`` (a registered name such as ``onnx``, or ``module:factory``) its recall; with
+    ``overlays``, a picture of each frame's matches there (``<variant>/<camera>/<frame>.jpg``)."""
     data = dataset if isinstance(dataset, Dataset) else open_dataset(dataset)
     by_light = frame_statistics(data)
     synthetic = summarize(s for stats in by_light.values() for s in stats)
@@ -285,8 +294,22 @@ def realism_report(
         real = summarize(image_stats(rgb) for _, rgb in folder_images(folder))
     recall = None
     if model is not None:
-        recall = detector_recall(data, load_model(model, dict(model_args or {})), model, selection)
+        draw = None if overlays is None else _overlay_writer(Path(overlays))
+        detector = load_model(model, dict(model_args or {}))
+        recall = detector_recall(data, detector, model, selection, draw)
+    elif overlays is not None:
+        raise EvalError("--overlays needs a --model: they draw its detections")
     return RealismReport(str(data.root), synthetic, real, recall, per_light)
+
+
+def _overlay_writer(folder: Path) -> Callable[[Variant, Frame, str, FrameMatch], None]:
+    from simgen.inspect.detections import write_overlay
+
+    def write(variant: Variant, frame: Frame, camera: str, match: FrameMatch) -> None:
+        path = folder / variant.root.name / camera / f"{frame.index:06d}.jpg"
+        write_overlay(path, frame.rgb(camera), match)
+
+    return write
 
 
 def write_realism(report: RealismReport, path: str | Path) -> Path:
