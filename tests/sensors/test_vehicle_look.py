@@ -131,3 +131,23 @@ def test_cars_get_dirt_and_a_trim_level_from_the_seed():
     roughness = np.array([one.finish(f"car{i}", "body", (0.0, 0.0))[0] for i in range(60)])
     assert roughness.max() <= 0.6 and roughness.min() >= 0.2
     assert ROAD_DUST.max() < 0.25
+
+
+@pytest.mark.parametrize("model", ["sedan", "bus", "truck", "truck_tanker"])
+def test_a_painted_body_keeps_its_finish_in_the_merged_metal_primitive(model):
+    """The body merges with the rims and chrome into one primitive of one finish: the paint's,
+    however many triangles the wheels have (a truck's rims outnumber its cab's faces)."""
+    import dataclasses
+
+    from simgen.sensors.pyrender.camera import METAL, group_finish
+    from simgen.sensors.scene import asset_placements
+
+    parts = [
+        dataclasses.replace(p, metallic=0.85, roughness=0.33) if p.part.key.endswith("/body") else p
+        for p in asset_placements(model)
+    ]
+    metal = [p for p in parts if p.metallic > METAL and not p.part.key.endswith("lights")]
+    body = next(p for p in metal if p.part.key.endswith("/body"))
+    assert len(metal) > 1
+    assert group_finish(metal) is body
+    assert group_finish([p for p in metal if p is not body]).part.key.endswith("/metal")

@@ -19,6 +19,7 @@ import numpy as np
 
 from simgen.core.classes import BY_NAME
 from simgen.scenario.models import Environment
+from simgen.sensors.appearance import PAINTED
 from simgen.sensors.contact_shadow import SHADOWED, contact_shadow
 from simgen.sensors.frames import CameraFrame, CameraRender, encode_label, ready
 from simgen.sensors.pyrender.compat import LightSource, import_pyrender, select_lights
@@ -52,6 +53,14 @@ GL_FROM_OPTICAL = np.diag([1.0, -1.0, -1.0, 1.0])
 
 def _is_lamp(placed: Placed) -> bool:
     return placed.part.key.endswith("lights")
+
+
+def group_finish(group: list[Placed]) -> Placed:
+    """The part whose finish a merged primitive wears: the painted one where the group has it
+    (a vehicle's body merges with its chrome and rims, and must keep its paint's finish however
+    many triangles the wheels have), else the biggest."""
+    painted = [p for p in group if p.part.key.rsplit("/", 1)[-1] in PAINTED]
+    return painted[0] if painted else max(group, key=lambda p: len(p.part.faces))
 
 
 def _look_along(position: np.ndarray, direction: np.ndarray) -> np.ndarray:
@@ -160,7 +169,7 @@ class PyrenderCamera:
         """A node for parts sharing a pose and a label: one primitive per texture, and lamps in
         their own so they can glow. Returns the node and the lamp material (None: no lamps)."""
         # draw calls cost llvmpipe little but pyrender much (Python per primitive and pass):
-        # one primitive per texture and per metal or not; a group takes its first part's finish
+        # one primitive per texture and per metal or not, in one finish (``group_finish``)
         plain: dict[tuple[str, bool], list[Placed]] = {}
         for p in parts:
             if not _is_lamp(p):
@@ -168,7 +177,7 @@ class PyrenderCamera:
         lamps = [p for p in parts if _is_lamp(p)]
         primitives = []
         for (texture, _), group in sorted(plain.items()):
-            finish = max(group, key=lambda p: len(p.part.faces))  # the biggest part: body
+            finish = group_finish(group)
             rough = roughness if roughness is not None else finish.roughness
             material = self._material(rough, texture or None, finish.metallic)
             primitives.append(self._primitive(group, material))
