@@ -65,3 +65,6 @@ def realism(
         for r in d.rows:
             recall.add_row(r.group, r.where, str(r.found), str(r.total), f"{r.recall:.3f}")
         console.print(recall)
+        if d.false_positive_types:
+            kinds = ", ".join(f"{n} {k}" for k, n in sorted(d.false_positive_types.items()))
+            console.print(f"false positives, by what they were taken for: {kinds}")

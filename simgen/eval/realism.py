@@ -69,6 +69,8 @@ class DetectorRecall:
     rows: tuple[RecallRow, ...]
     images: int
     false_positives: int
+    # per detected type: what the false positives were taken for (a pole for a Pedestrian ...)
+    false_positive_types: dict[str, int] = field(default_factory=dict)
 
     @property
     def false_positives_per_image(self) -> float:
@@ -99,6 +101,7 @@ class RealismReport:
                 "images": d.images,
                 "false_positives": d.false_positives,
                 "false_positives_per_image": round(d.false_positives_per_image, 6),
+                "false_positive_types": dict(sorted(d.false_positive_types.items())),
                 "recall": [
                     {**asdict(r), "recall": None if r.total == 0 else round(r.recall, 6)}
                     for r in d.rows
@@ -236,7 +239,8 @@ def detector_recall(
     sees each frame's match (the overlays draw them)."""
     found_by: dict[tuple[str, str], int] = defaultdict(int)
     total_by: dict[tuple[str, str], int] = defaultdict(int)
-    images = false_positives = 0
+    images = 0
+    false_types: dict[str, int] = defaultdict(int)
     for variant in dataset:
         cameras = variant.cameras("rgb", "instance")
         if not cameras:
@@ -252,12 +256,13 @@ def detector_recall(
                         for w in t.where:
                             total_by[group, w] += 1
                             found_by[group, w] += hit
-            false_positives += len(match.false_positives(selection.iou))
+            for det in match.false_positives(selection.iou):
+                false_types[det.type] += 1
     rows = tuple(
         RecallRow(group, where, found_by[group, where], total)
         for (group, where), total in sorted(total_by.items())
     )
-    return DetectorRecall(name, rows, images, false_positives)
+    return DetectorRecall(name, rows, images, sum(false_types.values()), dict(false_types))
 
 
 def frame_statistics(dataset: Dataset) -> dict[str, list[ImageStats]]:
@@ -361,8 +366,9 @@ def render_tables(report: RealismReport, markdown: bool) -> str:
         rows = recall_rows(d)
         wheres = sorted({r.where for r in d.rows}, key=lambda w: (w != "all", w))
         columns = [c for w in wheres for c in (w, f"{w} n")]
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(d.false_positive_types.items()))
         note = (f"{d.model}: {d.images} images, {d.false_positives_per_image:.3f} false positives "
-                "per image")  # fmt: skip
+                f"per image" + (f" (taken for: {kinds})" if kinds else ""))  # fmt: skip
         section("Detector recall", (f"{note}\n\n" if markdown else f"<p>{html.escape(note)}</p>")
                 + table(rows, columns, markdown))  # fmt: skip
     if not markdown:

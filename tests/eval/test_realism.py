@@ -59,6 +59,7 @@ def test_boxes_in_the_sky_are_false_positives_and_low_scores_do_not_count(datase
 
     recall = detector_recall(dataset, sky, "sky")
     assert recall.false_positives == 2 and recall.false_positives_per_image == 1.0
+    assert recall.false_positive_types == {"Car": 2}  # what they were taken for
     assert all(found == 0 for found, _ in rows(recall).values())
 
 
@@ -86,6 +87,8 @@ def test_the_realism_command_with_nanodet_and_real_photos(dataset, tmp_path):
     assert report["statistics"]["reference"]["images"] == 6
     assert report["statistics"]["synthetic"]["images"] == 2
     assert report["detector"]["images"] == 2
+    fp_types = report["detector"]["false_positive_types"]
+    assert sum(fp_types.values()) == report["detector"]["false_positives"]
     car = [r for r in report["detector"]["recall"] if r["group"] == "car" and r["where"] == "all"]
     assert car and 0 <= car[0]["found"] <= car[0]["total"]
     html = tmp_path / "realism.html"
