@@ -116,6 +116,12 @@ def paint_finish(rng: np.random.Generator) -> Finish:
     return float(rng.uniform(0.25, 0.4)), float(rng.uniform(0.75, 0.85))
 
 
+def _draw_color(rng: np.random.Generator, palette: tuple[tuple[Color, float], ...]) -> np.ndarray:
+    """One colour of a weighted palette."""
+    weights = np.array([w for _, w in palette])
+    return np.array(palette[int(rng.choice(len(palette), p=weights / weights.sum()))][0])
+
+
 def draw_appearance(
     seed: int,
     variant: int,
@@ -131,9 +137,7 @@ def draw_appearance(
     for name, kind in actors:
         rng = derive_rng(seed, variant, f"appearance/{name}")
         if kind == "vehicle":
-            palette = LIVERY if name in buses else PAINT
-            weights = np.array([w for _, w in palette])
-            base = np.array(palette[int(rng.choice(len(palette), p=weights / weights.sum()))][0])
+            base = _draw_color(rng, LIVERY if name in buses else PAINT)
             shade = base * rng.uniform(0.9, 1.1)
             roughness, metallic = paint_finish(rng)  # drawn after the colour: it stays
             dirt = float(rng.beta(*DIRT))  # then dirt and trim: the draws before them stay

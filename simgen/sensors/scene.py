@@ -14,6 +14,7 @@ import numpy as np
 import trimesh
 
 from simgen.core.classes import class_id
+from simgen.core.geometry import transform_points
 from simgen.sensors.appearance import Appearance
 from simgen.sensors.pose import PoseKey, bone_transforms, leg_length, pose_key, ride_key
 from simgen.sensors.pyrender.compat import LightSource
@@ -207,12 +208,12 @@ def static_placements(
                 )
                 continue
             if name == "leaves":
-                world = part.vertices @ transform[:3, :3].T + transform[:3, 3]
+                world = transform_points(transform, part.vertices)
                 key = f"static/{index}/{FOLIAGE.texture}"
-                reflectivity = material.reflectivity
-                out.append(
-                    textured(key, world, part.faces, FOLIAGE, class_id(cls), color, reflectivity)
+                crown = textured(
+                    key, world, part.faces, FOLIAGE, class_id(cls), color, material.reflectivity
                 )
+                out.append(crown)
                 continue
             out.append(Placed(part, transform, 0, class_id(cls), color, material.reflectivity, lit))
     return out

@@ -3,6 +3,8 @@ rendered geometry (the shadow must darken the road in RGB and leave depth and ma
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import trimesh
@@ -12,8 +14,9 @@ from simgen.sensors.appearance import ROAD_DUST, TRIM_LEVELS, draw_appearance
 from simgen.sensors.camera_effects import lamp_points
 from simgen.sensors.contact_shadow import CORE, LIFT, MARGIN, contact_shadow
 from simgen.sensors.effects import lamp_bloom
+from simgen.sensors.pyrender.camera import METAL, group_finish
 from simgen.sensors.rig import CameraCalibration, intrinsics
-from simgen.sensors.scene import Lamp
+from simgen.sensors.scene import Lamp, asset_placements
 
 OPTICAL = np.eye(4)  # the camera's optical frame is the world's: looking along +z
 
@@ -137,11 +140,6 @@ def test_cars_get_dirt_and_a_trim_level_from_the_seed():
 def test_a_painted_body_keeps_its_finish_in_the_merged_metal_primitive(model):
     """The body merges with the rims and chrome into one primitive of one finish: the paint's,
     however many triangles the wheels have (a truck's rims outnumber its cab's faces)."""
-    import dataclasses
-
-    from simgen.sensors.pyrender.camera import METAL, group_finish
-    from simgen.sensors.scene import asset_placements
-
     parts = [
         dataclasses.replace(p, metallic=0.85, roughness=0.33) if p.part.key.endswith("/body") else p
         for p in asset_placements(model)
