@@ -29,6 +29,7 @@ import numpy as np
 import open3d as o3d
 import pybullet as p
 
+from simgen.core.collector import timed_collections
 from simgen.core.cpu import cpu_model, cpu_seconds
 from simgen.core.geometry import quat_from_matrix
 from simgen.dataset.writer import NativeWriter
@@ -236,9 +237,13 @@ def run_bench(
         rigs.append(SensorSuite(instance, static))
         wall_start[0] = time.perf_counter()  # building the rig is not a frame's cost
         cpu_start[0] = cpu_seconds()
+        collected.seconds = 0.0
         return rigs[0]
 
-    with tempfile.TemporaryDirectory(prefix="simgen-bench-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="simgen-bench-") as tmp,
+        timed_collections() as collected,
+    ):
         writer = NativeWriter(Path(tmp), {})
         for index, found in enumerate(capture(instance, limit=frames, suite=rig)):
             start = time.perf_counter()
@@ -254,12 +259,14 @@ def run_bench(
         writer.drain()
         wall = time.perf_counter() - wall_start[0]
         cpu = cpu_seconds() - cpu_start[0]
+        collecting = collected.seconds
         encode = writer.busy_seconds / max(1, frames)
     (suite,) = rigs  # closed by the loop: its lidars and scene description stay usable
     swept, raw_casts = _lidar_against_raw(suite, samples)
     raw_ms = 1000 * statistics.median(raw_casts)
     medians = {k: 1000 * statistics.median(v) for k, v in stages.items()}
     medians["encode+write (worker threads)"] = 1000 * encode
+    medians["python gc (mean)"] = 1000 * collecting / frames  # lumpy: a full one now and then
     # the RGB is developed on its own thread, beside the lidar, the labels and the next frame
     medians["develop RGB (thread)"] = 1000 * statistics.median(
         [f.result() for f in developing] or [0.0]
