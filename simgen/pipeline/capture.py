@@ -9,9 +9,11 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 from simgen.core.allocator import keep_frame_memory
+from simgen.core.collector import long_lived
 from simgen.core.jit import warm
 from simgen.labels.derive import derive
 from simgen.labels.lanes import FrameLanes, LaneRegion, derive_lanes
@@ -75,6 +77,7 @@ def capture(
     following: WorldState | None = None  # the state after the last captured, once known
     pending: Captured | None = None  # a frame waiting for the next to complete it
     ended = False  # the simulation has no more states
+    held = ExitStack()
     try:
         while limit is None or upcoming < limit:
             begin = time.perf_counter()
@@ -94,6 +97,7 @@ def capture(
                 continue
             if rig is None:
                 rig = suite(instance, state.static)
+                held.enter_context(long_lived())  # the world and the rig, until the end
             sensors = rig.capture(state, previous)
             previous = state
             start = time.perf_counter()
@@ -119,3 +123,4 @@ def capture(
         states.close()
         if rig is not None:
             rig.close()
+        held.close()
