@@ -1,10 +1,11 @@
 """The lidar back end: Open3D ``RaycastingScene`` ray casting.
 
-Static geometry lives in one scene built once per simulation; road users go into a small scene
-rebuilt for every slice of the sweep. With rolling shutter on, a sweep of 1/rotation_rate s is cut
-into slices; each slice casts its columns against the world as it is at that slice's time (the
-ego and every road user moved on at their velocities), and its points are expressed in the sensor
-frame at their firing time, as a real spinning lidar delivers them before de-skewing.
+Static geometry lives in one scene built once per simulation; each road user's mesh keeps a scene
+of its own, built once, and the rays that may reach it are taken into its frame
+(``movers``). With rolling shutter on, a sweep of 1/rotation_rate s is cut into slices; each slice
+casts its columns against the world as it is at that slice's time (the ego and every road user
+moved on at their velocities), and its points are expressed in the sensor frame at their firing
+time, as a real spinning lidar delivers them before de-skewing.
 
 Intensity = reflectivity x |cos(incidence)| x exp(-2 alpha range): the material, the angle and
 the two-way attenuation of the path (clear air, fog and rain; ``lidar_weather``), not the range
@@ -17,6 +18,7 @@ import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import open3d as o3d
@@ -26,6 +28,7 @@ from simgen.core.cpu import thread_share
 from simgen.dataset.layout import POINT_DTYPE
 from simgen.scenario.models import LidarNoise
 from simgen.sensors.lidar_weather import weather_returns
+from simgen.sensors.open3d.movers import Span, cast_movers
 from simgen.sensors.rig import LidarCalibration
 from simgen.sensors.scene import Placed, extrapolate_pose
 
@@ -54,6 +57,11 @@ class LocalMesh:
     reflectivity: np.ndarray
     radius: float  # of a sphere around ``center`` that holds every vertex
     center: np.ndarray  # (3,) the centre of the mesh's bounds, in its own frame
+
+    @cached_property
+    def scene(self) -> o3d.t.geometry.RaycastingScene:
+        """Its BVH, in its own frame, built on first use: rays come to it (``movers``)."""
+        return raycasting_scene(self)
 
 
 @dataclass(frozen=True)
@@ -182,7 +190,6 @@ class Open3DLidar:
             bounds[1:], np.arange(calibration.scan.columns), side="right"
         )
         self.column_slice = column_slice
-        self.flat_slice = np.repeat(column_slice, calibration.scan.channels).astype(np.float32)
         self.dir_x, self.dir_y, self.dir_z = (
             np.ascontiguousarray(flat[:, i], np.float32) for i in range(3)
         )
@@ -221,42 +228,33 @@ class Open3DLidar:
         semantic = self.static_semantic[prim]
         reflectivity = self.static_reflectivity[prim]
         instance = np.zeros(len(t), np.uint16)
-        # road users: each slice's bodies near its sector, posed at its time, all in one scene;
-        # slice k's copies and rays are lifted by k * SLICE_LIFT, out of every other slice's reach
-        # bounding spheres: a posed body's bounds need not be centred on its origin
+        # road users: each slice's bodies near its sector, posed at its time; the columns that
+        # may see one are cast against it, in its frame
+        channels = scan.channels
         starts = np.array(
             [b.transform[:3, :3] @ b.mesh.center + b.transform[:3, 3] for b in bodies]
-        ).reshape(-1, 3)
+        ).reshape(-1, 3)  # bounding spheres: a posed body's bounds need not centre on its origin
         velocities = np.array([b.velocity for b in bodies]).reshape(-1, 3)
         radii = np.array([b.mesh.radius for b in bodies])
-        lift = 2.0 * (scan.range + 2.0 * (radii.max() if len(radii) else 0.0))
-        posed: list[tuple[Body, np.ndarray]] = []
-        wanted = np.zeros(scan.columns, bool)  # columns that can see some road user
+        spans: dict[int, list[Span]] = {}
         for (lo, hi), tau, pose in zip(slices, taus, poses, strict=True):
-            k = int(self.column_slice[lo])
             centers = starts + velocities * tau
             near, first, last = self._in_sector(centers, radii, pose, lo, hi)
-            for i in near:
-                moved = bodies[i].pose_at(tau).copy()
-                moved[2, 3] += k * lift
-                posed.append((bodies[i], moved))
-            wanted[lo:hi] = self._covered(first, last, lo, hi)
-        rows = np.nonzero(np.repeat(wanted, scan.channels))[0]
-        if posed and len(rows):
-            mesh = merge_bodies(posed)
-            lifted = rays[rows]  # a copy: fancy indexing
-            lifted[:, 2] += self.flat_slice[rows] * lift
-            dyn = raycasting_scene(mesh).cast_rays(o3d.core.Tensor(lifted), nthreads=self.threads)
-            td = dyn["t_hit"].numpy()
-            closer = np.nonzero(td < t[rows])[0]
-            if len(closer):
-                nearer = rows[closer]
-                pd = dyn["primitive_ids"].numpy()[closer]
-                t[nearer] = td[closer]
-                normals[nearer] = dyn["primitive_normals"].numpy()[closer]
-                instance[nearer] = mesh.instance[pd]
-                semantic[nearer] = mesh.semantic[pd]
-                reflectivity[nearer] = mesh.reflectivity[pd]
+            for i, a, b in zip(near.tolist(), first.tolist(), last.tolist(), strict=True):
+                begin = lo if a <= lo else math.ceil(a)
+                end = hi if b >= hi - 1 else math.floor(b) + 1
+                if end > begin:
+                    span = Span(bodies[i].pose_at(tau), begin * channels, end * channels)
+                    spans.setdefault(i, []).append(span)
+        if spans:
+            jobs = [(bodies[i].instance_id, bodies[i].mesh, spans[i]) for i in sorted(spans)]
+            movers = cast_movers(rays, jobs, self.threads)
+            closer = np.nonzero(movers.t < t)[0]
+            t[closer] = movers.t[closer]
+            normals[closer] = movers.normals[closer]
+            instance[closer] = movers.instance[closer]
+            semantic[closer] = movers.semantic[closer]
+            reflectivity[closer] = movers.reflectivity[closer]
         return self._points(
             t, normals, world_dirs, instance, semantic, reflectivity, conditions, rng
         )
@@ -286,14 +284,6 @@ class Open3DLidar:
         stop = np.where(wrapped & ~close, stop - 2 * math.pi / step, stop)
         index = np.nonzero(keep)[0]
         return index, start[index] + lo, stop[index] + lo
-
-    @staticmethod
-    def _covered(first: np.ndarray, last: np.ndarray, lo: int, hi: int) -> np.ndarray:
-        columns = np.arange(lo, hi)
-        seen = np.zeros(hi - lo, bool)
-        for a, b in zip(first, last, strict=True):
-            seen |= (columns >= a) & (columns <= b)
-        return seen
 
     def _points(
         self,
