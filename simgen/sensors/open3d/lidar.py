@@ -33,6 +33,7 @@ from simgen.sensors.rig import LidarCalibration
 from simgen.sensors.scene import Placed, extrapolate_pose
 
 DEFAULT_SLICES = 8
+ELEVATION_MARGIN = 1e-6  # radians: a ring at the very edge of a road user's sphere is still cast
 SCATTER_ID = BY_NAME["scatter"].id
 GROUND = [BY_NAME[n].id for n in ("road", "lane_marking", "sidewalk", "kerb")]
 
@@ -62,6 +63,21 @@ class LocalMesh:
     def scene(self) -> o3d.t.geometry.RaycastingScene:
         """Its BVH, in its own frame, built on first use: rays come to it (``movers``)."""
         return raycasting_scene(self)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The bodies a slice of columns can hit (``index`` into its bodies) and, for each, the
+    first and last column (unwrapped: may lie outside the slice) and the lowest and highest
+    elevation (radians, sensor frame) of a ray that can, and the least distance at which one
+    can (less than any hit on it)."""
+
+    index: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    nearest: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -182,6 +198,7 @@ class Open3DLidar:
         self.static_semantic = np.r_[self.static_mesh.semantic, 0].astype(np.uint8)
         self.static_reflectivity = np.r_[self.static_mesh.reflectivity, 0].astype(np.float32)
         self.dirs, self.rings, self.times = ray_directions(calibration)
+        self.elevations = np.radians(np.asarray(calibration.scan.vertical_angles))
         flat = self.dirs.reshape(-1, 3)
         self.flat_dirs = np.ascontiguousarray(flat, np.float32)
         self._rays = np.empty((len(flat), 6), np.float32)
@@ -239,13 +256,19 @@ class Open3DLidar:
         spans: dict[int, list[Span]] = {}
         for (lo, hi), tau, pose in zip(slices, taus, poses, strict=True):
             centers = starts + velocities * tau
-            near, first, last = self._in_sector(centers, radii, pose, lo, hi)
-            for i, a, b in zip(near.tolist(), first.tolist(), last.tolist(), strict=True):
+            reach = self._in_sector(centers, radii, pose, lo, hi)
+            for k, i in enumerate(reach.index.tolist()):
+                a, b = reach.first[k], reach.last[k]
                 begin = lo if a <= lo else math.ceil(a)
                 end = hi if b >= hi - 1 else math.floor(b) + 1
-                if end > begin:
-                    span = Span(bodies[i].pose_at(tau), begin * channels, end * channels)
-                    spans.setdefault(i, []).append(span)
+                up = (self.elevations >= reach.low[k]) & (self.elevations <= reach.high[k])
+                rings = np.nonzero(up)[0]
+                if end <= begin or not len(rings):
+                    continue
+                rows = (np.arange(begin, end)[:, None] * channels + rings).ravel()
+                rows = rows[t[rows] > reach.nearest[k]]  # the world is nearer: it cannot show
+                if len(rows):
+                    spans.setdefault(i, []).append(Span(bodies[i].pose_at(tau), rows))
         if spans:
             jobs = [(bodies[i].instance_id, bodies[i].mesh, spans[i]) for i in sorted(spans)]
             movers = cast_movers(rays, jobs, self.threads)
@@ -261,12 +284,11 @@ class Open3DLidar:
 
     def _in_sector(
         self, centers: np.ndarray, radius: np.ndarray, pose: np.ndarray, lo: int, hi: int
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The bodies (bounding spheres) that columns lo..hi can hit, and for each the first and
-        last column (unwrapped, may lie outside lo..hi) that can see it."""
-        empty = np.zeros(0, int)
+    ) -> Reach:
+        """The bodies (bounding spheres) that columns lo..hi of a sensor at ``pose`` can hit."""
         if not len(centers):
-            return empty, empty, empty
+            empty = np.zeros(0)
+            return Reach(empty.astype(int), empty, empty, empty, empty, empty)
         local = (centers - pose[:3, 3]) @ pose[:3, :3]
         distance = np.hypot(local[:, 0], local[:, 1])
         half = np.arcsin(np.clip(radius / np.maximum(distance, 1e-9), 0.0, 1.0))
@@ -282,8 +304,14 @@ class Open3DLidar:
         wrapped = offset >= 2 * math.pi - half
         start = np.where(wrapped & ~close, start - 2 * math.pi / step, start)
         stop = np.where(wrapped & ~close, stop - 2 * math.pi / step, stop)
-        index = np.nonzero(keep)[0]
-        return index, start[index] + lo, stop[index] + lo
+        # a ray's angle to the centre is at least their difference in elevation
+        away = np.linalg.norm(local, axis=1)
+        elevation = np.arctan2(local[:, 2], distance)
+        spread = np.arcsin(np.clip(radius / np.maximum(away, 1e-9), 0.0, 1.0)) + ELEVATION_MARGIN
+        low = np.where(close, -np.inf, elevation - spread)
+        high = np.where(close, np.inf, elevation + spread)
+        i = np.nonzero(keep)[0]
+        return Reach(i, start[i] + lo, stop[i] + lo, low[i], high[i], (away - radius)[i])
 
     def _points(
         self,

@@ -24,12 +24,11 @@ MISS = np.uint32(2**32 - 1)  # Open3D's primitive id of a ray that hit nothing
 
 @dataclass(frozen=True)
 class Span:
-    """Rays ``start:stop`` (of the sweep's flat ray array) cast against a body posed at
+    """The rays ``rows`` (indices into the sweep's flat ray array) cast against a body posed at
     ``pose`` (4x4, world from the body's mesh frame, scale included)."""
 
     pose: np.ndarray
-    start: int
-    stop: int
+    rows: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,7 @@ def cast_movers(
     for instance_id, mesh, spans in bodies:
         if not spans or not len(mesh.triangles):
             continue
-        pieces = [local_rays(rays[s.start : s.stop], s.pose) for s in spans]
+        pieces = [local_rays(rays[s.rows], s.pose) for s in spans]
         cast = mesh.scene.cast_rays(
             o3d.core.Tensor(np.concatenate(pieces) if len(pieces) > 1 else pieces[0]),
             nthreads=threads,
@@ -92,10 +91,9 @@ def cast_movers(
         local_normals = cast["primitive_normals"].numpy()
         offset = 0
         for span in spans:
-            size = span.stop - span.start
-            part = slice(offset, offset + size)
-            offset += size
-            rows = np.arange(span.start, span.stop)
+            rows = span.rows
+            part = slice(offset, offset + len(rows))
+            offset += len(rows)
             closer = np.nonzero(hit_t[part] < t[rows])[0]
             if not len(closer):
                 continue

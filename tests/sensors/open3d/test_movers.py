@@ -52,7 +52,7 @@ def test_hits_match_the_posed_meshes_scaled_or_not():
     posed = merge_bodies([(b, b.transform) for b in bodies])
     want = raycasting_scene(posed).cast_rays(o3d.core.Tensor(rays))
     t_want = want["t_hit"].numpy()
-    jobs = [(b.instance_id, b.mesh, [Span(b.transform, 0, len(rays))]) for b in bodies]
+    jobs = [(b.instance_id, b.mesh, [Span(b.transform, np.arange(len(rays)))]) for b in bodies]
     got = cast_movers(rays, jobs, threads=1)
     hit = np.isfinite(t_want)
     assert hit.sum() > 500 and np.array_equal(hit, np.isfinite(got.t))
@@ -75,7 +75,10 @@ def test_only_the_spans_rays_are_cast_and_each_span_with_its_own_pose():
     rays = _rays()
     half = len(rays) // 2
     ahead, aside = _pose(0.0, (12.0, 0.0, 0.75)), _pose(0.0, (12.0, 40.0, 0.75))
-    spans = [Span(ahead, 0, half), Span(aside, half, len(rays))]  # the body moved mid-sweep
+    spans = [
+        Span(ahead, np.arange(half)),
+        Span(aside, np.arange(half, len(rays))),
+    ]  # the body moved mid-sweep
     got = cast_movers(rays, [(9, mesh, spans)], threads=1)
     assert np.isfinite(got.t[:half]).sum() > 100  # the first half sees it ahead
     assert not np.isfinite(got.t[half:]).any()  # the rest look for it far aside: nothing
