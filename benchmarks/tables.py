@@ -19,6 +19,7 @@ STAGES = {  # `simgen bench` stage key -> what the docs call it
     "develop RGB (thread)": "RGB development, own thread (thread-ms)",
     "encode+write (worker threads)": "encode + write, worker thread (thread-ms)",
     "encode+write (queue)": "encode + write, queueing on the render thread",
+    "python gc (mean)": "Python's cyclic garbage collector (mean)",
 }
 
 

@@ -201,9 +201,9 @@ def test_rolling_shutter_sweep_matches_a_brute_force_cast_per_slice(monkeypatch)
     monkeypatch.setattr("simgen.sensors.lidar_weather.THRESHOLD_REFLECTIVITY", 0.0)
 
     from simgen.scenario import load_scenario
-    from simgen.sensors.open3d.lidar import merge_bodies
     from simgen.sensors.suite import sensor_pose
     from tests.conftest import ROOT
+    from tests.sensors.open3d.posed import merge_bodies
 
     instance = sample(load_scenario(ROOT / "scenarios" / "bench_highway.yaml").scenario, 0)
     states = simulate(instance)

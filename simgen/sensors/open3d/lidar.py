@@ -374,18 +374,3 @@ class Open3DLidar:
                 inside = (azimuth - lo) % 360.0 <= (hi - lo) % 360.0
                 ok &= ~inside
         return ok
-
-
-def merge_bodies(placed: list[tuple[Body, np.ndarray]]) -> _Mesh:
-    """Posed road users as one mesh (their convex pieces moved rigidly); lidar and radar."""
-    verts, tris, inst, sem, refl = [], [], [], [], []
-    offset = 0
-    for body, pose in placed:
-        mesh = body.mesh
-        verts.append(mesh.vertices @ pose[:3, :3].T + pose[:3, 3])
-        tris.append(mesh.triangles + offset)
-        inst.append(np.full(len(mesh.triangles), body.instance_id, np.uint16))
-        sem.append(mesh.semantic)
-        refl.append(mesh.reflectivity)
-        offset += len(mesh.vertices)
-    return _concat(verts, tris, inst, sem, refl)

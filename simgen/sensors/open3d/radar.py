@@ -1,8 +1,8 @@
 """The radar back end: rays cast with Open3D ``RaycastingScene`` over the field of view.
 
-The scene is built as the lidar builds it (``open3d.lidar``: the static world once, the road
-users every scan); the rays sample the field of view several times finer than the radar's
-resolution cells, and ``radar_model`` turns the hits into targets. A scan is taken at one
+The world is cast as the lidar casts it (``open3d.lidar``: the static world built once, each road
+user in its own frame, ``movers``); the rays sample the field of view several times finer than the
+radar's resolution cells, and ``radar_model`` turns the hits into targets. A scan is taken at one
 instant (a radar's cycle is tens of milliseconds; the lidar's rolling shutter is not needed).
 """
 
@@ -15,7 +15,8 @@ import open3d as o3d
 
 from simgen.core.cpu import thread_share
 from simgen.scenario.radar_presets import RadarPattern
-from simgen.sensors.open3d.lidar import Body, merge_bodies, merge_parts, raycasting_scene
+from simgen.sensors.open3d.lidar import Body, LocalMesh, merge_parts, raycasting_scene
+from simgen.sensors.open3d.movers import Span, cast_movers
 from simgen.sensors.radar_model import RadarConditions, RayHits, targets
 from simgen.sensors.rig import RadarCalibration
 from simgen.sensors.scene import Placed
@@ -23,6 +24,7 @@ from simgen.sensors.scene import Placed
 AZIMUTH_SAMPLES = 4  # rays per azimuth cell
 MAX_AZIMUTH_STEP = 0.2  # degrees: small targets far away are still hit
 ELEVATION_STEP = 0.5  # degrees
+CONE_MARGIN = 1e-6  # a ray grazing a road user's bounding sphere is still cast
 
 
 def ray_grid(pattern: RadarPattern) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -86,25 +88,33 @@ class Open3DRadar:
         prim = np.minimum(hit["primitive_ids"].numpy(), len(self.static_semantic) - 1)
         semantic = self.static_semantic[prim]
         instance = np.zeros(len(t), np.uint16)
-        # road users within reach, posed now
-        near = [
-            b
-            for b in bodies
-            if np.linalg.norm(b.transform[:3, :3] @ b.mesh.center + b.transform[:3, 3] - origin)
-            <= pattern.range * 2 + b.mesh.radius
-        ]
+        # road users within reach, posed now; each cast with the rays of the cone its bounding
+        # sphere fills, and that the static world does not stop first (``movers``)
+        jobs: list[tuple[int, LocalMesh, list[Span]]] = []
+        near: list[Body] = []
+        for b in bodies:
+            centre = b.transform[:3, :3] @ b.mesh.center + b.transform[:3, 3] - origin
+            away = float(np.linalg.norm(centre))
+            if away > pattern.range * 2 + b.mesh.radius:
+                continue
+            near.append(b)
+            if away > b.mesh.radius:
+                towards = (centre / away) @ world_from_sensor[:3, :3]  # the radar's axes
+                cone = math.cos(math.asin(b.mesh.radius / away)) - CONE_MARGIN
+                rows = np.nonzero((self.dirs @ towards >= cone) & (t > away - b.mesh.radius))[0]
+            else:  # the radar is inside its sphere
+                rows = np.arange(len(rays))
+            if len(rows):
+                jobs.append((b.instance_id, b.mesh, [Span(b.transform, rows)]))
         velocity = np.zeros((1, 3))
         yaw_rate, position = np.zeros(1), np.zeros((1, 3))
         if near:
-            mesh = merge_bodies([(b, b.transform) for b in near])
-            dyn = raycasting_scene(mesh).cast_rays(o3d.core.Tensor(rays), nthreads=self.threads)
-            td = dyn["t_hit"].numpy()
-            closer = np.nonzero(td < t)[0]
-            pd = dyn["primitive_ids"].numpy()[closer]
-            t[closer] = td[closer]
-            normals[closer] = dyn["primitive_normals"].numpy()[closer]
-            instance[closer] = mesh.instance[pd]
-            semantic[closer] = mesh.semantic[pd]
+            movers = cast_movers(rays, jobs, self.threads)
+            closer = np.nonzero(movers.t < t)[0]
+            t[closer] = movers.t[closer]
+            normals[closer] = movers.normals[closer]
+            instance[closer] = movers.instance[closer]
+            semantic[closer] = movers.semantic[closer]
             top = max(b.instance_id for b in near) + 1
             velocity, yaw_rate, position = np.zeros((top, 3)), np.zeros(top), np.zeros((top, 3))
             for b in near:

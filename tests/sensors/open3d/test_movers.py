@@ -6,8 +6,9 @@ import numpy as np
 import open3d as o3d
 import trimesh
 
-from simgen.sensors.open3d.lidar import Body, LocalMesh, merge_bodies, raycasting_scene
+from simgen.sensors.open3d.lidar import Body, LocalMesh, raycasting_scene
 from simgen.sensors.open3d.movers import Span, cast_movers
+from tests.sensors.open3d.posed import merge_bodies
 
 
 def _box_mesh(size=(4.0, 2.0, 1.5)) -> LocalMesh:
