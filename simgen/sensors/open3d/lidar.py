@@ -272,12 +272,7 @@ class Open3DLidar:
         if spans:
             jobs = [(bodies[i].instance_id, bodies[i].mesh, spans[i]) for i in sorted(spans)]
             movers = cast_movers(rays, jobs, self.threads)
-            closer = np.nonzero(movers.t < t)[0]
-            t[closer] = movers.t[closer]
-            normals[closer] = movers.normals[closer]
-            instance[closer] = movers.instance[closer]
-            semantic[closer] = movers.semantic[closer]
-            reflectivity[closer] = movers.reflectivity[closer]
+            movers.cover(t, normals, instance, semantic, reflectivity)
         return self._points(
             t, normals, world_dirs, instance, semantic, reflectivity, conditions, rng
         )

@@ -42,6 +42,23 @@ class MoverHits:
     semantic: np.ndarray  # (N,) uint8
     reflectivity: np.ndarray  # (N,) float32
 
+    def cover(
+        self,
+        t: np.ndarray,
+        normals: np.ndarray,
+        instance: np.ndarray,
+        semantic: np.ndarray,
+        reflectivity: np.ndarray | None = None,
+    ) -> None:
+        """Write these hits over the static world's (in place) where they are nearer."""
+        closer = np.nonzero(self.t < t)[0]
+        t[closer] = self.t[closer]
+        normals[closer] = self.normals[closer]
+        instance[closer] = self.instance[closer]
+        semantic[closer] = self.semantic[closer]
+        if reflectivity is not None:
+            reflectivity[closer] = self.reflectivity[closer]
+
 
 def local_rays(rays: np.ndarray, pose: np.ndarray) -> np.ndarray:
     """(N, 6) float32 origin, direction in the world -> the same rays in the frame ``pose``

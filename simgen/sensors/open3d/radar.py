@@ -109,12 +109,7 @@ class Open3DRadar:
         velocity = np.zeros((1, 3))
         yaw_rate, position = np.zeros(1), np.zeros((1, 3))
         if near:
-            movers = cast_movers(rays, jobs, self.threads)
-            closer = np.nonzero(movers.t < t)[0]
-            t[closer] = movers.t[closer]
-            normals[closer] = movers.normals[closer]
-            instance[closer] = movers.instance[closer]
-            semantic[closer] = movers.semantic[closer]
+            cast_movers(rays, jobs, self.threads).cover(t, normals, instance, semantic)
             top = max(b.instance_id for b in near) + 1
             velocity, yaw_rate, position = np.zeros((top, 3)), np.zeros(top), np.zeros((top, 3))
             for b in near:
