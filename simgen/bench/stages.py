@@ -237,7 +237,7 @@ def run_bench(
         rigs.append(SensorSuite(instance, static))
         wall_start[0] = time.perf_counter()  # building the rig is not a frame's cost
         cpu_start[0] = cpu_seconds()
-        collected.seconds = 0.0
+        collected.seconds, collected.collections = 0.0, 0
         return rigs[0]
 
     with (

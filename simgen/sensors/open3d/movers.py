@@ -11,6 +11,7 @@ along a ray is the same in both frames; normals turn with the pose).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,8 +19,6 @@ import open3d as o3d
 
 if TYPE_CHECKING:
     from simgen.sensors.open3d.lidar import LocalMesh
-
-MISS = np.uint32(2**32 - 1)  # Open3D's primitive id of a ray that hit nothing
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,11 @@ class Span:
 
     pose: np.ndarray
     rows: np.ndarray
+
+    @cached_property
+    def body_from_world(self) -> np.ndarray:
+        """The pose's inverse: the rays go in by it, the normals come out by its transpose."""
+        return np.linalg.inv(self.pose)
 
 
 @dataclass(frozen=True)
@@ -60,11 +64,10 @@ class MoverHits:
             reflectivity[closer] = self.reflectivity[closer]
 
 
-def local_rays(rays: np.ndarray, pose: np.ndarray) -> np.ndarray:
-    """(N, 6) float32 origin, direction in the world -> the same rays in the frame ``pose``
-    maps to the world (affine: a scaled body's frame stretches the direction with it, and the
-    distance along the ray, in the direction's units, stays the world's)."""
-    inverse = np.linalg.inv(pose)
+def local_rays(rays: np.ndarray, inverse: np.ndarray) -> np.ndarray:
+    """(N, 6) float32 origin, direction in the world -> the same rays in a body's frame
+    (``inverse``: body from world, affine: a scaled body's frame stretches the direction with
+    it, and the distance along the ray, in the direction's units, stays the world's)."""
     turn = inverse[:3, :3].T.astype(np.float32)
     out = np.empty(rays.shape, np.float32)
     np.matmul(rays[:, :3], turn, out=out[:, :3])
@@ -73,10 +76,10 @@ def local_rays(rays: np.ndarray, pose: np.ndarray) -> np.ndarray:
     return out
 
 
-def world_normals(normals: np.ndarray, pose: np.ndarray) -> np.ndarray:
-    """Unit normals (N, 3) in a body's frame -> unit normals in the world (the inverse
-    transpose of the pose: right for a scaled body too)."""
-    turned = normals @ np.linalg.inv(pose[:3, :3]).astype(np.float32)
+def world_normals(normals: np.ndarray, inverse: np.ndarray) -> np.ndarray:
+    """Unit normals (N, 3) in a body's frame -> unit normals in the world (by the transpose of
+    ``inverse``, body from world: right for a scaled body too)."""
+    turned = normals @ inverse[:3, :3].astype(np.float32)
     length = np.sqrt(np.einsum("ij,ij->i", turned, turned))
     return turned / np.maximum(length, np.float32(1e-12))[:, None]
 
@@ -98,7 +101,7 @@ def cast_movers(
     for instance_id, mesh, spans in bodies:
         if not spans or not len(mesh.triangles):
             continue
-        pieces = [local_rays(rays[s.rows], s.pose) for s in spans]
+        pieces = [local_rays(rays[s.rows], s.body_from_world) for s in spans]
         cast = mesh.scene.cast_rays(
             o3d.core.Tensor(np.concatenate(pieces) if len(pieces) > 1 else pieces[0]),
             nthreads=threads,
@@ -117,7 +120,7 @@ def cast_movers(
             at = rows[closer]
             prim = prims[part][closer]
             t[at] = hit_t[part][closer]
-            normals[at] = world_normals(local_normals[part][closer], span.pose)
+            normals[at] = world_normals(local_normals[part][closer], span.body_from_world)
             instance[at] = instance_id
             semantic[at] = mesh.semantic[prim]
             reflectivity[at] = mesh.reflectivity[prim]
