@@ -26,6 +26,7 @@ from simgen.sensors.pyrender.compat import LightSource, import_pyrender, select_
 from simgen.sensors.pyrender.normals import NORMAL_OUTPUT_EDITS, decode, render_normals
 from simgen.sensors.pyrender.patches import (
     DRAW_ORDER,
+    KEEP_IN_CONTEXT,
     SHADER_EDITS,
     SHADOW_REACH,
     focus_shadows,
@@ -75,6 +76,25 @@ def _look_along(position: np.ndarray, direction: np.ndarray) -> np.ndarray:
     return pose
 
 
+# an articulated road user's shapes kept at most: a gait cycle's poses (``pose.PHASES``) and more
+KEPT_SHAPES = 64
+
+
+@dataclasses.dataclass(frozen=True)
+class ActorNodes:
+    """A road user's nodes in one shape: its mesh (labelled), the material of its lamps (None:
+    none), its contact shadow (colour pass only) and its shadow caster (shadow pass only)."""
+
+    node: Any
+    lamps: Any | None
+    shadow: Any | None
+    caster: Any | None
+
+    @property
+    def nodes(self) -> list[Any]:
+        return [n for n in (self.node, self.shadow, self.caster) if n is not None]
+
+
 class PyrenderCamera:
     """One camera's scene: static geometry uploaded once, road users re-posed every frame."""
 
@@ -101,10 +121,10 @@ class PyrenderCamera:
         self._textures: dict[str, object | None] = {}
         self.static_nodes: list = []
         self._add_static(static)
-        self.actor_nodes: dict[tuple[int, int], tuple[object, object | None]] = {}
+        # per road user (instance, class): its nodes per shape (an articulated one's poses,
+        # kept for its return), and the shape in the scene
+        self.actors: dict[tuple[int, int], dict[tuple[str, ...], ActorNodes]] = {}
         self.actor_shapes: dict[tuple[int, int], tuple[str, ...]] = {}
-        self.shadow_nodes: dict[tuple[int, int], object] = {}  # colour pass only: no label
-        self.caster_nodes: dict[tuple[int, int], object] = {}  # shadow pass only (``_caster``)
         self.light_nodes: list = []  # street lamps and headlights, chosen per frame
         self.sun_node: object | None = None  # kept: a new sun would mean a new shadow map
         self.renderer = pyrender.OffscreenRenderer(calibration.width, calibration.height)
@@ -243,34 +263,61 @@ class PyrenderCamera:
         return self._add_mesh(mesh, pose)
 
     def _update_actors(self, dynamic: list[Placed]) -> None:
-        """Re-pose road users; an articulated one whose pose changed gets its posed mesh."""
+        """Re-pose road users; an articulated one whose pose changed shows its posed mesh, made
+        once per pose and kept out of the scene while another pose is shown."""
         groups: dict[tuple[int, int], list[Placed]] = {}
         for p in dynamic:
             groups.setdefault((p.instance_id, p.class_id), []).append(p)
         for key, parts in groups.items():
             shape = tuple(p.part.key for p in parts)
-            entry = self.actor_nodes.get(key)
-            if entry is not None and self.actor_shapes.get(key) != shape:
-                self._remove_actor(key)
-                entry = None
-            if entry is None:
-                entry = self.actor_nodes[key] = self._add_group(parts, parts[0].transform)
+            shapes = self.actors.setdefault(key, {})
+            shown = self.actor_shapes.get(key)
+            entry = shapes.get(shape)
+            if shown != shape:
+                if shown is not None:
+                    for node in shapes[shown].nodes:
+                        self.scene.remove_node(node)
+                if entry is None:
+                    entry = shapes[shape] = self._add_actor(key, parts)
+                    self._forget_oldest(shapes)
+                else:
+                    for node in entry.nodes:
+                        self.scene.add_node(node)
                 self.actor_shapes[key] = shape
-                if key[1] in SHADOWED:
-                    self.shadow_nodes[key] = self._add_shadow(parts)
-                if self.shadows:
-                    self.caster_nodes[key] = self._caster([entry[0]], parts[0].transform)
-            else:
-                self.scene.set_pose(entry[0], parts[0].transform)
-                for extra in (self.shadow_nodes, self.caster_nodes):
-                    if key in extra:
-                        self.scene.set_pose(extra[key], parts[0].transform)
-            lamps = entry[1]
-            if lamps is not None:
+            assert entry is not None
+            for node in entry.nodes:
+                self.scene.set_pose(node, parts[0].transform)
+            if entry.lamps is not None:
                 glow = next((p.color for p in parts if _is_lamp(p) and p.emissive), None)
-                lamps.emissiveFactor = np.array(glow if glow is not None else (0.0, 0.0, 0.0))
-        for key in [k for k in self.actor_nodes if k not in groups]:
+                entry.lamps.emissiveFactor = np.array(glow if glow is not None else (0.0,) * 3)
+        for key in [k for k in self.actors if k not in groups]:
             self._remove_actor(key)
+
+    def shown(self) -> list[ActorNodes]:
+        """The road users' nodes in the scene, one shape each."""
+        return [self.actors[key][shape] for key, shape in self.actor_shapes.items()]
+
+    def _add_actor(self, key: tuple[int, int], parts: list[Placed]) -> ActorNodes:
+        """A road user's nodes in one shape, added to the scene; their meshes keep their GL
+        buffers when taken out of it (``KEEP_IN_CONTEXT``), until the road user is gone."""
+        node, lamps = self._add_group(parts, parts[0].transform)
+        shadow = self._add_shadow(parts) if key[1] in SHADOWED else None
+        caster = self._caster([node], parts[0].transform) if self.shadows else None
+        entry = ActorNodes(node, lamps, shadow, caster)
+        for made in entry.nodes:
+            setattr(made.mesh, KEEP_IN_CONTEXT, True)
+        return entry
+
+    def _forget_oldest(self, shapes: dict[tuple[str, ...], ActorNodes]) -> None:
+        """Free the shapes made longest ago beyond ``KEPT_SHAPES`` (never the one just added)."""
+        while len(shapes) > KEPT_SHAPES:
+            self._forget(shapes.pop(next(iter(shapes))))
+
+    def _forget(self, entry: ActorNodes) -> None:
+        """Let pyrender free a shape's buffers (at the next frame) and drop its label colour."""
+        for node in entry.nodes:
+            setattr(node.mesh, KEEP_IN_CONTEXT, False)
+        self.seg_colors.pop(entry.node, None)
 
     def _add_shadow(self, parts: list[Placed]) -> object:
         """The vehicle's contact shadow, posed with it; not in ``seg_colors``, so the label and
@@ -297,14 +344,13 @@ class PyrenderCamera:
         return self._add_mesh(mesh, parts[0].transform)
 
     def _remove_actor(self, key: tuple[int, int]) -> None:
-        node, _ = self.actor_nodes.pop(key)
-        for extra in (self.shadow_nodes, self.caster_nodes):
-            shadow = extra.pop(key, None)
-            if shadow is not None:
-                self.scene.remove_node(shadow)
-        self.actor_shapes.pop(key, None)
-        self.scene.remove_node(node)
-        self.seg_colors.pop(node, None)
+        shapes = self.actors.pop(key)
+        shown = self.actor_shapes.pop(key, None)
+        if shown is not None:
+            for node in shapes[shown].nodes:
+                self.scene.remove_node(node)
+        for entry in shapes.values():
+            self._forget(entry)
 
     def _update_lights(
         self, environment: Environment, lights: list[LightSource], camera_position: np.ndarray

@@ -27,6 +27,9 @@ import numpy as np
 # a mesh node's number in the order it was added to the scene: the draw order of nodes at the same
 # distance from the camera (set by the camera, read by ``_draw_lists``)
 DRAW_ORDER = "simgen_order"
+# set True on a mesh the camera takes out of the scene to put back later (a walker's earlier
+# pose): its GL buffers are kept until the flag is cleared (``_kept_meshes``)
+KEEP_IN_CONTEXT = "simgen_keep"
 SHADOW_REACH = 70.0  # metres around the focus point that the sun's shadow map covers
 WRITTEN_FOR = "pyrender 0.1.45, PyOpenGL 3.1.0 (and pyrender-maintained 1.0.1, PyOpenGL 3.1.10)"
 
@@ -337,6 +340,28 @@ PYRENDER_LIGHTS_PER_TYPE = 4  # pyrender's MAX_N_LIGHTS
 MAX_POINT_LIGHTS = 8
 
 
+def _kept_meshes(originals: Mapping[str, Any]) -> dict[str, Any]:
+    """pyrender frees a mesh's GL buffers the first frame it is not in the scene, and uploads
+    them again when it comes back. An articulated road user changes its mesh with its pose a
+    few times a second and comes back to each of its poses every gait cycle: a mesh marked
+    ``KEEP_IN_CONTEXT`` keeps its buffers while it is out of the scene, and is drawn from them
+    when it returns. Clearing the mark frees them at the next frame."""
+    update = originals["_update_context"]
+    bound = originals["_in_context"]
+
+    def update_keeping(self: Any, scene: Any, flags: int) -> None:
+        present = scene.meshes
+        away = {m for m in self._meshes - present if getattr(m, KEEP_IN_CONTEXT, False)}
+        back = {m for m in present - self._meshes if all(bound(p) for p in m.primitives)}
+        self._meshes = (self._meshes - away) | back  # pyrender neither frees nor re-adds these
+        try:
+            update(self, scene, flags)
+        finally:
+            self._meshes |= away
+
+    return {"_update_context": update_keeping}
+
+
 def _lights_once_per_pass(originals: Mapping[str, Any]) -> dict[str, Any]:
     """pyrender binds every light for every primitive (light poses, shadow matrices, a query of
     the driver's texture units) although a program keeps its uniforms: here a program's lights
@@ -473,6 +498,14 @@ PATCHES: tuple[Patch, ...] = (
             Hook(RENDERER, "_sorted_mesh_nodes", ("self", "scene")),
         ),
         _draw_lists,
+    ),
+    Patch(
+        "kept_meshes",
+        (
+            Hook(RENDERER, "_update_context", ("self", "scene", "flags")),
+            Hook("pyrender.primitive.Primitive", "_in_context", ("self",)),
+        ),
+        _kept_meshes,
     ),
     Patch(
         "lights_once_per_pass",

@@ -33,6 +33,7 @@ def test_every_patch_applies_on_the_installed_pyrender():
         "single_sample",
         "cached_uniforms",
         "draw_lists",
+        "kept_meshes",
         "lights_once_per_pass",
         "lights_in_order",
         "quiet_opengl",

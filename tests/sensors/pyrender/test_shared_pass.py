@@ -3,6 +3,7 @@ pass and label pass give: the same rasterisation, read the same way."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -101,7 +102,7 @@ def test_one_pass_gives_the_separate_passes_bytes(shadows: bool):
     # the scene is in view: both cars, the pole, the road, the sky, and contact shadows drawn
     assert {0, 3, 4} <= set(np.unique(frame.instance))
     assert {BY_NAME[n].id for n in ("road", "pole", "car", "sky")} <= set(np.unique(frame.semantic))
-    assert len(camera.shadow_nodes) == 2
+    assert sum(entry.shadow is not None for entry in camera.shown()) == 2
 
 
 def test_rgb_is_the_colour_pass_of_shaders_without_the_label_output():
@@ -130,7 +131,8 @@ def test_a_labelled_transparent_node_leaves_the_labels_to_their_own_pass():
     camera = PyrenderCamera(_calibration(), static, OUTPUTS, shadows=False)
     try:
         reference = camera.capture(np.eye(4), cars, SUN, []).frame
-        labelled = {**camera.seg_colors, next(iter(camera.shadow_nodes.values())): (9, 0, 9)}
+        shadow = next(entry.shadow for entry in camera.shown() if entry.shadow is not None)
+        labelled = {**camera.seg_colors, shadow: (9, 0, 9)}
         rgb, labels, depth, codes = render_color_and_labels(
             camera.renderer, camera.scene, pr.RenderFlags.NONE, labelled
         )
@@ -154,7 +156,8 @@ def test_caster_stand_ins_throw_the_shadows_their_nodes_threw():
         with_stand_ins = camera.capture(np.eye(4), cars, SUN, []).frame.rgb
         for node in stand_ins:
             camera.scene.remove_node(node)
-        camera.caster_nodes.clear()
+        for key, shape in camera.actor_shapes.items():
+            camera.actors[key][shape] = dataclasses.replace(camera.actors[key][shape], caster=None)
         for node, label in camera.seg_colors.items():  # each node casts its own shadow again
             node.mesh.casts_shadow = node not in camera.static_nodes or label[2] not in GROUND
         each_node = camera.capture(np.eye(4), cars, SUN, []).frame.rgb
@@ -194,3 +197,45 @@ def test_the_colour_pass_gives_the_normal_passs_normals(shadows: bool):
     assert separate is not None and with_normals.normals is not None
     np.testing.assert_array_equal(with_normals.normals, separate)
     assert np.abs(with_normals.normals[frames[0].depth > 0]).sum(axis=1).min() > 0.9
+
+
+def _walker(pose: int) -> list[Placed]:
+    """A road user whose mesh changes with its pose (as a walker's does with its gait): a box
+    leaning one way or the other, at the same place."""
+    lean = 0.3 if pose else -0.3
+    box = trimesh.creation.box(extents=(0.5, 0.4, 1.7))
+    box.apply_transform(trimesh.transformations.rotation_matrix(lean, (0.0, 1.0, 0.0)))
+    box.apply_translation((8.0, -1.0, 0.85))
+    part = Part(f"walker/{pose}", np.asarray(box.vertices), box.faces.astype(np.int32))
+    return [Placed(part, np.eye(4), 7, BY_NAME["person"].id, (0.2, 0.3, 0.6), 0.4)]
+
+
+def test_a_road_user_back_in_an_earlier_pose_is_drawn_from_its_kept_buffers():
+    """A pose shown before is not made or uploaded again, and gives the frame a fresh camera
+    gives; a road user that leaves frees the buffers of all its poses."""
+    from simgen.sensors.pyrender.camera import PyrenderCamera
+
+    static, cars = _scene()
+    camera = PyrenderCamera(_calibration(), static, OUTPUTS, shadows=True)
+    try:
+        camera.capture(np.eye(4), cars + _walker(0), SUN, [])
+        first = camera.shown()[-1].node.mesh
+        camera.capture(np.eye(4), cars + _walker(1), SUN, [])
+        assert camera.shown()[-1].node.mesh is not first
+        assert all(p._in_context() for p in first.primitives)  # kept while out of the scene
+        again = camera.capture(np.eye(4), cars + _walker(0), SUN, []).frame
+        assert camera.shown()[-1].node.mesh is first
+        camera.capture(np.eye(4), cars, SUN, [])  # the walker has gone
+        assert not any(p._in_context() for p in first.primitives)
+        assert (7, BY_NAME["person"].id) not in camera.actors
+    finally:
+        camera.close()
+    fresh = PyrenderCamera(_calibration(), static, OUTPUTS, shadows=True)
+    try:
+        expected = fresh.capture(np.eye(4), cars + _walker(0), SUN, []).frame
+    finally:
+        fresh.close()
+    assert (again.instance == 7).sum() > 50  # the walker is in view
+    np.testing.assert_array_equal(again.rgb, expected.rgb)
+    np.testing.assert_array_equal(again.instance, expected.instance)
+    assert again.depth.tobytes() == expected.depth.tobytes()
