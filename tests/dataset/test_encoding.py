@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from simgen.core.atomic import pieces
-from simgen.dataset.kitti_flow import flow_code, flow_code_numpy, flow_png
+from simgen.dataset.kitti_flow import flow_code_numpy, flow_png
 from simgen.dataset.layout import POINT_FLOW_DTYPE
 from simgen.dataset.png_encode import AVERAGE, NONE, SUB, UP, encode_png
 from simgen.dataset.writer import normals_code, normals_png, npy
@@ -75,10 +75,10 @@ def test_flow_codes_round_as_numpy_does_on_every_half():
     flow[..., 0] = values.reshape(3, -1)
     flow[..., 1] = -values.reshape(3, -1)[::-1]
     flow[..., 2] = np.arange(flow[..., 2].size).reshape(3, -1) % 3 == 0
-    assert np.array_equal(flow_code(flow), flow_code_numpy(flow))
+    assert np.array_equal(_decoded(flow_png(flow)), flow_code_numpy(flow))
     flow[0, 0, 0] = 1e30  # beyond OpenCV's exact range: NumPy's path, clipped
     flow[0, 1, 1] = -3e9
-    code = flow_code(flow)
+    code = _decoded(flow_png(flow))
     assert np.array_equal(code, flow_code_numpy(flow))
     assert code[0, 0, 0] == 65535 and code[0, 1, 1] == 0
 
@@ -87,8 +87,23 @@ def test_flow_png_decodes_to_the_kitti_values():
     rng = np.random.default_rng(3)
     flow = (rng.normal(size=(30, 50, 3)) * 40).astype(np.float32)
     flow[..., 2] = rng.random((30, 50)) > 0.4
-    raw = cv2.imdecode(np.frombuffer(flow_png(flow), np.uint8), cv2.IMREAD_UNCHANGED)
-    assert np.array_equal(raw[..., ::-1], flow_code_numpy(flow))
+    assert np.array_equal(_decoded(flow_png(flow)), flow_code_numpy(flow))
+
+
+def _decoded(png: bytes) -> np.ndarray:
+    """A 16-bit RGB PNG's pixels, R G B in that order, as any reader decodes them."""
+    return cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_UNCHANGED)[..., ::-1]
+
+
+@pytest.mark.parametrize("shape", [(30, 50, 3), (4, 1, 3), (1, 7, 3)])
+def test_flow_png_is_the_png_of_its_codes(shape: tuple[int, int, int]):
+    """The one-pass encoder writes the bytes that encoding the codes writes, one-pixel rows
+    (filtered NONE) included."""
+    rng = np.random.default_rng(4)
+    flow = (rng.normal(size=shape) * 300).astype(np.float32)
+    flow[..., 2] = rng.random(shape[:2]) > 0.4
+    flow.flat[::17] = np.nan
+    assert flow_png(flow) == encode_png(flow_code_numpy(flow), SUB)
 
 
 def test_normal_codes_round_as_numpy_does():
