@@ -288,21 +288,32 @@ def _optical_flow(
 ) -> np.ndarray:
     """(H, W, 3) u, v, valid of ``source``'s pixels (0 at the sky).
 
-    A pixel of the static world only sees the camera move: its ray and inverse depth
-    (rx, ry, 1, s) go to the target image by one 3x4 matrix (homogeneous: the point is the ray
-    over s), in float32, in one compiled pass over its pixels of the static world
-    (``Geometry.still``; ``flow_kernels``). A pinhole camera's ray is affine in the pixel's
-    column and row: the matrix takes those. The road users' pixels, few, go by their objects'
-    matrices."""
+    A pixel of the static world only sees the camera move, and one of a rigid road user its
+    object's motion too: its ray and inverse depth (rx, ry, 1, s) go to the target image by one
+    3x4 matrix per object (homogeneous: the point is the ray over s), in float32. A pinhole
+    camera's ray is affine in the pixel's column and row: the matrices take those, and one
+    compiled pass over the image takes each pixel through its object's matrix
+    (``flow_kernels``). An articulated road user's points move each with its body segment
+    (``Carried``); a distorted camera's pixels go by their rays, gathered."""
     h, w = source.depth.shape
     distorted = is_distorted(calib)
     lens = np.eye(3) if distorted else calib.K
     from_source = np.linalg.inv(target.world_from_camera) @ source.world_from_camera
     static = _terms(lens @ from_source[:3], calib)
     checked = (target.inverse_depth, TOLERANCE, NEAREST)
-    if not distorted:  # every pixel written: 0 at the sky and on road users (filled below)
+    rigid = {
+        index: _terms(lens @ found.to_target[:3], calib)
+        for (index, _, _), (_, _, found) in zip(source.road_users, users, strict=True)
+        if isinstance(found, Rigid)
+    }
+    if not distorted:  # every pixel written: 0 at the sky, on road users gone and carried ones
+        slots = np.full(max([0, *(i for i, _, _ in source.road_users)]) + 1, -1, np.int32)
+        slots[0] = 0
+        for k, index in enumerate(rigid, start=1):
+            slots[index] = k
+        terms = np.stack([static, *rigid.values()])
         flow = np.empty((h, w, 3), np.float32)
-        kernels.pinhole_flow(static, source.inverse_depth, source.still, *checked, flow)
+        kernels.pinhole_flow(terms, slots, source.inverse_depth, source.instance, *checked, flow)
     else:
         flow = np.zeros((h, w, 3), np.float32)
         at = np.flatnonzero(source.still)
@@ -310,26 +321,33 @@ def _optical_flow(
         cols, rows = (c.astype(np.float32) for c in np.divmod(at, w)[::-1])
         s = source.inverse_depth.ravel().take(at)
         _pixels(flow).put(at, _pixels(_flow(static, a, b, s, cols, rows, target, calib)))
+    # the road users the pass above left: all of them for a distorted camera, else the carried
+    spans = [
+        (index, lo, hi, found)
+        for (index, _, _), (lo, hi, found) in zip(source.road_users, users, strict=True)
+        if found is not None and (distorted or isinstance(found, Carried))
+    ]
+    if not spans:
+        return flow
     at = source.moving
-    if len(at):
-        cols, rows, s = (c.ravel() for c in source.moving_pixels)
-        a, b = cols, rows
-        if distorted:
-            a, b = _rays_at(source, at)
-        u, v, iz = (np.zeros(len(at), np.float32) for _ in range(3))  # 0: gone, no flow
-        for lo, hi, found in users:
-            if found is None:
-                continue
-            if isinstance(found, Rigid):  # like the static world
-                m = _terms(lens @ found.to_target[:3], calib)
-                kernels.project(m, a[lo:hi], b[lo:hi], s[lo:hi], u[lo:hi], v[lo:hi], iz[lo:hi])
-            else:
-                m = _terms(lens @ np.eye(4)[:3], calib, False)
-                x, y, z = (c.ravel() for c in _split(found.there))
-                kernels.project(m, x, y, z, u[lo:hi], v[lo:hi], iz[lo:hi])
-        out = np.empty((len(at), 3), np.float32)
-        _check(u, v, iz, cols, rows, target, calib, out)
-        _pixels(flow).put(at, _pixels(out))
+    picked = np.concatenate([np.arange(lo, hi) for _, lo, hi, _ in spans])
+    cols, rows, s = (c.ravel().take(picked) for c in source.moving_pixels)
+    a, b = _rays_at(source, at.take(picked)) if distorted else (cols, rows)
+    u, v, iz = (np.empty(len(picked), np.float32) for _ in range(3))
+    start = 0
+    for index, lo, hi, found in spans:
+        end = start + hi - lo
+        part = slice(start, end)
+        if isinstance(found, Rigid):  # like the static world
+            kernels.project(rigid[index], a[part], b[part], s[part], u[part], v[part], iz[part])
+        else:
+            m = _terms(lens @ np.eye(4)[:3], calib, False)
+            x, y, z = (c.ravel() for c in _split(found.there))
+            kernels.project(m, x, y, z, u[part], v[part], iz[part])
+        start = end
+    out = np.empty((len(picked), 3), np.float32)
+    _check(u, v, iz, cols, rows, target, calib, out)
+    _pixels(flow).put(at.take(picked), _pixels(out))
     return flow
 
 

@@ -139,28 +139,36 @@ def flow_at(
 
 @kernel
 def pinhole_flow(
-    m: np.ndarray,
+    terms: np.ndarray,
+    slots: np.ndarray,
     inverse: np.ndarray,
-    still: np.ndarray,
+    instance: np.ndarray,
     target: np.ndarray,
     tolerance: np.float32,
     nearest: np.float32,
     out: np.ndarray,
 ) -> None:
-    """``flow_at`` of a pinhole camera's ``still`` pixels (H, W bool), whose terms are their
-    column, row and inverse depth (``inverse``, H, W), projected here -> ``out`` (H, W, 3),
-    which may be uninitialised: the other pixels get 0 (no flow, invalid)."""
-    h, w = still.shape
+    """``flow_at`` of every pixel of a pinhole camera, projected here -> ``out`` (H, W, 3),
+    which may be uninitialised. A pixel's terms are its column, row and inverse depth
+    (``inverse``, H, W; 0: the sky), taken through the 3x4 matrix ``terms[k]`` (K, 3, 4) of its
+    object: ``k = slots[instance]`` (``slots``: one per object id, 0 for the static world). The
+    sky, objects without a slot (-1, or an id past ``slots``) and those that are gone get 0
+    (no flow, invalid)."""
+    h, w = inverse.shape
     th, tw = target.shape
     flat = target.reshape(th * tw)
+    known = slots.size
     for r in range(h):
         row = F32(r)
         for c in range(w):
-            if not still[r, c]:
+            s = inverse[r, c]
+            index = instance[r, c]
+            k = slots[index] if index < known else -1
+            if s == ZERO or k < 0:
                 out[r, c, 0] = out[r, c, 1] = out[r, c, 2] = ZERO
                 continue
             col = F32(c)
-            x, y, z = _project_one(m, col, row, inverse[r, c])
+            x, y, z = _project_one(terms[k], col, row, s)
             ahead, valid = _status(x, y, z, tw, th, nearest)
             valid = valid and abs(_sample(flat, tw, th, x, y) - z) <= z * tolerance
             out[r, c, 0] = x - col if ahead else ZERO

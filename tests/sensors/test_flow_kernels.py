@@ -37,10 +37,21 @@ def _scene() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return terms.astype(np.float32), source_inverse, still, target_inverse
 
 
+def _pinhole(terms: np.ndarray, inverse: np.ndarray, still: np.ndarray, target: np.ndarray):
+    """The pinhole pass over the ``still`` pixels, the others an object without a slot."""
+    flow = np.full((H, W, 3), np.nan, np.float32)  # every pixel written
+    instance = np.where(still, 0, 3).astype(np.uint16)
+    slots = np.array([0, 1, -1, -1], np.int32)  # object 1 is not in the image
+    moved = terms + np.float32(1.0)
+    kernels.pinhole_flow(
+        np.stack([terms, moved]), slots, inverse, instance, target, TOLERANCE, NEAREST, flow
+    )
+    return flow
+
+
 def test_pinhole_pass_equals_the_general_path_bit_for_bit():
     terms, inverse, still, target = _scene()
-    dense = np.zeros((H, W, 3), np.float32)
-    kernels.pinhole_flow(terms, inverse, still, target, TOLERANCE, NEAREST, dense)
+    dense = _pinhole(terms, inverse, still, target)
     rows, cols = np.nonzero(still)
     a, b = cols.astype(np.float32), rows.astype(np.float32)
     u, v, iz = (np.empty(len(a), np.float32) for _ in range(3))
@@ -48,13 +59,41 @@ def test_pinhole_pass_equals_the_general_path_bit_for_bit():
     out = np.empty((len(a), 3), np.float32)
     kernels.flow_at(u, v, iz, a, b, target, TOLERANCE, NEAREST, out)
     assert np.array_equal(dense[still], out)
-    assert not dense[~still].any()  # pixels not asked for stay untouched
+    assert not dense[~still].any()  # pixels without a slot: no flow, invalid
+
+
+def test_pinhole_pass_takes_each_object_through_its_own_matrix():
+    """Two objects and the sky in one pass: each object's pixels get what the general path
+    gives them with that object's matrix; beyond the slots an object has no flow."""
+    terms, inverse, _, target = _scene()
+    inverse = inverse.copy()
+    inverse[:2] = 0  # the sky
+    instance = np.zeros((H, W), np.uint16)
+    instance[20:30, 10:30] = 2  # a road user moving its own way
+    instance[40:, :8] = 9  # past the slots
+    moved = terms.copy()
+    moved[:, 3] += np.float32(0.7)  # its own motion: shifted in the target image
+    slots = np.array([0, -1, 1], np.int32)
+    flow = np.full((H, W, 3), np.nan, np.float32)
+    kernels.pinhole_flow(
+        np.stack([terms, moved]), slots, inverse, instance, target, TOLERANCE, NEAREST, flow
+    )
+    for object_id, m in ((0, terms), (2, moved)):
+        mask = (instance == object_id) & (inverse > 0)
+        rows, cols = np.nonzero(mask)
+        a, b = cols.astype(np.float32), rows.astype(np.float32)
+        u, v, iz = (np.empty(len(a), np.float32) for _ in range(3))
+        kernels.project(m, a, b, inverse[mask], u, v, iz)
+        out = np.empty((len(a), 3), np.float32)
+        kernels.flow_at(u, v, iz, a, b, target, TOLERANCE, NEAREST, out)
+        assert np.array_equal(flow[mask], out)
+    assert not flow[instance == 9].any() and not flow[:2].any()
+    assert not np.isnan(flow).any()
 
 
 def test_flow_is_the_float64_projection_and_occlusion_invalidates():
     terms, inverse, still, target = _scene()
-    flow = np.zeros((H, W, 3), np.float32)
-    kernels.pinhole_flow(terms, inverse, still, target, TOLERANCE, NEAREST, flow)
+    flow = _pinhole(terms, inverse, still, target)
     rows, cols = np.mgrid[:H, :W]
     t = terms.astype(np.float64)
     s = inverse.astype(np.float64)
