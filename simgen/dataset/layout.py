@@ -30,7 +30,6 @@ Light on purpose: reading a dataset needs neither the simulator nor the sensors.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, Literal
@@ -39,6 +38,7 @@ import numpy as np
 from pydantic import BaseModel, PlainSerializer, PlainValidator, TypeAdapter, ValidationError
 
 from simgen.core.classes import SemanticClass
+from simgen.core.json_indent import dumps_indented
 from simgen.core.jsonio import validate_json
 from simgen.scenario.models import Injector, Scenario
 from simgen.sensors.rig import Calibrations
@@ -131,8 +131,9 @@ def radar_path(radar: str, frame: int) -> str:
 
 
 def json_bytes(data: Any) -> bytes:
-    """Stable, readable JSON: sorted keys, one value per line."""
-    return (json.dumps(data, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    """Stable, readable JSON: sorted keys, one value per line (``json.dumps(indent=1)``'s text,
+    from its C encoder: ``simgen.core.json_indent``)."""
+    return (dumps_indented(data, indent=1) + "\n").encode("utf-8")
 
 
 def error_message(exc: Exception) -> str:
