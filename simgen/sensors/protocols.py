@@ -32,9 +32,10 @@ class CameraRenderer(Protocol):
         environment: Environment,
         lights: list[LightSource],
         geometry: bool = False,
+        geometry_only: bool = False,
     ) -> CameraRender:
         """The raw frame (RGB as rendered; depth and masks when asked for or ``geometry`` is
-        set) and each pass's seconds."""
+        set; ``geometry_only``: depth and masks alone) and each pass's seconds."""
         ...
 
     def close(self) -> None:

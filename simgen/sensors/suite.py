@@ -429,7 +429,7 @@ class SensorSuite:
             self.road_users(state),
             state.environment,
             light_sources(state, self.street_lights),
-            True,
+            geometry_only=True,
         )
         return self._geometry(name, state, world_from_ego, render.frame)
 

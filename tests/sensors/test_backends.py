@@ -43,7 +43,9 @@ class FakeCamera:
         self.frame = 0
         self.closed = False
 
-    def capture(self, world_from_ego, dynamic, environment, lights, geometry=False):
+    def capture(
+        self, world_from_ego, dynamic, environment, lights, geometry=False, geometry_only=False
+    ):
         self.frame += 1
         shape = (self.calibration.height, self.calibration.width)
         rgb = np.full((*shape, 3), self.frame, np.uint8)

@@ -405,17 +405,20 @@ class PyrenderCamera:
         environment: Environment,
         lights: list[LightSource],
         geometry: bool = False,
+        geometry_only: bool = False,
     ) -> CameraRender:
         """The raw frame: RGB as rendered, and depth and masks when the outputs ask for them or
-        ``geometry`` does (image effects need them); effects are applied by the caller."""
+        ``geometry`` does (image effects need them); effects are applied by the caller. With
+        ``geometry_only``, depth and masks alone (a neighbouring state's, for the flow): the
+        flat label pass, the bytes the colour pass would give them, without its shading."""
         pr = self.pr
         world_from_camera = world_from_ego @ self.calibration.ego_from_camera
         self.scene.set_pose(self.camera_node, world_from_camera @ GL_FROM_OPTICAL)
         self._update_actors(dynamic)
         rgb = depth = instance = semantic = labels = codes = None
-        need_labels = geometry or bool(GEOMETRY_OUTPUTS & set(self.outputs))
+        need_labels = geometry or geometry_only or bool(GEOMETRY_OUTPUTS & set(self.outputs))
         start = time.perf_counter()
-        if "rgb" in self.outputs:
+        if "rgb" in self.outputs and not geometry_only:
             self._update_lights(environment, lights, world_from_camera[:3, 3])
             flags = pr.RenderFlags.NONE
             if self.shadows:
@@ -443,7 +446,7 @@ class PyrenderCamera:
             depth = depth.astype(np.float32)
         labelled = time.perf_counter()
         normals = None
-        if "normals" in self.outputs:
+        if "normals" in self.outputs and not geometry_only:
             surface = None if depth is None else depth > 0
             if codes is None:  # no colour pass, or not one that could give them
                 normals = render_normals(self.renderer, self.scene, self.seg_colors, surface)

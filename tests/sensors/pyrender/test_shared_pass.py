@@ -239,3 +239,24 @@ def test_a_road_user_back_in_an_earlier_pose_is_drawn_from_its_kept_buffers():
     np.testing.assert_array_equal(again.rgb, expected.rgb)
     np.testing.assert_array_equal(again.instance, expected.instance)
     assert again.depth.tobytes() == expected.depth.tobytes()
+
+
+def test_a_geometry_only_render_is_the_flat_pass_of_the_same_depth_and_masks():
+    """A neighbouring state rendered for the flow: no shading, one flat pass, and the depth and
+    masks the shaded frame gives, byte for byte."""
+    from simgen.sensors.pyrender.camera import PyrenderCamera
+
+    pr = import_pyrender()
+    static, cars = _scene()
+    camera = PyrenderCamera(_calibration(), static, (*OUTPUTS, "normals"), shadows=True)
+    try:
+        full = camera.capture(np.eye(4), cars, SUN, []).frame
+        calls = _count_renders(camera)
+        only = camera.capture(np.eye(4), cars, SUN, [], geometry_only=True).frame
+    finally:
+        camera.close()
+    assert calls == [pr.RenderFlags.SEG]
+    assert only.developed is None and only.normals is None
+    assert only.depth.tobytes() == full.depth.tobytes()
+    np.testing.assert_array_equal(only.instance, full.instance)
+    np.testing.assert_array_equal(only.semantic, full.semantic)
