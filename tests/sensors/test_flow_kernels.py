@@ -49,16 +49,21 @@ def _pinhole(terms: np.ndarray, inverse: np.ndarray, still: np.ndarray, target: 
     return flow
 
 
+def _general(m: np.ndarray, inverse: np.ndarray, mask: np.ndarray, target: np.ndarray):
+    """The flow of the ``mask`` pixels by the general path: gathered, projected, checked."""
+    rows, cols = np.nonzero(mask)
+    a, b = cols.astype(np.float32), rows.astype(np.float32)
+    u, v, iz = (np.empty(len(a), np.float32) for _ in range(3))
+    kernels.project(m, a, b, inverse[mask], u, v, iz)
+    out = np.empty((len(a), 3), np.float32)
+    kernels.flow_at(u, v, iz, a, b, target, TOLERANCE, NEAREST, out)
+    return out
+
+
 def test_pinhole_pass_equals_the_general_path_bit_for_bit():
     terms, inverse, still, target = _scene()
     dense = _pinhole(terms, inverse, still, target)
-    rows, cols = np.nonzero(still)
-    a, b = cols.astype(np.float32), rows.astype(np.float32)
-    u, v, iz = (np.empty(len(a), np.float32) for _ in range(3))
-    kernels.project(terms, a, b, inverse[still], u, v, iz)
-    out = np.empty((len(a), 3), np.float32)
-    kernels.flow_at(u, v, iz, a, b, target, TOLERANCE, NEAREST, out)
-    assert np.array_equal(dense[still], out)
+    assert np.array_equal(dense[still], _general(terms, inverse, still, target))
     assert not dense[~still].any()  # pixels without a slot: no flow, invalid
 
 
@@ -80,13 +85,7 @@ def test_pinhole_pass_takes_each_object_through_its_own_matrix():
     )
     for object_id, m in ((0, terms), (2, moved)):
         mask = (instance == object_id) & (inverse > 0)
-        rows, cols = np.nonzero(mask)
-        a, b = cols.astype(np.float32), rows.astype(np.float32)
-        u, v, iz = (np.empty(len(a), np.float32) for _ in range(3))
-        kernels.project(m, a, b, inverse[mask], u, v, iz)
-        out = np.empty((len(a), 3), np.float32)
-        kernels.flow_at(u, v, iz, a, b, target, TOLERANCE, NEAREST, out)
-        assert np.array_equal(flow[mask], out)
+        assert np.array_equal(flow[mask], _general(m, inverse, mask, target))
     assert not flow[instance == 9].any() and not flow[:2].any()
     assert not np.isnan(flow).any()
 
