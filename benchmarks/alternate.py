@@ -8,7 +8,7 @@ changes are worth: a figure means something only beside a baseline measured in t
 minutes. Each round runs every setting (a source tree and its opt-in outputs) once, in the same
 order; the table gives each setting's median and its ratio to the first setting, as the ratio
 of the medians and as the median of the per-round ratios (which cancels the drift between
-rounds). ``--series`` also files every run as a record (``benchmarks/record.py``), so the docs'
+rounds), with the range of those ratios: a difference inside it is not shown. ``--series`` also files every run as a record (``benchmarks/record.py``), so the docs'
 tables come from them.
 
 A tree is a checkout of simgen; its own ``simgen`` and ``simgen_assets`` are imported (put
@@ -86,14 +86,22 @@ def report(
     settings: list[Setting], values: dict[str, list[float]], unit: str = "CPU-ms/frame"
 ) -> str:
     first = settings[0].name
-    lines = [f"{'setting':28s} {'median':>7s} {'vs first':>9s} {'per round':>10s}  runs ({unit})"]
+    lines = [
+        f"{'setting':28s} {'median':>7s} {'vs first':>9s} {'per round':>10s} {'range':>11s}"
+        f"  runs ({unit})"
+    ]
     for s in settings:
         runs = values[s.name]
         median = statistics.median(runs)
         ratio = median / statistics.median(values[first])
-        rounds = statistics.median(a / b for a, b in zip(runs, values[first], strict=True))
+        each = [a / b for a, b in zip(runs, values[first], strict=True)]
+        # the spread of the per-round ratios: a difference inside it is the machine's, not yours
+        spread = f"{min(each):.2f}-{max(each):.2f}"
         shown = ", ".join(f"{v:.0f}" for v in runs)
-        lines.append(f"{s.name:28s} {median:7.1f} {ratio:8.2f}x {rounds:9.2f}x  {shown}")
+        lines.append(
+            f"{s.name:28s} {median:7.1f} {ratio:8.2f}x {statistics.median(each):9.2f}x "
+            f"{spread:>11s}  {shown}"
+        )
     return "\n".join(lines)
 
 

@@ -115,3 +115,4 @@ def test_alternated_runs_are_compared_round_by_round():
     cpu["old:flow"] = [110.0, 120.0, 341.0]  # round 2's flow ran while the machine was fast
     flow = report(settings, cpu).splitlines()[2].split()
     assert flow[2:4] == ["0.40x", "1.10x"]  # the medians mislead; the rounds do not
+    assert flow[4] == "0.40-1.10"  # and the spread of the rounds shows that one was off
