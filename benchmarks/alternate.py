@@ -8,8 +8,9 @@ changes are worth: a figure means something only beside a baseline measured in t
 minutes. Each round runs every setting (a source tree and its opt-in outputs) once, in the same
 order; the table gives each setting's median and its ratio to the first setting, as the ratio
 of the medians and as the median of the per-round ratios (which cancels the drift between
-rounds), with the range of those ratios: a difference inside it is not shown. ``--series`` also files every run as a record (``benchmarks/record.py``), so the docs'
-tables come from them.
+rounds), with the range of those ratios: a difference inside it is not shown. ``--series``
+also files every run as a record (``benchmarks/record.py``), so the docs' tables come from
+them.
 
 A tree is a checkout of simgen; its own ``simgen`` and ``simgen_assets`` are imported (put
 first on PYTHONPATH) and the interpreter is this one's.
