@@ -334,6 +334,7 @@ def _optical_flow(
     cols, rows, s = (c.ravel().take(picked) for c in source.moving_pixels)
     a, b = _rays_at(source, at.take(picked)) if distorted else (cols, rows)
     u, v, iz = (np.empty(len(picked), np.float32) for _ in range(3))
+    carried = _terms(lens @ np.eye(4)[:3], calib, False)  # points already in the target camera
     start = 0
     for index, lo, hi, found in spans:
         end = start + hi - lo
@@ -341,9 +342,8 @@ def _optical_flow(
         if isinstance(found, Rigid):  # like the static world
             kernels.project(rigid[index], a[part], b[part], s[part], u[part], v[part], iz[part])
         else:
-            m = _terms(lens @ np.eye(4)[:3], calib, False)
             x, y, z = (c.ravel() for c in _split(found.there))
-            kernels.project(m, x, y, z, u[part], v[part], iz[part])
+            kernels.project(carried, x, y, z, u[part], v[part], iz[part])
         start = end
     out = np.empty((len(picked), 3), np.float32)
     _check(u, v, iz, cols, rows, target, calib, out)

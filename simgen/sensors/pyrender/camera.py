@@ -269,22 +269,7 @@ class PyrenderCamera:
         for p in dynamic:
             groups.setdefault((p.instance_id, p.class_id), []).append(p)
         for key, parts in groups.items():
-            shape = tuple(p.part.key for p in parts)
-            shapes = self.actors.setdefault(key, {})
-            shown = self.actor_shapes.get(key)
-            entry = shapes.get(shape)
-            if shown != shape:
-                if shown is not None:
-                    for node in shapes[shown].nodes:
-                        self.scene.remove_node(node)
-                if entry is None:
-                    entry = shapes[shape] = self._add_actor(key, parts)
-                    self._forget_oldest(shapes)
-                else:
-                    for node in entry.nodes:
-                        self.scene.add_node(node)
-                self.actor_shapes[key] = shape
-            assert entry is not None
+            entry = self._show(key, tuple(p.part.key for p in parts), parts)
             for node in entry.nodes:
                 self.scene.set_pose(node, parts[0].transform)
             if entry.lamps is not None:
@@ -292,6 +277,28 @@ class PyrenderCamera:
                 entry.lamps.emissiveFactor = np.array(glow if glow is not None else (0.0,) * 3)
         for key in [k for k in self.actors if k not in groups]:
             self._remove_actor(key)
+
+    def _show(
+        self, key: tuple[int, int], shape: tuple[str, ...], parts: list[Placed]
+    ) -> ActorNodes:
+        """The road user's nodes in ``shape``, in the scene: those shown already, those kept
+        from before (put back), or made now; another shape's leave the scene, kept."""
+        shapes = self.actors.setdefault(key, {})
+        shown = self.actor_shapes.get(key)
+        if shown == shape:
+            return shapes[shape]
+        if shown is not None:
+            for node in shapes[shown].nodes:
+                self.scene.remove_node(node)
+        entry = shapes.get(shape)
+        if entry is None:
+            entry = shapes[shape] = self._add_actor(key, parts)
+            self._forget_oldest(shapes)
+        else:
+            for node in entry.nodes:
+                self.scene.add_node(node)
+        self.actor_shapes[key] = shape
+        return entry
 
     def shown(self) -> list[ActorNodes]:
         """The road users' nodes in the scene, one shape each."""
