@@ -59,6 +59,7 @@ class Placed:
     texture: str | None = None  # camera-only surface detail (simgen.sensors.surfaces)
     roughness: float = 0.6  # camera material
     metallic: float = 0.0
+    smooth: bool = False  # camera: shaded with normals rounded off across soft folds (a body)
 
 
 @cache
@@ -279,6 +280,7 @@ def asset_placements(model: str, key: PoseKey | None = None) -> list[Placed]:
                 material.reflectivity,
                 roughness=material.roughness,
                 metallic=material.metallic,
+                smooth=key is not None,
             )
         )
     return out
@@ -287,8 +289,9 @@ def asset_placements(model: str, key: PoseKey | None = None) -> list[Placed]:
 def actor_placements(actor: ActorState, appearance: Appearance) -> list[Placed]:
     entry = load_catalog()[actor.model]
     transform = actor.body_transform()
+    key = actor_pose(actor)
     out = []
-    for name, part in posed_parts(actor.model, actor_pose(actor)).items():
+    for name, part in posed_parts(actor.model, key).items():
         material = entry.parts[name]
         cls = material.semantic_class or entry.semantic_class
         color = appearance.color(actor.name, name.split(".")[0], material.color)
@@ -311,6 +314,7 @@ def actor_placements(actor: ActorState, appearance: Appearance) -> list[Placed]:
                 emissive,
                 roughness=roughness,
                 metallic=metallic,
+                smooth=key is not None,  # people and riders: rounded bodies
             )
         )
     return out

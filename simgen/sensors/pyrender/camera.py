@@ -37,6 +37,7 @@ from simgen.sensors.pyrender.shared_pass import LABEL_EDITS, render_color_and_la
 from simgen.sensors.rig import CameraCalibration
 from simgen.sensors.scene import Placed
 from simgen.sensors.sky import sky_color, sun_direction, sun_strength
+from simgen.sensors.smooth_shading import corner_normals
 from simgen.sensors.surfaces import glow_image, texture_image
 
 SKY_ID = BY_NAME["sky"].id
@@ -137,7 +138,10 @@ class PyrenderCamera:
         self.renderer.delete()
 
     def _primitive(self, parts: list[Placed], material: object) -> object:
-        """One draw call for several parts: vertices in the node frame, colours per vertex."""
+        """One draw call for several parts: vertices in the node frame, colours per vertex.
+
+        Smooth parts (all or none of a node's: one road user's body) get a normal per triangle
+        corner (``smooth_shading``); the others are shaded flat, by the renderer."""
         pr = self.pr
         positions, colors, indices, uvs, offset = [], [], [], [], 0
         for p in parts:
@@ -147,11 +151,24 @@ class PyrenderCamera:
             uvs.append(p.part.uv)
             offset += len(p.part.vertices)
         textured = all(uv is not None for uv in uvs)
+        position = np.concatenate(positions).astype(np.float32)
+        color = np.concatenate(colors).astype(np.float32)
+        uv = np.concatenate(uvs).astype(np.float32) if textured else None
+        faces = np.concatenate(indices)
+        normals = None
+        if all(p.smooth for p in parts):
+            # each triangle its own three corners, in the same order: the same triangles drawn
+            normals = corner_normals(position, faces).astype(np.float32)
+            corners = faces.ravel()
+            position, color = position[corners], color[corners]
+            uv = None if uv is None else uv[corners]
+            faces = np.arange(len(corners)).reshape(-1, 3)
         return pr.Primitive(
-            positions=np.concatenate(positions).astype(np.float32),
-            color_0=np.concatenate(colors).astype(np.float32),
-            texcoord_0=np.concatenate(uvs).astype(np.float32) if textured else None,
-            indices=np.concatenate(indices),
+            positions=position,
+            normals=normals,
+            color_0=color,
+            texcoord_0=uv,
+            indices=faces,
             material=material,
             mode=pr.constants.GLTF.TRIANGLES,
         )

@@ -260,3 +260,39 @@ def test_a_geometry_only_render_is_the_flat_pass_of_the_same_depth_and_masks():
     assert only.depth.tobytes() == full.depth.tobytes()
     np.testing.assert_array_equal(only.instance, full.instance)
     np.testing.assert_array_equal(only.semantic, full.semantic)
+
+
+def test_a_smooth_body_is_lit_by_the_sun_over_the_same_geometry():
+    """A road user marked smooth (a person) has its surface's normals: the side turned to the
+    sun (azimuth 270: world -y, the image's right) is brighter than the side turned away, as it
+    is not when the renderer shades every surface as if it faced the camera. The triangles
+    drawn are the same, so depth and masks are the unmarked one's byte for byte."""
+    from simgen.sensors.pyrender.camera import PyrenderCamera
+
+    static, _ = _scene()
+    column = trimesh.creation.cylinder(radius=0.8, height=2.0, sections=24)
+    column.apply_translation((6.0, 0.0, 1.0))
+    part = Part("column", np.asarray(column.vertices), column.faces.astype(np.int32))
+    frames = {}
+    for smooth in (False, True):
+        body = Placed(part, np.eye(4), 5, BY_NAME["person"].id, (0.8, 0.8, 0.8), 0.4, smooth=smooth)
+        camera = PyrenderCamera(_calibration(), static, OUTPUTS, shadows=False)
+        try:
+            frames[smooth] = camera.capture(np.eye(4), [body], SUN, []).frame
+        finally:
+            camera.close()
+    flat, smooth = frames[False], frames[True]
+    assert flat.depth.tobytes() == smooth.depth.tobytes()
+    np.testing.assert_array_equal(flat.instance, smooth.instance)
+    np.testing.assert_array_equal(flat.semantic, smooth.semantic)
+
+    def sunlit_minus_shaded(frame: object) -> float:
+        rows, cols = np.nonzero(frame.instance == 5)  # type: ignore[attr-defined]
+        third = (cols.max() - cols.min()) / 3
+        grey = frame.rgb.astype(float).mean(axis=2)  # type: ignore[attr-defined]
+        right = grey[rows[cols > cols.max() - third], cols[cols > cols.max() - third]]
+        left = grey[rows[cols < cols.min() + third], cols[cols < cols.min() + third]]
+        return float(right.mean() - left.mean())
+
+    assert sunlit_minus_shaded(smooth) > 20.0
+    assert sunlit_minus_shaded(smooth) > 3 * abs(sunlit_minus_shaded(flat))
