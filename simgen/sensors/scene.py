@@ -59,7 +59,7 @@ class Placed:
     texture: str | None = None  # camera-only surface detail (simgen.sensors.surfaces)
     roughness: float = 0.6  # camera material
     metallic: float = 0.0
-    smooth: bool = False  # camera: shaded with normals rounded off across soft folds (a body)
+    smooth: bool = False  # camera: shaded with corner normals rounded off across soft folds
 
 
 @cache
@@ -280,7 +280,7 @@ def asset_placements(model: str, key: PoseKey | None = None) -> list[Placed]:
                 material.reflectivity,
                 roughness=material.roughness,
                 metallic=material.metallic,
-                smooth=key is not None,
+                smooth=True,
             )
         )
     return out
@@ -314,7 +314,7 @@ def actor_placements(actor: ActorState, appearance: Appearance) -> list[Placed]:
                 emissive,
                 roughness=roughness,
                 metallic=metallic,
-                smooth=key is not None,  # people and riders: rounded bodies
+                smooth=True,  # road users: rounded bodies and panels, creases kept
             )
         )
     return out

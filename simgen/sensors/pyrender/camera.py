@@ -29,6 +29,7 @@ from simgen.sensors.pyrender.patches import (
     KEEP_IN_CONTEXT,
     SHADER_EDITS,
     SHADOW_REACH,
+    SURFACE_NORMALS,
     focus_shadows,
     render_color,
     use_shaders,
@@ -129,7 +130,7 @@ class PyrenderCamera:
         self.light_nodes: list = []  # street lamps and headlights, chosen per frame
         self.sun_node: object | None = None  # kept: a new sun would mean a new shadow map
         self.renderer = pyrender.OffscreenRenderer(calibration.width, calibration.height)
-        edits = (*SHADER_EDITS, *LABEL_EDITS) if shadows else LABEL_EDITS
+        edits = (*SHADER_EDITS, *LABEL_EDITS) if shadows else (SURFACE_NORMALS, *LABEL_EDITS)
         # the colour pass gives the normals too, where it can (``render_color_and_labels``)
         self.shared_normals = "normals" in outputs and "rgb" in outputs
         use_shaders(self.renderer, (*edits, *NORMAL_OUTPUT_EDITS) if self.shared_normals else edits)

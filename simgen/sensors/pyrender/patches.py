@@ -586,6 +586,19 @@ ENVIRONMENT = """
 """
 ENV_WHY = "sky light by facing, and the sky mirrored in paint (clear coat), glass and chrome"
 
+# pyrender shades a surface drawn without vertex normals as if it faced the camera (its normal
+# is the direction to the eye): the sun would light every face alike, whichever way it turns,
+# and the sky's light by facing and its reflections in paint and glass would see no surface.
+# Such a surface is shaded by its facet's own normal instead, turned to the eye, as the normal
+# output computes it (``normals.simgen_normal_code``).
+SURFACE_NORMALS = ShaderEdit(
+    "mesh.frag",
+    "return normalize(cam_pos - frag_position);",
+    "vec3 facet = normalize(cross(dFdx(frag_position), dFdy(frag_position)));\n"
+    "    return dot(facet, cam_pos - frag_position) < 0.0 ? -facet : facet;",
+    "a surface without vertex normals shaded by its facet's normal, not as facing the camera",
+)
+
 SHADER_EDITS: tuple[ShaderEdit, ...] = (
     ShaderEdit(
         "mesh.frag",
@@ -601,6 +614,7 @@ SHADER_EDITS: tuple[ShaderEdit, ...] = (
         "a focused map (7 cm texels) needs a larger slope-scaled bias against acne",
     ),
     ShaderEdit("mesh.frag", "color.xyz += base_color.xyz * ambient_light;", ENVIRONMENT, ENV_WHY),
+    SURFACE_NORMALS,
 )
 
 
