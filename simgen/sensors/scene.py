@@ -341,7 +341,9 @@ def extrapolate(actor: ActorState, dt: float) -> np.ndarray:
 
 
 LAMP_INTENSITY = 14.0  # pyrender point light (cd-like): a pool of light under each lamp
-HEADLIGHT_INTENSITY = 22.0  # lit surfaces stay below the clip; only the lamps themselves bloom
+# headlights: the road, lit at a grazing angle, shows a pool ahead (the near road's grey between
+# the two BDD100K night photos'); the cars ahead, facing them, stay below the clip
+HEADLIGHT_INTENSITY = 60.0
 
 
 DAYLIGHT_ELEVATION = 10.0  # degrees: above it, lamps and headlights light nothing visibly
