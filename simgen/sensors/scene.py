@@ -289,9 +289,8 @@ def asset_placements(model: str, key: PoseKey | None = None) -> list[Placed]:
 def actor_placements(actor: ActorState, appearance: Appearance) -> list[Placed]:
     entry = load_catalog()[actor.model]
     transform = actor.body_transform()
-    key = actor_pose(actor)
     out = []
-    for name, part in posed_parts(actor.model, key).items():
+    for name, part in posed_parts(actor.model, actor_pose(actor)).items():
         material = entry.parts[name]
         cls = material.semantic_class or entry.semantic_class
         color = appearance.color(actor.name, name.split(".")[0], material.color)

@@ -141,8 +141,9 @@ class PyrenderCamera:
     def _primitive(self, parts: list[Placed], material: object) -> object:
         """One draw call for several parts: vertices in the node frame, colours per vertex.
 
-        Smooth parts (all or none of a node's: one road user's body) get a normal per triangle
-        corner (``smooth_shading``); the others are shaded flat, by the renderer."""
+        Smooth parts (all or none of a node's: one road user's) get a normal per triangle corner
+        (``smooth_shading``); the others none: the shaders take each facet's own
+        (``patches.SURFACE_NORMALS``)."""
         pr = self.pr
         positions, colors, indices, uvs, offset = [], [], [], [], 0
         for p in parts:
