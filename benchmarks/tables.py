@@ -246,15 +246,16 @@ def fppi_table(records: Sequence[Record]) -> str:
 def signals_table(records: Sequence[Record]) -> str:
     """Recall of real-trained detectors on traffic lights, one row per slice of each check."""
     body = []
-    for record in records:
+    for i, record in enumerate(records, 1):
         check = record.signals
         assert check is not None, "signals_table takes signals records only"
         for key, row in check.rows.items():
             body.append(
-                [check.detector, ", ".join(check.scenes), key, str(row.lights),
-                 _num(row.recall, 2), _num(row.recall_iou30, 2)]
+                [f"{_code(record)} [{i}]", check.detector, ", ".join(check.scenes), key,
+                 str(row.lights), _num(row.recall, 2), _num(row.recall_iou30, 2)]
             )  # fmt: skip
-    header = ["detector", "scenes", "lights", "counted", "recall (IoU 0.5)", "recall (IoU 0.3)"]
+    header = ["commit", "detector", "scenes", "lights", "counted", "recall (IoU 0.5)",
+              "recall (IoU 0.3)"]  # fmt: skip
     selection = "; ".join(dict.fromkeys(r.signals.selection for r in records if r.signals))
     return _table(header, body) + f"\nCounted: {selection}.\n\n" + _sources(records) + "\n"
 

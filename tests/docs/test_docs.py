@@ -185,7 +185,7 @@ def test_a_signal_recall_run_becomes_a_record_and_a_table_row():
     )  # fmt: skip
     assert record.kind == "signals" and record.signals is not None
     table = tables.signals_table([record])
-    assert "| nanodet_m | town_junction | all | 20 | 0.65 | 0.80 |" in table
+    assert "| commit unknown [1] | nanodet_m | town_junction | all | 20 | 0.65 | 0.80 |" in table
     assert "Counted: lights facing the camera." in table
 
 
