@@ -1,9 +1,10 @@
 """Smooth shading for rounded bodies: a normal per triangle corner, averaged across the edges
 that fold less than a crease angle.
 
-Without normals the camera shades every facet flat, and a low-poly person reads as a paper
-cut-out: a limb of six facets is six flat strips of colour. Averaged normals round limbs and
-heads off, as real bodies and clothes are shaded; sharper folds (the crease) stay sharp. Each
+Shaded by each facet's own normal (``pyrender.patches.SURFACE_NORMALS``), a low-poly body is
+cut from card: a limb of six facets is six flat strips of colour, a lofted car body a set of
+planks. Averaged normals round limbs, heads and bodywork off, as real ones are shaded; sharper
+folds (the crease: a panel's edge, a shoe's sole) stay sharp. Each
 triangle keeps its own three corners, in the same order, so the geometry drawn (depth, masks,
 the flat label pass) is exactly the unsmoothed one: only the shading changes.
 """
@@ -14,7 +15,7 @@ import math
 
 import numpy as np
 
-CREASE_DEGREES = 40.0  # folds sharper than this stay sharp (a shoe's sole, a collar)
+CREASE_DEGREES = 40.0  # folds sharper than this stay sharp
 
 
 def corner_normals(
