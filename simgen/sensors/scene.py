@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 
 import numpy as np
 import trimesh
@@ -18,6 +18,7 @@ from simgen.core.geometry import transform_points
 from simgen.sensors.appearance import Appearance
 from simgen.sensors.pose import PoseKey, bone_transforms, leg_length, pose_key, ride_key
 from simgen.sensors.pyrender.compat import LightSource
+from simgen.sensors.smooth_shading import corner_normals
 from simgen.sensors.surfaces import (
     BY_CLASS,
     FACADE_GROUND,
@@ -45,6 +46,14 @@ class Part:
     vertices: np.ndarray  # (V, 3) float64, in the asset frame
     faces: np.ndarray  # (F, 3) int32
     uv: np.ndarray | None = None  # (V, 2) texture coordinates, for textured surfaces
+
+    @cached_property
+    def corner_normals(self) -> np.ndarray:
+        """(3F, 3) float32 smooth-shading normals of the geometry as drawn (float32), one per
+        triangle corner (``smooth_shading``): made once per part, so every road user of a model
+        in a pose, in every camera, shares them."""
+        drawn = self.vertices.astype(np.float32)
+        return corner_normals(drawn, self.faces).astype(np.float32)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,6 @@ from simgen.sensors.pyrender.shared_pass import LABEL_EDITS, render_color_and_la
 from simgen.sensors.rig import CameraCalibration
 from simgen.sensors.scene import Placed
 from simgen.sensors.sky import sky_color, sun_direction, sun_strength
-from simgen.sensors.smooth_shading import corner_normals
 from simgen.sensors.surfaces import glow_image, texture_image
 
 SKY_ID = BY_NAME["sky"].id
@@ -160,7 +159,8 @@ class PyrenderCamera:
         normals = None
         if all(p.smooth for p in parts):
             # each triangle its own three corners, in the same order: the same triangles drawn
-            normals = corner_normals(position, faces).astype(np.float32)
+            # (the parts share no vertex, so their normals are each part's own)
+            normals = np.concatenate([p.part.corner_normals for p in parts])
             corners = faces.ravel()
             position, color = position[corners], color[corners]
             uv = None if uv is None else uv[corners]
