@@ -12,10 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from simgen.core.jit import kernel
+from simgen.dataset.layout import FLOW_OFFSET, FLOW_SCALE
 from simgen.dataset.png_encode import SUB, code16, filter_sample, pack_png, usable_filter
 
-FLOW_SCALE = 64.0  # KITTI: a flow PNG value is flow * 64 + 2**15
-FLOW_OFFSET = 2**15
 _SCALE, _OFFSET = np.float32(FLOW_SCALE), np.float32(FLOW_OFFSET)
 
 

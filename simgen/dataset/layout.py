@@ -12,7 +12,7 @@
       <camera>/semantic/<frame:06d>.png  8-bit class ids
       <camera>/instance/<frame:06d>.png  16-bit instance ids (= object ids in the labels)
       <camera>/flow_forward/<frame:06d>.png   KITTI flow to the next frame (16-bit u v valid)
-      <camera>/flow_forward/<frame:06d>.npy   float32 (H, W, 3): u, v, valid
+      <camera>/flow_forward/<frame:06d>.npy   float32 (H, W, 3): u, v, valid (with flow_npy)
       <camera>/flow_backward/<frame:06d>.png  ... from the previous frame (same layout)
       <camera>/scene_flow/<frame:06d>.npy     float32 (H, W, 3) metres to the next frame
       <camera>/normals/<frame:06d>.png        16-bit x y z normals, optical frame
@@ -47,6 +47,8 @@ MANIFEST = "manifest.json"
 STORYBOARD = "storyboard.json"  # every storyboard element's start and end times, when there is one
 FORMAT_VERSION = 2  # 2: typed labels with the ego's velocity
 DEPTH_SCALE = 0.001  # metres per unit of the 16-bit depth PNG
+FLOW_SCALE = 64.0  # KITTI: a flow PNG value is flow * 64 + 2**15
+FLOW_OFFSET = 2**15
 
 # one lidar return, in the lidar frame at its firing time
 POINT_DTYPE = np.dtype(
@@ -111,6 +113,16 @@ def flow_path(
 ) -> str:
     """KITTI flow PNG (R = u, G = v, B = valid; value = flow * 64 + 2**15) or float32 .npy."""
     return f"{camera}/flow_{direction}/{frame:06d}.{suffix}"
+
+
+def flow_from_codes(code: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint16 KITTI codes, R G B order -> (H, W, 3) float32 u, v, valid, as the
+    devkit reads them: (value - 2**15) / 64, exact in float32; valid 1 where B is set."""
+    flow = np.empty(code.shape, np.float32)
+    np.subtract(code[..., :2], np.float32(FLOW_OFFSET), out=flow[..., :2], dtype=np.float32)
+    flow[..., :2] /= np.float32(FLOW_SCALE)
+    flow[..., 2] = code[..., 2] > 0
+    return flow
 
 
 def scene_flow_path(camera: str, frame: int) -> str:

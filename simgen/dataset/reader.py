@@ -37,6 +37,7 @@ from simgen.dataset.layout import (
     Manifest,
     depth_npy_path,
     error_message,
+    flow_from_codes,
     flow_path,
     image_path,
     labels_path,
@@ -103,8 +104,16 @@ class Frame:
     def flow(self, camera: str, direction: FlowDirection = "forward") -> np.ndarray:
         """(H, W, 3) float32 optical flow to the next (``forward``) or from the previous
         (``backward``) frame: u, v in pixels, and valid (1) where the pixel's point is seen in
-        that frame (not occluded, inside the image); the last frame's forward flow is invalid."""
-        return self._npy(flow_path(camera, direction, self.index, "npy"))
+        that frame (not occluded, inside the image); the last frame's forward flow is invalid.
+        Exact where the camera wrote ``flow_npy``, else the KITTI PNG's (to 1/64 pixel)."""
+        exact = flow_path(camera, direction, self.index, "npy")
+        if self.variant.has(exact):
+            return self._npy(exact)
+        path = self.flow_file(camera, direction)
+        code = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+        if code is None or code.dtype != np.uint16 or code.ndim != 3:
+            raise DatasetError(f"{path}: not a KITTI flow PNG (16-bit, three channels)")
+        return flow_from_codes(cv2.cvtColor(code, cv2.COLOR_BGR2RGB))
 
     def flow_file(self, camera: str, direction: FlowDirection = "forward") -> Path:
         """The KITTI-format flow PNG (16-bit R = u, G = v, B = valid; (value - 2**15) / 64)."""

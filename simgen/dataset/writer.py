@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal
@@ -42,7 +42,7 @@ from simgen.dataset.layout import (
 )
 from simgen.dataset.png_encode import NONE, SUB, UP, code16, encode_png
 from simgen.labels.lanes import FrameLanes
-from simgen.scenario.models import RgbPng
+from simgen.scenario.models import Camera, RgbPng
 from simgen.sensors.frames import CameraFrame, RadarFrame
 
 # the row filter per kind of image, chosen on the bench scene's frames (`simgen bench`): camera
@@ -119,8 +119,25 @@ def _normal_codes(normals: np.ndarray, out: np.ndarray) -> None:
                 )
 
 
+@dataclass(frozen=True)
+class FloatCopies:
+    """Which of a camera's 16-bit PNG outputs are also written as float32 ``.npy`` (its
+    ``depth_npy`` and ``flow_npy``): exact values, at many times the bytes."""
+
+    depth: bool = False
+    flow: bool = False
+
+    @classmethod
+    def of(cls, camera: Camera) -> FloatCopies:
+        return cls(depth=camera.depth_npy, flow=camera.flow_npy)
+
+
 def camera_files(
-    name: str, frame: int, data: CameraFrame, depth_npy: bool, rgb_png: RgbPng = "compressed"
+    name: str,
+    frame: int,
+    data: CameraFrame,
+    copies: FloatCopies = FloatCopies(),
+    rgb_png: RgbPng = "compressed",
 ) -> dict[str, Any]:
     """Relative path -> a callable producing the bytes (encoded off the render thread)."""
     out: dict[str, Any] = {}
@@ -130,7 +147,7 @@ def camera_files(
         out[image_path(name, "rgb", frame)] = lambda: png(developed.result(), kind)
     if data.depth is not None:
         out[image_path(name, "depth", frame)] = lambda: depth_png(data.depth)
-        if depth_npy:
+        if copies.depth:
             out[depth_npy_path(name, frame)] = lambda: npy(data.depth)
     if data.semantic is not None:
         out[image_path(name, "semantic", frame)] = lambda: png(data.semantic, "mask")
@@ -143,7 +160,8 @@ def camera_files(
     for direction, flow in flows:
         if flow is not None:
             out[flow_path(name, direction, frame, "png")] = partial(flow_png, flow)
-            out[flow_path(name, direction, frame, "npy")] = partial(npy, flow)
+            if copies.flow:
+                out[flow_path(name, direction, frame, "npy")] = partial(npy, flow)
     if data.scene_flow is not None:
         out[scene_flow_path(name, frame)] = partial(npy, data.scene_flow)
     if data.normals is not None:
@@ -177,12 +195,12 @@ class NativeWriter:
     def __init__(
         self,
         root: Path,
-        depth_npy: dict[str, bool],
+        copies: dict[str, FloatCopies],
         workers: int = 1,
         rgb_png: RgbPng = "compressed",
     ) -> None:
         self.root = root
-        self.depth_npy = depth_npy
+        self.copies = copies
         self.rgb_png: RgbPng = rgb_png
         self.hashes: dict[str, str] = {}
         self.pool = ThreadPoolExecutor(max_workers=workers, initializer=_lower_priority)
@@ -221,8 +239,8 @@ class NativeWriter:
     ) -> None:
         for name, data in frames.items():
             if isinstance(data, CameraFrame):
-                depth_npy = self.depth_npy.get(name, False)
-                files = camera_files(name, frame, data, depth_npy, self.rgb_png)
+                copies = self.copies.get(name, FloatCopies())
+                files = camera_files(name, frame, data, copies, self.rgb_png)
             elif isinstance(data, RadarFrame):
                 files = radar_files(name, frame, data)
             else:

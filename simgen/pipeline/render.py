@@ -35,7 +35,7 @@ from simgen.dataset.lifecycle import (
     is_complete,
     partial_directory,
 )
-from simgen.dataset.writer import NativeWriter, class_table, png
+from simgen.dataset.writer import FloatCopies, NativeWriter, class_table, png
 from simgen.injectors import apply_injectors
 from simgen.inspect.overview import overview
 from simgen.pipeline.capture import capture
@@ -127,10 +127,10 @@ def render_variant(
     target.parent.mkdir(parents=True, exist_ok=True)
     instance = apply_injectors(sample(job.loaded.scenario, job.variant))
     scenario = instance.scenario
-    depth_npy = {s.name: s.depth_npy for s in scenario.ego.sensors if isinstance(s, Camera)}
+    copies = {s.name: FloatCopies.of(s) for s in scenario.ego.sensors if isinstance(s, Camera)}
     # written aside and moved into place whole (simgen.dataset.lifecycle)
     partial = partial_directory(target)
-    writer = NativeWriter(partial, depth_npy, rgb_png=scenario.output.rgb_png)
+    writer = NativeWriter(partial, copies, rgb_png=scenario.output.rgb_png)
     captured = capture(instance, limit=stop, only=frozenset(range(first, stop)))
     shown = job.frames // 2  # the overview shows the middle frame
     try:

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from simgen.core.classes import BY_NAME
-from simgen.dataset.kitti_flow import FLOW_OFFSET, FLOW_SCALE, flow_png
+from simgen.dataset.kitti_flow import flow_png
+from simgen.dataset.layout import FLOW_OFFSET, FLOW_SCALE
 from simgen.dataset.writer import normals_png
 from simgen.pipeline.capture import capture
 from simgen.scenario import parse_scenario, sample
@@ -254,15 +255,19 @@ def test_kitti_flow_and_normal_pngs_round_trip():
     assert not raw[0, 0].any()
 
 
-def test_the_dataset_holds_what_the_rig_made(tmp_path, driving):
+def _written(tmp_path, camera: str = CAMERA):
     from simgen.batch import plan_shards, run_shard
     from simgen.dataset.reader import open_dataset
 
     path = tmp_path / "flow.yaml"
-    path.write_text(scene("speed: 10"))
+    path.write_text(scene("speed: 10", camera=camera))
     (shard,) = plan_shards([path], tmp_path / "out", variant=0, frames=2)
     run_shard(shard)
-    frame = open_dataset(tmp_path / "out").variant().frame(0)
+    return open_dataset(tmp_path / "out").variant().frame(0)
+
+
+def test_the_dataset_holds_what_the_rig_made(tmp_path, driving):
+    frame = _written(tmp_path, CAMERA.replace("look: ideal", "look: ideal, flow_npy: true"))
     cam = driving[0].data["cam"]
     forward = frame.flow("cam", "forward")
     np.testing.assert_array_equal(forward, cam.flow_forward)
@@ -279,3 +284,19 @@ def test_the_dataset_holds_what_the_rig_made(tmp_path, driving):
     np.testing.assert_array_equal(
         frame.lidar_flow("lidar")[:, 0], driving[0].data["lidar"]["flow_x"]
     )
+
+
+def test_without_flow_npy_the_flow_is_read_from_the_kitti_png(tmp_path, driving):
+    first = _written(tmp_path)
+    assert not list((first.variant.root / "cam" / "flow_forward").glob("*.npy"))
+    pairs = [
+        (first.flow("cam", "forward"), driving[0].data["cam"].flow_forward),
+        (first.variant.frame(1).flow("cam", "backward"), driving[1].data["cam"].flow_backward),
+    ]
+    for read, exact in pairs:
+        assert read.dtype == np.float32 and read.shape == exact.shape
+        np.testing.assert_array_equal(read[..., 2], exact[..., 2])
+        assert (exact[..., 2] > 0).mean() > 0.3  # the road and the walls ahead: much to check
+        # the nearest 1/64 pixel (of u * 64 + 2**15 in float32), everywhere: occluded pixels
+        # keep their flow too
+        assert np.abs(read[..., :2] - exact[..., :2]).max() <= 1 / 128 + 1e-4
