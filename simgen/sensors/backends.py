@@ -23,7 +23,9 @@ DEFAULT_RADAR = "open3d"
 def _pyrender(calibration: CameraCalibration, static: list[Placed], spec: Camera) -> CameraRenderer:
     from simgen.sensors.pyrender.camera import PyrenderCamera
 
-    return PyrenderCamera(calibration, static, tuple(spec.outputs), shadows=spec.shadows)
+    return PyrenderCamera(
+        calibration, static, tuple(spec.outputs), shadows=spec.shadows, antialias=spec.antialias
+    )
 
 
 def _open3d(calibration: LidarCalibration, static: list[Placed], spec: Lidar) -> LidarCaster:

@@ -22,6 +22,7 @@ from simgen.scenario.models import Environment
 from simgen.sensors.appearance import PAINTED
 from simgen.sensors.contact_shadow import SHADOWED, contact_shadow
 from simgen.sensors.frames import CameraFrame, CameraRender, encode_label, ready
+from simgen.sensors.pyrender.antialias import release, render_antialiased
 from simgen.sensors.pyrender.compat import LightSource, import_pyrender, select_lights
 from simgen.sensors.pyrender.normals import NORMAL_OUTPUT_EDITS, decode, render_normals
 from simgen.sensors.pyrender.patches import (
@@ -105,12 +106,14 @@ class PyrenderCamera:
         static: list[Placed],
         outputs: tuple[str, ...],
         shadows: bool = False,
+        antialias: bool = False,
     ) -> None:
         pyrender = import_pyrender()
         self.pr = pyrender
         self.calibration = calibration
         self.outputs = outputs
         self.shadows = shadows
+        self.antialias = antialias  # a multisampled colour pass; labels from their own pass
         self.scene = pyrender.Scene(bg_color=[0, 0, 0, 1], ambient_light=[0.3, 0.3, 0.3])
         K = calibration.K
         camera = pyrender.IntrinsicsCamera(
@@ -135,6 +138,7 @@ class PyrenderCamera:
         use_shaders(self.renderer, (*edits, *NORMAL_OUTPUT_EDITS) if self.shared_normals else edits)
 
     def close(self) -> None:
+        release(self.renderer)
         self.renderer.delete()
 
     def _primitive(self, parts: list[Placed], material: object) -> object:
@@ -453,7 +457,9 @@ class PyrenderCamera:
                 focus = world_from_camera[:3, 3] + forward * 0.7 * SHADOW_REACH
                 focus_shadows(self.renderer, focus * np.array([1.0, 1.0, 0.0]))
                 flags = pr.RenderFlags.SHADOWS_DIRECTIONAL
-            if need_labels:  # one rasterisation for the three images
+            if self.antialias:  # labels and depth single-sampled, by the label pass below
+                rgb = render_antialiased(self.renderer, self.scene, flags)
+            elif need_labels:  # one rasterisation for the three images
                 rgb, labels, depth, codes = render_color_and_labels(
                     self.renderer, self.scene, flags, self.seg_colors, self.shared_normals
                 )
