@@ -17,6 +17,11 @@ import numpy as np
 import trimesh
 
 RING = 8  # facets around a limb: round after the lens blur at 200 px; ~1,200 triangles a person
+# People are dressed: trousers, sleeves and jackets stand 1-2 cm off the skin, so a clothed limb
+# or torso is about a quarter thicker than the bare one the proportions below give (they match
+# ANSUR II's bare thigh, calf, biceps and chest depth). Bare, the limbs read as sticks: a
+# COCO-trained detector found 485 of 691 people on the people scenes, 535 of 684 dressed.
+CLOTHING = 1.25
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,7 @@ class Body:
     mass: float
     shoulders: float  # half-width of the shoulders as a fraction of height
     hips: float  # half-width of the hips as a fraction of height
-    girth: float  # limb and torso thickness multiplier
+    girth: float  # limb and torso thickness multiplier (bare; ``CLOTHING`` dresses it)
     head: float  # head height as a fraction of height (children have larger heads)
     family: str = "pedestrian"
 
@@ -141,7 +146,7 @@ def joints(b: Body) -> Joints:
 def person_parts(b: Body) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, dict]]:
     """Rest-pose meshes keyed ``material.segment`` and the skeleton (segment -> parent, pivot)."""
     j = joints(b)
-    h, g = b.height, b.girth
+    h, g = b.height, b.girth * CLOTHING
     parts: dict[str, list[trimesh.Trimesh]] = {}
 
     def add(name: str, mesh: trimesh.Trimesh) -> None:

@@ -63,7 +63,7 @@ def test_every_keypoint_lies_inside_the_posed_body_part_it_names(model):
                     for p in INSIDE[joint]
                 )
             assert inside, f"{model} {key.tag()}: {name} at {point} is outside its body part"
-            assert 0.0 < joints.radii[index] < 0.1
+            assert 0.0 < joints.radii[index] < 0.15  # a dressed thigh is the thickest
 
 
 def test_left_is_the_persons_left_and_the_face_looks_forward():
