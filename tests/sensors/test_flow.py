@@ -300,3 +300,10 @@ def test_without_flow_npy_the_flow_is_read_from_the_kitti_png(tmp_path, driving)
         # the nearest 1/64 pixel (of u * 64 + 2**15 in float32), everywhere: occluded pixels
         # keep their flow too
         assert np.abs(read[..., :2] - exact[..., :2]).max() <= 1 / 128 + 1e-4
+    # a file that is not a KITTI flow PNG is named, not decoded as one
+    from simgen.dataset.reader import DatasetError
+
+    path = first.flow_file("cam")
+    cv2.imwrite(str(path), np.zeros((4, 4, 3), np.uint8))
+    with pytest.raises(DatasetError, match=r"flow_forward/000000\.png: not a KITTI flow PNG"):
+        first.flow("cam")
