@@ -110,8 +110,8 @@ class Frame:
         if self.variant.has(exact):
             return self._npy(exact)
         path = self.flow_file(camera, direction)
-        code = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-        if code is None or code.dtype != np.uint16 or code.ndim != 3:
+        code = _read_png(path)
+        if code.dtype != np.uint16 or code.ndim != 3:
             raise DatasetError(f"{path}: not a KITTI flow PNG (16-bit, three channels)")
         return flow_from_codes(cv2.cvtColor(code, cv2.COLOR_BGR2RGB))
 
@@ -161,11 +161,15 @@ class Frame:
         return self.variant.file(lidar_path(lidar, self.index, "bin"))
 
     def _png(self, camera: str, output: CameraOutput) -> np.ndarray:
-        path = self.image_file(camera, output)
-        image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-        if image is None:
-            raise DatasetError(f"{path}: not a readable PNG")
-        return image
+        return _read_png(self.image_file(camera, output))
+
+
+def _read_png(path: Path) -> np.ndarray:
+    """A PNG as stored (8 or 16 bits, BGR channel order), or the error naming the file."""
+    image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if image is None:
+        raise DatasetError(f"{path}: not a readable PNG")
+    return image
 
 
 @dataclass(frozen=True)
