@@ -310,27 +310,37 @@ def pole() -> Asset:
     return a
 
 
+# Street trees are pruned to keep the road clear beneath them: 4.3-5.2 m over the carriageway in
+# common practice (US cities 14 ft, the UK's Highways Act 5.2 m). A crown lower than that stands
+# at a car's roof height down the road, and a COCO-trained detector took a far car and the crowns
+# behind it for one truck (`vehicles_highway`: 1.2 false positives a frame).
+CROWN_BASE = 5.0  # metres: where the lowest clumps begin
+
+
 def tree() -> Asset:
-    """A street tree, about 8.7 m tall and 5.5-6 m across: a tapering trunk that forks into four
-    limbs, and a broad crown of thirty leaf clumps with sky between them at its rim, reaching
-    down to 3.5 m. (The 6 m lollipop of old, a ball on a pole, was taken for an umbrella by a
-    COCO-trained detector, and for a truck's load when it stood over a car.)"""
+    """A mature street tree, about 12.5 m tall and 7 m across: a tapering trunk that forks into
+    four limbs at the crown's base, and a broad crown of forty leaf clumps with sky between them
+    at its rim, its lowest leaves ``CROWN_BASE`` up. (The 6 m lollipop of old, a ball on a pole,
+    was taken for an umbrella by a COCO-trained detector, and for a truck's load when it stood
+    over a car.)"""
     a = Asset("tree", "furniture", "vegetation", 0.0)
-    rng = np.random.default_rng(20261123)
-    a.add("bark", limb((0, 0, 0), (0, 0, 3.6), 0.24, 0.16))
+    rng = np.random.default_rng(20261201)
+    fork = CROWN_BASE + 0.2
+    a.add("bark", limb((0, 0, 0), (0, 0, fork + 0.4), 0.3, 0.19))
     for angle in (0.4, 2.0, 3.4, 5.0):  # main limbs into the crown
-        tip = (1.5 * math.cos(angle), 1.5 * math.sin(angle), 5.6)
-        a.add("bark", limb((0, 0, 3.2), tip, 0.12, 0.06))
-    a.collision_mesh = cylinder(0.24, 8.0, (0, 0, 4.0))
+        tip = (2.0 * math.cos(angle), 2.0 * math.sin(angle), fork + 3.0)
+        a.add("bark", limb((0, 0, fork), tip, 0.15, 0.07))
+    a.collision_mesh = cylinder(0.3, 12.0, (0, 0, 6.0))
     # (centre, radius): small clumps scattered through the crown's ellipsoid round a core clump,
     # with sky between them at the rim
-    clumps = [((0, 0, 6.0), 1.3)]
-    while len(clumps) < 30:
+    middle, half_width, half_height = CROWN_BASE + 3.6, 3.0, 2.7
+    clumps = [((0, 0, middle), 1.6)]
+    while len(clumps) < 40:
         p = rng.uniform(-1, 1, 3)
         if p @ p > 1:
             continue
-        centre = (2.5 * p[0], 2.5 * p[1], 6.0 + 2.0 * p[2])
-        clumps.append((centre, float(rng.uniform(0.55, 0.95))))
+        centre = (half_width * p[0], half_width * p[1], middle + half_height * p[2])
+        clumps.append((centre, float(rng.uniform(0.6, 1.05))))
     for k, (center, radius) in enumerate(clumps):
         # the core a rounded icosphere, the small clumps plain icosahedra (20 faces: the static
         # world's triangles are cast by the lidar and drawn by the camera every frame)

@@ -99,4 +99,16 @@ def place_furniture(
             for _ in range(_count(float(furniture.trees) / 2, length, rng)):
                 s = rng.uniform(0, length)
                 put("tree", s, outer + side * rng.uniform(2.0, 4.0), clear=True)
-    return out
+    # drawn after every placement, so that each object stands where it stood before trees grew
+    return [_grown(obj, rng) if obj.model == "tree" else obj for obj in out]
+
+
+TREE_SIZES = (0.9, 1.15)  # the asset's size times this: 10.6-13.5 m tall, lowest leaves 4.5-5.8 m
+
+
+def _grown(tree: StaticObject, rng: np.random.Generator) -> StaticObject:
+    """A tree of its own size, turned its own way: a row of one asset's copies, alike to the
+    leaf, is a pattern no street shows."""
+    size = float(rng.uniform(*TREE_SIZES))
+    yaw = wrap_angle(tree.yaw + rng.uniform(0.0, 2.0 * math.pi))
+    return StaticObject(tree.model, tree.position, yaw, (size, size, size))
