@@ -310,22 +310,22 @@ def pole() -> Asset:
     return a
 
 
-# Street trees are pruned to keep the road clear beneath them: 4.3-5.2 m over the carriageway in
-# common practice (US cities 14 ft, the UK's Highways Act 5.2 m). A crown lower than that stands
-# at a car's roof height down the road, and a COCO-trained detector took a far car and the crowns
-# behind it for one truck (`vehicles_highway`: 1.2 false positives a frame).
-CROWN_BASE = 5.0  # metres: where the lowest clumps begin
+# Street trees are pruned to keep the road clear beneath them: at least 4.3-5.2 m over the
+# carriageway in common practice (US cities 14 ft, the UK's Highways Act 5.2 m). The crown of old
+# came down to 3.5 m, a car's roof height down the road, and a COCO-trained detector took a far
+# car and the crowns behind it for one truck (`vehicles_highway`: 1.2 false positives a frame).
+FORK = 5.2  # metres: where the trunk forks into the limbs; the lowest leaves hang at 6.6 m
 
 
 def tree() -> Asset:
-    """A mature street tree, about 12.5 m tall and 7 m across: a tapering trunk that forks into
-    four limbs at the crown's base, and a broad crown of forty leaf clumps with sky between them
-    at its rim, its lowest leaves ``CROWN_BASE`` up. (The 6 m lollipop of old, a ball on a pole,
+    """A mature street tree, 11.8 m tall and 7 m across: a tapering trunk that forks into four
+    limbs at ``FORK``, and a broad crown of forty leaf clumps with sky between them at its rim.
+    (The 6 m lollipop of old, a ball on a pole,
     was taken for an umbrella by a COCO-trained detector, and for a truck's load when it stood
     over a car.)"""
     a = Asset("tree", "furniture", "vegetation", 0.0)
     rng = np.random.default_rng(20261201)
-    fork = CROWN_BASE + 0.2
+    fork = FORK
     a.add("bark", limb((0, 0, 0), (0, 0, fork + 0.4), 0.3, 0.19))
     for angle in (0.4, 2.0, 3.4, 5.0):  # main limbs into the crown
         tip = (2.0 * math.cos(angle), 2.0 * math.sin(angle), fork + 3.0)
@@ -333,7 +333,7 @@ def tree() -> Asset:
     a.collision_mesh = cylinder(0.3, 12.0, (0, 0, 6.0))
     # (centre, radius): small clumps scattered through the crown's ellipsoid round a core clump,
     # with sky between them at the rim
-    middle, half_width, half_height = CROWN_BASE + 3.6, 3.0, 2.7
+    middle, half_width, half_height = FORK + 3.4, 3.0, 2.7
     clumps = [((0, 0, middle), 1.6)]
     while len(clumps) < 40:
         p = rng.uniform(-1, 1, 3)

@@ -103,7 +103,7 @@ def place_furniture(
     return [_grown(obj, rng) if obj.model == "tree" else obj for obj in out]
 
 
-TREE_SIZES = (0.9, 1.15)  # the asset's size times this: 10.6-13.5 m tall, lowest leaves 4.5-5.8 m
+TREE_SIZES = (0.9, 1.15)  # the asset's size times this: 10.6-13.5 m tall, lowest leaves 5.9-7.6 m
 
 
 def _grown(tree: StaticObject, rng: np.random.Generator) -> StaticObject:

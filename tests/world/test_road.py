@@ -94,3 +94,22 @@ def test_furniture_is_deterministic_off_road_and_clear_of_itself():
         for i, p in enumerate(blocks):
             for q in blocks[i + 1 :]:
                 assert polygon_distance(p, q) >= 1.0 - 1e-9
+
+
+def test_trees_differ_in_size_and_turn_with_their_crowns_above_a_truck():
+    """Each tree its own size and turn (a row of identical copies is no street), and even the
+    smallest pruned as a street tree over a road is: no leaf below 5.2 m."""
+    from simgen.sensors.scene import asset_parts
+    from simgen.world.furniture import TREE_SIZES
+
+    furniture = Furniture(street_lamps=4, trees=12, buildings=4)
+    placed = place_furniture(STRAIGHT, furniture, derive_rng(3, 0, "f"))
+    trees = [obj for obj in placed if obj.model == "tree"]
+    assert len(trees) > 5
+    sizes = [obj.scale[0] for obj in trees]
+    assert all(obj.scale == (s, s, s) for obj, s in zip(trees, sizes, strict=True))
+    assert all(TREE_SIZES[0] <= s <= TREE_SIZES[1] for s in sizes)
+    assert len(set(sizes)) == len(sizes) and len({obj.yaw for obj in trees}) == len(trees)
+    lowest_leaf = float(asset_parts("tree")["leaves"].vertices[:, 2].min())
+    assert TREE_SIZES[0] * lowest_leaf >= 5.2
+    assert TREE_SIZES[0] * load_catalog()["tree"].dimensions[2] > 10.0  # mature, not a sapling
