@@ -4,6 +4,10 @@ Planned road users are driven kinematically: before each step their body is put 
 with the plan's velocity. When two road users touch, the contact becomes a collision event and
 both bodies are left to free physics, so the crash plays out: they push, spin and slide to a
 stop by friction.
+
+People never touch each other here. In life they step round one another; as the rigid boxes
+they are here, two who touched (a walker brushing past one who waits, two drawn side by side)
+would be a crash, and both would topple like skittles and lie in the road.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from simgen.world.assets import AssetEntry
 from simgen.world.state import Quat, Vec3, yaw_quat
 
 GROUND_FRICTION = 0.8
+PEOPLE = "pedestrian"  # the catalog kind whose bodies pass each other
 BODY_FRICTION = 0.7
 RESTITUTION = 0.05
 
@@ -56,6 +61,7 @@ class PhysicsWorld:
         self._bodies: dict[str, int] = {}
         self._names: dict[int, str] = {}
         self._half_heights: dict[str, float] = {}
+        self._people: list[int] = []
 
     def close(self) -> None:
         if self.client is not None and p.isConnected(self.client):
@@ -126,6 +132,10 @@ class PhysicsWorld:
         self._bodies[name] = body
         self._names[body] = name
         self._half_heights[name] = half[2]
+        if entry.kind == PEOPLE:
+            for other in self._people:
+                p.setCollisionFilterPair(body, other, -1, -1, 0, physicsClientId=self.client)
+            self._people.append(body)
 
     def drive(self, name: str, position: Vec3, yaw: float, velocity: Vec3, yaw_rate: float) -> None:
         """Put a planned body exactly on its plan for the coming step."""

@@ -136,6 +136,44 @@ actors:
     assert ego.position[0] + ego.dimensions[0] / 2 < walker.position[0] + 1.0
 
 
+def test_people_pass_each_other_upright_where_a_car_would_knock_them_down():
+    """Two people drawn side by side and a walker crossing through one who waits: no crash,
+    everyone upright and on their plan (rigid boxes that touched toppled like skittles); a car
+    into the same waiting person still is one."""
+    _, states = run(
+        """
+duration: 12.0
+frame_rate: 10
+ego: {lane: 0, s: 10, speed: 0, behavior: [{action: parked}]}
+actors:
+  - {name: waiting, model: pedestrian, offset: 4.6, s: 60}
+  - {name: beside, model: pedestrian, offset: 4.8, s: 60.2}
+  - name: walker
+    model: child
+    offset: -8.5
+    s: 60.1
+    behavior: [{at: 0.0, action: cross, speed: 1.4}]
+"""
+    )
+    assert not [e for s in states for e in s.events]
+    for state in states:
+        for actor in state.actors:
+            assert actor.transform()[2, 2] > 0.999 and not actor.crashed
+    walker = states[-1].actor("walker")
+    assert walker.position[1] > 4.5  # crossed to the far sidewalk, into the people waiting there
+    _, hit = run(
+        """
+duration: 4.0
+frame_rate: 20
+ego: {lane: 0, s: 20, speed: 12, behavior: [{action: accelerate, accel: 1, target_speed: 12}]}
+actors:
+  - {name: waiting, model: pedestrian, lane: 0, s: 50}
+  - {name: beside, model: pedestrian, lane: 0, s: 50.2}
+"""
+    )
+    assert {frozenset(e.actors) for s in hit for e in s.events} >= {frozenset({"ego", "waiting"})}
+
+
 def test_pedestrian_cross_reaches_the_far_sidewalk():
     instance, states = run(
         """
