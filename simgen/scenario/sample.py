@@ -76,13 +76,34 @@ def sample(
     for attempt in range(tries):
         drawn = _attempt(scenario, variant, attempt)
         if isinstance(drawn, Scenario):
-            return ScenarioInstance(variant=variant, attempt=attempt, scenario=drawn)
+            instance = ScenarioInstance(variant=variant, attempt=attempt, scenario=drawn)
+            clash = _start_clash(instance)
+            if clash is None:
+                return instance
+            drawn = clash
         failures[drawn] += 1
     (path, reason), count = failures.most_common(1)[0]
     raise SamplingError(
         path,
         f"could not be met in {tries} draw{'s' if tries > 1 else ''} of variant {variant} "
         f"(failed {count} times; reason: {reason})",
+    )
+
+
+def _start_clash(instance: ScenarioInstance) -> Failure | None:
+    """The first two road users that start inside each other (``world.start``), as a failed
+    draw: the second one's position is where the scenario must change."""
+    from simgen.world.start import start_overlaps  # the world knows the bodies and the road
+
+    overlaps = start_overlaps(instance)
+    if not overlaps:
+        return None
+    first, second = overlaps[0].first, overlaps[0].second
+    names = [a.name for a in instance.scenario.actors]
+    path: Path = ("ego",) if second == EGO else ("actors", names.index(second))
+    return path, (
+        f"{second} starts inside {first} (their collision boxes overlap): the two would crash "
+        "at t = 0; move one, or draw its s or offset from a range"
     )
 
 

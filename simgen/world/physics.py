@@ -18,10 +18,10 @@ import numpy as np
 import pybullet as p
 
 from simgen.world.assets import AssetEntry
+from simgen.world.start import PEOPLE
 from simgen.world.state import Quat, Vec3, yaw_quat
 
 GROUND_FRICTION = 0.8
-PEOPLE = "pedestrian"  # the catalog kind whose bodies pass each other
 BODY_FRICTION = 0.7
 RESTITUTION = 0.05
 

@@ -8,17 +8,15 @@ from collections.abc import Iterator
 import numpy as np
 
 from simgen.core.rng import derive_rng
-from simgen.scenario.models import Actor, Ego, Road, Scenario, Signals
+from simgen.scenario.models import Road, Scenario, Signals
 from simgen.scenario.sample import ScenarioInstance
-from simgen.world.assets import UNIT, load_catalog, sized
+from simgen.world.assets import load_catalog
 from simgen.world.behaviour import (
     CONTROL_RATE,
     Plan,
-    Roads,
     Snapshot,
     advance,
     fire_triggers,
-    make_plan,
 )
 from simgen.world.furniture import place_furniture
 from simgen.world.map_road import MapGeometry, load_map
@@ -27,6 +25,7 @@ from simgen.world.road import RoadGeometry, SurfaceMesh
 from simgen.world.road_signals import road_signals, signal_posts
 from simgen.world.signal_rules import SignalRules, hold
 from simgen.world.signals import SignalSystem, timings
+from simgen.world.start import plans_of
 from simgen.world.state import (
     ActorState,
     CollisionEvent,
@@ -39,7 +38,6 @@ from simgen.world.state import (
 from simgen.world.storyboard.runner import StoryboardRunner
 
 DEFAULT_PHYSICS_RATE = 240.0
-EGO_NAME = "ego"
 
 
 def road_surfaces(road: Road) -> list[SurfaceMesh]:
@@ -102,53 +100,6 @@ def signal_system(instance: ScenarioInstance, static: StaticWorld) -> SignalSyst
     )
 
 
-def body_model(model: str, name: str, seed: int, variant: int) -> str:
-    """The concrete body of a road user: one of its model's variants (height, build), drawn
-    from its own stream so that adding an actor never changes another's body."""
-    options = load_catalog().variants(model)
-    if len(options) == 1:
-        return options[0]
-    rng = derive_rng(seed, variant, f"world/body/{name}")
-    return options[int(rng.integers(len(options)))]
-
-
-def _plans(instance: ScenarioInstance, geom: Roads) -> list[Plan]:
-    scenario = instance.scenario
-    catalog = load_catalog()
-    users: list[tuple[str, Ego | Actor]] = [(EGO_NAME, scenario.ego)]
-    users += [(a.name, a) for a in scenario.actors]
-    plans = []
-    for index, (name, user) in enumerate(users):
-        model = body_model(str(user.model), name, scenario.seed, instance.variant)
-        entry, scale = catalog[model], UNIT
-        if user.size is not None:
-            entry, scale = sized(entry, user.size)
-        plans.append(
-            make_plan(
-                index + 1,  # instance ids start at 1; 0 is the background in masks
-                name,
-                model,
-                entry,
-                geom,
-                lane=None if user.lane is None else int(user.lane),
-                offset=None if user.offset is None else float(user.offset),
-                s=float(user.s),  # type: ignore[arg-type]
-                speed=float(user.speed),
-                arm=user.road if user.road is not None else user.arm,
-                steps=list(user.behavior),
-                heading=float(user.heading),  # type: ignore[arg-type]
-                wrecked=user.wrecked,
-                driver=user.driver,
-                route=None if user.route is None else list(user.route),
-            )
-        )
-        plans[-1].obey_signals = user.obey_signals is not False
-        plans[-1].scale = scale
-        if user.reference_point is not None:
-            plans[-1].reference = user.reference_point
-    return plans
-
-
 def _headlights_on(scenario: Scenario) -> bool:
     env = scenario.environment
     return float(env.sun.elevation) < 8.0 or float(env.fog) > 0.02 or float(env.rain) >= 0.5
@@ -164,7 +115,7 @@ class Simulation:
         self.dt = 1.0 / physics_rate
         self.control_every = max(1, round(physics_rate / CONTROL_RATE))
         self.steps_done = 0
-        self.plans = _plans(instance, self.geom)
+        self.plans = plans_of(instance, self.geom)
         self.by_name = {plan.name: plan for plan in self.plans}
         users = [self.scenario.ego, *self.scenario.actors]
         self.wrecked = {p.name for p, u in zip(self.plans, users, strict=True) if u.wrecked}

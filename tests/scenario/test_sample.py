@@ -155,3 +155,42 @@ require:
     assert start_xy(inst, inst.actors[1]) == (10.0, 9.0)
     assert requirement_failure(inst, inst.require[0]) is None
     assert math.isclose(math.dist(start_xy(inst, inst.ego), start_xy(inst, inst.actors[0])), 14.0)
+
+
+ROAD_USERS = """
+version: 1
+name: starts
+duration: 1
+variants: 12
+ego: {lane: 0, s: 20}
+actors:
+"""
+
+
+def test_a_road_user_placed_inside_another_is_an_error_at_its_key():
+    """Two boxes that overlap where they start would crash in the first physics step."""
+    text = ROAD_USERS + "  - {name: parked, model: van, lane: 0, s: 23}\n"
+    with pytest.raises(SamplingError) as err:
+        sample(parse_scenario(text).scenario, 0)
+    assert err.value.path == ("actors", 0)
+    assert "parked starts inside ego" in err.value.message
+    # centres 6 m apart, the half lengths of a sedan (4.6 m) and a van (5.3 m) 4.95: clear
+    clear = ROAD_USERS + "  - {name: parked, model: van, lane: 0, s: 26}\n"
+    assert sample(parse_scenario(clear).scenario, 0).attempt == 0
+
+
+def test_a_drawn_start_inside_another_is_drawn_again_and_people_may_stand_together():
+    from simgen.world.start import start_overlaps
+
+    text = ROAD_USERS + (
+        "  - {name: ahead, model: sedan, lane: 0, s: {uniform: [21, 32]}}\n"
+        "  - {name: a, model: pedestrian, offset: -6, s: 30}\n"
+        "  - {name: b, model: child, offset: -6.2, s: 30.1}\n"
+    )
+    scenario = parse_scenario(text).scenario
+    instances = [sample(scenario, v) for v in range(scenario.variants)]
+    assert max(i.attempt for i in instances) > 0  # some draws put ahead inside the ego
+    for instance in instances:
+        assert start_overlaps(instance) == []  # the two people touch, and may
+        gap = instance.scenario.actors[0].s - 20.0
+        assert gap > 4.6  # two sedans' half lengths (their collision boxes): apart
