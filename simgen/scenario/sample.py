@@ -83,11 +83,12 @@ def sample(
             drawn = clash
         failures[drawn] += 1
     (path, reason), count = failures.most_common(1)[0]
+    if tries == 1:  # nothing is drawn: every draw would be this one
+        raise SamplingError(path, reason)
     raise SamplingError(
-        path,
-        f"could not be met in {tries} draw{'s' if tries > 1 else ''} of variant {variant} "
+        path, f"could not be met in {tries} draws of variant {variant} "
         f"(failed {count} times; reason: {reason})",
-    )
+    )  # fmt: skip
 
 
 def _start_clash(instance: ScenarioInstance) -> Failure | None:
