@@ -267,7 +267,39 @@ def cut_in(edit: Edit, inj: CutIn) -> Scenario:
     length = (_length("sedan") + _length(str(ego.model))) / 2
     s = edit.ahead(float(inj.gap), length)
     cutter = edit.spawn("cutter", "sedan", s, speed=float(ego.speed), behavior=[step], **place)
-    return edit.with_actors(cutter)
+    there = _under(edit, cutter)
+    if not there:
+        return edit.with_actors(cutter)
+    # the next lane already has a road user at that place: one that drives is the cutter
+    driving = [u for u in there if str(u.model) in VEHICLES and not u.wrecked and _drives(u)]
+    if len(driving) == len(there) == 1:
+        return edit.replace_actor(_steps(driving[0], step))
+    for further in np.arange(1.0, 41.0):  # else the first free place further on: a longer gap
+        moved = edit.spawn(
+            "cutter", "sedan", s + further, speed=float(ego.speed), behavior=[step], **place
+        )
+        if not _under(edit, moved, clearance=0.3):
+            return edit.with_actors(moved)
+    taken = ", ".join(u.name for u in there)
+    raise InjectorError(
+        f"the next lane is taken from {float(inj.gap):g} to {float(inj.gap) + 40:g} m ahead "
+        f"(by {taken}); give cut_in an actor"
+    )
+
+
+def _under(edit: Edit, new: Actor, clearance: float = 0.0) -> list[Actor]:
+    """The road users on the ego's road or arm whose start footprint ``new``'s overlaps, or
+    comes closer to than ``clearance``."""
+    mine = _start_footprint(edit, new)
+    return [
+        u
+        for u in edit.scenario.actors
+        if edit.on_ego_road(u) and polygon_distance(mine, _start_footprint(edit, u)) <= clearance
+    ]
+
+
+def _drives(actor: Actor) -> bool:
+    return not any(step.action in ("parked", "stop") for step in actor.behavior)
 
 
 def sudden_brake(edit: Edit, inj: SuddenBrake) -> Scenario:

@@ -73,6 +73,19 @@ def test_cut_in_ends_in_the_ego_lane_the_gap_ahead():
     assert 3.0 < gap < 9.0
 
 
+def test_cut_in_from_a_taken_place_is_done_by_the_car_already_there():
+    """The spot gap metres ahead in the next lane already holds a car (``side`` moved there):
+    a second car spawned on it crashed at t = 0; the one there cuts in instead."""
+    text = BASE.format(inject="{type: cut_in, gap: 6, at: 0.5, duration: 1.0}", duration=2.0)
+    text = text.replace("lane: 1, s: 38", "lane: 1, s: 31")
+    instance = apply_injectors(sample(parse_scenario(text).scenario, 0))
+    assert [a.name for a in instance.scenario.actors] == ["lead", "side"]
+    states = list(simulate(instance))
+    assert not [e for s in states for e in s.events]
+    end = states[15]
+    assert end.actor("side").position[1] == pytest.approx(end.ego.position[1], abs=0.05)
+
+
 def test_wrong_way_stalled_and_debris_are_where_they_should_be():
     instance, states = run(
         "{type: wrong_way, ahead: 100, speed: 12}, {type: stalled_vehicle, ahead: 60},"
