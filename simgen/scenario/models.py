@@ -952,11 +952,14 @@ class CutIn(Strict):
 
     type: Literal["cut_in"] = Field(description="the injector kind")
     actor: ActorRef | None = Field(
-        default=None, description="the actor that cuts in; unset: a sedan from the next lane"
+        default=None,
+        description="the actor that cuts in; unset: a sedan added in the next lane, or the car "
+        "already there at that place",
     )
     gap: Positive = Field(
         default=8.0,
-        description="start gap of the added sedan ahead of the ego, bumper to bumper (m); "
+        description="start gap of the added sedan ahead of the ego, bumper to bumper (m); where "
+        "something else stands there, the sedan starts at the first free place further on; "
         "unused with actor",
     )
     at: NonNegative = Field(default=1.0, description="when the lane change starts (s)")
