@@ -18,7 +18,6 @@ import numpy as np
 import pybullet as p
 
 from simgen.world.assets import AssetEntry
-from simgen.world.start import PEOPLE
 from simgen.world.state import Quat, Vec3, yaw_quat
 
 GROUND_FRICTION = 0.8
@@ -132,7 +131,7 @@ class PhysicsWorld:
         self._bodies[name] = body
         self._names[body] = name
         self._half_heights[name] = half[2]
-        if entry.kind == PEOPLE:
+        if entry.is_pedestrian:
             for other in self._people:
                 p.setCollisionFilterPair(body, other, -1, -1, 0, physicsClientId=self.client)
             self._people.append(body)

@@ -17,7 +17,6 @@ from simgen.world.map_road import MapGeometry, load_map
 from simgen.world.road import RoadGeometry
 
 EGO_NAME = "ego"
-PEOPLE = "pedestrian"  # the catalog kind whose bodies pass each other (``physics``)
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ def start_overlaps(instance: ScenarioInstance) -> list[Overlap]:
     for i, a in enumerate(plans):
         for j in range(i + 1, len(plans)):
             b = plans[j]
-            if a.entry.kind == PEOPLE and b.entry.kind == PEOPLE:
+            if a.entry.is_pedestrian and b.entry.is_pedestrian:
                 continue
             if wrecked[i] and wrecked[j]:
                 continue
