@@ -56,17 +56,41 @@ class Anchors:
     offset: np.ndarray  # (N, 3) the point minus that surface point (millimetres off it)
 
 
-def anchor(model: str, key: PoseKey, local: np.ndarray) -> Anchors:
-    """Points (N, 3) on an asset posed ``key``, in its own frame, tied to its triangles."""
+RAY_TOLERANCE = 1e-3  # relative: a ray that hits this far from its point met another surface
+
+
+def anchor(model: str, key: PoseKey, local: np.ndarray, eye: np.ndarray | None = None) -> Anchors:
+    """Points (N, 3) on an asset posed ``key``, in its own frame, tied to its triangles.
+
+    ``eye`` (3,): where the points were seen from, in the same frame (a camera's pixels). Each
+    point is then tied to the first triangle its ray hits, which is the one the camera showed
+    there and is found several times faster than the nearest one; a ray that meets the mesh
+    elsewhere (a silhouette pixel, depth rounded past an edge) falls back to the nearest."""
     import open3d as o3d
 
     scene = _closest_scene(model, key)
-    found = scene.compute_closest_points(  # type: ignore[attr-defined]
-        o3d.core.Tensor(local.astype(np.float32))
-    )
-    triangles = found["primitive_ids"].numpy().astype(np.int64)
-    uv = found["primitive_uvs"].numpy().astype(np.float64)
-    closest = found["points"].numpy().astype(np.float64)
+    triangles = np.zeros(len(local), np.int64)
+    uv = np.zeros((len(local), 2))
+    closest = np.zeros((len(local), 3))
+    rest = np.arange(len(local))
+    if eye is not None and len(local):
+        rays = np.empty((len(local), 6), np.float32)
+        rays[:, :3] = eye
+        rays[:, 3:] = local - eye
+        hit = scene.cast_rays(o3d.core.Tensor(rays))  # type: ignore[attr-defined]
+        t = hit["t_hit"].numpy().astype(np.float64)
+        met = np.abs(t - 1.0) <= RAY_TOLERANCE  # inf (a miss) too
+        triangles[met] = hit["primitive_ids"].numpy()[met]
+        uv[met] = hit["primitive_uvs"].numpy()[met]
+        closest[met] = eye + t[met, None] * (local[met] - eye)
+        rest = np.flatnonzero(~met)
+    if len(rest):
+        found = scene.compute_closest_points(  # type: ignore[attr-defined]
+            o3d.core.Tensor(local[rest].astype(np.float32))
+        )
+        triangles[rest] = found["primitive_ids"].numpy()
+        uv[rest] = found["primitive_uvs"].numpy()
+        closest[rest] = found["points"].numpy()
     weights = np.stack([1.0 - uv[:, 0] - uv[:, 1], uv[:, 0], uv[:, 1]], axis=1)
     return Anchors(triangles, weights, local - closest)
 

@@ -231,7 +231,8 @@ def _carry_articulated(
     if key_a is not None and key_b is not None and a.model == b.model and key_a != key_b:
         anchors = source.anchors.get(index)
         if anchors is None:
-            anchors = source.anchors[index] = anchor(a.model, key_a, local)
+            eye = to_body(origin[None], pose_a, a.scale)[0]  # the camera, in the body's frame
+            anchors = source.anchors[index] = anchor(a.model, key_a, local, eye)
         local = place(a.model, key_b, anchors)
     moved = local @ pose_b[:3, :3].T + pose_b[:3, 3]
     back = np.linalg.inv(target.world_from_camera)
