@@ -86,11 +86,11 @@ def filter_rows16(samples: np.ndarray, row_filter: int, channels: int) -> np.nda
 @inline
 def code16(scaled: np.float32) -> int:
     """A float rounded half to even and clipped to 16 bits, NaN to 0: NumPy's ``rint``,
-    ``clip`` and cast to uint16, for codes computed in a compiled loop."""
+    ``clip`` and cast to uint16, for codes computed in a compiled loop (without branches, so
+    a loop of them runs on vector lanes)."""
     rounded = np.rint(scaled)
-    if not rounded > 0:  # NaN too
-        return 0
-    return 65535 if rounded > 65535 else int(rounded)
+    rounded = rounded if rounded > 0 else np.float32(0.0)  # NaN too
+    return int(rounded if rounded < 65535 else np.float32(65535.0))
 
 
 @inline

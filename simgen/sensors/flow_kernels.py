@@ -53,34 +53,25 @@ def _corner(u: np.float32, v: np.float32, w: int, h: int) -> tuple[int, np.float
 
 
 @inline
-def _blend(
-    top: np.float32,
-    top_right: np.float32,
-    bottom: np.float32,
-    bottom_right: np.float32,
-    u: np.float32,
-    v: np.float32,
-) -> np.float32:
-    top = top + (top_right - top) * u
-    bottom = bottom + (bottom_right - bottom) * u
+def _blend(flat: np.ndarray, w: int, h: int, at: int, u: np.float32, v: np.float32) -> np.float32:
+    """Bilinear blend of a ``w`` x ``h`` float32 image, given flat, around its pixel ``at``
+    (``_corner``) with the right and lower neighbours weighted ``u`` and ``v``: past the last
+    column or row that neighbour's weight is 0."""
+    last = flat.size - 1
+    right, below = (1 if w > 1 else 0), (w if h > 1 else 0)
+    top = flat[at]
+    bottom = flat[min(at + below, last)]
+    top = top + (flat[min(at + right, last)] - top) * u
+    bottom = bottom + (flat[min(at + below + right, last)] - bottom) * u
     return top + (bottom - top) * v
 
 
 @inline
 def _sample(flat: np.ndarray, w: int, h: int, u: np.float32, v: np.float32) -> np.float32:
     """Bilinear sample of a ``w`` x ``h`` float32 image, given flat, at ``u``, ``v`` (finite),
-    clamped to the image: past the last column or row that neighbour's weight is 0."""
-    last = flat.size - 1
-    right, below = (1 if w > 1 else 0), (w if h > 1 else 0)
+    clamped to the image."""
     at, fu, fv = _corner(u, v, w, h)
-    return _blend(
-        flat[at],
-        flat[min(at + right, last)],
-        flat[min(at + below, last)],
-        flat[min(at + below + right, last)],
-        fu,
-        fv,
-    )
+    return _blend(flat, w, h, at, fu, fv)
 
 
 @kernel
@@ -138,6 +129,35 @@ def flow_at(
 
 
 @kernel
+def _static_row(
+    m: np.ndarray,
+    row: np.float32,
+    s: np.ndarray,
+    th: int,
+    tw: int,
+    nearest: np.float32,
+    xyz: np.ndarray,
+    weights: np.ndarray,
+    corner: np.ndarray,
+    status: np.ndarray,
+) -> None:
+    """One image row's pixels (inverse depth ``s``, 1-D) through the static world's 3x4 ``m``,
+    as if every one showed it: u, v, 1 / Z into ``xyz`` (3, W), the bilinear sample's
+    top-left neighbour and weights at that place (``_corner``; 0 when not inside) into
+    ``corner`` and ``weights`` (2, W), and ``status`` 0 (behind), 1 (ahead) or 2 (inside).
+    Without branches or gathers, so the compiler runs it on vector lanes: most of a frame is
+    the static world, and this is most of its arithmetic."""
+    for c in range(s.size):
+        col = F32(c)
+        x, y, z = _project_one(m, col, row, s[c])
+        ahead, inside = _status(x, y, z, tw, th, nearest)
+        at, fu, fv = _corner(x if inside else ZERO, y if inside else ZERO, tw, th)
+        xyz[0, c], xyz[1, c], xyz[2, c] = x, y, z
+        corner[c], weights[0, c], weights[1, c] = at, fu, fv
+        status[c] = np.uint8(ahead) + np.uint8(inside)
+
+
+@kernel
 def pinhole_flow(
     terms: np.ndarray,
     slots: np.ndarray,
@@ -153,13 +173,17 @@ def pinhole_flow(
     (``inverse``, H, W; 0: the sky), taken through the 3x4 matrix ``terms[k]`` (K, 3, 4) of its
     object: ``k = slots[instance]`` (``slots``: one per object id, 0 for the static world). The
     sky, objects without a slot (-1, or an id past ``slots``) and those that are gone get 0
-    (no flow, invalid)."""
+    (no flow, invalid). Each row is first taken through the static world's matrix at once
+    (``_static_row``); the road users' pixels are projected one by one."""
     h, w = inverse.shape
     th, tw = target.shape
     flat = target.reshape(th * tw)
     known = slots.size
+    xyz, weights = np.empty((3, w), np.float32), np.empty((2, w), np.float32)
+    corner, status = np.empty(w, np.int64), np.empty(w, np.uint8)
     for r in range(h):
         row = F32(r)
+        _static_row(terms[0], row, inverse[r], th, tw, nearest, xyz, weights, corner, status)
         for c in range(w):
             s = inverse[r, c]
             index = instance[r, c]
@@ -168,9 +192,16 @@ def pinhole_flow(
                 out[r, c, 0] = out[r, c, 1] = out[r, c, 2] = ZERO
                 continue
             col = F32(c)
-            x, y, z = _project_one(terms[k], col, row, s)
-            ahead, valid = _status(x, y, z, tw, th, nearest)
-            valid = valid and abs(_sample(flat, tw, th, x, y) - z) <= z * tolerance
+            if k == 0:
+                x, y, z = xyz[0, c], xyz[1, c], xyz[2, c]
+                ahead, valid = status[c] > 0, status[c] > 1
+                if valid:  # ``_sample`` at the corner found above
+                    sampled = _blend(flat, tw, th, corner[c], weights[0, c], weights[1, c])
+                    valid = abs(sampled - z) <= z * tolerance
+            else:
+                x, y, z = _project_one(terms[k], col, row, s)
+                ahead, valid = _status(x, y, z, tw, th, nearest)
+                valid = valid and abs(_sample(flat, tw, th, x, y) - z) <= z * tolerance
             out[r, c, 0] = x - col if ahead else ZERO
             out[r, c, 1] = y - row if ahead else ZERO
             out[r, c, 2] = ONE if valid else ZERO
