@@ -5,10 +5,11 @@
 
 A shared or virtual machine's CPU per frame wanders by 10-20 % from run to run, more than most
 changes are worth: a figure means something only beside a baseline measured in the same
-minutes. Each round runs every setting (a source tree and its opt-in outputs) once, in the same
-order; the table gives each setting's median and its ratio to the first setting, as the ratio
-of the medians and as the median of the per-round ratios (which cancels the drift between
-rounds), with the range of those ratios: a difference inside it is not shown. ``--series``
+minutes. Each round runs every setting (a source tree and its opt-in outputs) once, the order
+reversed every other round (a run pays for the one before it: give an even number of rounds);
+the table gives each setting's median and its ratio to the first setting, as the ratio of the
+medians and as the median of the per-round ratios (which cancels the drift between rounds),
+with the range of those ratios: a difference inside it is not shown. ``--series``
 also files every run as a record (``benchmarks/record.py``), so the docs' tables come from
 them.
 
@@ -83,6 +84,15 @@ METRICS = {
 }
 
 
+def _in_turn(settings: list[Setting], round_: int) -> list[tuple[int, Setting]]:
+    """The settings in this round's order: as given in odd rounds, reversed in even ones. A run
+    pays for the one before it (on this machine the second of two identical runs costs about
+    5 % more CPU a frame), so a fixed order would bias every ratio; reversing every other round
+    cancels it over an even number of rounds."""
+    order = list(enumerate(settings))
+    return order if round_ % 2 else order[::-1]
+
+
 def report(
     settings: list[Setting], values: dict[str, list[float]], unit: str = "CPU-ms/frame"
 ) -> str:
@@ -128,7 +138,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="simgen-alternate-") as tmp:
         folder = Path(tmp)
         for round_ in range(1, args.rounds + 1):
-            for i, setting in enumerate(settings):
+            for i, setting in _in_turn(settings, round_):
                 out = folder / f"{round_}-{i}.json"
                 measured = run(setting, args.frames, out, folder / "shims")
                 for key, runs in values.items():
