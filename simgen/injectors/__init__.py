@@ -56,21 +56,43 @@ def apply_injectors(instance: ScenarioInstance) -> ScenarioInstance:
     scenario = instance.scenario
     injectors = list(scenario.injectors)
     scenario = scenario.model_copy(update={"injectors": []})
+    added: dict[str, int] = {}  # the road users injectors added, and which one did
     for index, injector in enumerate(injectors):
         rng = derive_rng(scenario.seed, instance.variant, f"injector/{index}/{injector.type}")
+        before = {a.name for a in scenario.actors}
         try:
-            scenario = REGISTRY[injector.type](Edit(scenario, rng), injector)
+            scenario = REGISTRY[injector.type](Edit(scenario, rng, instance.variant), injector)
         except InjectorError as exc:
             raise InjectorError(f"injectors[{index}] ({injector.type}): {exc}") from None
+        added |= {a.name: index for a in scenario.actors if a.name not in before}
     # validate the result as a whole: what an injector added obeys the format too
     scenario = Scenario.model_validate(scenario.model_dump(mode="python", exclude_none=True))
     problems = check_scenario(scenario, Limits.none())
     if problems:
         where = ".".join(str(p) for p in problems[0].path)
         raise InjectorError(f"the injected scenario is invalid: {where}: {problems[0].message}")
-    return instance.model_copy(
+    done = instance.model_copy(
         update={"scenario": scenario, "applied": (*instance.applied, *injectors)}
     )
+    if added:
+        _check_start(done, added, injectors)
+    return done
+
+
+def _check_start(instance: ScenarioInstance, added: dict[str, int], injectors: list) -> None:
+    """No road user an injector added starts inside another (each places its own where they
+    are free, ``Edit.first_clear``): one that did would crash at t = 0."""
+    from simgen.world.start import start_overlaps  # the world knows the bodies and the road
+
+    for overlap in start_overlaps(instance):
+        new = overlap.second if overlap.second in added else overlap.first
+        if new in added:
+            other = overlap.first if new == overlap.second else overlap.second
+            index = added[new]
+            raise InjectorError(
+                f"injectors[{index}] ({injectors[index].type}): {new} starts inside {other} "
+                "(their collision boxes overlap) and would crash at t = 0"
+            )
 
 
 __all__ = ["MODELS", "REGISTRY", "InjectorError", "apply_injectors"]

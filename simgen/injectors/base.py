@@ -10,7 +10,8 @@ means the same on both.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -18,14 +19,22 @@ import numpy as np
 
 from simgen.scenario.layout import lane_center_offset, road_point
 from simgen.scenario.models import Actor, Ego, Scenario
+from simgen.scenario.sample import ScenarioInstance
 
 if TYPE_CHECKING:
+    from simgen.world.behaviour import Roads
     from simgen.world.map_road import MapGeometry
+    from simgen.world.start import StartBox
 
 MIN_AHEAD = 8.0  # m: the least room ahead of the ego on a map for a placement to mean anything
 END_MARGIN = 1.0  # m kept from a road's end, as on the procedural roads
 
 VEHICLES = frozenset({"sedan", "suv", "truck", "bus", "motorcycle"})
+CLEARANCE = 0.3  # m kept between where a placed road user starts and where any other does
+HEADWAY = (
+    2.0  # s of closing in at start speeds that a placed road user keeps clear of, where it can
+)
+REACH = 40.0  # m further on that a placement moves, at most, to find its place free
 
 
 class InjectorError(ValueError):
@@ -38,6 +47,13 @@ class Edit:
 
     scenario: Scenario
     rng: np.random.Generator
+    variant: int = 0  # the bodies people are drawn with (``world.start.body_model``)
+    # start boxes by road user (its whole definition), shared by the Edits made from this one
+    boxes: dict[str, StartBox] = field(default_factory=dict, compare=False, repr=False)
+
+    def then(self, scenario: Scenario) -> Edit:
+        """The next edit of the same injector: its scenario changed, its RNG going on."""
+        return replace(self, scenario=scenario)
 
     # --- the road the ego starts on --------------------------------------------------------------
 
@@ -176,9 +192,9 @@ class Edit:
 
     def bounds_ahead(self) -> tuple[float, float]:
         """The ``a`` range placements ahead may use: on a map, from MIN_AHEAD before the ego to
-        its road's end; unbounded on a procedural road."""
-        if self.geom is None:
-            return -math.inf, math.inf
+        its road's end; on a procedural road, up to where ``on_road`` keeps a placement."""
+        if self.geom is None:  # where ``on_road`` keeps a placement: short of the road's end
+            return -math.inf, self.on_road(math.inf)
         return self.ego_a + MIN_AHEAD, self.ego_a + self.room_ahead()
 
     def ahead(self, *distances: float, extent: float = 0.0) -> float:
@@ -267,6 +283,68 @@ class Edit:
     def replace_actor(self, actor: Actor) -> Scenario:
         actors = [actor if a.name == actor.name else a for a in self.scenario.actors]
         return self.scenario.model_copy(update={"actors": actors})
+
+    @cached_property
+    def roads(self) -> Roads:
+        from simgen.world.start import roads_of  # meshes: built when a scenario is edited
+
+        return roads_of(self.scenario)
+
+    def _start_boxes(self, scenario: Scenario, users: Sequence[Actor | Ego]) -> list[StartBox]:
+        """The start boxes of ``users`` of ``scenario``, each computed once per definition."""
+        from simgen.world.start import EGO_NAME, start_boxes
+
+        names = {EGO_NAME if isinstance(u, Ego) else u.name: u.model_dump_json() for u in users}
+        missing = [name for name, key in names.items() if key not in self.boxes]
+        if missing:
+            instance = ScenarioInstance(variant=self.variant, attempt=0, scenario=scenario)
+            for box in start_boxes(instance, self.roads, missing):
+                self.boxes[names[box.name]] = box
+        return [self.boxes[key] for key in names.values()]
+
+    def in_the_way(
+        self, placed: Sequence[Actor], clearance: float = 0.0, headway: float = 0.0
+    ) -> list[str]:
+        """The road users (the ego too) whose collision boxes where they start overlap, or come
+        closer than ``clearance`` to, those of ``placed`` (not yet in the scenario) where they
+        would start, as the physics world places them, or would within ``headway`` seconds at
+        their start speeds (a stalled car just ahead of a moving one); people may stand
+        together."""
+        from simgen.world.start import crowded
+
+        scenario = self.with_actors(*placed)
+        others = self._start_boxes(scenario, [self.scenario.ego, *self.scenario.actors])
+        mine = self._start_boxes(scenario, placed)
+        # the group among itself too: a member the road's end kept short lands on another
+        within = [name for k, box in enumerate(mine) for name in crowded([box], mine[k + 1 :], 0.0)]
+        return crowded(others, mine, clearance, headway) + within
+
+    def first_clear(
+        self, place: Callable[[float], tuple[Actor, ...]], a: float, step: float = 1.0
+    ) -> tuple[Actor, ...]:
+        """``place(a)``, or where its road users would start inside or within CLEARANCE of
+        another (physics would crash them at t = 0), ``place`` at the first of ``a + step``,
+        ``a + 2 step``, ... up to REACH metres on where they would not, and then back from ``a``
+        as far (within the road ahead, never closer than MIN_AHEAD to the ego). Places that
+        also keep HEADWAY from the traffic come first; in traffic too dense for that, clear
+        of it where they start is enough."""
+        low, end = self.bounds_ahead()
+        low = max(low, self.ego_a + MIN_AHEAD)  # a shifted place keeps off the ego
+        a = min(a, end)  # ``spawn`` would keep it there
+        steps = range(1, int(REACH / abs(step)) + 1)
+        shifts = [a, *(a + k * step for k in steps), *(a - k * step for k in steps)]
+        shifts = [x for x in shifts if x == a or low <= x <= end]
+        blocking = self.in_the_way(place(a), CLEARANCE)
+        for headway in (HEADWAY, 0.0):  # out of traffic's way where it can be, else just clear
+            for shifted in shifts:
+                placed = place(shifted)
+                if not self.in_the_way(placed, CLEARANCE, headway):
+                    return placed
+        models = " and ".join(str(p.model) for p in place(a))
+        raise InjectorError(
+            f"no free place for {models} within {REACH:.0f} m of {a - self.ego_a:.0f} m ahead "
+            f"of the ego (taken by {', '.join(sorted(set(blocking)))})"
+        )
 
     def spawn(self, base: str, model: str, a: float, **fields: object) -> Actor:
         """A road user on the ego's road at ``a``; ``offset`` is to the ego's left and

@@ -189,16 +189,34 @@ def _map_sign_ahead(edit: Edit, inj: OccludedSign) -> float:
 
 
 def _park_before(edit: Edit, inj: OccludedSign, sign_a: float, scenario: Scenario) -> Scenario:
-    """A high vehicle parked at the right kerb ``gap`` metres before ``sign_a``."""
+    """A high vehicle parked at the right kerb ``gap`` metres before ``sign_a``, unless one as
+    high is parked at that place already."""
     model = str(inj.occluder)
     width = load_catalog()[model].dimensions[1]
-    edit = Edit(scenario, edit.rng)
+    edit = edit.then(scenario)
+
+    def occluder_at(a: float) -> tuple[Actor]:
+        return (
+            edit.spawn(
+                "sign_occluder",
+                model,
+                a,
+                offset=edit.right_edge(a) + width / 2 + OCCLUDER_KERB_GAP,
+                behavior=[{"action": "parked"}],
+            ),
+        )
+
     a = sign_a - float(inj.gap)
-    occluder = edit.spawn(
-        "sign_occluder",
-        model,
-        a,
-        offset=edit.right_edge(a) + width / 2 + OCCLUDER_KERB_GAP,
-        behavior=[{"action": "parked"}],
-    )
-    return edit.with_actors(occluder)
+    catalog = load_catalog()
+    there = edit.in_the_way(occluder_at(a))
+    parked = [
+        u
+        for u in edit.scenario.actors
+        if u.name in there
+        and any(step.action == "parked" for step in u.behavior)
+        and catalog[str(u.model)].dimensions[2] >= catalog[model].dimensions[2]
+    ]
+    if parked:  # a vehicle as high already stands parked at that place: it hides the sign
+        return edit.scenario
+    # where that place is taken, further back: between the ego and the sign it still hides it
+    return edit.with_actors(*edit.first_clear(occluder_at, a, step=-1.0))

@@ -8,19 +8,16 @@ placed in the ego's terms (``Edit``: along its direction of travel, lateral to i
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
-from simgen.core.geometry import footprint, polygon_distance
-from simgen.injectors.base import VEHICLES, Edit, InjectorError
+from simgen.injectors.base import CLEARANCE, HEADWAY, VEHICLES, Edit, InjectorError
 from simgen.scenario.models import (
     AccidentScene,
     Actor,
     Crash,
     CutIn,
     Debris,
-    Ego,
     Jaywalker,
     Scenario,
     StalledVehicle,
@@ -68,9 +65,9 @@ def crash(edit: Edit, inj: Crash) -> Scenario:
     ]
     if target_lane is not None and striking.lane != target_lane:
         steps.append({"at": at, "action": "lane_change", "lane": int(target_lane), "duration": 1.0})
-    scenario = Edit(scenario, edit.rng).replace_actor(_steps(striking, *steps))
+    scenario = edit.then(scenario).replace_actor(_steps(striking, *steps))
     if target != "ego":
-        scenario = Edit(scenario, edit.rng).replace_actor(
+        scenario = edit.then(scenario).replace_actor(
             _steps(by_name[target], {"at": at, "action": "stop", "decel": 6.0})
         )
     return scenario
@@ -99,8 +96,12 @@ def _crash_pair(edit: Edit, inj: Crash) -> tuple[Edit, str, str]:
         shift = edit.ahead(first, extent=12.0 * (missing - 1)) - (edit.ego_a + first)
     while len(ahead) + (inj.actor is not None) + (inj.target is not None) < 2:
         a = edit.ego_a + 45.0 + 12.0 * len(ahead) + shift
-        spawned = edit.spawn("crash", "sedan", a, lane=edit.ego_lane, speed=speed)
-        edit = Edit(edit.with_actors(spawned), edit.rng)
+
+        def car_at(a: float, edit: Edit = edit) -> tuple[Actor]:
+            return (edit.spawn("crash", "sedan", a, lane=edit.ego_lane, speed=speed),)
+
+        (spawned,) = edit.first_clear(car_at, a)
+        edit = edit.then(edit.with_actors(spawned))
         ahead.append(spawned)
     pool = sorted(ahead, key=edit.a_of)
     if inj.actor is not None:
@@ -117,50 +118,32 @@ def accident_scene(edit: Edit, inj: AccidentScene) -> Scenario:
     order = edit.same_way_lanes()
     first = order.index(edit.ego_lane) if edit.ego_lane in order else edit.ego_lane
     start = edit.ahead(float(inj.ahead), extent=7.0 * (int(inj.vehicles) - 1) + 25.0)
-    bounds = edit.bounds_ahead()
-    taken = _taken(edit)
     for k in range(int(inj.vehicles)):
         model = str(rng.choice(["sedan", "suv"]))
         lane = order[(first + k) % len(order)]
-        spot = _free_spot(
-            rng, taken, model, (start + 7.0 * k - 1, start + 7.0 * k + 25),
-            [edit.lane_offset(lane)], 0.0, 65.0, bounds=bounds,
-        )  # fmt: skip
-        wreck = edit.spawn(
-            "wreck", model, spot.s, lane=lane, heading=spot.heading, wrecked=True,
-            behavior=[{"action": "parked"}],
-        )  # fmt: skip
-        edit = Edit(edit.with_actors(wreck), rng)
+
+        def wreck_at(spot: Spot, edit: Edit = edit, model: str = model, lane: int = lane) -> Actor:
+            return edit.spawn(
+                "wreck", model, spot.s, lane=lane, heading=spot.heading, wrecked=True,
+                behavior=[{"action": "parked"}],
+            )  # fmt: skip
+
+        laterals = [edit.lane_offset(lane)]
+        near = (start + 7.0 * k - 1, start + 7.0 * k + 25)
+        edit = edit.then(edit.with_actors(_free_spot(edit, wreck_at, near, laterals, 0.0, 65.0)))
     span = 7.0 * int(inj.vehicles)
     laterals = [edit.lane_offset(lane) for lane in order]
     for _ in range(int(inj.debris)):
-        spot = _free_spot(
-            rng, taken, "debris", (start - 5.0, start + span + 3.0), laterals, 1.5, bounds=bounds
-        )
-        piece = edit.spawn("debris", "debris", spot.s, offset=spot.lateral, heading=spot.heading)
-        edit = Edit(edit.with_actors(piece), rng)
+        piece = _free_spot(edit, _debris_at(edit), (start - 5.0, start + span + 3.0), laterals, 1.5)
+        edit = edit.then(edit.with_actors(piece))
     return edit.scenario
 
 
-def _taken(edit: Edit) -> list[np.ndarray]:
-    """The start footprints of the ego and of every road user beside it (on a map: on its
-    road), in the ego's road terms."""
-    users = [a for a in edit.scenario.actors if edit.geom is None or edit.on_ego_road(a)]
-    return [_start_footprint(edit, user) for user in (*users, edit.scenario.ego)]
+def _debris_at(edit: Edit) -> Callable[[Spot], Actor]:
+    def at(spot: Spot) -> Actor:
+        return edit.spawn("debris", "debris", spot.s, offset=spot.lateral, heading=spot.heading)
 
-
-def _start_footprint(edit: Edit, user: Actor | Ego) -> np.ndarray:
-    """Where a road user starts, in the ego's road terms, as a ground footprint."""
-    if user.lane is not None:
-        lateral = edit.lane_offset(int(user.lane), edit.a_of(user))
-    else:
-        lateral = edit.direction * float(user.offset or 0)
-    model = str(user.model)
-    heading = math.radians(float(user.heading))  # type: ignore[arg-type]
-    if edit.geom is not None:  # the way it faces, seen from the ego's direction of travel
-        way = edit.geom.lane_direction(int(user.lane), user.road) if user.lane is not None else 1
-        heading += 0.0 if way == edit.direction else math.pi
-    return footprint(edit.a_of(user), lateral, heading, _length(model), _width(model))
+    return at
 
 
 @dataclass(frozen=True)
@@ -171,23 +154,23 @@ class Spot:
 
 
 def _free_spot(
-    rng: np.random.Generator,
-    taken: list[np.ndarray],
-    model: str,
+    edit: Edit,
+    place: Callable[[Spot], Actor],
     s_range: tuple[float, float],
     laterals: list[float],
     jitter: float,
     turn: float = 180.0,
-    bounds: tuple[float, float] = (-math.inf, math.inf),
-) -> Spot:
-    """A placement whose footprint keeps 0.3 m from every taken one; it is added to ``taken``.
-    Where the range is full (dense traffic), it moves on along the road, 10 m at a time; where
-    that passes the end of ``bounds`` (a map's road ends), back towards the ego instead."""
-    length, width = _length(model), _width(model)
-    low, end = bounds
+) -> Actor:
+    """``place`` at a random spot where it keeps CLEARANCE from every road user where they
+    start, and HEADWAY from the traffic where it can (``Edit.in_the_way``). Where the range is
+    full (dense traffic), it moves on along the road, 10 m at a time; where that passes the end
+    of the road ahead (a map's road ends), back towards the ego instead."""
+    rng = edit.rng
+    low, end = edit.bounds_ahead()
     turn_back = math.floor((end - s_range[0]) / 10.0) + 1 if math.isfinite(end) else math.inf
-    for attempt in range(400):
-        k = attempt // 40
+    for attempt in range(800):  # out of traffic's way first (HEADWAY), then just clear of it
+        headway = HEADWAY if attempt < 400 else 0.0
+        k = attempt % 400 // 40
         shift = 10.0 * k if k < turn_back else -10.0 * (k - turn_back + 1)
         spot = Spot(
             float(rng.uniform(s_range[0] + shift, s_range[1] + shift)),
@@ -196,10 +179,10 @@ def _free_spot(
         )
         if not low <= spot.s <= end:
             continue
-        mine = footprint(spot.s, spot.lateral, math.radians(spot.heading), length, width)
-        if all(polygon_distance(mine, other) > 0.3 for other in taken):
-            taken.append(mine)
-            return spot
+        placed = place(spot)
+        if not edit.in_the_way([placed], CLEARANCE, headway):
+            return placed
+    model = str(place(spot).model)
     if math.isfinite(end):
         raise InjectorError(f"no free place for {model} on the ego's road ahead of it")
     raise InjectorError(f"no free place for {model} within 100 m of where it was asked for")
@@ -215,28 +198,31 @@ def jaywalker(edit: Edit, inj: Jaywalker) -> Scenario:
     lane_centre = edit.lane_offset(edit.ego_lane if edit.ego_lane in own else own[0])
     # parked with its road-side edge clear of the ego's lane (car-following ignores it)
     occluder_offset = lane_centre - (width + ego_width) / 2 - 0.2 - JAYWALKER_CLEARANCE
-    occluder_s = edit.ahead(float(inj.ahead), extent=length / 2 + 1.0)
-    occluder = edit.spawn(
-        "parked_van", occluder_model, occluder_s, offset=occluder_offset,
-        behavior=[{"action": "parked"}],
-    )  # fmt: skip
-    edit = Edit(edit.with_actors(occluder), edit.rng)
-    walker = edit.spawn(
-        "jaywalker",
-        str(inj.model),
-        occluder_s + length / 2 + 0.6,  # just past its front bumper, on its kerb side: hidden
-        offset=occluder_offset - width / 2 + 0.3,
-        behavior=[
-            {
-                "at": float(inj.at),
-                "action": "cross",
-                "speed": float(inj.speed),
-                # to the ego's left: the road's left (increasing t) unless the ego drives against s
-                "direction": "left" if edit.direction > 0 else "right",
-            }
-        ],
+    crossing = {
+        "at": float(inj.at),
+        "action": "cross",
+        "speed": float(inj.speed),
+        # to the ego's left: the road's left (increasing t) unless the ego drives against s
+        "direction": "left" if edit.direction > 0 else "right",
+    }
+
+    def pair_at(a: float) -> tuple[Actor, Actor]:
+        occluder = edit.spawn(
+            "parked_van", occluder_model, a, offset=occluder_offset,
+            behavior=[{"action": "parked"}],
+        )  # fmt: skip
+        walker = edit.then(edit.with_actors(occluder)).spawn(
+            "jaywalker",
+            str(inj.model),
+            a + length / 2 + 0.6,  # just past its front bumper, on its kerb side: hidden
+            offset=occluder_offset - width / 2 + 0.3,
+            behavior=[crossing],
+        )
+        return occluder, walker
+
+    return edit.with_actors(
+        *edit.first_clear(pair_at, edit.ahead(float(inj.ahead), extent=length / 2 + 1.0))
     )
-    return edit.with_actors(walker)
 
 
 def cut_in(edit: Edit, inj: CutIn) -> Scenario:
@@ -265,37 +251,21 @@ def cut_in(edit: Edit, inj: CutIn) -> Scenario:
             f"its way at s = {edit.ego_s:g} m to cut in from; give cut_in an actor"
         )
     length = (_length("sedan") + _length(str(ego.model))) / 2
-    s = edit.ahead(float(inj.gap), length)
-    cutter = edit.spawn("cutter", "sedan", s, speed=float(ego.speed), behavior=[step], **place)
-    there = _under(edit, cutter)
-    if not there:
-        return edit.with_actors(cutter)
+
+    def cutter_at(a: float) -> tuple[Actor]:
+        return (edit.spawn("cutter", "sedan", a, speed=float(ego.speed), behavior=[step], **place),)
+
+    a = edit.ahead(float(inj.gap), length)
+    there = edit.in_the_way(cutter_at(a))
     # the next lane already has a road user at that place: one that drives is the cutter
-    driving = [u for u in there if str(u.model) in VEHICLES and not u.wrecked and _drives(u)]
-    if len(driving) == len(there) == 1:
+    driving = [u for u in edit.scenario.actors if u.name in there and str(u.model) in VEHICLES]
+    driving = [u for u in driving if not u.wrecked and _drives(u)]
+    if there and len(driving) == len(there) == 1:
         return edit.replace_actor(_steps(driving[0], step))
-    for further in np.arange(1.0, 41.0):  # else the first free place further on: a longer gap
-        moved = edit.spawn(
-            "cutter", "sedan", s + further, speed=float(ego.speed), behavior=[step], **place
-        )
-        if not _under(edit, moved, clearance=0.3):
-            return edit.with_actors(moved)
-    taken = ", ".join(u.name for u in there)
-    raise InjectorError(
-        f"the next lane is taken from {float(inj.gap):g} to {float(inj.gap) + 40:g} m ahead "
-        f"(by {taken}); give cut_in an actor"
-    )
-
-
-def _under(edit: Edit, new: Actor, clearance: float = 0.0) -> list[Actor]:
-    """The road users on the ego's road or arm whose start footprint ``new``'s overlaps, or
-    comes closer to than ``clearance``."""
-    mine = _start_footprint(edit, new)
-    return [
-        u
-        for u in edit.scenario.actors
-        if edit.on_ego_road(u) and polygon_distance(mine, _start_footprint(edit, u)) <= clearance
-    ]
+    try:  # else the first free place further on: a longer gap
+        return edit.with_actors(*edit.first_clear(cutter_at, a))
+    except InjectorError as exc:
+        raise InjectorError(f"{exc}; give cut_in an actor") from None
 
 
 def _drives(actor: Actor) -> bool:
@@ -311,40 +281,49 @@ def sudden_brake(edit: Edit, inj: SuddenBrake) -> Scenario:
     if ahead:
         return edit.replace_actor(_steps(ahead[0], step))
     ego = edit.scenario.ego
-    lead = edit.spawn(
-        "lead", "sedan", edit.ahead(25.0), lane=edit.ego_lane, speed=float(ego.speed),
-        behavior=[step],
-    )  # fmt: skip
-    return edit.with_actors(lead)
+
+    def lead_at(a: float) -> tuple[Actor]:
+        return (
+            edit.spawn(
+                "lead", "sedan", a, lane=edit.ego_lane, speed=float(ego.speed), behavior=[step]
+            ),
+        )
+
+    return edit.with_actors(*edit.first_clear(lead_at, edit.ahead(25.0)))
 
 
 def wrong_way(edit: Edit, inj: WrongWayDriver) -> Scenario:
-    ghost = edit.spawn(
-        "ghost", str(inj.model), edit.ahead(float(inj.ahead)), lane=edit.ego_lane,
-        speed=float(inj.speed), behavior=[{"action": "wrong_way", "speed": float(inj.speed)}],
-    )  # fmt: skip
-    return edit.with_actors(ghost)
+    def ghost_at(a: float) -> tuple[Actor]:
+        return (
+            edit.spawn(
+                "ghost", str(inj.model), a, lane=edit.ego_lane, speed=float(inj.speed),
+                behavior=[{"action": "wrong_way", "speed": float(inj.speed)}],
+            ),
+        )  # fmt: skip
+
+    return edit.with_actors(*edit.first_clear(ghost_at, edit.ahead(float(inj.ahead))))
 
 
 def stalled_vehicle(edit: Edit, inj: StalledVehicle) -> Scenario:
-    stalled = edit.spawn(
-        "stalled", str(inj.model), edit.ahead(float(inj.ahead)), lane=edit.ego_lane,
-        heading=float(edit.rng.uniform(-6, 6)), behavior=[{"action": "parked"}],
-    )  # fmt: skip
-    return edit.with_actors(stalled)
+    heading = float(edit.rng.uniform(-6, 6))
+
+    def stalled_at(a: float) -> tuple[Actor]:
+        return (
+            edit.spawn(
+                "stalled", str(inj.model), a, lane=edit.ego_lane, heading=heading,
+                behavior=[{"action": "parked"}],
+            ),
+        )  # fmt: skip
+
+    return edit.with_actors(*edit.first_clear(stalled_at, edit.ahead(float(inj.ahead))))
 
 
 def debris(edit: Edit, inj: Debris) -> Scenario:
-    taken = _taken(edit)
     start = edit.ahead(float(inj.ahead), extent=float(inj.spread))
-    bounds = edit.bounds_ahead()
+    laterals = [edit.lane_offset(edit.ego_lane)]
     for _ in range(int(inj.count)):
-        spot = _free_spot(
-            edit.rng, taken, "debris", (start, start + float(inj.spread)),
-            [edit.lane_offset(edit.ego_lane)], 1.3, bounds=bounds,
-        )  # fmt: skip
-        piece = edit.spawn("debris", "debris", spot.s, offset=spot.lateral, heading=spot.heading)
-        edit = Edit(edit.with_actors(piece), edit.rng)
+        near = (start, start + float(inj.spread))
+        edit = edit.then(edit.with_actors(_free_spot(edit, _debris_at(edit), near, laterals, 1.3)))
     return edit.scenario
 
 

@@ -5,11 +5,16 @@ writes a scenario to crash at t = 0; a drawn position that does is drawn again
 
 from __future__ import annotations
 
+import math
+from collections.abc import Collection
 from dataclasses import dataclass
+
+import cv2
+import numpy as np
 
 from simgen.core.geometry import footprint, polygon_distance
 from simgen.core.rng import derive_rng
-from simgen.scenario.models import Actor, Ego
+from simgen.scenario.models import Actor, Ego, Scenario
 from simgen.scenario.sample import ScenarioInstance
 from simgen.world.assets import UNIT, load_catalog, sized
 from simgen.world.behaviour import Plan, Roads, make_plan
@@ -27,30 +32,83 @@ class Overlap:
     second: str
 
 
-def start_overlaps(instance: ScenarioInstance) -> list[Overlap]:
-    """Every pair of road users whose collision boxes overlap where they start, as the physics
-    world places them (a box round each one's position, along its heading). People pass each
-    other, and wrecks placed together are a scene already crashed: neither pair counts."""
-    road = instance.scenario.road
-    geom = MapGeometry(load_map(str(road.file))) if road.type == "opendrive" else RoadGeometry(road)
-    plans = plans_of(instance, geom)
+@dataclass(frozen=True)
+class StartBox:
+    """A road user's collision box on the ground where it starts, as the physics world places
+    it (a box round its position, along its heading)."""
+
+    name: str
+    polygon: np.ndarray  # (4, 2) world x, y
+    pedestrian: bool
+    wrecked: bool
+    velocity: tuple[float, float] = (0.0, 0.0)  # m/s, world x, y, where it starts
+
+    def may_touch(self, other: StartBox) -> bool:
+        """People pass each other, and wrecks placed together are a scene already crashed."""
+        return (self.pedestrian and other.pedestrian) or (self.wrecked and other.wrecked)
+
+    def swept(self, other: StartBox, seconds: float) -> np.ndarray:
+        """The box and where it moves towards ``other`` in ``seconds`` at their relative
+        velocity where they start: what ``other`` must keep clear of."""
+        closing = np.subtract(self.velocity, other.velocity) * seconds
+        both = np.concatenate([self.polygon, self.polygon + closing]).astype(np.float32)
+        return cv2.convexHull(both).reshape(-1, 2).astype(np.float64)
+
+
+def roads_of(scenario: Scenario) -> Roads:
+    """The scenario's road layout as the world builds it."""
+    road = scenario.road
+    return MapGeometry(load_map(str(road.file))) if road.type == "opendrive" else RoadGeometry(road)
+
+
+def start_boxes(
+    instance: ScenarioInstance, geom: Roads | None = None, names: Collection[str] | None = None
+) -> list[StartBox]:
+    """The start boxes of the road users (the ego first, then the actors in order), or of those
+    named in ``names``."""
+    geom = roads_of(instance.scenario) if geom is None else geom
     users = [instance.scenario.ego, *instance.scenario.actors]
-    wrecked = [bool(user.wrecked) for user in users]
-    boxes = [
-        footprint(p.x, p.y, p.yaw, p.entry.collision.size[0], p.entry.collision.size[1])
+    plans = plans_of(instance, geom, names)
+    wrecked = {EGO_NAME if isinstance(u, Ego) else u.name: bool(u.wrecked) for u in users}
+    return [
+        StartBox(
+            p.name,
+            footprint(p.x, p.y, p.yaw, p.entry.collision.size[0], p.entry.collision.size[1]),
+            p.entry.is_pedestrian,
+            wrecked[p.name],
+            (p.speed * math.cos(p.yaw), p.speed * math.sin(p.yaw)),
+        )
         for p in plans
     ]
-    out = []
-    for i, a in enumerate(plans):
-        for j in range(i + 1, len(plans)):
-            b = plans[j]
-            if a.entry.is_pedestrian and b.entry.is_pedestrian:
-                continue
-            if wrecked[i] and wrecked[j]:
-                continue
-            if polygon_distance(boxes[i], boxes[j]) == 0.0:
-                out.append(Overlap(a.name, b.name))
-    return out
+
+
+def start_overlaps(instance: ScenarioInstance) -> list[Overlap]:
+    """Every pair of road users whose collision boxes overlap where they start, but for those
+    that may touch (``StartBox.may_touch``)."""
+    boxes = start_boxes(instance)
+    return [
+        Overlap(a.name, b.name)
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if not a.may_touch(b) and polygon_distance(a.polygon, b.polygon) == 0.0
+    ]
+
+
+def crowded(
+    boxes: list[StartBox], placed: list[StartBox], clearance: float, headway: float = 0.0
+) -> list[str]:
+    """The names of ``boxes`` that come within ``clearance`` of one of ``placed`` (but for
+    those that may touch it), or would in ``headway`` seconds at their relative velocity where
+    they start: a car parked just ahead of a moving one is hit at once."""
+
+    def near(a: StartBox, b: StartBox) -> bool:
+        if a.may_touch(b):
+            return False
+        if headway > 0:
+            return polygon_distance(a.swept(b, headway), b.polygon) <= clearance
+        return polygon_distance(a.polygon, b.polygon) <= clearance
+
+    return [box.name for box in boxes if any(near(box, new) for new in placed)]
 
 
 def body_model(model: str, name: str, seed: int, variant: int) -> str:
@@ -63,14 +121,19 @@ def body_model(model: str, name: str, seed: int, variant: int) -> str:
     return options[int(rng.integers(len(options)))]
 
 
-def plans_of(instance: ScenarioInstance, geom: Roads) -> list[Plan]:
-    """Every road user's plan where it starts: the ego first, then the actors in order."""
+def plans_of(
+    instance: ScenarioInstance, geom: Roads, names: Collection[str] | None = None
+) -> list[Plan]:
+    """Every road user's plan where it starts (the ego first, then the actors in order), or
+    the plans of those named in ``names``."""
     scenario = instance.scenario
     catalog = load_catalog()
     users: list[tuple[str, Ego | Actor]] = [(EGO_NAME, scenario.ego)]
     users += [(a.name, a) for a in scenario.actors]
     plans = []
     for index, (name, user) in enumerate(users):
+        if names is not None and name not in names:
+            continue
         model = body_model(str(user.model), name, scenario.seed, instance.variant)
         entry, scale = catalog[model], UNIT
         if user.size is not None:

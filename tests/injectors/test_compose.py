@@ -63,6 +63,8 @@ def test_every_injector_composes_with_every_example(path):
         try:
             instance, found = _one_frame(scenario)
         except InjectorError as exc:  # only where a map lacks what the injector needs
+            if kind in {i.type for i in base.injectors} and "no free place" in str(exc):
+                continue  # a second of the same where the road has room for one
             assert base.road.type == "opendrive" and kind in MAP_LACKS, (kind, exc)
             assert re.search(MAP_LACKS[kind], str(exc)), exc
             continue

@@ -5,9 +5,11 @@ import math
 import numpy as np
 import pytest
 
-from simgen.injectors import apply_injectors
+from simgen.injectors import REGISTRY, InjectorError, apply_injectors
+from simgen.injectors.base import Edit
 from simgen.pipeline.capture import capture
 from simgen.scenario import load_scenario, parse_scenario, sample
+from simgen.scenario.models import Scenario
 from simgen.world.simulate import simulate
 from tests.conftest import ROOT, shrink
 
@@ -89,7 +91,7 @@ def test_cut_in_from_a_taken_place_is_done_by_the_car_already_there():
 def test_wrong_way_stalled_and_debris_are_where_they_should_be():
     instance, states = run(
         "{type: wrong_way, ahead: 100, speed: 12}, {type: stalled_vehicle, ahead: 60},"
-        " {type: debris, ahead: 30, count: 4, spread: 5}",
+        " {type: debris, ahead: 80, count: 4, spread: 5}",
         duration=1.0,
     )
     names = [a.name for a in instance.scenario.actors]
@@ -104,7 +106,7 @@ def test_wrong_way_stalled_and_debris_are_where_they_should_be():
     assert len(pieces) == 4
     for p in pieces:
         x, y, _ = first.actor(p).position
-        assert 50.0 <= x <= 55.0 and abs(y - first.ego.position[1]) <= 1.3
+        assert 100.0 <= x <= 105.0 and abs(y - first.ego.position[1]) <= 1.3
 
 
 def test_accident_scene_wrecks_are_crashed_and_turned_across_the_lanes():
@@ -126,3 +128,44 @@ def test_a_jaywalker_steps_out_from_behind_a_parked_van():
         seen.append(walker.cameras["cam_front"].visibility)
     assert max(seen[:5]) < 0.2  # hidden by the van at first (a foot in stride may show)
     assert max(seen[15:]) > 0.8 and np.median(seen[20:]) > 0.8  # then in plain view
+
+
+def test_a_stalled_car_asked_for_where_the_lead_drives_stands_at_the_first_free_place_on():
+    """``lead`` starts 30 m ahead of the ego in its lane at 10 m/s; a stalled car asked for
+    there would start inside it (a crash at t = 0), and one just ahead of it would be hit at
+    once. It stands at the first place, in 1 m steps further on, that the lead's box reaches
+    no nearer than 0.3 m in two seconds at its speed."""
+    instance, states = run("{type: stalled_vehicle, ahead: 30}", duration=3.0)
+    stalled = next(a for a in instance.scenario.actors if a.name.startswith("stalled"))
+    lead = next(a for a in instance.scenario.actors if a.name == "lead")
+    gap = float(stalled.s) - float(lead.s)
+    least = 2.0 * 10.0 + 4.6 + 0.3  # two seconds of the lead, sedan boxes, the clearance
+    assert least < gap <= least + 1.0 + 0.35  # 1 m steps; a heading of up to 6 degrees
+    assert not [e for s in states for e in s.events]  # the lead brakes for it in time
+
+
+def test_no_room_on_the_road_for_what_an_injector_adds_is_an_error_that_says_so():
+    """Two jaywalkers behind parked vehicles 15 m ahead, where the road ends 23 m ahead: the
+    second has no room before the end nor between the ego and the first, and is refused
+    rather than put inside the first."""
+    inject = "{type: jaywalker, ahead: 15, occluder: truck}, {type: jaywalker, ahead: 15}"
+    text = BASE.format(inject=inject, duration=1.0).replace("length: 300", "length: 44")
+    text = text[: text.index("actors:")] + "actors: []\n" + text[text.index("injectors:") :]
+    with pytest.raises(InjectorError, match=r"injectors\[1\] \(jaywalker\): no free place for "):
+        apply_injectors(sample(parse_scenario(text).scenario, 0))
+    alone = text.replace(", {type: jaywalker, ahead: 15}", "")
+    assert len(apply_injectors(sample(parse_scenario(alone).scenario, 0)).scenario.actors) == 2
+
+
+def test_a_road_user_an_injector_puts_inside_another_is_refused(monkeypatch):
+    """The last check after every injector: one that placed a car on the ego (as cut_in,
+    stalled_vehicle and others did before they looked) is an error, not a crash at t = 0."""
+
+    def onto_the_ego(edit: Edit, inj) -> Scenario:
+        return edit.with_actors(edit.spawn("careless", "sedan", edit.ego_a, lane=edit.ego_lane))
+
+    monkeypatch.setitem(REGISTRY, "wrong_way", onto_the_ego)
+    with pytest.raises(
+        InjectorError, match=r"injectors\[0\] \(wrong_way\): careless_0 starts inside ego"
+    ):
+        run("{type: wrong_way}", duration=0.1)
