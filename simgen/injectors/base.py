@@ -308,31 +308,40 @@ class Edit:
         """The road users (the ego too) whose collision boxes where they start overlap, or come
         closer than ``clearance`` to, those of ``placed`` (not yet in the scenario) where they
         would start, as the physics world places them, or would within ``headway`` seconds at
-        their start speeds (a stalled car just ahead of a moving one); people may stand
-        together."""
+        their start speeds (a stalled car just ahead of a moving one; the ego excepted: edge
+        cases are put in its way); people may stand together."""
         from simgen.world.start import crowded
 
         scenario = self.with_actors(*placed)
-        others = self._start_boxes(scenario, [self.scenario.ego, *self.scenario.actors])
+        ego, *others = self._start_boxes(scenario, [self.scenario.ego, *self.scenario.actors])
         mine = self._start_boxes(scenario, placed)
         # the group among itself too: a member the road's end kept short lands on another
         within = [name for k, box in enumerate(mine) for name in crowded([box], mine[k + 1 :], 0.0)]
-        return crowded(others, mine, clearance, headway) + within
+        # the ego's way is where edge cases belong: it is only kept clear of where they start
+        clear_of_ego = crowded([ego], mine, clearance)
+        return clear_of_ego + crowded(others, mine, clearance, headway) + within
 
     def first_clear(
-        self, place: Callable[[float], tuple[Actor, ...]], a: float, step: float = 1.0
+        self,
+        place: Callable[[float], tuple[Actor, ...]],
+        a: float,
+        step: float = 1.0,
+        nearest: bool = True,
     ) -> tuple[Actor, ...]:
         """``place(a)``, or where its road users would start inside or within CLEARANCE of
-        another (physics would crash them at t = 0), ``place`` at the first of ``a + step``,
-        ``a + 2 step``, ... up to REACH metres on where they would not, and then back from ``a``
-        as far (within the road ahead, never closer than MIN_AHEAD to the ego). Places that
-        also keep HEADWAY from the traffic come first; in traffic too dense for that, clear
-        of it where they start is enough."""
+        another (physics would crash them at t = 0), ``place`` at the nearest of ``a + step``,
+        ``a - step``, ``a + 2 step``, ... up to REACH metres either way where they would not
+        (not ``nearest``: every place on first, then back), within the road ahead and never
+        closer than MIN_AHEAD to the ego. Places that also keep HEADWAY from the traffic come
+        first; in traffic too dense for that, clear of it where they start is enough."""
         low, end = self.bounds_ahead()
         low = max(low, self.ego_a + MIN_AHEAD)  # a shifted place keeps off the ego
         a = min(a, end)  # ``spawn`` would keep it there
         steps = range(1, int(REACH / abs(step)) + 1)
-        shifts = [a, *(a + k * step for k in steps), *(a - k * step for k in steps)]
+        if nearest:
+            shifts = [a, *(x for k in steps for x in (a + k * step, a - k * step))]
+        else:
+            shifts = [a, *(a + k * step for k in steps), *(a - k * step for k in steps)]
         shifts = [x for x in shifts if x == a or low <= x <= end]
         blocking = self.in_the_way(place(a), CLEARANCE)
         for headway in (HEADWAY, 0.0):  # out of traffic's way where it can be, else just clear

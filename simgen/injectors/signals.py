@@ -219,4 +219,4 @@ def _park_before(edit: Edit, inj: OccludedSign, sign_a: float, scenario: Scenari
     if parked:  # a vehicle as high already stands parked at that place: it hides the sign
         return edit.scenario
     # where that place is taken, further back: between the ego and the sign it still hides it
-    return edit.with_actors(*edit.first_clear(occluder_at, a, step=-1.0))
+    return edit.with_actors(*edit.first_clear(occluder_at, a, step=-1.0, nearest=False))

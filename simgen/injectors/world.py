@@ -263,7 +263,7 @@ def cut_in(edit: Edit, inj: CutIn) -> Scenario:
     if there and len(driving) == len(there) == 1:
         return edit.replace_actor(_steps(driving[0], step))
     try:  # else the first free place further on: a longer gap
-        return edit.with_actors(*edit.first_clear(cutter_at, a))
+        return edit.with_actors(*edit.first_clear(cutter_at, a, nearest=False))
     except InjectorError as exc:
         raise InjectorError(f"{exc}; give cut_in an actor") from None
 
