@@ -31,10 +31,8 @@ END_MARGIN = 1.0  # m kept from a road's end, as on the procedural roads
 
 VEHICLES = frozenset({"sedan", "suv", "truck", "bus", "motorcycle"})
 CLEARANCE = 0.3  # m kept between where a placed road user starts and where any other does
-HEADWAY = (
-    2.0  # s of closing in at start speeds that a placed road user keeps clear of, where it can
-)
-REACH = 40.0  # m further on that a placement moves, at most, to find its place free
+HEADWAY = 2.0  # s of closing in at start speeds kept clear of, where there is room
+REACH = 40.0  # m on or back that a placement moves, at most, to find its place free
 
 
 class InjectorError(ValueError):
