@@ -66,14 +66,6 @@ class Geometry:
         return list(zip(ids[starts].tolist(), starts.tolist(), ends.tolist(), strict=True))
 
     @cached_property
-    def moving_pixels(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(N, 1) float32 column, row and inverse depth of the ``moving`` pixels."""
-        at = self.moving
-        rows, cols = np.divmod(at, self.depth.shape[1])
-        inverse = self.inverse_depth.ravel().take(at)[:, None]
-        return cols.astype(np.float32)[:, None], rows.astype(np.float32)[:, None], inverse
-
-    @cached_property
     def still(self) -> np.ndarray:
         """(H, W) bool: the surface pixels of the static world (the road users move their own
         way; the sky has no flow)."""
@@ -319,8 +311,7 @@ def _optical_flow(
         flow = np.zeros((h, w, 3), np.float32)
         at = np.flatnonzero(source.still)
         a, b = _rays_at(source, at)
-        cols, rows = (c.astype(np.float32) for c in np.divmod(at, w)[::-1])
-        s = source.inverse_depth.ravel().take(at)
+        cols, rows, s = _pixels_at(source, at)
         _pixels(flow).put(at, _pixels(_flow(static, a, b, s, cols, rows, target, calib)))
     # the road users the pass above left: all of them for a distorted camera, else the carried
     spans = [
@@ -330,11 +321,10 @@ def _optical_flow(
     ]
     if not spans:
         return flow
-    at = source.moving
-    picked = np.concatenate([np.arange(lo, hi) for _, lo, hi, _ in spans])
-    cols, rows, s = (c.ravel().take(picked) for c in source.moving_pixels)
-    a, b = _rays_at(source, at.take(picked)) if distorted else (cols, rows)
-    u, v, iz = (np.empty(len(picked), np.float32) for _ in range(3))
+    at = source.moving.take(np.concatenate([np.arange(lo, hi) for _, lo, hi, _ in spans]))
+    cols, rows, s = _pixels_at(source, at)
+    a, b = _rays_at(source, at) if distorted else (cols, rows)
+    u, v, iz = (np.empty(len(at), np.float32) for _ in range(3))
     carried = _terms(lens @ np.eye(4)[:3], calib, False)  # points already in the target camera
     start = 0
     for index, lo, hi, found in spans:
@@ -346,10 +336,17 @@ def _optical_flow(
             x, y, z = (c.ravel() for c in _split(found.there))
             kernels.project(carried, x, y, z, u[part], v[part], iz[part])
         start = end
-    out = np.empty((len(picked), 3), np.float32)
+    out = np.empty((len(at), 3), np.float32)
     _check(u, v, iz, cols, rows, target, calib, out)
-    _pixels(flow).put(at.take(picked), _pixels(out))
+    _pixels(flow).put(at, _pixels(out))
     return flow
+
+
+def _pixels_at(source: Geometry, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The column, row and inverse depth (1-D float32) of the pixels ``at`` (flat)."""
+    rows, cols = np.divmod(at, source.depth.shape[1])
+    inverse = source.inverse_depth.ravel().take(at)
+    return cols.astype(np.float32), rows.astype(np.float32), inverse
 
 
 def _rays_at(source: Geometry, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
