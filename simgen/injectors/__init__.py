@@ -8,7 +8,7 @@ They run right after sampling, in the order listed, each with its own random str
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simgen.core.rng import derive_rng
 from simgen.injectors import faults, signals, weather, world
@@ -24,6 +24,9 @@ from simgen.scenario.models import (
     Scenario,
 )
 from simgen.scenario.sample import ScenarioInstance
+
+if TYPE_CHECKING:
+    from simgen.world.start import StartBox
 
 Transform = Callable[[Edit, Any], Scenario]
 
@@ -57,11 +60,13 @@ def apply_injectors(instance: ScenarioInstance) -> ScenarioInstance:
     injectors = list(scenario.injectors)
     scenario = scenario.model_copy(update={"injectors": []})
     added: dict[str, int] = {}  # the road users injectors added, and which one did
+    boxes: dict[str, StartBox] = {}  # start boxes by road-user definition, for every injector
     for index, injector in enumerate(injectors):
         rng = derive_rng(scenario.seed, instance.variant, f"injector/{index}/{injector.type}")
         before = {a.name for a in scenario.actors}
+        edit = Edit(scenario, rng, instance.variant, boxes)
         try:
-            scenario = REGISTRY[injector.type](Edit(scenario, rng, instance.variant), injector)
+            scenario = REGISTRY[injector.type](edit, injector)
         except InjectorError as exc:
             raise InjectorError(f"injectors[{index}] ({injector.type}): {exc}") from None
         added |= {a.name: index for a in scenario.actors if a.name not in before}
@@ -74,25 +79,16 @@ def apply_injectors(instance: ScenarioInstance) -> ScenarioInstance:
     done = instance.model_copy(
         update={"scenario": scenario, "applied": (*instance.applied, *injectors)}
     )
-    if added:
-        _check_start(done, added, injectors)
-    return done
-
-
-def _check_start(instance: ScenarioInstance, added: dict[str, int], injectors: list) -> None:
-    """No road user an injector added starts inside another (each places its own where they
-    are free, ``Edit.first_clear``): one that did would crash at t = 0."""
-    from simgen.world.start import start_overlaps  # the world knows the bodies and the road
-
-    for overlap in start_overlaps(instance):
-        new = overlap.second if overlap.second in added else overlap.first
-        if new in added:
-            other = overlap.first if new == overlap.second else overlap.second
+    if added:  # none starts inside another (``Edit.first_clear``): it would crash at t = 0
+        clashes = Edit(scenario, rng, instance.variant, boxes).starts_inside(added)
+        if clashes:
+            new, other = clashes[0]
             index = added[new]
             raise InjectorError(
                 f"injectors[{index}] ({injectors[index].type}): {new} starts inside {other} "
                 "(their collision boxes overlap) and would crash at t = 0"
             )
+    return done
 
 
 __all__ = ["MODELS", "REGISTRY", "InjectorError", "apply_injectors"]

@@ -10,7 +10,7 @@ means the same on both.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -319,6 +319,21 @@ class Edit:
         clear_of_ego = crowded([ego], mine, clearance)
         return clear_of_ego + crowded(others, mine, clearance, headway) + within
 
+    def starts_inside(self, names: Collection[str]) -> list[tuple[str, str]]:
+        """(road user of ``names``, the one it overlaps) for each pair of road users in the
+        scenario whose collision boxes overlap where they start (but for those that may
+        touch): the last check on what the injectors added, from the boxes they computed."""
+        from simgen.world.start import crowded
+
+        scenario = self.scenario
+        everyone = self._start_boxes(scenario, [scenario.ego, *scenario.actors])
+        return [
+            (box.name, other)
+            for box in everyone
+            if box.name in names
+            for other in crowded([b for b in everyone if b is not box], [box], 0.0)
+        ]
+
     def first_clear(
         self,
         place: Callable[[float], tuple[Actor, ...]],
@@ -341,13 +356,14 @@ class Edit:
         else:
             shifts = [a, *(a + k * step for k in steps), *(a - k * step for k in steps)]
         shifts = [x for x in shifts if x == a or low <= x <= end]
-        blocking = self.in_the_way(place(a), CLEARANCE)
+        asked = place(a)
         for headway in (HEADWAY, 0.0):  # out of traffic's way where it can be, else just clear
             for shifted in shifts:
-                placed = place(shifted)
+                placed = asked if shifted == a else place(shifted)
                 if not self.in_the_way(placed, CLEARANCE, headway):
                     return placed
-        models = " and ".join(str(p.model) for p in place(a))
+        blocking = self.in_the_way(asked, CLEARANCE)
+        models = " and ".join(str(p.model) for p in asked)
         raise InjectorError(
             f"no free place for {models} within {REACH:.0f} m of {a - self.ego_a:.0f} m ahead "
             f"of the ego (taken by {', '.join(sorted(set(blocking)))})"

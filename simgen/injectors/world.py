@@ -168,20 +168,20 @@ def _free_spot(
     rng = edit.rng
     low, end = edit.bounds_ahead()
     turn_back = math.floor((end - s_range[0]) / 10.0) + 1 if math.isfinite(end) else math.inf
-    for attempt in range(800):  # out of traffic's way first (HEADWAY), then just clear of it
-        headway = HEADWAY if attempt < 400 else 0.0
-        k = attempt % 400 // 40
-        shift = 10.0 * k if k < turn_back else -10.0 * (k - turn_back + 1)
-        spot = Spot(
-            float(rng.uniform(s_range[0] + shift, s_range[1] + shift)),
-            float(rng.choice(laterals)) + float(rng.uniform(-jitter, jitter)),
-            float(rng.uniform(-turn, turn)),
-        )
-        if not low <= spot.s <= end:
-            continue
-        placed = place(spot)
-        if not edit.in_the_way([placed], CLEARANCE, headway):
-            return placed
+    for headway in (HEADWAY, 0.0):  # out of traffic's way where it can be, else just clear
+        for attempt in range(400):
+            k = attempt // 40
+            shift = 10.0 * k if k < turn_back else -10.0 * (k - turn_back + 1)
+            spot = Spot(
+                float(rng.uniform(s_range[0] + shift, s_range[1] + shift)),
+                float(rng.choice(laterals)) + float(rng.uniform(-jitter, jitter)),
+                float(rng.uniform(-turn, turn)),
+            )
+            if not low <= spot.s <= end:
+                continue
+            placed = place(spot)
+            if not edit.in_the_way([placed], CLEARANCE, headway):
+                return placed
     model = str(place(spot).model)
     if math.isfinite(end):
         raise InjectorError(f"no free place for {model} on the ego's road ahead of it")
