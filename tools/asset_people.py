@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import trimesh
+from asset_hull import hull
 
 RING = 8  # facets around a limb: round after the lens blur at 200 px; ~1,200 triangles a person
 # People are dressed: trousers, sleeves and jackets stand 1-2 cm off the skin, so a clothed limb
@@ -70,7 +71,7 @@ def limb(a, b, ra: float, rb: float, squash: float = 1.0) -> trimesh.Trimesh:
             rr = r * k
             zz = z + cap * r * t
             pts += [(rr * np.cos(q) * squash, rr * np.sin(q), zz) for q in angles]
-    mesh = trimesh.convex.convex_hull(np.array(pts))
+    mesh = hull(pts)
     mesh.apply_transform(_rotation_to(b - a))
     mesh.apply_translation(a)
     return mesh
@@ -98,7 +99,7 @@ def loft(sections: list[tuple[float, float, float, float]], n: int = 14) -> trim
                 strict=True,
             )
         )
-    return trimesh.convex.convex_hull(np.array(pts))
+    return hull(pts)
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,7 @@ def person_parts(b: Body) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, d
     ).vertices
     # hair covers the crown and the back of the head, never the face
     keep = (cap[:, 0] < center[0] - 0.1 * head_h) | (cap[:, 2] > center[2] + 0.22 * head_h)
-    add("hair.head", trimesh.convex.convex_hull(cap[keep]))
+    add("hair.head", hull(cap[keep]))
     return parts, skeleton
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import trimesh
+from asset_hull import hull
 
 CORNER = 4  # points per rounded corner
 WHEEL_SECTIONS = 16  # facets of a tyre and a rim
@@ -77,12 +78,8 @@ def ends_rect(
     ]
 
 
-def hull(points: list[tuple]) -> trimesh.Trimesh:
-    return trimesh.convex.convex_hull(np.asarray(points, dtype=float))
-
-
 def loft(sections: list[list[tuple]]) -> trimesh.Trimesh:
-    return trimesh.convex.convex_hull(np.array([p for s in sections for p in s]))
+    return hull([p for s in sections for p in s])
 
 
 def wheel(x: float, y: float, r: float, width: float) -> tuple[trimesh.Trimesh, trimesh.Trimesh]:
@@ -318,7 +315,7 @@ def tank(length: float, radius: float, centre: tuple[float, float, float]) -> tr
         dx, r = head * (1 - np.cos(theta)), np.sin(theta)
         for x in (-length / 2 + dx, length / 2 - dx):
             points += [(x, y * r, z * r) for y, z in ring]
-    barrel = trimesh.convex.convex_hull(np.array(points))
+    barrel = hull(points)
     barrel.apply_translation(centre)
     return barrel
 

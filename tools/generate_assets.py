@@ -22,6 +22,7 @@ import numpy as np
 import trimesh
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from asset_hull import hull
 from asset_people import BODIES, Body, limb, person_parts, seated
 from asset_textures import TEXTURES, texture_png
 from asset_vehicles import CARS, CarShape, bus_parts, car_parts, truck_parts
@@ -102,10 +103,6 @@ def sphere(radius: float, center: tuple[float, float, float]) -> trimesh.Trimesh
     mesh = trimesh.creation.icosphere(subdivisions=1, radius=radius)
     mesh.apply_translation(center)
     return mesh
-
-
-def hull(points: list[tuple[float, float, float]]) -> trimesh.Trimesh:
-    return trimesh.convex.convex_hull(np.asarray(points, dtype=float))
 
 
 def rect_frustum(
