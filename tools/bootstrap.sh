@@ -69,11 +69,15 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
 stamp="$VENV/.simgen-installed"
-want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
+pyver=$("$VENV/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+# the versions the suite last passed with, where this Python has a list (tools/constraints/)
+lock="tools/constraints/py$pyver.txt"
+pins=()
+[ -f "$lock" ] && pins=(-c "$lock")
+want=$(cat pyproject.toml ${pins[@]+"$lock"} | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "simgen setup: installing simgen and its test and docs extras into $VENV (about a minute)"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  pyver=$("$VENV/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
   if "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then
     # 3.12+: pyproject takes pyrender's fork pyrender-maintained (same package dir pyrender/);
     # a pyrender 0.1.45 left from an earlier setup would share its files: remove it first
@@ -105,13 +109,14 @@ sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Pyth
   fi
   # both OpenCV builds provide the module cv2: keep only the contrib one that simgen needs
   "$VENV/bin/python" -m pip uninstall --quiet -y opencv-python-headless opencv-python 2>/dev/null || true
-  "$VENV/bin/python" -m pip install --quiet -e '.[test,docs]'
+  "$VENV/bin/python" -m pip install --quiet ${pins[@]+"${pins[@]}"} -e '.[test,docs]'
   # test-only client: its numpy<2 pin is stale, its run-time needs come with the test extras
   "$VENV/bin/python" -m pip install --quiet --no-deps 'nuscenes-devkit==1.2.0'
   # pip may have pulled the plain build back in for another package: the contrib one wins
   if "$VENV/bin/python" -m pip show --quiet opencv-python-headless >/dev/null 2>&1; then
     "$VENV/bin/python" -m pip uninstall --quiet -y opencv-python-headless
-    "$VENV/bin/python" -m pip install --quiet --force-reinstall --no-deps opencv-contrib-python-headless
+    "$VENV/bin/python" -m pip install --quiet --force-reinstall --no-deps ${pins[@]+"${pins[@]}"} \
+      opencv-contrib-python-headless
   fi
   echo "$want" > "$stamp"
 fi
