@@ -17,6 +17,7 @@ from simgen.world.behaviour import (
     Snapshot,
     advance,
     fire_triggers,
+    place,
 )
 from simgen.world.furniture import place_furniture
 from simgen.world.map_road import MapGeometry, load_map
@@ -293,7 +294,10 @@ def simulate(
     try:
         others = sim.snapshots()
         for plan in sim.plans:
-            sim._note(plan, 0.0, fire_triggers(plan, 0.0, others, sim.geom))
+            started = fire_triggers(plan, 0.0, others, sim.geom)
+            sim._note(plan, 0.0, started)
+            if started:  # a step from t = 0 is how the road user is first seen (a wrong-way
+                place(plan, sim.geom, dt=None)  # driver faces the traffic, a parked car stands)
         sim.act_storyboard(0.0)
         scenario = instance.scenario
         step = 0

@@ -114,6 +114,29 @@ actors:
         assert actor.speed < 1.0  # friction stopped them
 
 
+def test_steps_from_the_start_shape_the_first_frame():
+    # a wrong-way driver is first seen facing the traffic, moving against it; a car parked
+    # from t = 0 stands still in frame 0, turned by its heading
+    _, states = run(
+        """
+duration: 0.2
+frame_rate: 10
+ego: {lane: 0, s: 20, speed: 10}
+actors:
+  - {name: ghost, model: sedan, lane: 0, s: 80, speed: 12, behavior: [{action: wrong_way}]}
+  - {name: kerb, model: sedan, lane: 0, s: 50, speed: 8, heading: 20,
+     behavior: [{action: parked}]}
+"""
+    )
+    ghost = states[0].actor("ghost")
+    assert abs(abs(ghost.yaw) - math.pi) < 1e-9
+    assert ghost.velocity[0] == pytest.approx(-12.0) and ghost.velocity[1] == pytest.approx(0.0)
+    kerb = states[0].actor("kerb")
+    assert kerb.velocity[:2] == (0.0, 0.0)
+    assert math.degrees(kerb.yaw) == pytest.approx(20.0)
+    assert states[1].actor("ghost").position[0] == pytest.approx(80 - 12 * 0.1, abs=1e-6)
+
+
 def test_a_hit_pedestrian_is_pushed_not_passed_through():
     _, states = run(
         """
