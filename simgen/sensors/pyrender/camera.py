@@ -24,6 +24,7 @@ from simgen.sensors.contact_shadow import SHADOWED, contact_shadow
 from simgen.sensors.frames import CameraFrame, CameraRender, encode_label, ready
 from simgen.sensors.pyrender.antialias import release, render_antialiased
 from simgen.sensors.pyrender.compat import LightSource, import_pyrender, select_lights
+from simgen.sensors.pyrender.light_loops import FIXED_LIGHT_LOOPS
 from simgen.sensors.pyrender.normals import NORMAL_OUTPUT_EDITS, decode, render_normals
 from simgen.sensors.pyrender.patches import (
     DRAW_ORDER,
@@ -132,7 +133,8 @@ class PyrenderCamera:
         self.light_nodes: list = []  # street lamps and headlights, chosen per frame
         self.sun_node: object | None = None  # kept: a new sun would mean a new shadow map
         self.renderer = pyrender.OffscreenRenderer(calibration.width, calibration.height)
-        edits = (*SHADER_EDITS, *LABEL_EDITS) if shadows else (SURFACE_NORMALS, *LABEL_EDITS)
+        lit = SHADER_EDITS if shadows else (SURFACE_NORMALS,)
+        edits = (*lit, *FIXED_LIGHT_LOOPS, *LABEL_EDITS)
         # the colour pass gives the normals too, where it can (``render_color_and_labels``)
         self.shared_normals = "normals" in outputs and "rgb" in outputs
         use_shaders(self.renderer, (*edits, *NORMAL_OUTPUT_EDITS) if self.shared_normals else edits)

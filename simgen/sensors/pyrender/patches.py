@@ -384,7 +384,7 @@ def _lights_once_per_pass(originals: Mapping[str, Any]) -> dict[str, Any]:
         return list(known[flags])
 
     def forward_pass(self: object, scene: object, flags: int, seg_node_map: object = None) -> Any:
-        with lights_once(self):
+        with lights_once(self, scene, flags):
             return forward(self, scene, flags, seg_node_map=seg_node_map)
 
     def bind_once(self: object, scene: object, program: object, node: object, flags: int) -> None:
@@ -424,13 +424,22 @@ def _lights_once_per_pass(originals: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @contextmanager
-def lights_once(renderer: object) -> Iterator[None]:
-    """A forward pass in which each program's lights are bound once (``lights_once_per_pass``)."""
+def lights_once(renderer: object, scene: object, flags: int) -> Iterator[None]:
+    """A forward pass in which each program's lights are bound once (``lights_once_per_pass``),
+    drawn with programs compiled for the counts of lights it binds (``light_loops``)."""
+    from simgen.sensors.pyrender.light_loops import light_counts
+
     renderer._simgen_lit = {}  # type: ignore[attr-defined]  # program -> its shadow maps
+    programs = renderer._program_cache  # type: ignore[attr-defined]
+    counted = hasattr(programs, "counts")
+    if counted:
+        programs.counts = light_counts(scene, renderer._compute_max_n_lights(flags))  # type: ignore[attr-defined]
     try:
         yield
     finally:
         renderer._simgen_lit = None  # type: ignore[attr-defined]
+        if counted:
+            programs.counts = None
 
 
 def _lights_in_order(originals: Mapping[str, Any]) -> dict[str, Any]:
@@ -515,6 +524,11 @@ PATCHES: tuple[Patch, ...] = (
             Hook(RENDERER, "_bind_lighting", ("self", "scene", "program", "node", "flags")),
             Hook(RENDERER, "_bind_texture", ("self", "texture", "uniform_name", "program")),
             Hook(RENDERER, "_get_next_active_texture", ("self",)),
+            Hook(  # light_loops' program cache adds the light counts to its defines
+                "pyrender.shader_program.ShaderProgramCache",
+                "get_program",
+                ("self", "vertex_shader", "fragment_shader", "geometry_shader", "defines"),
+            ),
             Hook("pyrender.renderer", "glActiveTexture"),
             Hook("pyrender.renderer", "GL_TEXTURE0"),
         ),
@@ -667,14 +681,19 @@ def _shader_dir(edits: tuple[ShaderEdit, ...] = SHADER_EDITS) -> str:
 
 
 def use_shaders(offscreen: object, edits: tuple[ShaderEdit, ...]) -> None:
-    """Draw with pyrender's shaders edited by ``edits`` (``SHADER_EDITS`` and others')."""
+    """Draw with pyrender's shaders edited by ``edits`` (``SHADER_EDITS`` and others'), the
+    colour shader compiled per light counts where ``edits`` fix its loops (``light_loops``)."""
     from pyrender.shader_program import ShaderProgramCache
+
+    from simgen.sensors.pyrender.light_loops import FIXED_LIGHT_LOOPS, counted_programs
 
     require_fields(offscreen, ("_renderer",), "edited_shaders")
     inner = offscreen._renderer  # type: ignore[attr-defined]
     require_fields(inner, ("_program_cache",), "edited_shaders")
     if getattr(inner, "_simgen_edits", None) != edits:
-        inner._program_cache = ShaderProgramCache(shader_dir=_shader_dir(edits))
+        fixed = set(FIXED_LIGHT_LOOPS) <= set(edits)
+        programs = counted_programs if fixed else ShaderProgramCache
+        inner._program_cache = programs(shader_dir=_shader_dir(edits))
         inner._simgen_edits = edits
 
 

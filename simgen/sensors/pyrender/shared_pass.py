@@ -164,7 +164,7 @@ def _forward(renderer: Any, scene: Any, flags: int, seg_node_map: dict, normals:
         GL.glClearBufferfv(GL.GL_COLOR, attachment, np.array([0.0, 0.0, 0.0, 1.0], np.float32))
     GL.glClear(GL.GL_DEPTH_BUFFER_BIT)
     GL.glEnable(GL.GL_MULTISAMPLE)
-    with lights_once(renderer):
+    with lights_once(renderer, scene, flags):
         program = _draw(renderer, scene, solid, flags, seg_node_map)
         # read as pyrender's label pass reads: its blit and depth conversion, attachment 1
         GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, renderer._main_fb_ms)
