@@ -235,10 +235,17 @@ def convex_pieces(vertices: np.ndarray, faces: np.ndarray) -> tuple[Piece, ...]:
         index = np.nonzero(labels == label)[0]
         used = np.unique(faces[index])
         part = trimesh.Trimesh(vertices[used], np.searchsorted(used, faces[index]), process=False)
-        try:
-            hull = part.convex_hull.volume
-            convex = part.is_watertight and abs(part.volume - hull) <= 1e-3 * max(hull, 1e-9)
-        except Exception:  # degenerate (flat) pieces: draw their triangles
-            convex = False
-        out.append(Piece(index, used, bool(convex)))
+        out.append(Piece(index, used, _fills_its_hull(part)))
     return tuple(out)
+
+
+def _fills_its_hull(part: object) -> bool:
+    """Whether a closed piece's volume is its convex hull's; an open one (a plate, a lens) is
+    never taken for convex, so its hull, the dear part, is not built."""
+    if not part.is_watertight:  # type: ignore[attr-defined]
+        return False
+    try:
+        hull = part.convex_hull.volume  # type: ignore[attr-defined]
+    except Exception:  # degenerate (flat) pieces: draw their triangles
+        return False
+    return bool(abs(part.volume - hull) <= 1e-3 * max(hull, 1e-9))  # type: ignore[attr-defined]
