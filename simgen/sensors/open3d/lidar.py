@@ -64,6 +64,12 @@ class LocalMesh:
         """Its BVH, in its own frame, built on first use: rays come to it (``movers``)."""
         return raycasting_scene(self)
 
+    @cached_property
+    def corners(self) -> np.ndarray:
+        """(8, 3) the corners of its vertices' bounding box, in its own frame."""
+        lo, hi = self.vertices.min(axis=0), self.vertices.max(axis=0)
+        return np.array([[(lo, hi)[(k >> a) & 1][a] for a in range(3)] for k in range(8)])
+
 
 @dataclass(frozen=True)
 class Reach:
@@ -92,6 +98,74 @@ class Body:
 
     def pose_at(self, tau: float) -> np.ndarray:
         return extrapolate_pose(self.transform, self.velocity, self.yaw_rate, tau)
+
+
+@dataclass(frozen=True)
+class Moving:
+    """The road users of a sweep as arrays: their mesh boxes and how they move on, so that the
+    box of every one is posed at a slice's time in one pass."""
+
+    corners: np.ndarray  # (B, 8, 3) each mesh's box corners, in its own frame
+    transforms: np.ndarray  # (B, 4, 4) world poses at the start of the sweep
+    velocities: np.ndarray  # (B, 3)
+    yaw_rates: np.ndarray  # (B,)
+
+    @staticmethod
+    def of(bodies: list[Body]) -> Moving:
+        return Moving(
+            np.array([b.mesh.corners for b in bodies]).reshape(-1, 8, 3),
+            np.array([b.transform for b in bodies]).reshape(-1, 4, 4),
+            np.array([b.velocity for b in bodies], float).reshape(-1, 3),
+            np.array([b.yaw_rate for b in bodies], float),
+        )
+
+    def boxes(self, tau: float, sensor: np.ndarray) -> Boxed:
+        """Each body's box, the body posed ``tau`` s into the sweep (``extrapolate_pose``), as
+        a sensor posed ``sensor`` sees it (``Boxed``)."""
+        turn = self.yaw_rates * tau
+        c, s = np.cos(turn), np.sin(turn)
+        yaw = np.zeros((len(turn), 3, 3))
+        yaw[:, 0, 0], yaw[:, 0, 1], yaw[:, 1, 0], yaw[:, 1, 1] = c, -s, s, c
+        yaw[:, 2, 2] = 1.0
+        rotation = yaw @ self.transforms[:, :3, :3]
+        origin = self.transforms[:, :3, 3] + self.velocities * tau
+        world = np.einsum("bij,bkj->bki", rotation, self.corners) + origin[:, None, :]
+        local = (world - sensor[:3, 3]) @ sensor[:3, :3]
+        lo, hi = local.min(axis=1), local.max(axis=1)
+        # horizontal distance from the sensor's axis to the box's footprint: least, greatest
+        near = np.hypot(np.maximum(np.maximum(lo[:, 0], -hi[:, 0]), 0.0),
+                        np.maximum(np.maximum(lo[:, 1], -hi[:, 1]), 0.0))  # fmt: skip
+        far = np.hypot(np.maximum(np.abs(lo[:, 0]), np.abs(hi[:, 0])),
+                       np.maximum(np.abs(lo[:, 1]), np.abs(hi[:, 1])))  # fmt: skip
+        top, bottom = hi[:, 2], lo[:, 2]
+        high = np.arctan2(top, np.where(top >= 0, near, far))
+        low = np.arctan2(bottom, np.where(bottom >= 0, far, near))
+        return Boxed(low, high, lo[:, :2], hi[:, :2], near > 0)
+
+
+@dataclass(frozen=True)
+class Boxed:
+    """Bodies' boxes in a sensor's frame, by the box (in that frame) around each posed box's
+    corners, which holds the body: the least and greatest elevation (radians) of a point in
+    it, and its footprint, the rectangle ``lo``..``hi`` (x, y), which does not hold the
+    sensor's vertical axis where ``apart``."""
+
+    low: np.ndarray
+    high: np.ndarray
+    lo: np.ndarray  # (B, 2)
+    hi: np.ndarray  # (B, 2)
+    apart: np.ndarray  # (B,) bool
+
+    def azimuths(self, centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """How far the footprint reaches from azimuth ``centre`` (B,) (radians, towards larger
+        azimuths and towards smaller ones; inf where it holds the axis): from outside, a
+        rectangle spans the angles of its corners."""
+        xs = np.stack([self.lo[:, 0], self.hi[:, 0], self.hi[:, 0], self.lo[:, 0]], axis=1)
+        ys = np.stack([self.lo[:, 1], self.lo[:, 1], self.hi[:, 1], self.hi[:, 1]], axis=1)
+        delta = (np.arctan2(ys, xs) - centre[:, None] + math.pi) % (2 * math.pi) - math.pi
+        larger = np.where(self.apart, delta.max(axis=1), np.inf)
+        smaller = np.where(self.apart, -delta.min(axis=1), np.inf)
+        return larger, smaller
 
 
 def local_mesh(parts: list[Placed]) -> LocalMesh:
@@ -253,10 +327,11 @@ class Open3DLidar:
         ).reshape(-1, 3)  # bounding spheres: a posed body's bounds need not centre on its origin
         velocities = np.array([b.velocity for b in bodies]).reshape(-1, 3)
         radii = np.array([b.mesh.radius for b in bodies])
+        moving = Moving.of(bodies)
         spans: dict[int, list[Span]] = {}
         for (lo, hi), tau, pose in zip(slices, taus, poses, strict=True):
             centers = starts + velocities * tau
-            reach = self._in_sector(centers, radii, pose, lo, hi)
+            reach = self._in_sector(centers, radii, pose, lo, hi, moving.boxes(tau, pose))
             for k, i in enumerate(reach.index.tolist()):
                 a, b = reach.first[k], reach.last[k]
                 begin = lo if a <= lo else math.ceil(a)
@@ -278,9 +353,17 @@ class Open3DLidar:
         )
 
     def _in_sector(
-        self, centers: np.ndarray, radius: np.ndarray, pose: np.ndarray, lo: int, hi: int
+        self,
+        centers: np.ndarray,
+        radius: np.ndarray,
+        pose: np.ndarray,
+        lo: int,
+        hi: int,
+        boxed: Boxed,
     ) -> Reach:
-        """The bodies (bounding spheres) that columns lo..hi of a sensor at ``pose`` can hit."""
+        """The bodies (bounding spheres) that columns lo..hi of a sensor at ``pose`` can hit;
+        ``boxed``, their boxes (``Moving.boxes``), narrow the columns and rings a sphere
+        spans (a car seen end on spans a third of its sphere's columns)."""
         if not len(centers):
             empty = np.zeros(0)
             return Reach(empty.astype(int), empty, empty, empty, empty, empty)
@@ -289,14 +372,18 @@ class Open3DLidar:
         half = np.arcsin(np.clip(radius / np.maximum(distance, 1e-9), 0.0, 1.0))
         step = 2 * math.pi / self.calibration.scan.columns
         first = math.pi - lo * step  # columns sweep clockwise from behind
-        offset = (first - np.arctan2(local[:, 1], local[:, 0])) % (2 * math.pi)
-        inside = (offset <= (hi - lo) * step + half) | (offset >= 2 * math.pi - half)
+        azimuth = np.arctan2(local[:, 1], local[:, 0])
+        offset = (first - azimuth) % (2 * math.pi)
+        # a point at a larger azimuth fires at an earlier column: a smaller offset
+        larger, smaller = boxed.azimuths(azimuth)
+        before, after = np.minimum(half, larger), np.minimum(half, smaller)
+        inside = (offset - before <= (hi - lo) * step) | (offset + after >= 2 * math.pi)
         close = distance <= radius
         keep = (close | inside) & (distance <= self.calibration.scan.range + radius)
         # columns (relative to lo, unwrapped) from which each kept body may be seen
-        start = np.where(close, -np.inf, np.floor((offset - half) / step) - 1)
-        stop = np.where(close, np.inf, np.ceil((offset + half) / step) + 1)
-        wrapped = offset >= 2 * math.pi - half
+        start = np.where(close, -np.inf, np.floor((offset - before) / step) - 1)
+        stop = np.where(close, np.inf, np.ceil((offset + after) / step) + 1)
+        wrapped = offset + after >= 2 * math.pi
         start = np.where(wrapped & ~close, start - 2 * math.pi / step, start)
         stop = np.where(wrapped & ~close, stop - 2 * math.pi / step, stop)
         # a ray's angle to the centre is at least their difference in elevation
@@ -305,6 +392,8 @@ class Open3DLidar:
         spread = np.arcsin(np.clip(radius / np.maximum(away, 1e-9), 0.0, 1.0)) + ELEVATION_MARGIN
         low = np.where(close, -np.inf, elevation - spread)
         high = np.where(close, np.inf, elevation + spread)
+        low = np.maximum(low, boxed.low - ELEVATION_MARGIN)
+        high = np.minimum(high, boxed.high + ELEVATION_MARGIN)
         i = np.nonzero(keep)[0]
         return Reach(i, start[i] + lo, stop[i] + lo, low[i], high[i], (away - radius)[i])
 
