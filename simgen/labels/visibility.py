@@ -242,10 +242,12 @@ def convex_pieces(vertices: np.ndarray, faces: np.ndarray) -> tuple[Piece, ...]:
 def _fills_its_hull(part: object) -> bool:
     """Whether a closed piece's volume is its convex hull's; an open one (a plate, a lens) is
     never taken for convex, so its hull, the dear part, is not built."""
+    from scipy.spatial import ConvexHull
+
     if not part.is_watertight:  # type: ignore[attr-defined]
         return False
-    try:
-        hull = part.convex_hull.volume  # type: ignore[attr-defined]
+    try:  # Qhull's own volume: trimesh's hull mesh would cost 8x more, for the same volume
+        hull = ConvexHull(part.vertices).volume  # type: ignore[attr-defined]
     except Exception:  # degenerate (flat) pieces: draw their triangles
         return False
     return bool(abs(part.volume - hull) <= 1e-3 * max(hull, 1e-9))  # type: ignore[attr-defined]

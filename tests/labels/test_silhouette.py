@@ -59,3 +59,18 @@ def test_mask_boxes_give_each_ids_tight_box_and_pixel_count():
     mask[18:20, 4:10] = 7
     mask[6:8, 22:24] = 0  # a hole in id 3: 46 px
     assert mask_boxes(mask) == {3: ((20, 5, 29, 9), 46), 7: ((2, 12, 9, 19), 28)}
+
+
+def test_a_piece_is_convex_only_when_closed_and_filling_its_hull():
+    cube_v, cube_f = cube((0.0, 0.0, 10.0), 2.0)
+    # a ball with one corner pushed in towards its centre: closed, not convex
+    dented = trimesh.creation.icosphere(subdivisions=1)
+    dented.vertices[0] *= 0.3
+    plate = trimesh.creation.box(extents=(2.0, 2.0, 0.1))
+    top = plate.faces[plate.face_normals[:, 2] > 0.5]  # the top of a plate alone: open
+    shift = np.array([5.0, 0.0, 0.0])
+    vertices = np.r_[cube_v, dented.vertices + shift, plate.vertices - shift]
+    faces = np.r_[cube_f, dented.faces + len(cube_v), top + len(cube_v) + len(dented.vertices)]
+    pieces = convex_pieces(vertices, faces)
+    assert [p.convex for p in pieces] == [True, False, False]
+    assert dented.is_watertight and dented.volume < 0.99 * dented.convex_hull.volume
