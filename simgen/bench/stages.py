@@ -91,9 +91,11 @@ class BenchResult:
     # the same frames and span as the wall time: what a labelled frame costs on any host
     cpu_ms_per_frame: float
     busy_cores: float  # that CPU time over the wall time: cores the pipeline kept busy
-    raw_open3d_ms: float
-    lidar_alone_ms: float  # the lidar's sweep timed beside the raw cast, outside the pipeline
-    lidar_vs_raw: float
+    # the lidar's sweep timed beside a raw cast of its rays, outside the pipeline (None: the
+    # scene has no lidar)
+    raw_open3d_ms: float | None
+    lidar_alone_ms: float | None
+    lidar_vs_raw: float | None
     naive_ms: dict[str, float] = field(default_factory=dict)
     naive_frames: int = 0
     speedup_vs_naive: float = 0.0
@@ -111,9 +113,8 @@ def _machine() -> str:
     return f"{cpu_model()}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}"
 
 
-def _raw_cast_seconds(suite: SensorSuite, state: WorldState, dynamic: list[Placed]) -> float:
+def _raw_cast_seconds(lidar: Open3DLidar, state: WorldState, dynamic: list[Placed]) -> float:
     """One cast of every ray of the sweep against static + road users, scene built beforehand."""
-    lidar = _open3d_lidar(suite)
     static = lidar.static_mesh
     moving = merge_parts(dynamic)
     scene = o3d.t.geometry.RaycastingScene()
@@ -191,12 +192,11 @@ class NaivePyBullet:
 
 
 def _lidar_against_raw(
-    suite: SensorSuite, samples: list[tuple[WorldState, list[Placed]]]
+    lidar: Open3DLidar, suite: SensorSuite, samples: list[tuple[WorldState, list[Placed]]]
 ) -> tuple[list[float], list[float]]:
     """The lidar's sweep and a raw cast of the same rays, timed back to back on the pipeline's
     frames once it has finished: inside the pipeline, its threads would load one more than the
     other."""
-    lidar = _open3d_lidar(suite)
     ego_from_lidar = lidar.calibration.ego_from_lidar
     swept, raw = [], []
     for state, dynamic in samples:
@@ -208,7 +208,7 @@ def _lidar_against_raw(
             np.random.default_rng(0),
         )
         swept.append(time.perf_counter() - start)
-        raw.append(_raw_cast_seconds(suite, state, dynamic))
+        raw.append(_raw_cast_seconds(lidar, state, dynamic))
     return swept, raw
 
 
@@ -262,8 +262,8 @@ def run_bench(
         collecting = collected.seconds
         encode = writer.busy_seconds / max(1, frames)
     (suite,) = rigs  # closed by the loop: its lidars and scene description stay usable
-    swept, raw_casts = _lidar_against_raw(suite, samples)
-    raw_ms = 1000 * statistics.median(raw_casts)
+    lidar = _open3d_lidar(suite)
+    swept, raw_casts = _lidar_against_raw(lidar, suite, samples) if lidar else ([], [])
     medians = {k: 1000 * statistics.median(v) for k, v in stages.items()}
     medians["encode+write (worker threads)"] = 1000 * encode
     medians["python gc (mean)"] = 1000 * collecting / frames  # lumpy: a full one now and then
@@ -274,8 +274,7 @@ def run_bench(
     naive = _naive(suite, instance, naive_frames)
     frame_ms = 1000 * statistics.median(totals)
     ours_sensors = sum(v for k, v in medians.items() if k.startswith(("camera", "lidar")))
-    naive_total = frame_ms - ours_sensors + naive["camera"] + naive["lidar"]
-    lidar = _open3d_lidar(suite)
+    naive_total = frame_ms - ours_sensors + sum(naive.values())
     return BenchResult(
         machine=_machine(),
         frames=frames - 1,
@@ -285,31 +284,34 @@ def run_bench(
         frames_per_s=frames / wall,
         cpu_ms_per_frame=1000 * cpu / frames,
         busy_cores=cpu / wall,
-        raw_open3d_ms=raw_ms,
-        lidar_alone_ms=1000 * statistics.median(swept),
-        lidar_vs_raw=statistics.median(swept) / statistics.median(raw_casts),
+        raw_open3d_ms=1000 * statistics.median(raw_casts) if raw_casts else None,
+        lidar_alone_ms=1000 * statistics.median(swept) if swept else None,
+        lidar_vs_raw=statistics.median(swept) / statistics.median(raw_casts) if swept else None,
         naive_ms={**naive, "frame": naive_total},
         naive_frames=naive_frames,
         speedup_vs_naive=naive_total / frame_ms,
         peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        rays=lidar.calibration.scan.rays_per_sweep,
+        rays=lidar.calibration.scan.rays_per_sweep if lidar else 0,
         outputs=list(options.outputs),
         lidar_scene_flow=options.lidar_scene_flow,
         scenario=instance.scenario.name,
     )
 
 
-def _open3d_lidar(suite: SensorSuite) -> Open3DLidar:
-    """The rig's first lidar; the baselines cast its rays against its own Open3D scene."""
-    lidar = next(iter(suite.lidars.values()))
-    if not isinstance(lidar, Open3DLidar):
+def _open3d_lidar(suite: SensorSuite) -> Open3DLidar | None:
+    """The rig's first lidar, if it has one; the baselines cast its rays against its own Open3D
+    scene."""
+    lidar = next(iter(suite.lidars.values()), None)
+    if lidar is not None and not isinstance(lidar, Open3DLidar):
         raise TypeError(f"the bench's baselines need the open3d lidar, not {type(lidar).__name__}")
     return lidar
 
 
 def _naive(suite: SensorSuite, instance: ScenarioInstance, frames: int) -> dict[str, float]:
-    calib = next(iter(suite.calibrations.cameras.values()))
-    lidar = next(iter(suite.lidars.values()))
+    """The rig's first camera and first lidar (those it has) in PyBullet's renderer and ray
+    tester, on the scene's first frames."""
+    calib = next(iter(suite.calibrations.cameras.values()), None)
+    lidar = next(iter(suite.lidars.values()), None)
     states = simulate(instance)
     state = next(states)
     naive = NaivePyBullet(static_placements(state.static, suite.street_lights))
@@ -317,13 +319,16 @@ def _naive(suite: SensorSuite, instance: ScenarioInstance, frames: int) -> dict[
     try:
         for _ in range(frames):
             naive.pose(suite.road_users(state))
-            world_from_camera = state.ego.transform() @ calib.ego_from_camera
-            cams.append(naive.camera(world_from_camera, calib.K, calib.width, calib.height))
-            pose = state.ego.transform() @ lidar.calibration.ego_from_lidar
-            dirs = ray_directions(lidar.calibration)[0].reshape(-1, 3) @ pose[:3, :3].T
-            lids.append(naive.lidar(pose[:3, 3], dirs, lidar.calibration.scan.range))
+            if calib is not None:
+                world_from_camera = state.ego.transform() @ calib.ego_from_camera
+                cams.append(naive.camera(world_from_camera, calib.K, calib.width, calib.height))
+            if lidar is not None:
+                pose = state.ego.transform() @ lidar.calibration.ego_from_lidar
+                dirs = ray_directions(lidar.calibration)[0].reshape(-1, 3) @ pose[:3, :3].T
+                lids.append(naive.lidar(pose[:3, 3], dirs, lidar.calibration.scan.range))
             state = next(states)
     finally:
         naive.close()
         states.close()
-    return {"camera": 1000 * statistics.median(cams), "lidar": 1000 * statistics.median(lids)}
+    timed = {"camera": cams, "lidar": lids}
+    return {sensor: 1000 * statistics.median(runs) for sensor, runs in timed.items() if runs}

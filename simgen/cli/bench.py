@@ -119,16 +119,17 @@ def _bench_stages(
     table.add_row("[b]frame (stages in sequence)[/b]", f"[b]{result.frame_ms:.1f}[/b]")
     table.add_row("frame (wall, encoding overlapped)", f"{result.pipelined_frame_ms:.1f}")
     table.add_row("[b]CPU per frame (all threads)[/b]", f"[b]{result.cpu_ms_per_frame:.1f}[/b]")
-    table.add_row("lidar, timed alone", f"{result.lidar_alone_ms:.1f}")
-    table.add_row(f"raw Open3D cast, same {result.rays} rays", f"{result.raw_open3d_ms:.1f}")
+    if result.lidar_alone_ms is not None and result.raw_open3d_ms is not None:
+        table.add_row("lidar, timed alone", f"{result.lidar_alone_ms:.1f}")
+        table.add_row(f"raw Open3D cast, same {result.rays} rays", f"{result.raw_open3d_ms:.1f}")
     for stage, ms in result.naive_ms.items():
         table.add_row(f"naive PyBullet {stage}", f"{ms:.1f}")
     console = Console()
     console.print(table)
+    lidar = f"lidar stage {result.lidar_vs_raw:.2f}x raw Open3D; " if result.lidar_vs_raw else ""
     console.print(
         f"{result.frames_per_s:.2f} frames/s; {result.cpu_ms_per_frame:.0f} CPU-ms per labelled "
-        f"frame ({result.busy_cores:.2f} cores busy); "
-        f"lidar stage {result.lidar_vs_raw:.2f}x raw Open3D; "
+        f"frame ({result.busy_cores:.2f} cores busy); {lidar}"
         f"{result.speedup_vs_naive:.1f}x faster than the naive PyBullet pipeline; "
         f"peak RSS {result.peak_rss_mb:.0f} MB\nmachine: {result.machine}"
     )

@@ -28,6 +28,29 @@ def test_bench_reports_every_stage_and_consistent_ratios(tmp_path):
     assert 0.25 < result.busy_cores <= usable_cores() + 0.05
 
 
+def test_a_scene_without_a_lidar_is_timed_without_the_lidar_baselines(tmp_path):
+    from typer.testing import CliRunner
+
+    from simgen.cli.app import app
+
+    lidar = (
+        "    - {name: lidar, type: lidar, channels: 4, vertical_fov: [2, -10], "
+        "horizontal_resolution: 2,\n       range: 60, mount: {xyz: [0, 0, 1.9]}}\n"
+    )
+    assert lidar in TINY
+    scenario = tmp_path / "camera_only.yaml"
+    scenario.write_text(TINY.replace(lidar, "").replace("duration: 0.2", "duration: 0.3"))
+    result = run_bench(frames=3, naive_frames=1, scenario=scenario)
+    assert "lidar" not in result.stages_ms and result.rays == 0
+    assert result.lidar_alone_ms is result.raw_open3d_ms is result.lidar_vs_raw is None
+    assert set(result.naive_ms) == {"camera", "frame"}
+    assert abs(result.speedup_vs_naive - result.naive_ms["frame"] / result.frame_ms) < 1e-9
+    out = CliRunner().invoke(app, ["bench", "--scenario", str(scenario), "--frames", "2",
+                                   "--naive-frames", "1"])  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert "raw Open3D" not in out.output and "CPU-ms per labelled frame" in out.output
+
+
 def test_the_default_bench_scene_is_the_repository_s_bench_highway():
     """`simgen bench` without --scenario times this file (it moved one folder down once)."""
     from simgen.bench.stages import BENCH_SCENARIO
