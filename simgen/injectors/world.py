@@ -27,7 +27,8 @@ from simgen.scenario.models import (
 from simgen.world.assets import load_catalog
 
 CRASH_CLOSING_SPEED = 8.0  # m/s the striking vehicle gains on its target
-JAYWALKER_CLEARANCE = 0.5  # m between the parked occluder and the ego's lane
+JAYWALKER_CLEARANCE = 0.5  # m between the parked occluder and the kerb-side lane
+JAYWALKER_NUDGES = tuple(0.25 * k for k in range(9))  # m further on the walker may stand
 
 
 def _steps(actor: Actor, *steps: dict) -> Actor:
@@ -195,8 +196,9 @@ def jaywalker(edit: Edit, inj: Jaywalker) -> Scenario:
     width, length = _width(occluder_model), _length(occluder_model)
     ego_width = _width(str(edit.scenario.ego.model))
     own = edit.same_way_lanes()
-    lane_centre = edit.lane_offset(edit.ego_lane if edit.ego_lane in own else own[0])
-    # parked with its road-side edge clear of the ego's lane (car-following ignores it)
+    lane_centre = edit.lane_offset(own[0])  # the kerb side's lane, whichever lane the ego is in
+    # parked at the kerb, its road-side edge clear of a car in that lane (car-following ignores
+    # it): on a multi-lane road, not in the lane beside the ego's
     occluder_offset = lane_centre - (width + ego_width) / 2 - 0.2 - JAYWALKER_CLEARANCE
     crossing = {
         "at": float(inj.at),
@@ -211,13 +213,19 @@ def jaywalker(edit: Edit, inj: Jaywalker) -> Scenario:
             "parked_van", occluder_model, a, offset=occluder_offset,
             behavior=[{"action": "parked"}],
         )  # fmt: skip
-        walker = edit.then(edit.with_actors(occluder)).spawn(
-            "jaywalker",
-            str(inj.model),
-            a + length / 2 + 0.6,  # just past its front bumper, on its kerb side: hidden
-            offset=occluder_offset - width / 2 + 0.3,
-            behavior=[crossing],
-        )
+        parked = edit.then(edit.with_actors(occluder))
+        # just past its front bumper, on its kerb side: hidden. Along the inside of a bend a
+        # metre of road is less than a metre of the reference line: nudged on until clear of it
+        for nudge in JAYWALKER_NUDGES:
+            walker = parked.spawn(
+                "jaywalker",
+                str(inj.model),
+                a + length / 2 + 0.6 + nudge,
+                offset=occluder_offset - width / 2 + 0.3,
+                behavior=[crossing],
+            )
+            if occluder.name not in parked.in_the_way([walker]):
+                break
         return occluder, walker
 
     return edit.with_actors(

@@ -90,7 +90,9 @@ def test_jaywalker_steps_out_on_the_ego_right_and_crosses_in_front():
     instance = _instance(STRAIGHT, "{type: jaywalker, ahead: 30, at: 0.5, speed: 2.0}", 6.0)
     van, walker = _added(instance, "parked_van"), _added(instance, "jaywalker")
     truck, ego = _dims("truck"), _dims("sedan")
-    offset = -5.25 - (truck[1] + ego[1]) / 2 - 0.2 - 0.5  # beside the ego's lane, on its right
+    # at the kerb: clear of the rightmost lane the ego's way (t = -8.75), not in it beside the
+    # ego's (t = -5.25)
+    offset = -8.75 - (truck[1] + ego[1]) / 2 - 0.2 - 0.5
     assert (van.road, van.s, van.offset) == ("1", 60.0, pytest.approx(offset))
     assert walker.s == pytest.approx(60 + truck[0] / 2 + 0.6)
     assert walker.behavior[-1].direction == "left"  # to the ego's left: increasing t

@@ -130,6 +130,29 @@ def test_a_jaywalker_steps_out_from_behind_a_parked_van():
     assert max(seen[15:]) > 0.8 and np.median(seen[20:]) > 0.8  # then in plain view
 
 
+@pytest.mark.parametrize("radius", [None, -90.0])
+def test_the_jaywalker_s_van_parks_at_the_kerb_whichever_lane_the_ego_drives_in(radius):
+    """Three lanes, the ego in the middle one: the van stands right of the kerb-side lane (a
+    car in it passes clear), not in that lane beside the ego; on a tight right-hand bend the
+    walker still stands clear past its front (along the inside, the road's metres are short)."""
+    road = "{length: 300, lanes: 3, oncoming_lanes: 1, lane_width: 3.5, sidewalk_width: 2.5}"
+    if radius is not None:
+        road = road.replace("{", f"{{type: curve, radius: {radius}, ", 1)
+    text = BASE.format(inject="{type: jaywalker, ahead: 25, occluder: truck}", duration=0.1)
+    text = text.replace(text[text.index("road:") : text.index("\nego:")], f"road: {road}")
+    text = text.replace("  lane: 0\n  s: 20", "  lane: 1\n  s: 20")
+    instance = apply_injectors(sample(parse_scenario(text).scenario, 0))
+    van = next(a for a in instance.scenario.actors if a.name.startswith("parked_van"))
+    walker = next(a for a in instance.scenario.actors if a.name.startswith("jaywalker"))
+    kerb_lane_centre, truck_width, sedan_width = -2.5 * 3.5, 2.8, 2.02  # lane 0
+    # its road-side edge clear of a sedan in the kerb-side lane, by 0.2 m and the clearance
+    assert float(van.offset) + truck_width / 2 <= kerb_lane_centre - sedan_width / 2 - 0.2
+    assert float(van.offset) + truck_width / 2 > kerb_lane_centre - sedan_width / 2 - 1.0
+    assert float(walker.s) - float(van.s) >= 8.575 / 2 + 0.6  # past its front bumper
+    first = next(iter(simulate(instance)))
+    assert not first.events  # nobody starts inside anybody
+
+
 def test_a_stalled_car_asked_for_where_the_lead_drives_stands_at_the_nearest_free_place():
     """``lead`` starts 30 m ahead of the ego in its lane at 10 m/s; a stalled car asked for
     there would start inside it (a crash at t = 0), and one just ahead of it would be hit at
