@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -67,6 +68,36 @@ def polygon_distance(a: np.ndarray, b: np.ndarray) -> float:
             for i in range(len(q)):
                 best = min(best, _point_segment(point, q[i], q[(i + 1) % len(q)]))
     return best
+
+
+@dataclass
+class Footprints:
+    """Convex polygons laid down one after another, and whether a new one would come within a
+    gap of any of them: measured exactly (``polygon_distance``) only against those whose
+    bounding boxes come that close, since two shapes lie at least as far apart as their boxes.
+    The answer is the pairwise one; a long row of buildings and trees is not measured pair by
+    pair."""
+
+    polygons: list[np.ndarray] = field(default_factory=list)
+    _lows: list[np.ndarray] = field(default_factory=list)
+    _highs: list[np.ndarray] = field(default_factory=list)
+
+    def add(self, polygon: np.ndarray) -> None:
+        self.polygons.append(polygon)
+        self._lows.append(polygon.min(axis=0))
+        self._highs.append(polygon.max(axis=0))
+
+    def any_within(self, polygon: np.ndarray, gap: float) -> bool:
+        """Whether ``polygon`` comes closer than ``gap`` to one already laid down."""
+        if not self.polygons:
+            return False
+        apart = np.maximum(
+            np.maximum(np.array(self._lows) - polygon.max(axis=0), 0.0),
+            np.maximum(polygon.min(axis=0) - np.array(self._highs), 0.0),
+        )
+        # pruned only where the boxes clear the gap by more than any rounding could take back
+        near = np.nonzero(np.hypot(apart[:, 0], apart[:, 1]) < gap + 1e-9)[0]
+        return any(polygon_distance(polygon, self.polygons[i]) < gap for i in near)
 
 
 def quat_to_matrix(q: tuple[float, float, float, float] | list[float]) -> np.ndarray:

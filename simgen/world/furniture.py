@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simgen.core.geometry import footprint, polygon_distance, wrap_angle
+from simgen.core.geometry import Footprints, footprint, wrap_angle
 from simgen.scenario.models import Furniture
 from simgen.world.assets import load_catalog
 from simgen.world.road import RoadGeometry
@@ -37,7 +37,7 @@ def place_furniture(
     other.
     """
     out: list[StaticObject] = []
-    taken: list[np.ndarray] = []  # footprints of trees and buildings
+    taken = Footprints()  # of trees and buildings
     catalog = load_catalog()
     length = geom.arm_extent
     for arm in geom.arms:
@@ -64,9 +64,9 @@ def place_furniture(
                     points = [*corners, (x, y), *((corners + np.roll(corners, 1, axis=0)) / 2)]
                     if any(geom.on_road_area(px, py, margin=0.5) for px, py in points):
                         return
-                    if any(polygon_distance(corners, other) < 1.0 for other in taken):
+                    if taken.any_within(corners, 1.0):
                         return
-                    taken.append(corners)
+                    taken.add(corners)
                 out.append(StaticObject(model, (x, y, z), yaw, scale))
 
             # lamps and poles at the kerb; a lamp's arm (its local +y) reaches over the road
