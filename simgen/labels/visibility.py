@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -18,6 +19,9 @@ import numpy as np
 from simgen.core.geometry import box_corners
 from simgen.labels.schema import CameraView
 from simgen.sensors.lens import pixels
+
+if TYPE_CHECKING:
+    import trimesh
 
 __all__ = ["CameraView", "amodal_box", "box_corners", "kitti_occlusion", "silhouette_pixels"]
 
@@ -239,15 +243,15 @@ def convex_pieces(vertices: np.ndarray, faces: np.ndarray) -> tuple[Piece, ...]:
     return tuple(out)
 
 
-def _fills_its_hull(part: object) -> bool:
+def _fills_its_hull(part: trimesh.Trimesh) -> bool:
     """Whether a closed piece's volume is its convex hull's; an open one (a plate, a lens) is
     never taken for convex, so its hull, the dear part, is not built."""
     from scipy.spatial import ConvexHull
 
-    if not part.is_watertight:  # type: ignore[attr-defined]
+    if not part.is_watertight:
         return False
     try:  # Qhull's own volume: trimesh's hull mesh would cost 8x more, for the same volume
-        hull = ConvexHull(part.vertices).volume  # type: ignore[attr-defined]
+        hull = ConvexHull(part.vertices).volume
     except Exception:  # degenerate (flat) pieces: draw their triangles
         return False
-    return bool(abs(part.volume - hull) <= 1e-3 * max(hull, 1e-9))  # type: ignore[attr-defined]
+    return bool(abs(part.volume - hull) <= 1e-3 * max(hull, 1e-9))

@@ -325,12 +325,11 @@ class Open3DLidar:
         starts = np.array(
             [b.transform[:3, :3] @ b.mesh.center + b.transform[:3, 3] for b in bodies]
         ).reshape(-1, 3)  # bounding spheres: a posed body's bounds need not centre on its origin
-        velocities = np.array([b.velocity for b in bodies]).reshape(-1, 3)
         radii = np.array([b.mesh.radius for b in bodies])
         moving = Moving.of(bodies)
         spans: dict[int, list[Span]] = {}
         for (lo, hi), tau, pose in zip(slices, taus, poses, strict=True):
-            centers = starts + velocities * tau
+            centers = starts + moving.velocities * tau
             reach = self._in_sector(centers, radii, pose, lo, hi, moving.boxes(tau, pose))
             for k, i in enumerate(reach.index.tolist()):
                 a, b = reach.first[k], reach.last[k]
