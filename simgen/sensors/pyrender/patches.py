@@ -478,6 +478,46 @@ def _quiet_opengl(originals: Mapping[str, Any]) -> dict[str, Any]:
     return {"_registeredChecker": null, "_currentChecker": null}
 
 
+def _precomputed_mipmaps(originals: Mapping[str, Any]) -> dict[str, Any]:
+    """A texture's mip levels uploaded from ``mipmaps.box_levels`` instead of made by
+    ``glGenerateMipmap``: the same texels as llvmpipe's, without its first-use shader compile
+    (70 ms a rendering process), and the same on every driver. Other textures (not square,
+    not 8-bit) are left to the driver."""
+    from simgen.sensors.pyrender.mipmaps import box_levels
+
+    add, generate = originals["_add_to_context"], originals["glGenerateMipmap"]
+    upload, fmt = originals["glTexImage2D"], originals["GL_RGB"]
+    adding: list[Any] = []  # the texture pyrender is putting into the context
+
+    def add_with_levels(self: Any) -> None:
+        adding.append(self)
+        try:
+            add(self)
+        finally:
+            adding.pop()
+
+    def generate_levels(target: int) -> None:
+        texture: Any = adding[-1] if adding else None
+        levels = None
+        if texture is not None and texture.source is not None and texture.source_channels == "RGB":
+            uploaded = np.ascontiguousarray(np.flip(texture.source, axis=0))  # pyrender's rows
+            levels = box_levels(uploaded)
+        if levels is None:
+            generate(target)
+            return
+        store, alignment = originals["glPixelStorei"], originals["GL_UNPACK_ALIGNMENT"]
+        was = int(originals["glGetIntegerv"](alignment))
+        store(alignment, 1)  # rows of 2 RGB texels are 6 bytes, not a multiple of 4
+        try:
+            for index, level in enumerate(levels, start=1):
+                size = level.shape[0]
+                upload(target, index, fmt, size, size, 0, fmt, texture.data_format, level)
+        finally:
+            store(alignment, was)
+
+    return {"_add_to_context": add_with_levels, "glGenerateMipmap": generate_levels}
+
+
 _ERRORS = "OpenGL.raw.GL._errors._error_checker"
 _SCENE = "pyrender.scene.Scene"
 
@@ -544,6 +584,19 @@ PATCHES: tuple[Patch, ...] = (
             Hook(_SCENE, "get_pose", ("self", "node")),
         ),
         _lights_in_order,
+    ),
+    Patch(
+        "precomputed_mipmaps",
+        (
+            Hook("pyrender.texture.Texture", "_add_to_context", ("self",)),
+            Hook("pyrender.texture", "glGenerateMipmap"),
+            Hook("pyrender.texture", "glTexImage2D"),
+            Hook("pyrender.texture", "GL_RGB"),
+            Hook("pyrender.texture", "glPixelStorei"),
+            Hook("pyrender.texture", "GL_UNPACK_ALIGNMENT"),
+            Hook("pyrender.texture", "glGetIntegerv"),
+        ),
+        _precomputed_mipmaps,
     ),
     Patch(
         "quiet_opengl",

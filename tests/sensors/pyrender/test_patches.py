@@ -36,6 +36,7 @@ def test_every_patch_applies_on_the_installed_pyrender():
         "kept_meshes",
         "lights_once_per_pass",
         "lights_in_order",
+        "precomputed_mipmaps",
         "quiet_opengl",
     }
     for patch in installed:
