@@ -254,7 +254,8 @@ def _closed_parts(faces: np.ndarray, labels: np.ndarray) -> np.ndarray:
     _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
     open_edges = counts[inverse.reshape(-1)] != 2
     parts = int(labels.max()) + 1 if len(labels) else 0
-    return np.bincount(np.repeat(labels, 3), weights=open_edges, minlength=parts) == 0
+    closed: np.ndarray = np.bincount(np.repeat(labels, 3), weights=open_edges, minlength=parts) == 0
+    return closed
 
 
 def _part_volumes(triangles: np.ndarray, labels: np.ndarray) -> np.ndarray:
