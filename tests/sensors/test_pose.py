@@ -35,8 +35,21 @@ def test_phase_advances_with_distance_so_feet_do_not_slide():
 
 def test_legs_and_arms_swing_in_opposition():
     angles = joint_angles(PoseKey("walk", 0, 24))
-    assert angles["thigh_r"][0] > 20 and angles["thigh_l"][0] < -15
+    assert angles["thigh_r"][0] > 20 and angles["thigh_l"][0] < -5
     assert angles["upper_arm_r"][0] < 0 < angles["upper_arm_l"][0]
+
+
+def test_the_gait_at_a_normal_pace_is_winters():
+    """At 1.4 m/s (a 24-degree straight-leg swing) the thigh flexes from about 10 degrees
+    behind the vertical at toe-off to about 30 ahead at heel strike, and the knee folds to about
+    60 degrees in early swing (Winter, Biomechanics and Motor Control of Human Movement)."""
+    strides = [joint_angles(PoseKey("walk", p, 24)) for p in range(PHASES)]
+    thigh = [a["thigh_r"][0] for a in strides]
+    knee = [-a["shin_r"][0] for a in strides]
+    assert 25 < max(thigh) < 35 and -15 < min(thigh) < -5
+    assert 55 < max(knee) < 70 and min(knee) < 6
+    # the knee is at its most folded while the thigh swings forward, past toe-off
+    assert 0.6 < knee.index(max(knee)) / PHASES < 0.8
 
 
 @pytest.mark.parametrize("phase", range(0, PHASES, 5))
