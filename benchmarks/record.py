@@ -29,6 +29,7 @@ if str(ROOT) not in sys.path:  # run as a script: make ``benchmarks`` importable
 from benchmarks.model import (  # noqa: E402
     RECORDS,
     BatchBench,
+    DetectorCheck,
     FrameBench,
     Machine,
     RealismCheck,
@@ -140,6 +141,9 @@ def make_record(
     if "realism" in bench:
         realism = RealismCheck.model_validate(bench["realism"])
         return Record(kind="realism", summary=summary, realism=realism, **common)
+    if "detector" in bench:
+        detector = DetectorCheck.model_validate(bench["detector"])
+        return Record(kind="detector", summary=summary, detector=detector, **common)
     if "stages_ms" in bench:
         frame = FrameBench.model_validate(bench)
         return Record(kind="frame", summary=summary, frame=frame, **common)
@@ -185,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         if "signals" in bench
         else f"python tools/realism_record.py ... --json {args.bench_json}"
         if "realism" in bench
+        else f"python tools/people_detector_check.py DATASET --json {args.bench_json}"
+        if "detector" in bench
         else f"simgen bench {kind}--json {args.bench_json}"
     )
     try:

@@ -120,13 +120,37 @@ def draw(rgb: np.ndarray, truth: ImageTruth, detections: list[Detection], score)
     return image
 
 
+TITLES = {
+    "hog_inria": "HOG INRIA (getDefaultPeopleDetector)",
+    "hog_daimler": "HOG Daimler (getDaimlerPeopleDetector, image halved)",
+}
+
+
+def record_payload(scores: dict, scene: str, look: str) -> dict:
+    """The scores as a benchmark record's ``detector`` payload (``benchmarks.model``)."""
+    first = next(iter(scores.values()))
+    return {
+        "scene": scene,
+        "look": look,
+        "people": first["people"],
+        "images": first["images"],
+        "scores": [
+            {"detector": TITLES[n], "recall": round(s["recall"], 3)} for n, s in scores.items()
+        ],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dataset", type=Path)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--overlay", type=Path, help="the first frame with truth and detections")
+    parser.add_argument("--look", default="", help="with --json: which look was rendered, for a "
+                        "record (benchmarks/record.py OUT.json)")  # fmt: skip
+    parser.add_argument("--scene", help="with --json: what was rendered (default: the folder)")
     args = parser.parse_args()
-    result = check(args.dataset, overlay=args.overlay)
+    result: dict = check(args.dataset, overlay=args.overlay)
+    result["detector"] = record_payload(result, args.scene or args.dataset.name, args.look)
     text = json.dumps(result, indent=2)
     print(text)
     if args.json:
