@@ -233,10 +233,11 @@ def convex_pieces(vertices: np.ndarray, faces: np.ndarray) -> tuple[Piece, ...]:
     labels = trimesh.graph.connected_component_labels(  # type: ignore[no-untyped-call]  # unannotated in trimesh
         mesh.face_adjacency, len(faces)
     )
-    closed = _closed_parts(faces, labels)
-    volumes = _part_volumes(np.asarray(vertices, np.float64)[faces], labels)
+    parts = int(labels.max()) + 1 if len(labels) else 0
+    closed = _closed_parts(faces, labels, parts)
+    volumes = _part_volumes(np.asarray(vertices, np.float64)[faces], labels, parts)
     order = np.argsort(labels, kind="stable")  # each part's faces in ascending order
-    bounds = np.searchsorted(labels[order], np.arange(labels.max() + 2 if len(labels) else 1))
+    bounds = np.searchsorted(labels[order], np.arange(parts + 1))
     out = []
     for label in np.unique(labels):
         index = order[bounds[label] : bounds[label + 1]]
@@ -246,24 +247,22 @@ def convex_pieces(vertices: np.ndarray, faces: np.ndarray) -> tuple[Piece, ...]:
     return tuple(out)
 
 
-def _closed_parts(faces: np.ndarray, labels: np.ndarray) -> np.ndarray:
+def _closed_parts(faces: np.ndarray, labels: np.ndarray, parts: int) -> np.ndarray:
     """Per part: whether every edge of it is shared by exactly two of its faces (trimesh's
     ``is_watertight``). An edge lies in one part only: faces that share it are connected."""
     edges = np.sort(faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2), axis=1).astype(np.int64)
     keys = edges[:, 0] * (int(faces.max(initial=0)) + 1) + edges[:, 1]
     _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
     open_edges = counts[inverse.reshape(-1)] != 2
-    parts = int(labels.max()) + 1 if len(labels) else 0
     closed: np.ndarray = np.bincount(np.repeat(labels, 3), weights=open_edges, minlength=parts) == 0
     return closed
 
 
-def _part_volumes(triangles: np.ndarray, labels: np.ndarray) -> np.ndarray:
+def _part_volumes(triangles: np.ndarray, labels: np.ndarray, parts: int) -> np.ndarray:
     """Per part: its signed volume by the divergence theorem, as trimesh integrates it."""
     v0, v1, v2 = triangles[:, 0], triangles[:, 1], triangles[:, 2]
     crosses = np.cross(v1 - v0, v2 - v1)
     f1 = v0[:, 0] + v1[:, 0] + v2[:, 0]
-    parts = int(labels.max()) + 1 if len(labels) else 0
     return np.bincount(labels, weights=crosses[:, 0] * f1, minlength=parts) / 6.0
 
 

@@ -47,9 +47,9 @@ def _levels(gl: object, texid: int, size: int) -> list[np.ndarray]:
     return out
 
 
-def test_the_levels_are_llvmpipes_own(gl: object) -> None:
-    if "llvmpipe" not in gl.glGetString(gl.GL_RENDERER).decode():
-        pytest.skip("the levels are llvmpipe's; another driver may round otherwise")
+def test_the_levels_are_the_drivers_own(gl: object) -> None:
+    """llvmpipe's byte for byte; another driver's filter may round otherwise, by one code."""
+    exact = "llvmpipe" in gl.glGetString(gl.GL_RENDERER).decode()
     image = np.random.default_rng(3).integers(0, 256, (64, 64, 3), dtype=np.uint8)
     texid = gl.glGenTextures(1)
     gl.glBindTexture(gl.GL_TEXTURE_2D, texid)
@@ -60,7 +60,8 @@ def test_the_levels_are_llvmpipes_own(gl: object) -> None:
     made = box_levels(image)
     assert made is not None
     for driver, ours in zip(_levels(gl, texid, 64), made, strict=True):
-        np.testing.assert_array_equal(driver, ours)
+        difference = np.abs(driver.astype(int) - ours)
+        assert difference.max() <= (0 if exact else 1)
     gl.glDeleteTextures([texid])
 
 
