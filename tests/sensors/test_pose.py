@@ -107,3 +107,19 @@ def test_the_riders_feet_stay_on_the_pedals(phase):
         ankle = bones[f"foot_{side}"] @ np.array([*entry.skeleton[f"foot_{side}"].pivot, 1.0])
         pedal = crank + CRANK_RADIUS * np.array([np.sin(theta + offset), 0, np.cos(theta + offset)])
         assert ankle[[0, 2]] == pytest.approx(pedal[[0, 2]] + (0.0, 0.07), abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("model", "key"),
+    [("pedestrian", PoseKey("walk", 7, 24)), ("motorcycle", PoseKey("ride", 5, 3))],
+)
+def test_a_posed_parts_corner_normals_are_its_rest_normals_turned(model, key):
+    """A pose moves every part rigidly: its corner normals, turned from the rest part's, are
+    those the shading would find again from the posed vertices (creases and all)."""
+    from simgen.sensors.scene import asset_parts
+    from simgen.sensors.smooth_shading import corner_normals
+
+    for name, posed in posed_parts(model, key).items():
+        found = corner_normals(posed.vertices.astype(np.float32), posed.faces)
+        np.testing.assert_allclose(posed.corner_normals, found, atol=5e-5, err_msg=name)
+        assert posed.faces is asset_parts(model)[name].faces
