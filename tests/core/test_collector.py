@@ -1,10 +1,10 @@
 """The world and the rig are hidden from the cyclic collector while a variant renders, and
-handed back every ``THAW_EVERY`` variants."""
+handed back when it ends."""
 
 import gc
 import weakref
 
-from simgen.core.collector import THAW_EVERY, long_lived, thaw, timed_collections
+from simgen.core.collector import long_lived, timed_collections
 from simgen.pipeline.capture import capture
 from simgen.scenario import parse_scenario, sample
 from tests.labels.test_visibility import HEAD
@@ -24,8 +24,7 @@ def _cycle() -> weakref.ref:
     return ref
 
 
-def test_objects_from_before_the_block_are_collected_only_after_the_thaw():
-    thaw()
+def test_objects_from_before_the_block_are_collected_only_after_it():
     gone = _cycle()  # garbage already: a cycle nobody holds
     with long_lived() as hidden:
         assert hidden and gc.get_freeze_count() > 1000
@@ -34,31 +33,12 @@ def test_objects_from_before_the_block_are_collected_only_after_the_thaw():
         fresh = _cycle()
         gc.collect()
         assert fresh() is None  # what the block makes is collected as usual
-    assert gc.get_freeze_count() > 1000  # kept for the next variant
-    gc.collect()
-    assert gone() is not None
-    thaw()
-    assert gc.get_freeze_count() == 0
-    gc.collect()
-    assert gone() is None
-
-
-def test_every_so_many_variants_the_process_is_thawed():
-    thaw()
-    gone = _cycle()
-    for _ in range(THAW_EVERY - 1):
-        with long_lived():
-            pass
-    assert gc.get_freeze_count() > 1000 and gone() is not None
-    with long_lived() as hidden:
-        assert hidden
     assert gc.get_freeze_count() == 0
     gc.collect()
     assert gone() is None
 
 
 def test_a_process_that_froze_its_own_objects_is_left_as_it_is():
-    thaw()
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()
@@ -69,13 +49,10 @@ def test_a_process_that_froze_its_own_objects_is_left_as_it_is():
         gc.unfreeze()
 
 
-def test_capture_freezes_the_rig_for_its_frames_and_the_next_variant():
-    thaw()
+def test_capture_freezes_the_rig_for_its_frames_only():
     instance = sample(parse_scenario(HEAD.replace("0.1", "0.2") + "  []\n").scenario, 0)
     counts = [gc.get_freeze_count() for _ in capture(instance, limit=2)]
     assert len(counts) == 2 and min(counts) > 10_000  # the world, the rig, the assets
-    assert gc.get_freeze_count() > 10_000
-    thaw()
     assert gc.get_freeze_count() == 0
 
 
