@@ -58,12 +58,13 @@ class Part:
     def moved_to(self, key: str, vertices: np.ndarray, rotation: np.ndarray) -> Part:
         """This part moved rigidly to ``vertices``, turned by ``rotation`` (3x3). A rigid move
         keeps every angle between faces, so its corner normals are this part's turned, not
-        found again: every new pose of a walker or a rider made them for each of its parts
-        (some 5 CPU-ms a bench frame). They match those found again to 2e-5, with the same
-        creases (``tests/sensors/test_scene.py``)."""
+        found again: finding them for every new pose of a walker or a rider cost the camera
+        15-30 ms in each of the bench's first frames. They match those found again to 2e-5,
+        with the same creases (``tests/sensors/test_pose.py``)."""
         part = Part(key, vertices, self.faces, self.uv)
-        turned = self.corner_normals.astype(np.float64) @ np.asarray(rotation).T
-        part.__dict__["corner_normals"] = turned.astype(np.float32)  # the cached property's
+        turned = self.corner_normals.astype(np.float64) @ rotation.T
+        # filled where ``cached_property`` keeps its value, so the property never computes it
+        part.__dict__["corner_normals"] = turned.astype(np.float32)
         return part
 
 
