@@ -13,12 +13,12 @@ from functools import cache, cached_property, lru_cache
 import numpy as np
 import trimesh
 
-from simgen.core.classes import class_id
+from simgen.core.classes import BY_NAME, class_id
 from simgen.core.geometry import transform_points
 from simgen.sensors.appearance import Appearance
 from simgen.sensors.pose import PoseKey, bone_transforms, leg_length, pose_key, ride_key
 from simgen.sensors.pyrender.compat import LightSource
-from simgen.sensors.smooth_shading import corner_normals
+from simgen.sensors.smooth_shading import BODY_CREASE_DEGREES, CREASE_DEGREES, corner_normals
 from simgen.sensors.surfaces import (
     BY_CLASS,
     FACADE_GROUND,
@@ -46,6 +46,7 @@ class Part:
     vertices: np.ndarray  # (V, 3) float64, in the asset frame
     faces: np.ndarray  # (F, 3) int32
     uv: np.ndarray | None = None  # (V, 2) texture coordinates, for textured surfaces
+    crease: float = CREASE_DEGREES  # folds sharper than this (degrees) stay sharp when shaded
 
     @cached_property
     def corner_normals(self) -> np.ndarray:
@@ -53,7 +54,7 @@ class Part:
         triangle corner (``smooth_shading``): made once per part, so every road user of a model
         in a pose, in every camera, shares them."""
         drawn = self.vertices.astype(np.float32)
-        return corner_normals(drawn, self.faces).astype(np.float32)
+        return corner_normals(drawn, self.faces, self.crease).astype(np.float32)
 
     def moved_to(self, key: str, vertices: np.ndarray, rotation: np.ndarray) -> Part:
         """This part moved rigidly to ``vertices``, turned by ``rotation`` (3x3). A rigid move
@@ -61,7 +62,7 @@ class Part:
         found again: finding them for every new pose of a walker or a rider cost the camera
         15-30 ms in each of the bench's first frames. They match those found again to 2e-5,
         with the same creases (``tests/sensors/test_pose.py``)."""
-        part = Part(key, vertices, self.faces, self.uv)
+        part = Part(key, vertices, self.faces, self.uv, self.crease)
         turned = self.corner_normals.astype(np.float64) @ rotation.T
         # filled where ``cached_property`` keeps its value, so the property never computes it
         part.__dict__["corner_normals"] = turned.astype(np.float32)
@@ -85,14 +86,21 @@ class Placed:
 
 @cache
 def asset_parts(model: str) -> dict[str, Part]:
+    """An asset's rest-pose parts; a human's (a person's, a rider's) shade with the body's
+    crease angle (``smooth_shading.BODY_CREASE_DEGREES``)."""
     catalog = load_catalog()
+    entry = catalog[model]
     scene = trimesh.load(catalog.mesh_path(model), force="scene")
     out = {}
     for name, geometry in sorted(scene.geometry.items()):
+        material = entry.parts.get(name)
+        cls = (material.semantic_class if material else None) or entry.semantic_class
+        human = BY_NAME[cls].coco == "human"
         out[name] = Part(
             f"{model}/{name}",
             np.asarray(geometry.vertices, dtype=np.float64),
             np.asarray(geometry.faces, dtype=np.int32),
+            crease=BODY_CREASE_DEGREES if human else CREASE_DEGREES,
         )
     return out
 

@@ -120,6 +120,8 @@ def test_a_posed_parts_corner_normals_are_its_rest_normals_turned(model, key):
     from simgen.sensors.smooth_shading import corner_normals
 
     for name, posed in posed_parts(model, key).items():
-        found = corner_normals(posed.vertices.astype(np.float32), posed.faces)
+        found = corner_normals(posed.vertices.astype(np.float32), posed.faces, posed.crease)
         np.testing.assert_allclose(posed.corner_normals, found, atol=5e-5, err_msg=name)
-        assert posed.faces is asset_parts(model)[name].faces
+        rest = asset_parts(model)[name]
+        assert posed.faces is rest.faces
+        assert posed.crease == rest.crease

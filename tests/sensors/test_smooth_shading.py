@@ -66,3 +66,40 @@ def test_no_faces_and_degenerate_faces():
     assert corner_normals(np.zeros((0, 3)), np.zeros((0, 3), int)).shape == (0, 3)
     line = np.array([[0, 0, 0], [1, 0, 0], [2, 0, 0]], float)  # a face of no area
     assert np.isfinite(corner_normals(line, np.array([[0, 1, 2]]))).all()
+
+
+def test_a_persons_limbs_are_shaded_round_and_a_shoes_sole_stays_flat():
+    """A limb is a ring of eight facets (folds of 45 degrees): under the body's crease each
+    corner of its side faces takes the round limb's own direction around the axis, where its
+    facet's normal is up to 22.5 degrees off it; the sole under a shoe (a right angle to its
+    sides) keeps facing down. A car's parts keep the general crease."""
+    from simgen.sensors.scene import asset_parts
+    from simgen.sensors.smooth_shading import BODY_CREASE_DEGREES
+
+    parts = asset_parts("pedestrian")
+    arm = parts["top.upper_arm_l"]
+    assert arm.crease == BODY_CREASE_DEGREES > 45.0 > CREASE_DEGREES
+    mesh = trimesh.Trimesh(arm.vertices, arm.faces, process=False)
+    centred = arm.vertices - arm.vertices.mean(axis=0)
+    axis = np.linalg.svd(centred, full_matrices=False)[2][0]  # the limb's long axis
+    side = np.repeat(np.abs(mesh.face_normals @ axis) < 0.3, 3)  # not the rounded ends
+    corners = centred[arm.faces.ravel()][side]
+    radial = corners - np.outer(corners @ axis, axis)
+    radial /= np.linalg.norm(radial, axis=1, keepdims=True)
+
+    def around(normals: np.ndarray) -> float:
+        """The largest angle, around the axis, between a normal and the radial direction."""
+        flat = normals - np.outer(normals @ axis, axis)
+        flat /= np.linalg.norm(flat, axis=1, keepdims=True)
+        return float(np.degrees(np.arccos(np.clip(np.sum(flat * radial, axis=1), -1, 1))).max())
+
+    facets = np.repeat(mesh.face_normals, 3, axis=0)[side]
+    assert around(arm.corner_normals[side]) < 2.0 < 20.0 < around(facets)
+
+    shoe = parts["shoes.foot_l"]
+    mesh = trimesh.Trimesh(shoe.vertices, shoe.faces, process=False)
+    sole = np.repeat(mesh.face_normals[:, 2] < -0.99, 3)
+    assert sole.any()
+    down = np.tile([0.0, 0.0, -1.0], (int(sole.sum()), 1))
+    np.testing.assert_allclose(shoe.corner_normals[sole], down, atol=1e-5)
+    assert {p.crease for p in asset_parts("sedan").values()} == {CREASE_DEGREES}
