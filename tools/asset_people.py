@@ -206,6 +206,9 @@ def person_parts(b: Body) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, d
                 (j.waist, depth * 0.9, (b.hips * 0.9) * h * min(g, 1.1), 0.0),
                 (j.shoulder - 0.06 * h, depth * 1.05, half_w, 0.005 * h),
                 (j.shoulder + 0.015 * h, depth * 0.75, half_w * 0.82, 0.0),
+                # the trapezius sloping up to the neck: from the side a neck shows a few cm
+                # above the collar, not a stalk standing on a flat-topped torso
+                (j.shoulder + 0.035 * h, depth * 0.55, 0.05 * h, -0.005 * h),
             ]
         ),
     )
@@ -220,7 +223,7 @@ def person_parts(b: Body) -> tuple[dict[str, list[trimesh.Trimesh]], dict[str, d
     )
     skeleton["neck"] = {"parent": "torso", "pivot": [0.0, 0.0, j.shoulder]}
     skeleton["head"] = {"parent": "neck", "pivot": [0.0, 0.0, j.neck]}
-    add("skin.neck", limb((0, 0, j.shoulder), (0, 0, j.chin + 0.02 * h), 0.028 * h, 0.025 * h))
+    add("skin.neck", limb((0, 0, j.shoulder), (0, 0, j.chin + 0.02 * h), 0.032 * h, 0.029 * h))
     head_h = j.crown - j.chin
     center = (0.01 * h, 0.0, j.chin + head_h * 0.5)
     add("skin.head", ellipsoid(center, (head_h * 0.45, head_h * 0.37, head_h * 0.5)))
