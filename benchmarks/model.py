@@ -200,10 +200,21 @@ class Record(_Strict):
         return self
 
 
+def record_order(path: Path) -> tuple[str, int]:
+    """Where a record file sorts: by its name, and a minute's later records (``-2``, ``-3``,
+    ... as ``record.write_record`` names them) after its first, which a plain sort puts last
+    (``-`` sorts before ``.``)."""
+    base, _, number = path.stem.rpartition("-")
+    if base and number.isdigit():
+        return base, int(number)
+    return path.stem, 1
+
+
 def load_records(folder: Path = RECORDS, kind: Kind | None = None) -> list[Record]:
-    """Every record in ``folder``, oldest first: files are named ``YYYY-MM-DD-HHMM-...json``."""
+    """Every record in ``folder``, oldest first: files are named ``YYYY-MM-DD-HHMM-<kind>.json``,
+    then ``-2.json``, ``-3.json`` within the minute (``record_order``)."""
     records = []
-    for path in sorted(folder.glob("*.json")):
+    for path in sorted(folder.glob("*.json"), key=record_order):
         try:
             record = Record.model_validate_json(path.read_text())
         except ValueError as error:

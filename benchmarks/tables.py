@@ -276,6 +276,32 @@ def eval_table(record: Record) -> str:
 REALISM_GROUPS = ("vehicle", "car", "truck", "bus", "person")
 
 
+def realism_current_table(records: Sequence[Record]) -> str:
+    """The look of the newest realism record's commit: every scene measured on that commit,
+    with vehicle and person recall (found / selected) and false positives per image. README
+    shows it (``tools/gen_docs.py --readme``); ``realism_table`` keeps the history."""
+    measured = [r for r in records if r.realism is not None]
+    if not measured:
+        return "No realism record yet.\n"
+    commit = measured[-1].commit
+    current = [r for r in measured if r.commit == commit]
+    body = []
+    for i, record in enumerate(current, 1):
+        for scene in record.realism.scenes:  # type: ignore[union-attr]
+            cells = []
+            for group in ("vehicle", "person"):
+                count = scene.recall.get(group)
+                cells.append(
+                    "-"
+                    if count is None or not count.total
+                    else f"{count.found / count.total:.2f} ({count.found}/{count.total})"
+                )
+            fp = f"{scene.false_positives_per_image:.2f}"
+            body.append([f"`{scene.scene}`", str(scene.images), *cells, fp, f"[{i}]"])
+    header = ["scene", "images", "vehicles", "people", "false positives / image", "record"]
+    return _table(header, body) + "\n" + _sources(current) + "\n"
+
+
 def realism_table(records: Sequence[Record]) -> str:
     """A real-trained detector on the realism scenes: recall per group (found / selected) and
     false positives per image, one row per look and scene."""

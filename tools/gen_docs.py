@@ -8,7 +8,8 @@ mkdocs.yml names this file under ``hooks:``. A page asks for a generated part wi
 - ``injector-catalogue``: every injector, from the injector registry's docs, with its picture;
 - ``bench-*``, ``realism-*``, ``eval-suite``: tables from the records in benchmarks/records/.
 
-``python tools/gen_docs.py NAME`` prints one part, to read it without building the site.
+``python tools/gen_docs.py NAME`` prints one part, to read it without building the site;
+``python tools/gen_docs.py --readme`` rewrites README.md's generated parts.
 """
 
 from __future__ import annotations
@@ -239,6 +240,10 @@ def realism_vehicles() -> str:
     return tables.realism_table(load_records(kind="realism"))
 
 
+def realism_current() -> str:
+    return tables.realism_current_table(load_records(kind="realism"))
+
+
 def realism_detectors() -> str:
     records = load_records(kind="detector")
     return tables.detector_table(records) + "\n" + tables.fppi_table(records)
@@ -257,6 +262,7 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "realism-detectors": realism_detectors,
     "realism-signals": realism_signals,
     "realism-vehicles": realism_vehicles,
+    "realism-current": realism_current,
     "eval-suite": eval_suite,
 }
 
@@ -274,14 +280,40 @@ def fill(markdown: str, where: str = "page") -> str:
     return MARKER.sub(generated, markdown)
 
 
+# README.md is read on the forge, not built: its generated parts are written into it between
+# ``<!-- gen: NAME -->`` and ``<!-- end gen: NAME -->`` (``--readme``), and a test checks that
+# they are what the records give today.
+README = ROOT / "README.md"
+BLOCK = re.compile(r"^(<!-- gen: ([a-z0-9-]+) -->\n).*?^(<!-- end gen: \2 -->)$", re.M | re.S)
+
+
+def fill_readme(markdown: str) -> str:
+    """README's text with every generated block rewritten from the records."""
+
+    def block(match: re.Match[str]) -> str:
+        name = match.group(2)
+        if name not in GENERATORS:
+            raise ValueError(f"README.md: unknown generated part '{name}'")
+        return f"{match.group(1)}\n{GENERATORS[name]().strip()}\n\n{match.group(3)}"
+
+    return BLOCK.sub(block, markdown)
+
+
 def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
     """mkdocs hook: fill the page's generated parts before it is rendered."""
     return fill(markdown, page.file.src_uri)
 
 
 def main(argv: list[str]) -> int:
+    if argv == ["--readme"]:
+        from simgen.core.atomic import write_text_atomic
+
+        write_text_atomic(README, fill_readme(README.read_text()))
+        print(f"wrote {README}")
+        return 0
     if len(argv) != 1 or argv[0] not in GENERATORS:
-        print(f"usage: python tools/gen_docs.py {{{'|'.join(GENERATORS)}}}", file=sys.stderr)
+        names = "|".join(GENERATORS)
+        print(f"usage: python tools/gen_docs.py {{{names}}} | --readme", file=sys.stderr)
         return 2
     print(GENERATORS[argv[0]]())
     return 0

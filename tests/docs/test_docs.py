@@ -217,3 +217,44 @@ def test_a_realism_run_becomes_a_record_and_a_table_row(tmp_path):
     table = tables.realism_table([record])
     row = "| new look [1] | `vehicles_day_street` | 18 | 0.90 (9/10) | - | - | - | 0.75 (3/4) |"
     assert row + " 0.25 |" in table
+
+
+def _realism(scenes: list[str], commit: str) -> Record:
+    payload = {
+        "realism": {
+            "detector": "nanodet_m",
+            "look": commit,
+            "selection": "s",
+            "scenes": [
+                {"scene": name, "images": 3, "false_positives_per_image": 0.5,
+                 "recall": {"vehicle": {"found": 1, "total": 2}}}
+                for name in scenes
+            ],
+        }
+    }  # fmt: skip
+    return make_record(payload, _machine(), dt.datetime(2027, 1, 1), "c", "s", commit)
+
+
+def test_a_minutes_later_records_load_after_its_first(tmp_path):
+    """write_record names a minute's second record ``-2``; a plain sort of the names put the
+    first (no suffix: ``.`` sorts after ``-``) last."""
+    when = dt.datetime(2027, 1, 2, 3, 4, tzinfo=dt.UTC)
+    for commit in ("aaa", "bbb", "ccc"):
+        write_record(_realism(["x"], commit), when, tmp_path)
+    assert [r.commit for r in load_records(tmp_path)] == ["aaa", "bbb", "ccc"]
+
+
+def test_the_current_realism_table_shows_the_newest_commits_scenes_only():
+    records = [_realism(["old_scene"], "aaa"), _realism(["day"], "bbb"), _realism(["night"], "bbb")]
+    table = tables.realism_current_table(records)
+    assert "| `day` | 3 | 0.50 (1/2) | - | 0.50 | [1] |" in table
+    assert "| `night` | 3 | 0.50 (1/2) | - | 0.50 | [2] |" in table
+    assert "old_scene" not in table and "`aaa`" not in table
+
+
+def test_the_readmes_generated_parts_are_what_the_records_give():
+    """README.md is not built: `python tools/gen_docs.py --readme` writes its tables, and this
+    fails when a record changes without that."""
+    text = (ROOT / "README.md").read_text()
+    assert "<!-- gen: realism-current -->" in text
+    assert gen_docs.fill_readme(text) == text
