@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from benchmarks.model import BatchRun, Record
+from benchmarks.model import BatchRun, RealismCount, Record
 
 STAGES = {  # `simgen bench` stage key -> what the docs call it
     "physics": "physics (240 Hz steps)",
@@ -276,6 +276,13 @@ def eval_table(record: Record) -> str:
 REALISM_GROUPS = ("vehicle", "car", "truck", "bus", "person")
 
 
+def _recall_cell(count: RealismCount | None) -> str:
+    """``found / total`` as a recall and its counts; ``-`` where the scene holds none."""
+    if count is None or not count.total:
+        return "-"
+    return f"{count.found / count.total:.2f} ({count.found}/{count.total})"
+
+
 def realism_current_table(records: Sequence[Record]) -> str:
     """The look of the newest realism record's commit: every scene measured on that commit,
     with vehicle and person recall (found / selected) and false positives per image. README
@@ -288,14 +295,7 @@ def realism_current_table(records: Sequence[Record]) -> str:
     body = []
     for i, record in enumerate(current, 1):
         for scene in record.realism.scenes:  # type: ignore[union-attr]
-            cells = []
-            for group in ("vehicle", "person"):
-                count = scene.recall.get(group)
-                cells.append(
-                    "-"
-                    if count is None or not count.total
-                    else f"{count.found / count.total:.2f} ({count.found}/{count.total})"
-                )
+            cells = [_recall_cell(scene.recall.get(group)) for group in ("vehicle", "person")]
             fp = f"{scene.false_positives_per_image:.2f}"
             body.append([f"`{scene.scene}`", str(scene.images), *cells, fp, f"[{i}]"])
     header = ["scene", "images", "vehicles", "people", "false positives / image", "record"]
@@ -310,14 +310,7 @@ def realism_table(records: Sequence[Record]) -> str:
         check = record.realism
         assert check is not None, "realism_table takes realism records only"
         for scene in check.scenes:
-            cells = []
-            for group in REALISM_GROUPS:
-                count = scene.recall.get(group)
-                cells.append(
-                    "-"
-                    if count is None or not count.total
-                    else f"{count.found / count.total:.2f} ({count.found}/{count.total})"
-                )
+            cells = [_recall_cell(scene.recall.get(group)) for group in REALISM_GROUPS]
             body.append(
                 [f"{check.look} [{i}]", f"`{scene.scene}`", str(scene.images), *cells,
                  f"{scene.false_positives_per_image:.2f}"]
