@@ -392,13 +392,17 @@ actors:
     assert states[0].ego.dimensions == (6.0, 2.0, 1.5)
 
 
-@pytest.mark.parametrize("name", ["intersection_crossing", "roadworks_obstacles"])
+@pytest.mark.parametrize(
+    "name", ["intersection_crossing", "roadworks_obstacles", "imported_town_cut_in"]
+)
 def test_examples_without_a_crash_in_them_have_none(name):
     """Examples whose story holds no crash must not crash: in ``intersection_crossing`` the
     crossing car keeps clear of the cyclist and the ego sets off after the slowest walker has
     passed; in ``roadworks_obstacles`` the ego, merging behind the motorcycle that brakes for
-    the debris, follows it. (The car had hit the cyclist in every variant; the ego ran into the
-    motorcycle in seven of ten.)"""
+    the debris, follows it; in ``imported_town_cut_in`` the walker steps off behind the braking
+    lead car and the ego keeps its gap below the lead's speed. (The car had hit the cyclist in
+    every variant; the ego ran into the motorcycle in seven of ten; the lead car had touched the
+    walker and the ego run into the lead.)"""
     scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml").scenario
     for variant in range(scenario.variants):
         crashes = [e.actors for s in simulate(sample(scenario, variant)) for e in s.events]
