@@ -267,17 +267,17 @@ GENERATORS: dict[str, Callable[[], str]] = {
 }
 
 
+def generate(name: str, where: str) -> str:
+    """The generated part ``name``; an unknown one is an error naming the page ``where``."""
+    if name not in GENERATORS:
+        known = ", ".join(GENERATORS)
+        raise ValueError(f"{where}: unknown generated part '{name}' (known: {known})")
+    return GENERATORS[name]()
+
+
 def fill(markdown: str, where: str = "page") -> str:
     """Replace every ``<!-- gen: NAME -->`` line; an unknown NAME is an error naming the page."""
-
-    def generated(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in GENERATORS:
-            known = ", ".join(GENERATORS)
-            raise ValueError(f"{where}: unknown generated part '{name}' (known: {known})")
-        return GENERATORS[name]().rstrip("\n")
-
-    return MARKER.sub(generated, markdown)
+    return MARKER.sub(lambda match: generate(match.group(1), where).rstrip("\n"), markdown)
 
 
 # README.md is read on the forge, not built: its generated parts are written into it between
@@ -291,10 +291,8 @@ def fill_readme(markdown: str) -> str:
     """README's text with every generated block rewritten from the records."""
 
     def block(match: re.Match[str]) -> str:
-        name = match.group(2)
-        if name not in GENERATORS:
-            raise ValueError(f"README.md: unknown generated part '{name}'")
-        return f"{match.group(1)}\n{GENERATORS[name]().strip()}\n\n{match.group(3)}"
+        part = generate(match.group(2), "README.md").strip()
+        return f"{match.group(1)}\n{part}\n\n{match.group(3)}"
 
     return BLOCK.sub(block, markdown)
 

@@ -93,9 +93,7 @@ def asset_parts(model: str) -> dict[str, Part]:
     scene = trimesh.load(catalog.mesh_path(model), force="scene")
     out = {}
     for name, geometry in sorted(scene.geometry.items()):
-        material = entry.parts.get(name)
-        cls = (material.semantic_class if material else None) or entry.semantic_class
-        human = BY_NAME[cls].coco == "human"
+        human = BY_NAME[entry.part_class(name)].coco == "human"
         out[name] = Part(
             f"{model}/{name}",
             np.asarray(geometry.vertices, dtype=np.float64),
@@ -228,7 +226,7 @@ def static_placements(
         transform = _yaw_transform(obj.position, obj.yaw, obj.scale)
         for name, part in asset_parts(obj.model).items():
             material = entry.parts[name]
-            cls = material.semantic_class or entry.semantic_class
+            cls = entry.part_class(name)
             lit = street_lights_on and name == "lights"
             color = (1.0, 0.95, 0.75) if lit else material.color
             if obj.model == "building" and name == "wall":
@@ -303,7 +301,7 @@ def asset_placements(model: str, key: PoseKey | None = None) -> list[Placed]:
     out = []
     for name, part in posed_parts(model, key).items():
         material = entry.parts[name]
-        cls = material.semantic_class or entry.semantic_class
+        cls = entry.part_class(name)
         out.append(
             Placed(
                 part,
@@ -326,7 +324,7 @@ def actor_placements(actor: ActorState, appearance: Appearance) -> list[Placed]:
     out = []
     for name, part in posed_parts(actor.model, actor_pose(actor)).items():
         material = entry.parts[name]
-        cls = material.semantic_class or entry.semantic_class
+        cls = entry.part_class(name)
         color = appearance.color(actor.name, name.split(".")[0], material.color)
         roughness, metallic = appearance.finish(
             actor.name, name.split(".")[0], (material.roughness, material.metallic)

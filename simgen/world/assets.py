@@ -58,6 +58,11 @@ class AssetEntry(_Frozen):
     def is_pedestrian(self) -> bool:
         return self.kind == "pedestrian"
 
+    def part_class(self, part: str) -> str:
+        """The semantic class of a material part: its own (a rider on a bicycle), or the
+        asset's."""
+        return self.parts[part].semantic_class or self.semantic_class
+
 
 class Catalog(_Frozen):
     version: int
